@@ -1,0 +1,48 @@
+// One esbuild build for every entry point of the package (runtime, preload, loader hooks,
+// pool worker; the CLI, adapter and extension join this list as they land), plus the
+// runtime's .d.ts files from tsc, so `import { Lock } from "threadlens"` is typed for users.
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dist = path.join(root, "dist");
+const watch = process.argv.includes("--watch");
+
+rmSync(dist, { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+  absWorkingDir: root,
+  // The runtime is one module instance per thread: every other entry reaches it through the
+  // package's own name, never by bundling a second copy of it.
+  external: ["esbuild", "typescript", "vscode", "threadlens", "threadlens/*"],
+};
+
+/** @type {import("esbuild").BuildOptions[]} */
+const entries = [
+  { entryPoints: { runtime: "src/runtime/index.ts" }, format: "cjs" },
+  { entryPoints: { register: "src/runtime/register.ts" }, format: "cjs" },
+  { entryPoints: { poolWorker: "src/runtime/poolWorker.ts" }, format: "cjs" },
+  {
+    entryPoints: { loaderHooks: "src/runtime/loaderHooks.ts" },
+    format: "esm",
+    outExtension: { ".js": ".mjs" },
+  },
+];
+
+await Promise.all(entries.map((e) => build({ ...common, ...e, outdir: dist })));
+if (!watch) {
+  execFileSync(
+    process.execPath,
+    [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.types.json"],
+    { stdio: "inherit", cwd: root },
+  );
+}
+console.log("built dist/");

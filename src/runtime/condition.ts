@@ -1,0 +1,241 @@
+// Condition variables (Python's threading.Condition) that work across threads: waiters take a
+// ticket under the lock; notify(n) advances the "served" counter past n live tickets and wakes
+// the parked waiters, who check whether their ticket was served. Tickets of waiters that
+// timed out are recorded so that notify skips them instead of losing a wake-up on them.
+import { LockStateError } from "./errors.ts";
+import { Lock, RLock, type AnyLock } from "./lock.ts";
+import { currentIdent } from "./logicalThread.ts";
+import { park, runAsync, runSync, take, type Op } from "./effects.ts";
+import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
+import { deadlineOf, remaining, requireInteger, type TimeoutOptions } from "./validate.ts";
+import type { SourceSite } from "./naming.ts";
+
+const ISSUED = 0;
+const SERVED = 1;
+const CANCELLED_COUNT = 2;
+const CANCELLED = 3; // start of the list of cancelled tickets
+const INITIAL_WORDS = 16;
+const MAX_WORDS = 1 << 16;
+
+/** Wrap-safe "a comes after b" for int32 counters. */
+function after(a: number, b: number): boolean {
+  return ((a - b) | 0) > 0;
+}
+
+export interface ConditionOptions {
+  readonly name?: string;
+  readonly internal?: boolean;
+}
+
+export class Condition {
+  readonly [KIND_FIELD] = "Condition";
+  readonly id: number;
+  readonly name: string;
+  readonly lock: AnyLock;
+  /** Shared words: tickets issued, tickets served, cancelled tickets (growable list). */
+  readonly state: Int32Array;
+  readonly #site: SourceSite | undefined;
+
+  constructor(lock?: AnyLock, options?: string | ConditionOptions);
+  /** @internal revival of a posted copy */
+  constructor(lock: AnyLock, options: undefined, state: Int32Array, id: number, name: string);
+  constructor(
+    lock?: AnyLock,
+    options?: string | ConditionOptions,
+    state?: Int32Array,
+    id?: number,
+    name?: string,
+  ) {
+    if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
+      throw new LockStateError("new Condition(lock): lock must be a Lock or an RLock");
+    }
+    if (state !== undefined && id !== undefined && name !== undefined && lock !== undefined) {
+      this.id = id;
+      this.name = name;
+      this.lock = lock;
+      this.state = state;
+      this.#site = undefined;
+    } else {
+      const opts = typeof options === "string" ? { name: options } : (options ?? {});
+      const identity = newIdentity("Condition", opts.name, opts.internal === true);
+      this.id = identity.id;
+      this.name = identity.name;
+      this.#site = identity.site;
+      this.lock =
+        lock ?? new RLock({ name: `${identity.name}.lock`, internal: opts.internal === true });
+      this.state = new Int32Array(
+        new SharedArrayBuffer(INITIAL_WORDS * 4, { maxByteLength: MAX_WORDS * 4 }),
+      );
+    }
+    remember(this.id, this);
+  }
+
+  get site(): SourceSite | undefined {
+    return this.#site;
+  }
+
+  async acquire(options?: TimeoutOptions): Promise<boolean> {
+    return this.lock.acquire(options);
+  }
+
+  acquireSync(options?: TimeoutOptions): boolean {
+    return this.lock.acquireSync(options);
+  }
+
+  release(): void {
+    this.lock.release();
+  }
+
+  #checkOwned(api: string): void {
+    if (this.lock.owner !== currentIdent()) {
+      throw new LockStateError(
+        `${this.name}.${api}: cannot ${api} on un-acquired lock ${this.lock.name}`,
+      );
+    }
+  }
+
+  /** Releases the lock, waits for notify() (or the timeout), takes the lock again. */
+  wait(options?: TimeoutOptions): Promise<boolean> {
+    try {
+      return runAsync(this.waitOp(deadlineOf(`${this.name}.wait`, options)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  waitSync(options?: TimeoutOptions): boolean {
+    return runSync(this.waitOp(deadlineOf(`${this.name}.waitSync`, options)));
+  }
+
+  /** Waits until `predicate()` is true; resolves its last value (false on timeout). */
+  waitFor<T>(predicate: () => T, options?: TimeoutOptions): Promise<T> {
+    try {
+      return runAsync(this.waitForOp(predicate, deadlineOf(`${this.name}.waitFor`, options)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  waitForSync<T>(predicate: () => T, options?: TimeoutOptions): T {
+    return runSync(this.waitForOp(predicate, deadlineOf(`${this.name}.waitForSync`, options)));
+  }
+
+  /** Wakes up to `n` waiters, in the order they started waiting. */
+  notify(n = 1): void {
+    requireInteger(`${this.name}.notify`, "n", n, 0);
+    this.#checkOwned("notify");
+    const s = this.state;
+    let served = s[SERVED] ?? 0;
+    const issued = s[ISSUED] ?? 0;
+    let left = n;
+    while (left > 0 && after(issued, served)) {
+      if (!this.#uncancel(served)) left--;
+      served = (served + 1) | 0;
+    }
+    if (served !== s[SERVED]) {
+      Atomics.store(s, SERVED, served);
+      Atomics.notify(s, SERVED);
+    }
+  }
+
+  notifyAll(): void {
+    this.#checkOwned("notifyAll");
+    const s = this.state;
+    const issued = Atomics.load(s, ISSUED);
+    s[CANCELLED_COUNT] = 0;
+    if (issued !== s[SERVED]) {
+      Atomics.store(s, SERVED, issued);
+      Atomics.notify(s, SERVED);
+    }
+  }
+
+  /** The wait, written once for wait() and waitSync(); the caller holds the lock. */
+  *waitOp(deadline: number): Op<boolean> {
+    this.#checkOwned("wait");
+    const s = this.state;
+    const ticket = Atomics.add(s, ISSUED, 1);
+    const lock = this.lock;
+    const depth = lock instanceof RLock ? lock.releaseAll() : (lock.release(), 1);
+    let notified = false;
+    try {
+      for (;;) {
+        const served = Atomics.load(s, SERVED);
+        if (after(served, ticket)) {
+          notified = true;
+          break;
+        }
+        if ((yield* park(s, SERVED, served, deadline)) === "timed-out" && remaining(deadline) === 0)
+          break;
+      }
+    } finally {
+      yield* take(lock, Infinity);
+      if (lock instanceof RLock) lock.restoreDepth(depth);
+    }
+    if (!notified) {
+      // Served between our timeout and getting the lock back: that notify was for us.
+      if (after(Atomics.load(s, SERVED), ticket)) return true;
+      this.#cancel(ticket);
+    }
+    return notified;
+  }
+
+  *waitForOp<T>(predicate: () => T, deadline: number): Op<T> {
+    let result = predicate();
+    while (!result) {
+      if (remaining(deadline) === 0) break;
+      yield* this.waitOp(deadline);
+      result = predicate();
+    }
+    return result;
+  }
+
+  #cancel(ticket: number): void {
+    const s = this.state;
+    const count = s[CANCELLED_COUNT] ?? 0;
+    const needed = (CANCELLED + count + 1) * 4;
+    const buffer = s.buffer as SharedArrayBuffer;
+    if (needed > buffer.byteLength) {
+      if (needed > buffer.maxByteLength) {
+        throw new LockStateError(
+          `${this.name}: more than ${MAX_WORDS - CANCELLED} timed-out waiters pending`,
+        );
+      }
+      buffer.grow(Math.min(buffer.maxByteLength, buffer.byteLength * 2));
+    }
+    // Views over a growable SharedArrayBuffer created with an explicit length do not track
+    // growth, so writes past the first words go through a fresh view.
+    new Int32Array(buffer)[CANCELLED + count] = ticket;
+    s[CANCELLED_COUNT] = count + 1;
+  }
+
+  /** Removes `ticket` from the cancelled list; true if it was there. */
+  #uncancel(ticket: number): boolean {
+    const s = this.state;
+    const count = s[CANCELLED_COUNT] ?? 0;
+    if (count === 0) return false;
+    const all = new Int32Array(s.buffer);
+    for (let i = 0; i < count; i++) {
+      if (all[CANCELLED + i] === ticket) {
+        all[CANCELLED + i] = all[CANCELLED + count - 1] ?? 0;
+        s[CANCELLED_COUNT] = count - 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  toString(): string {
+    return `Condition(${this.name})`;
+  }
+}
+
+registerReviver("Condition", (c) => {
+  const lock = revive(c["lock"]) as AnyLock;
+  return new Condition(
+    lock,
+    undefined,
+    c["state"] as Int32Array,
+    c["id"] as number,
+    c["name"] as string,
+  );
+});

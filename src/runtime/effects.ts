@@ -1,0 +1,89 @@
+// Blocking operations written once, run two ways. A primitive's operation is a generator that
+// yields the two things that can block (take a lock, park on a shared word); runSync performs
+// them by blocking the thread, runAsync by awaiting. So `wait()` and `waitSync()` cannot drift.
+import type { AnyLock } from "./lock.ts";
+import { parkAsync, parkSync, type ParkResult } from "./parking.ts";
+import { remaining } from "./validate.ts";
+
+interface ParkEffect {
+  readonly kind: "park";
+  readonly cell: Int32Array;
+  readonly index: number;
+  readonly expected: number;
+  readonly deadline: number;
+}
+
+interface LockEffect {
+  readonly kind: "lock";
+  readonly lock: AnyLock;
+  readonly deadline: number;
+}
+
+export type Effect = ParkEffect | LockEffect;
+export type Op<T> = Generator<Effect, T, ParkResult | boolean>;
+
+/** Parks while `cell[index] === expected` (see parking.ts). */
+export function* park(
+  cell: Int32Array,
+  index: number,
+  expected: number,
+  deadline: number,
+): Op<ParkResult> {
+  return (yield { kind: "park", cell, index, expected, deadline }) as ParkResult;
+}
+
+/** Takes `lock`, giving up at `deadline` (false). */
+export function* take(lock: AnyLock, deadline: number): Op<boolean> {
+  return (yield { kind: "lock", lock, deadline }) as boolean;
+}
+
+function timeoutOf(deadline: number): { timeout: number } | undefined {
+  return deadline === Infinity ? undefined : { timeout: remaining(deadline) };
+}
+
+export function runSync<T>(op: Op<T>): T {
+  let step = op.next();
+  while (!step.done) {
+    const e = step.value;
+    const result: ParkResult | boolean =
+      e.kind === "park"
+        ? parkSync(e.cell, e.index, e.expected, e.deadline)
+        : e.lock.acquireSync(timeoutOf(e.deadline));
+    step = op.next(result);
+  }
+  return step.value;
+}
+
+/**
+ * Async driver. A lock is taken so that the generator goes on in the same tick as the
+ * successful take: an operation's internal lock is then never held across a microtask hop in
+ * which sync code of the same thread could block on it forever (see waitWhileHeld).
+ */
+export async function runAsync<T>(op: Op<T>): Promise<T> {
+  let step = op.next();
+  while (!step.done) {
+    const e = step.value;
+    let result: ParkResult | boolean;
+    if (e.kind === "park") {
+      result = await parkAsync(e.cell, e.index, e.expected, e.deadline);
+    } else {
+      result = e.lock.tryAcquire();
+      while (!result && remaining(e.deadline) > 0) {
+        await e.lock.waitWhileHeld(e.deadline);
+        result = e.lock.tryAcquireContended();
+      }
+    }
+    step = op.next(result);
+  }
+  return step.value;
+}
+
+/** Runs `op` holding `lock` (taken without timeout), releasing it however `op` ends. */
+export function* holding<T>(lock: AnyLock, op: Op<T>): Op<T> {
+  yield* take(lock, Infinity);
+  try {
+    return yield* op;
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,44 @@
+// threadlens runtime: Python-style synchronization primitives for worker threads and async
+// tasks. `import { Lock, Thread, ... } from "threadlens"`.
+import { reviveOnMessage } from "./messaging.ts";
+
+reviveOnMessage();
+
+export { Lock, RLock, withLock, type LockGuard, type LockOptions, type AnyLock } from "./lock.ts";
+export { acquireAll, acquireAllSync } from "./acquireAll.ts";
+export { Condition, type ConditionOptions } from "./condition.ts";
+export { Semaphore, BoundedSemaphore, type SemaphoreOptions } from "./semaphore.ts";
+export { Event, type EventOptions } from "./event.ts";
+export { Barrier, type BarrierOptions } from "./barrier.ts";
+export {
+  Queue,
+  LifoQueue,
+  PriorityQueue,
+  type QueueOptions,
+  type PutOptions,
+  type GetOptions,
+} from "./queue.ts";
+export { Pipe, Connection, type PipeOptions } from "./pipe.ts";
+export { Thread, threadArgs, type ThreadOptions } from "./thread.ts";
+export { spawn, Task, type SpawnOptions } from "./task.ts";
+export { Pool, AsyncResult, type PoolOptions } from "./pool.ts";
+export { currentThread, enumerate, activeCount } from "./threads.ts";
+export { revive } from "./primitive.ts";
+export type { LogicalThread } from "./logicalThread.ts";
+export type { ThreadTableEntry } from "./world.ts";
+export type { TimeoutOptions } from "./validate.ts";
+export {
+  ThreadlensError,
+  LockStateError,
+  ArgumentError,
+  OverReleaseError,
+  QueueFull,
+  QueueEmpty,
+  QueueShutDown,
+  TaskDoneError,
+  BrokenBarrierError,
+  EOFError,
+  BrokenPipeError,
+  ThreadStateError,
+  PoolTaskError,
+} from "./errors.ts";

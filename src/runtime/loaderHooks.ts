@@ -1,0 +1,87 @@
+// Module loader hooks (registered by register.ts in every thread): run .ts/.mts/.cts/.tsx
+// files, and resolve the specifiers TypeScript code writes ("./util.js" for util.ts,
+// extensionless "./util"). CommonJS TypeScript is handed to Node's CommonJS loader, where
+// register.ts's require hook compiles it, so that `require()` inside it works as usual.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  formatOf,
+  isTypeScriptFile,
+  readCached,
+  toSyntaxError,
+  transformOptions,
+  writeCached,
+} from "./tsTransform.ts";
+
+interface ResolveContext {
+  readonly parentURL?: string;
+  readonly conditions: readonly string[];
+}
+interface ResolveResult {
+  readonly url: string;
+  readonly format?: string | null;
+  readonly shortCircuit?: boolean;
+}
+interface LoadResult {
+  readonly format: string;
+  readonly source?: string | ArrayBuffer | Uint8Array | null;
+  readonly shortCircuit?: boolean;
+}
+type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
+type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
+
+const RELATIVE = /^\.{1,2}\/|^\/|^file:/;
+
+function alternatives(specifier: string): string[] {
+  const js = /\.([cm]?)js$/.exec(specifier);
+  if (js !== null)
+    return [
+      specifier.slice(0, -js[0].length) + `.${js[1] ?? ""}ts`,
+      specifier.slice(0, -js[0].length) + ".tsx",
+    ];
+  if (/\.[a-z]+$/i.test(specifier)) return [];
+  return [`${specifier}.ts`, `${specifier}.tsx`, `${specifier}/index.ts`];
+}
+
+export async function resolve(
+  specifier: string,
+  context: ResolveContext,
+  next: NextResolve,
+): Promise<ResolveResult> {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const parent = context.parentURL;
+    if (parent === undefined || !RELATIVE.test(specifier)) throw error;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT") throw error;
+    for (const candidate of alternatives(specifier)) {
+      const url = new URL(candidate, parent);
+      if (existsSync(fileURLToPath(url))) return { url: url.href, shortCircuit: true };
+    }
+    throw error;
+  }
+}
+
+type Esbuild = typeof import("esbuild");
+let esbuild: Promise<Esbuild> | undefined;
+
+export async function load(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
+  if (!url.startsWith("file:")) return next(url, context);
+  const file = fileURLToPath(url);
+  if (!isTypeScriptFile(file)) return next(url, context);
+  const source = readFileSync(file, "utf8");
+  const format = formatOf(file, source);
+  if (format === "commonjs") return { format: "commonjs", shortCircuit: true };
+  let code = readCached(file, source, format);
+  if (code === undefined) {
+    esbuild ??= import("esbuild");
+    try {
+      code = (await (await esbuild).transform(source, transformOptions(file, format))).code;
+    } catch (error) {
+      throw toSyntaxError(file, error);
+    }
+    writeCached(file, source, format, code);
+  }
+  return { format: "module", source: code, shortCircuit: true };
+}

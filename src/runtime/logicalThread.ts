@@ -1,0 +1,86 @@
+// Who is running: the logical thread (DESIGN 3.1) of the current code. A worker thread is one
+// logical thread; an async task started with spawn() is another, carried by AsyncLocalStorage
+// so that its awaits stay attributed to it. Lock ownership and RLock re-entry use these ids.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { isMainThread, workerData, threadId } from "node:worker_threads";
+import {
+  enterThreadTable,
+  ensureWorld,
+  leaveThreadTable,
+  nextLogicalThreadId,
+  type LogicalThreadKind,
+} from "./world.ts";
+
+export interface LogicalThread {
+  readonly ident: number;
+  readonly name: string;
+  readonly kind: LogicalThreadKind;
+  readonly daemon: boolean;
+}
+
+/** What a Thread hands to its worker through workerData. */
+export interface ThreadBootstrap {
+  readonly ident: number;
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly slot: number;
+  readonly args: unknown;
+}
+
+export const BOOTSTRAP_KEY = "__threadlens_thread__";
+
+function readBootstrap(): ThreadBootstrap | undefined {
+  if (isMainThread || workerData === null || typeof workerData !== "object") return undefined;
+  const value = (workerData as Record<string, unknown>)[BOOTSTRAP_KEY];
+  return value !== null && typeof value === "object" ? (value as ThreadBootstrap) : undefined;
+}
+
+ensureWorld();
+const bootstrap = readBootstrap();
+
+function ownThread(): LogicalThread {
+  if (isMainThread)
+    return { ident: nextLogicalThreadId(), name: "main", kind: "main", daemon: false };
+  if (bootstrap !== undefined) {
+    return {
+      ident: bootstrap.ident,
+      name: bootstrap.name,
+      kind: "worker",
+      daemon: bootstrap.daemon,
+    };
+  }
+  // A worker started with plain `new Worker(...)`: it still is a logical thread of its own.
+  return {
+    ident: nextLogicalThreadId(),
+    name: `Worker-${threadId}`,
+    kind: "worker",
+    daemon: false,
+  };
+}
+
+/** This OS thread's own logical thread (main or the worker). */
+export const threadSelf: LogicalThread = ownThread();
+// The parent entered a Thread's worker in the table already (so it is listed from start()).
+const ownSlot =
+  bootstrap !== undefined
+    ? bootstrap.slot
+    : enterThreadTable(threadSelf.ident, threadSelf.kind, threadSelf.name, threadSelf.daemon);
+// A Thread's parent takes it out of the table when it sees the exit; a plain worker leaves itself.
+if (!isMainThread && bootstrap === undefined) process.once("exit", () => leaveThreadTable(ownSlot));
+
+export const taskContext = new AsyncLocalStorage<LogicalThread>();
+
+/** The logical thread running now: the spawned task if inside one, else the OS thread. */
+export function currentLogicalThread(): LogicalThread {
+  return taskContext.getStore() ?? threadSelf;
+}
+
+/** The id of the logical thread running now (the hot-path variant of currentLogicalThread). */
+export function currentIdent(): number {
+  const task = taskContext.getStore();
+  return task === undefined ? threadSelf.ident : task.ident;
+}
+
+export function threadBootstrapArgs(): unknown {
+  return bootstrap?.args;
+}

@@ -1,0 +1,255 @@
+// Pool (Python's multiprocessing.Pool, with worker threads): `size` workers that run exported
+// functions of one module. Tasks wait in this thread until a worker is free, so at most `size`
+// run at once. Idle workers do not keep the program alive.
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { ArgumentError, PoolTaskError, ThreadStateError } from "./errors.ts";
+import { BOOTSTRAP_KEY, type ThreadBootstrap } from "./logicalThread.ts";
+import { resolveModulePath } from "./modulePath.ts";
+import { callerSite, type SourceSite } from "./naming.ts";
+import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
+import { describe, requireInteger } from "./validate.ts";
+import {
+  enterThreadTable,
+  leaveThreadTable,
+  nextLogicalThreadId,
+  nextThreadNumber,
+} from "./world.ts";
+
+export interface PoolOptions {
+  /** Number of worker threads (default: the number of CPUs). */
+  readonly size?: number;
+  readonly name?: string;
+}
+
+interface Job {
+  readonly id: number;
+  readonly fn: string;
+  readonly args: readonly unknown[];
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  readonly slot: number;
+  readonly name: string;
+  job: Job | undefined;
+  exited: Promise<void>;
+}
+
+/** The result of applyAsync(): Python's AsyncResult. */
+export class AsyncResult<T> {
+  readonly #promise: Promise<T>;
+  #state: "pending" | "fulfilled" | "rejected" = "pending";
+
+  /** @internal */
+  constructor(promise: Promise<T>) {
+    this.#promise = promise;
+    promise.then(
+      () => (this.#state = "fulfilled"),
+      () => (this.#state = "rejected"),
+    );
+  }
+
+  /** Resolves the task's result (rejects with its error). */
+  get(): Promise<T> {
+    return this.#promise;
+  }
+
+  /** Resolves once the task has ended, either way. */
+  async wait(): Promise<void> {
+    await this.#promise.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  ready(): boolean {
+    return this.#state !== "pending";
+  }
+
+  successful(): boolean {
+    if (this.#state === "pending")
+      throw new ThreadStateError("AsyncResult.successful(): the task has not ended");
+    return this.#state === "fulfilled";
+  }
+}
+
+const poolWorkerScript = path.join(__dirname, "poolWorker.js");
+
+export class Pool {
+  readonly name: string;
+  readonly size: number;
+  readonly modulePath: string;
+  readonly site: SourceSite | undefined;
+  readonly #workers: PoolWorker[] = [];
+  readonly #waiting: Job[] = [];
+  #nextJob = 1;
+  #state: "running" | "closed" | "terminated" = "running";
+  #running = 0;
+  #idle: (() => void)[] = [];
+
+  constructor(moduleUrlOrPath: string | URL, options: PoolOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new ArgumentError(`new Pool(): options must be an object, got ${describe(options)}`);
+    }
+    this.site = callerSite();
+    this.modulePath = resolveModulePath("new Pool()", moduleUrlOrPath, this.site);
+    this.size =
+      options.size === undefined
+        ? availableParallelism()
+        : requireInteger("new Pool()", "size", options.size, 1);
+    this.name = options.name ?? "Pool";
+    for (let i = 0; i < this.size; i++) this.#workers.push(this.#startWorker());
+  }
+
+  #startWorker(): PoolWorker {
+    const name = `PoolWorker-${nextThreadNumber()}`;
+    const ident = nextLogicalThreadId();
+    const slot = enterThreadTable(ident, "worker", name, false);
+    const bootstrap: ThreadBootstrap = { ident, name, daemon: false, slot, args: [] };
+    const worker = new Worker(poolWorkerScript, {
+      workerData: { [BOOTSTRAP_KEY]: bootstrap, module: this.modulePath },
+    });
+    worker.unref();
+    const entry: PoolWorker = { worker, slot, name, job: undefined, exited: Promise.resolve() };
+    entry.exited = new Promise((resolve) => {
+      worker.once("exit", () => {
+        leaveThreadTable(slot);
+        const job = entry.job;
+        entry.job = undefined;
+        job?.reject(new ThreadStateError(`${name} ended before finishing ${job.fn}()`));
+        resolve();
+      });
+    });
+    worker.on("error", (error: unknown) => {
+      const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+      process.stderr.write(`Exception in thread ${name}:\n${text}\n`);
+    });
+    worker.on("message", (reply: PoolReply) => this.#onReply(entry, reply));
+    return entry;
+  }
+
+  #onReply(entry: PoolWorker, reply: PoolReply): void {
+    const job = entry.job;
+    if (job === undefined || job.id !== reply.id) return;
+    entry.job = undefined;
+    entry.worker.unref();
+    this.#running--;
+    if (reply.ok) job.resolve(reply.value);
+    else {
+      const error = new PoolTaskError(
+        `${job.fn}() failed in ${entry.name}: ${reply.error.message}`,
+        {
+          cause: Object.assign(new Error(reply.error.message), {
+            name: reply.error.name,
+            stack: reply.error.stack,
+          }),
+        },
+      );
+      job.reject(error);
+    }
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    for (const entry of this.#workers) {
+      if (this.#waiting.length === 0) break;
+      if (entry.job !== undefined) continue;
+      const job = this.#waiting.shift();
+      if (job === undefined) break;
+      entry.job = job;
+      this.#running++;
+      entry.worker.ref();
+      const request: PoolRequest = { id: job.id, fn: job.fn, args: job.args };
+      entry.worker.postMessage(request);
+    }
+    if (this.#running === 0 && this.#waiting.length === 0) {
+      for (const notify of this.#idle.splice(0)) notify();
+    }
+  }
+
+  #submit(api: string, fn: unknown, args: unknown): Promise<unknown> {
+    if (this.#state !== "running") {
+      return Promise.reject(new ThreadStateError(`Pool.${api}(): the pool is ${this.#state}`));
+    }
+    if (typeof fn !== "string" || fn.length === 0) {
+      return Promise.reject(
+        new ArgumentError(
+          `Pool.${api}(): expected the name of an exported function, got ${describe(fn)}`,
+        ),
+      );
+    }
+    if (!Array.isArray(args)) {
+      return Promise.reject(
+        new ArgumentError(`Pool.${api}(): args must be an array, got ${describe(args)}`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ id: this.#nextJob++, fn, args, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Runs `fnName(...args)` in a worker; resolves its result. */
+  apply<R = unknown>(fnName: string, args: readonly unknown[] = []): Promise<R> {
+    return this.#submit("apply", fnName, args) as Promise<R>;
+  }
+
+  /** Like apply(), returning an AsyncResult; `callback` gets the result, `errorCallback` the error. */
+  applyAsync<R = unknown>(
+    fnName: string,
+    args: readonly unknown[] = [],
+    callback?: (result: R) => void,
+    errorCallback?: (error: unknown) => void,
+  ): AsyncResult<R> {
+    const promise = this.#submit("applyAsync", fnName, args) as Promise<R>;
+    promise.then(callback, errorCallback);
+    if (errorCallback === undefined) promise.catch(() => undefined);
+    return new AsyncResult(promise);
+  }
+
+  /** Runs `fnName(item)` for every item, at most `size` at once; resolves the results in order. */
+  map<R = unknown>(fnName: string, items: Iterable<unknown>): Promise<R[]> {
+    return Promise.all([...items].map((item) => this.#submit("map", fnName, [item]))) as Promise<
+      R[]
+    >;
+  }
+
+  /** No more tasks may be submitted; those submitted still run. */
+  close(): void {
+    if (this.#state === "running") this.#state = "closed";
+  }
+
+  /** Stops the workers now; tasks not finished reject. */
+  async terminate(): Promise<void> {
+    this.#state = "terminated";
+    for (const job of this.#waiting.splice(0))
+      job.reject(new ThreadStateError(`${this.name} was terminated`));
+    await Promise.all(
+      this.#workers.map(async (w) => {
+        await w.worker.terminate();
+        await w.exited;
+      }),
+    );
+    for (const notify of this.#idle.splice(0)) notify();
+  }
+
+  /** Waits for every task to finish and the workers to end; only after close() or terminate(). */
+  async join(): Promise<void> {
+    if (this.#state === "running") {
+      throw new ThreadStateError("Pool.join() called before close(): the pool is still running");
+    }
+    if (this.#running > 0 || this.#waiting.length > 0) {
+      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    }
+    await Promise.all(
+      this.#workers.map(async (w) => {
+        await w.worker.terminate();
+        await w.exited;
+      }),
+    );
+  }
+}

@@ -1,0 +1,95 @@
+// What every primitive shares: a kind tag, a process-wide id, a name, and state that lives in
+// shared memory. Only those travel when a primitive is posted to another thread (structured
+// clone copies own enumerable fields and shares SharedArrayBuffers); revive() turns the copy
+// back into the one object per id that this thread knows.
+import { nextObjectId } from "./world.ts";
+import { callerSite, defaultName, type SourceSite } from "./naming.ts";
+import { optionalName } from "./validate.ts";
+
+/** The field that marks a posted primitive; its value is the primitive's kind. */
+export const KIND_FIELD = "__threadlens__";
+
+export interface Shared {
+  readonly [KIND_FIELD]: string;
+  readonly id: number;
+  readonly name: string;
+}
+
+/** Identity of a new primitive: a fresh id, and the name given or read from the creation site. */
+export interface Identity {
+  readonly id: number;
+  readonly name: string;
+  readonly site: SourceSite | undefined;
+}
+
+export function newIdentity(kind: string, name: unknown, internal = false): Identity {
+  const given = optionalName(`new ${kind}()`, name);
+  if (internal) return { id: nextObjectId(), name: given ?? kind, site: undefined };
+  const site = callerSite();
+  return { id: nextObjectId(), name: given ?? defaultName(kind, site), site };
+}
+
+type Reviver = (copy: Record<string, unknown>) => object;
+const revivers = new Map<string, Reviver>();
+const known = new Map<number, WeakRef<object>>();
+
+/** Registers how to rebuild a posted primitive of `kind` from its structured-clone copy. */
+export function registerReviver(kind: string, reviver: Reviver): void {
+  revivers.set(kind, reviver);
+}
+
+/** Records `obj` as this thread's object for `id`, so later copies revive to it. */
+export function remember(id: number, obj: object): void {
+  known.set(id, new WeakRef(obj));
+}
+
+function reviveOne(copy: Record<string, unknown>): object {
+  const id = copy["id"];
+  if (typeof id === "number") {
+    const existing = known.get(id)?.deref();
+    if (existing !== undefined) return existing;
+  }
+  const reviver = revivers.get(String(copy[KIND_FIELD]));
+  if (reviver === undefined) return copy;
+  const obj = reviver(copy);
+  if (typeof id === "number") remember(id, obj);
+  return obj;
+}
+
+function isPlainContainer(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null || Array.isArray(value);
+}
+
+/**
+ * Replaces, in place, every posted primitive inside `value` (arrays, plain objects, Maps and
+ * Sets, at any depth) by the live primitive, and returns the revived value.
+ */
+export function revive(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (
+    ArrayBuffer.isView(value) ||
+    value instanceof ArrayBuffer ||
+    value instanceof SharedArrayBuffer
+  )
+    return value;
+  if (value instanceof Map) {
+    for (const [k, v] of value) value.set(k, revive(v));
+    return value;
+  }
+  if (value instanceof Set) {
+    const items = [...value];
+    value.clear();
+    for (const item of items) value.add(revive(item));
+    return value;
+  }
+  if (!isPlainContainer(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (typeof record[KIND_FIELD] === "string") return reviveOne(record);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+    return value;
+  }
+  for (const key of Object.keys(record)) record[key] = revive(record[key]);
+  return value;
+}

@@ -1,0 +1,157 @@
+// Semaphore and BoundedSemaphore (Python's threading.Semaphore / BoundedSemaphore): a shared
+// counter guarded by an internal lock, with a condition to wait for it to become positive.
+import { Condition } from "./condition.ts";
+import { OverReleaseError } from "./errors.ts";
+import { holding, runAsync, runSync, type Op } from "./effects.ts";
+import { Lock } from "./lock.ts";
+import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
+import { deadlineOf, remaining, requireInteger, type TimeoutOptions } from "./validate.ts";
+import type { SourceSite } from "./naming.ts";
+
+const VALUE = 0;
+const LIMIT = 1; // initial value of a BoundedSemaphore, -1 for a plain Semaphore
+
+export interface SemaphoreOptions {
+  readonly name?: string;
+}
+
+interface Revived {
+  readonly state: Int32Array;
+  readonly cond: Condition;
+  readonly id: number;
+  readonly name: string;
+}
+
+export class Semaphore {
+  readonly [KIND_FIELD]: string;
+  readonly id: number;
+  readonly name: string;
+  /** Shared words: the counter and the bound. */
+  readonly state: Int32Array;
+  readonly cond: Condition;
+  readonly #site: SourceSite | undefined;
+
+  constructor(value?: number, options?: string | SemaphoreOptions);
+  /** @internal */
+  constructor(value: number, options: undefined, revived: Revived);
+  constructor(value = 1, options?: string | SemaphoreOptions, revived?: Revived) {
+    this[KIND_FIELD] = new.target === BoundedSemaphore ? "BoundedSemaphore" : "Semaphore";
+    const kind = this[KIND_FIELD];
+    if (revived !== undefined) {
+      this.id = revived.id;
+      this.name = revived.name;
+      this.state = revived.state;
+      this.cond = revived.cond;
+      this.#site = undefined;
+    } else {
+      requireInteger(`new ${kind}()`, "value", value, 0);
+      const opts = typeof options === "string" ? { name: options } : (options ?? {});
+      const identity = newIdentity(kind, opts.name);
+      this.id = identity.id;
+      this.name = identity.name;
+      this.#site = identity.site;
+      this.state = new Int32Array(new SharedArrayBuffer(8));
+      this.state[VALUE] = value;
+      this.state[LIMIT] = kind === "BoundedSemaphore" ? value : -1;
+      this.cond = new Condition(new Lock({ name: `${identity.name}.lock`, internal: true }), {
+        name: `${identity.name}.cond`,
+        internal: true,
+      });
+    }
+    remember(this.id, this);
+  }
+
+  get site(): SourceSite | undefined {
+    return this.#site;
+  }
+
+  /** The current counter (how many more acquire() calls would not wait). */
+  get value(): number {
+    return Atomics.load(this.state, VALUE);
+  }
+
+  /** Resolves true once a unit is taken, false if `timeout` ms pass first. */
+  acquire(options?: TimeoutOptions): Promise<boolean> {
+    try {
+      return runAsync(this.#acquireOp(deadlineOf(`${this.name}.acquire`, options)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  acquireSync(options?: TimeoutOptions): boolean {
+    return runSync(this.#acquireOp(deadlineOf(`${this.name}.acquireSync`, options)));
+  }
+
+  /** Takes a unit if one is free, without waiting. */
+  tryAcquire(): boolean {
+    return runSync(this.#acquireOp(performance.now()));
+  }
+
+  /** Gives back `n` units and wakes as many waiters. */
+  release(n = 1): void {
+    requireInteger(`${this.name}.release`, "n", n, 1);
+    runSync(holding(this.cond.lock, this.#releaseOp(n)));
+  }
+
+  /** Runs `fn` holding one unit. */
+  async run<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  *#acquireOp(deadline: number): Op<boolean> {
+    const s = this.state;
+    const cond = this.cond;
+    return yield* holding(
+      cond.lock,
+      (function* (): Op<boolean> {
+        while (Atomics.load(s, VALUE) === 0) {
+          if (remaining(deadline) === 0) return false;
+          yield* cond.waitOp(deadline);
+        }
+        Atomics.sub(s, VALUE, 1);
+        return true;
+      })(),
+    );
+  }
+
+  // A generator only so that holding() can wrap it; it never blocks.
+  // eslint-disable-next-line require-yield
+  *#releaseOp(n: number): Op<void> {
+    const s = this.state;
+    const limit = s[LIMIT] ?? -1;
+    const value = s[VALUE] ?? 0;
+    if (limit >= 0 && value + n > limit) {
+      throw new OverReleaseError(
+        `${this.name}: BoundedSemaphore released too many times (limit ${limit})`,
+      );
+    }
+    Atomics.add(s, VALUE, n);
+    this.cond.notify(n);
+  }
+
+  toString(): string {
+    return `${this[KIND_FIELD]}(${this.name}, value=${this.value})`;
+  }
+}
+
+/** A Semaphore whose release() above the initial value throws OverReleaseError. */
+export class BoundedSemaphore extends Semaphore {}
+
+function reviveSemaphore(ctor: typeof Semaphore) {
+  return (c: Record<string, unknown>): object =>
+    new ctor(0, undefined, {
+      state: c["state"] as Int32Array,
+      cond: revive(c["cond"]) as Condition,
+      id: c["id"] as number,
+      name: c["name"] as string,
+    });
+}
+
+registerReviver("Semaphore", reviveSemaphore(Semaphore));
+registerReviver("BoundedSemaphore", reviveSemaphore(BoundedSemaphore));

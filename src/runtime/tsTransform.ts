@@ -1,0 +1,139 @@
+// TypeScript to JavaScript for the preload (loader hooks and require hook): esbuild's
+// transform with inline source maps, so stacks, findings and the debugger show .ts lines.
+// Results are cached on disk by content, so the hundredth worker thread that loads the same
+// module does not start another esbuild.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export type ModuleFormat = "module" | "commonjs";
+
+const TS_FILE = /\.(?:[cm]?ts|tsx)$/;
+
+export function isTypeScriptFile(file: string): boolean {
+  return TS_FILE.test(file) && !file.endsWith(".d.ts");
+}
+
+const packageTypes = new Map<string, string | undefined>();
+
+/** The "type" of the package.json nearest to `dir`. */
+function packageType(dir: string): string | undefined {
+  if (packageTypes.has(dir)) return packageTypes.get(dir);
+  let type: string | undefined;
+  const pkg = path.join(dir, "package.json");
+  if (existsSync(pkg)) {
+    try {
+      const parsed = JSON.parse(readFileSync(pkg, "utf8")) as { type?: unknown };
+      type = typeof parsed.type === "string" ? parsed.type : "commonjs";
+    } catch {
+      type = "commonjs";
+    }
+  } else {
+    const parent = path.dirname(dir);
+    type = parent === dir ? undefined : packageType(parent);
+  }
+  packageTypes.set(dir, type);
+  return type;
+}
+
+const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;
+const CJS_SYNTAX =
+  /\brequire\s*\(|\bmodule\.exports\b|\bexports\.[\w$]+\s*=|\b__dirname\b|\b__filename\b/;
+
+/**
+ * Whether a TypeScript file runs as an ES module or CommonJS: by extension (.mts/.cts), then
+ * by `"type": "module"` of its package, then by its syntax (import/export/import.meta/top-level
+ * await without require/module.exports/__dirname means ESM), as Node does for .js.
+ */
+export function formatOf(file: string, source: string): ModuleFormat {
+  if (file.endsWith(".mts")) return "module";
+  if (file.endsWith(".cts")) return "commonjs";
+  if (packageType(path.dirname(file)) === "module") return "module";
+  const esm = ESM_SYNTAX.test(source);
+  const cjs = CJS_SYNTAX.test(source);
+  if (esm && !cjs) return "module";
+  if (esm && cjs && /\bimport\.meta\b|^await\s/m.test(source)) return "module";
+  return "commonjs";
+}
+
+interface EsbuildMessage {
+  readonly text: string;
+  readonly location: {
+    readonly file: string;
+    readonly line: number;
+    readonly column: number;
+    readonly lineText: string;
+  } | null;
+}
+
+/** A TypeScript file that does not compile; the message is `file:line:column: text`. */
+export class TypeScriptSyntaxError extends SyntaxError {
+  override name = "SyntaxError";
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+export function toSyntaxError(file: string, error: unknown): unknown {
+  const errors = (error as { errors?: EsbuildMessage[] }).errors;
+  const first = errors?.[0];
+  if (first === undefined) return error;
+  const loc = first.location;
+  const line = loc?.line ?? 1;
+  const column = (loc?.column ?? 0) + 1;
+  const where = `${path.relative(process.cwd(), file) || file}:${line}:${column}`;
+  const snippet = loc === null ? "" : `\n    ${loc.lineText}\n    ${" ".repeat(loc.column)}^`;
+  return new TypeScriptSyntaxError(`${where}: ${first.text}${snippet}`, file, line, column);
+}
+
+const CACHE_VERSION = "1";
+const cacheDir = path.join(tmpdir(), `threadlens-ts-cache-${process.getuid?.() ?? "u"}`);
+
+function cachePath(file: string, source: string, format: ModuleFormat): string {
+  const hash = createHash("sha256")
+    .update(`${CACHE_VERSION}\0${file}\0${format}\0${source}`)
+    .digest("hex");
+  return path.join(cacheDir, `${hash.slice(0, 40)}.js`);
+}
+
+export function readCached(file: string, source: string, format: ModuleFormat): string | undefined {
+  try {
+    return readFileSync(cachePath(file, source, format), "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCached(
+  file: string,
+  source: string,
+  format: ModuleFormat,
+  code: string,
+): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const target = cachePath(file, source, format);
+    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(temp, code);
+    renameSync(temp, target);
+  } catch {
+    // A cache that cannot be written only costs speed.
+  }
+}
+
+export function transformOptions(file: string, format: ModuleFormat) {
+  return {
+    loader: file.endsWith("x") ? ("tsx" as const) : ("ts" as const),
+    format: format === "module" ? ("esm" as const) : ("cjs" as const),
+    sourcemap: "inline" as const,
+    sourcefile: file,
+    target: "node20",
+    logLevel: "silent" as const,
+  };
+}
