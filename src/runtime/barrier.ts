@@ -6,7 +6,13 @@ import { BrokenBarrierError } from "./errors.ts";
 import { holding, runAsync, runSync, type Op } from "./effects.ts";
 import { Lock } from "./lock.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
-import { deadlineOf, remaining, requireInteger, type TimeoutOptions } from "./validate.ts";
+import {
+  deadlineOf,
+  remaining,
+  requireInteger,
+  type TimeoutOptions,
+  nameOptions,
+} from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 
 const PARTIES = 0;
@@ -53,7 +59,7 @@ export class Barrier {
       this.#site = undefined;
     } else {
       requireInteger("new Barrier()", "parties", parties, 1);
-      const opts = typeof options === "string" ? { name: options } : (options ?? {});
+      const opts = nameOptions<BarrierOptions>(`new Barrier()`, options);
       deadlineOf("new Barrier()", { timeout: opts.timeout });
       const identity = newIdentity("Barrier", opts.name);
       this.id = identity.id;
@@ -139,7 +145,8 @@ export class Barrier {
 
   *#waitOp(deadline: number): Op<number> {
     const { state, cond, name } = this;
-    const broken = (why: string): BrokenBarrierError => new BrokenBarrierError(`barrier ${name} ${why}`);
+    const broken = (why: string): BrokenBarrierError =>
+      new BrokenBarrierError(`barrier ${name} ${why}`);
     return yield* holding(
       cond.lock,
       (function* (): Op<number> {

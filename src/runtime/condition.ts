@@ -7,7 +7,13 @@ import { Lock, RLock, type AnyLock } from "./lock.ts";
 import { currentIdent } from "./logicalThread.ts";
 import { park, runAsync, runSync, take, type Op } from "./effects.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
-import { deadlineOf, remaining, requireInteger, type TimeoutOptions } from "./validate.ts";
+import {
+  deadlineOf,
+  remaining,
+  requireInteger,
+  type TimeoutOptions,
+  nameOptions,
+} from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 
 const ISSUED = 0;
@@ -56,7 +62,7 @@ export class Condition {
       this.state = state;
       this.#site = undefined;
     } else {
-      const opts = typeof options === "string" ? { name: options } : (options ?? {});
+      const opts = nameOptions<ConditionOptions>(`new Condition()`, options);
       const identity = newIdentity("Condition", opts.name, opts.internal === true);
       this.id = identity.id;
       this.name = identity.name;

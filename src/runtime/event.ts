@@ -3,7 +3,7 @@ import { Condition } from "./condition.ts";
 import { holding, runAsync, runSync, type Op } from "./effects.ts";
 import { Lock } from "./lock.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
-import { deadlineOf, remaining, type TimeoutOptions } from "./validate.ts";
+import { deadlineOf, remaining, type TimeoutOptions, nameOptions } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 
 const FLAG = 0;
@@ -37,7 +37,7 @@ export class Event {
       this.cond = revived.cond;
       this.#site = undefined;
     } else {
-      const opts = typeof options === "string" ? { name: options } : (options ?? {});
+      const opts = nameOptions<EventOptions>(`new Event()`, options);
       const identity = newIdentity("Event", opts.name);
       this.id = identity.id;
       this.name = identity.name;

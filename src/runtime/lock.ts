@@ -12,7 +12,7 @@ import {
   waitWhileHeldAsync,
 } from "./mutexWord.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember } from "./primitive.ts";
-import { deadlineOf, type TimeoutOptions } from "./validate.ts";
+import { deadlineOf, nameOptions, type TimeoutOptions } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 
 const WORD = 0;
@@ -43,10 +43,6 @@ function guardFor(lock: { release(): void }): LockGuard {
   return { release, [Symbol.dispose]: release };
 }
 
-function toOptions(arg: string | LockOptions | undefined): LockOptions {
-  return typeof arg === "string" ? { name: arg } : (arg ?? {});
-}
-
 abstract class LockBase {
   readonly [KIND_FIELD]: string;
   readonly id: number;
@@ -70,7 +66,7 @@ abstract class LockBase {
       this.state = state;
       this.#site = undefined;
     } else {
-      const options = toOptions(arg);
+      const options = nameOptions<LockOptions>(`new ${kind}()`, arg);
       const identity = newIdentity(kind, options.name, options.internal === true);
       this.id = identity.id;
       this.name = identity.name;

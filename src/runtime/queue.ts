@@ -21,6 +21,7 @@ import {
   remaining,
   requireInteger,
   type TimeoutOptions,
+  nameOptions,
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 
@@ -93,7 +94,7 @@ abstract class QueueBase<T> {
       this.#site = undefined;
     } else {
       requireInteger(`new ${kind}()`, "maxsize", maxsize, 0);
-      const opts = typeof options === "string" ? { name: options } : (options ?? {});
+      const opts = nameOptions<QueueOptions>(`new ${kind}()`, options);
       const identity = newIdentity(kind, opts.name);
       this.id = identity.id;
       this.name = identity.name;

@@ -5,7 +5,13 @@ import { OverReleaseError } from "./errors.ts";
 import { holding, runAsync, runSync, type Op } from "./effects.ts";
 import { Lock } from "./lock.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
-import { deadlineOf, remaining, requireInteger, type TimeoutOptions } from "./validate.ts";
+import {
+  deadlineOf,
+  remaining,
+  requireInteger,
+  type TimeoutOptions,
+  nameOptions,
+} from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 
 const VALUE = 0;
@@ -45,7 +51,7 @@ export class Semaphore {
       this.#site = undefined;
     } else {
       requireInteger(`new ${kind}()`, "value", value, 0);
-      const opts = typeof options === "string" ? { name: options } : (options ?? {});
+      const opts = nameOptions<SemaphoreOptions>(`new ${kind}()`, options);
       const identity = newIdentity(kind, opts.name);
       this.id = identity.id;
       this.name = identity.name;

@@ -55,3 +55,14 @@ export function optionalName(api: string, name: unknown): string | undefined {
   }
   return name;
 }
+
+/** Constructors take a name or an options object with one: `new Lock("a")`, `new Event({ name })`. */
+export function nameOptions<T extends { readonly name?: string }>(api: string, arg: unknown): T {
+  if (arg === undefined) return {} as T;
+  if (typeof arg === "string") return { name: optionalName(api, arg) } as T;
+  if (arg !== null && typeof arg === "object") {
+    optionalName(api, (arg as { name?: unknown }).name);
+    return arg as T;
+  }
+  throw new ArgumentError(`${api}: expected a name or an options object, got ${describe(arg)}`);
+}

@@ -1,0 +1,201 @@
+// Lock benchmarks (`npm run bench`): threadlens' Lock against baselines run in the same process,
+// printed as ratios. Nothing here asserts a time: goals are reported as met or not. The one
+// hard failure is correctness: a shared counter incremented under a lock must come out exact,
+// or the process exits 1.
+//
+// Sizes scale with BENCH_SCALE (default 1; e.g. BENCH_SCALE=0.2 for a quick look).
+import { Mutex } from "async-mutex";
+import { Lock } from "threadlens";
+import {
+  uncontendedAsyncMutex,
+  uncontendedRaw,
+  uncontendedThreadlens,
+  tasksAsyncMutex,
+  tasksRaw,
+  tasksThreadlens,
+} from "./asyncLoops.ts";
+import { formatTable, measure, met, nsPerOp, type Plan, type Row } from "./harness.ts";
+import { RawAtomicsMutex } from "./rawAtomicsMutex.ts";
+import { CounterMismatch, WorkerGang } from "./workerGang.ts";
+
+const scale = Number(process.env["BENCH_SCALE"] ?? "1");
+if (!(scale > 0)) throw new Error(`BENCH_SCALE must be a positive number, got ${scale}`);
+const size = (n: number): number => Math.max(1, Math.round(n * scale));
+
+const WORKERS = 4;
+const TASKS = 4;
+const N_SYNC = size(2_000_000); // uncontended acquireSync/release pairs per round
+const N_ASYNC = size(300_000); // uncontended `await acquire()`/release pairs per round
+const K_SYNC = size(50_000); // increments per worker per round, contended sync
+const K_ASYNC = size(20_000); // increments per worker per round, contended async (workers)
+const K_TASKS = size(10_000); // increments per task per round, contended async (one thread)
+const PLAN: Plan = { warmup: 3, rounds: 9 };
+const WORKER_PLAN: Plan = { warmup: 2, rounds: 7 };
+
+const AT_MOST_10_PERCENT = { limit: 1.1, strict: false };
+const AT_MOST_25_PERCENT = { limit: 1.25, strict: false };
+const FASTER = { limit: 1, strict: true };
+
+function uncontendedSyncThreadlens(lock: Lock, n: number): number {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    lock.acquireSync();
+    lock.release();
+  }
+  return nsPerOp(performance.now() - start, n);
+}
+
+function uncontendedSyncRaw(mutex: RawAtomicsMutex, n: number): number {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    mutex.lockSync();
+    mutex.unlock();
+  }
+  return nsPerOp(performance.now() - start, n);
+}
+
+function progress(text: string): void {
+  process.stderr.write(`  ${text}\n`);
+}
+
+async function main(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const lock = new Lock("bench");
+  const raw = new RawAtomicsMutex();
+  const mutex = new Mutex();
+
+  progress(`uncontended sync (${N_SYNC} pairs/round)`);
+  let m = await measure(
+    [
+      { name: "threadlens", round: () => uncontendedSyncThreadlens(lock, N_SYNC) },
+      { name: "raw", round: () => uncontendedSyncRaw(raw, N_SYNC) },
+    ],
+    PLAN,
+  );
+  rows.push({
+    name: "uncontended acquireSync/release",
+    threadlens: m.get("threadlens")!,
+    baselineName: "raw Atomics mutex",
+    baseline: m.get("raw")!,
+    goal: AT_MOST_10_PERCENT,
+  });
+
+  progress(`uncontended async (${N_ASYNC} pairs/round)`);
+  m = await measure(
+    [
+      { name: "threadlens", round: () => uncontendedThreadlens(lock, N_ASYNC) },
+      { name: "async-mutex", round: () => uncontendedAsyncMutex(mutex, N_ASYNC) },
+      { name: "raw", round: () => uncontendedRaw(raw, N_ASYNC) },
+    ],
+    PLAN,
+  );
+  const uncontendedAsync = "uncontended await acquire()/release";
+  rows.push({
+    name: uncontendedAsync,
+    threadlens: m.get("threadlens")!,
+    baselineName: "async-mutex Mutex",
+    baseline: m.get("async-mutex")!,
+    goal: FASTER,
+  });
+  rows.push({
+    name: uncontendedAsync,
+    threadlens: m.get("threadlens")!,
+    baselineName: "raw async Atomics mutex",
+    baseline: m.get("raw")!,
+    goal: undefined,
+  });
+
+  progress(`${TASKS} async tasks in one thread (${K_TASKS} increments/task/round)`);
+  m = await measure(
+    [
+      { name: "threadlens", round: () => tasksThreadlens(lock, TASKS, K_TASKS) },
+      { name: "async-mutex", round: () => tasksAsyncMutex(mutex, TASKS, K_TASKS) },
+      { name: "raw", round: () => tasksRaw(raw, TASKS, K_TASKS) },
+    ],
+    PLAN,
+  );
+  const tasks = `contended async, ${TASKS} tasks in 1 thread`;
+  rows.push({
+    name: tasks,
+    threadlens: m.get("threadlens")!,
+    baselineName: "async-mutex Mutex",
+    baseline: m.get("async-mutex")!,
+    goal: FASTER,
+  });
+  rows.push({
+    name: tasks,
+    threadlens: m.get("threadlens")!,
+    baselineName: "raw async Atomics mutex",
+    baseline: m.get("raw")!,
+    goal: undefined,
+  });
+
+  const gang = new WorkerGang(WORKERS, lock, raw.word);
+  try {
+    progress(`contended sync, ${WORKERS} workers (${K_SYNC} increments/worker/round)`);
+    m = await measure(
+      [
+        { name: "threadlens", round: () => gang.round("threadlens-sync", K_SYNC) },
+        { name: "raw", round: () => gang.round("raw-sync", K_SYNC) },
+      ],
+      WORKER_PLAN,
+    );
+    rows.push({
+      name: `contended acquireSync, ${WORKERS} workers`,
+      threadlens: m.get("threadlens")!,
+      baselineName: "raw Atomics mutex",
+      baseline: m.get("raw")!,
+      goal: AT_MOST_25_PERCENT,
+    });
+
+    progress(`contended async, ${WORKERS} workers (${K_ASYNC} increments/worker/round)`);
+    m = await measure(
+      [
+        { name: "threadlens", round: () => gang.round("threadlens-async", K_ASYNC) },
+        { name: "raw", round: () => gang.round("raw-async", K_ASYNC) },
+      ],
+      WORKER_PLAN,
+    );
+    rows.push({
+      name: `contended await acquire(), ${WORKERS} workers`,
+      threadlens: m.get("threadlens")!,
+      baselineName: "raw async Atomics mutex",
+      baseline: m.get("raw")!,
+      goal: AT_MOST_25_PERCENT,
+    });
+  } finally {
+    await gang.close();
+  }
+  return rows;
+}
+
+const started = performance.now();
+console.log(
+  `threadlens lock bench: node ${process.version}, median of ${PLAN.rounds} rounds ` +
+    `(${WORKER_PLAN.rounds} for workers) after warm-up, BENCH_SCALE=${scale}`,
+);
+main().then(
+  (rows) => {
+    console.log("");
+    console.log(formatTable(rows));
+    console.log("");
+    console.log("ratio = threadlens ns/op / baseline ns/op (lower is better for threadlens).");
+    console.log(
+      "async-mutex keeps its state in one thread's heap, so it is compared only within one " +
+        "thread;\nacross workers the async baseline is the raw Atomics.waitAsync mutex.",
+    );
+    const missed = rows.filter((row) => met(row) === false).length;
+    console.log(
+      `${missed === 0 ? "all goals met" : `${missed} goal(s) missed`}; counters exact; ` +
+        `${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  },
+  (error: unknown) => {
+    if (error instanceof CounterMismatch) {
+      console.error(`FAIL: lost updates: ${error.message}`);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  },
+);
