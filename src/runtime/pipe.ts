@@ -105,8 +105,9 @@ export class Connection<T = unknown> {
   /** Closes this end; the other end sees EOF after what was already sent. */
   close(): void {
     if (Atomics.exchange(this.closed, this.side, 1) === 1) return;
-    this.outbox?.shutdown();
+    // Inbox first: once the other end sees EOF, its send() already fails.
     this.inbox?.shutdown(true);
+    this.outbox?.shutdown();
   }
 
   #translate(error: unknown): unknown {

@@ -63,33 +63,45 @@ function isPlainContainer(value: object): boolean {
 
 /**
  * Replaces, in place, every posted primitive inside `value` (arrays, plain objects, Maps and
- * Sets, at any depth) by the live primitive, and returns the revived value.
+ * Sets, at any depth; cycles are fine) by the live primitive, and returns the revived value.
  */
 export function revive(value: unknown): unknown {
+  return reviveIn(value, new WeakMap());
+}
+
+function reviveIn(value: unknown, seen: WeakMap<object, unknown>): unknown {
   if (value === null || typeof value !== "object") return value;
+  // A copy met again (shared reference or cycle) becomes what it became the first time.
+  if (seen.has(value)) return seen.get(value);
   if (
     ArrayBuffer.isView(value) ||
     value instanceof ArrayBuffer ||
     value instanceof SharedArrayBuffer
-  )
+  ) {
     return value;
+  }
+  seen.set(value, value);
   if (value instanceof Map) {
-    for (const [k, v] of value) value.set(k, revive(v));
+    for (const [k, v] of value) value.set(k, reviveIn(v, seen));
     return value;
   }
   if (value instanceof Set) {
     const items = [...value];
     value.clear();
-    for (const item of items) value.add(revive(item));
+    for (const item of items) value.add(reviveIn(item, seen));
     return value;
   }
   if (!isPlainContainer(value)) return value;
   const record = value as Record<string, unknown>;
-  if (typeof record[KIND_FIELD] === "string") return reviveOne(record);
+  if (typeof record[KIND_FIELD] === "string") {
+    const live = reviveOne(record);
+    seen.set(value, live);
+    return live;
+  }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = reviveIn(value[i], seen);
     return value;
   }
-  for (const key of Object.keys(record)) record[key] = revive(record[key]);
+  for (const key of Object.keys(record)) record[key] = reviveIn(record[key], seen);
   return value;
 }

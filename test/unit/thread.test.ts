@@ -177,3 +177,16 @@ describe("Pipe", () => {
     await assert.rejects(reader.recv(), EOFError);
   });
 });
+
+describe("revive", () => {
+  test("cyclic messages and maps with primitives inside revive without looping", async () => {
+    const lock = new Lock("inMap");
+    const message: Record<string, unknown> = { map: new Map([["k", lock]]) };
+    message["self"] = message;
+    const copy = structuredClone(message) as { self: unknown; map: Map<string, unknown> };
+    const { revive } = await import("threadlens");
+    revive(copy);
+    assert.equal(copy.self, copy);
+    assert.equal(copy.map.get("k"), lock);
+  });
+});
