@@ -1,7 +1,8 @@
 // Measuring and reporting for the benchmarks: every implementation of a case runs in the same
-// process, interleaved round by round (so drift in CPU speed hits all of them alike), with
-// warm-up rounds first; the result is the median ns/op over the measured rounds. Goals are
-// reported, never asserted: a slow machine must not fail a build.
+// process, interleaved round by round (so drift in CPU speed, or another process on the
+// machine, hits all of them alike), with warm-up rounds first. A row shows the median ns/op of
+// each side and the median of the per-round ratios (paired, so a noisy round cancels out).
+// Goals are reported, never asserted: a slow machine must not fail a build.
 
 export interface Impl {
   readonly name: string;
@@ -20,8 +21,8 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Median ns/op of each implementation, keyed by name. */
-export async function measure(impls: readonly Impl[], plan: Plan): Promise<Map<string, number>> {
+/** ns/op of each measured round of each implementation, keyed by name. */
+export async function measure(impls: readonly Impl[], plan: Plan): Promise<Map<string, number[]>> {
   const samples = new Map<string, number[]>(impls.map((impl) => [impl.name, []]));
   for (let r = 0; r < plan.warmup + plan.rounds; r++) {
     // Alternate the order, so neither implementation always runs right after the other.
@@ -31,7 +32,7 @@ export async function measure(impls: readonly Impl[], plan: Plan): Promise<Map<s
       if (r >= plan.warmup) samples.get(impl.name)!.push(nsPerOp);
     }
   }
-  return new Map([...samples].map(([name, values]) => [name, median(values)]));
+  return samples;
 }
 
 /** ns per operation of `ops` operations that took `ms` milliseconds. */
@@ -47,11 +48,33 @@ export interface Goal {
 
 export interface Row {
   readonly name: string;
-  readonly threadlens: number;
   readonly baselineName: string;
+  /** median ns/op */
+  readonly threadlens: number;
   readonly baseline: number;
+  /** median of threadlens / baseline over the rounds */
+  readonly ratio: number;
   /** undefined: informational row, no goal. */
   readonly goal: Goal | undefined;
+}
+
+/** A row from the per-round samples of threadlens and of the baseline (same rounds). */
+export function row(
+  name: string,
+  baselineName: string,
+  threadlens: readonly number[],
+  baseline: readonly number[],
+  goal: Goal | undefined,
+): Row {
+  const ratios = threadlens.map((t, i) => t / baseline[i]!);
+  return {
+    name,
+    baselineName,
+    threadlens: median(threadlens),
+    baseline: median(baseline),
+    ratio: median(ratios),
+    goal,
+  };
 }
 
 function fmtNs(ns: number): string {
@@ -63,23 +86,22 @@ function goalText(goal: Goal | undefined): string {
   return `${goal.strict ? "<" : "<="} ${goal.limit.toFixed(2)}x`;
 }
 
-export function met(row: Row): boolean | undefined {
-  if (row.goal === undefined) return undefined;
-  const ratio = row.threadlens / row.baseline;
-  return row.goal.strict ? ratio < row.goal.limit : ratio <= row.goal.limit;
+export function met(r: Row): boolean | undefined {
+  if (r.goal === undefined) return undefined;
+  return r.goal.strict ? r.ratio < r.goal.limit : r.ratio <= r.goal.limit;
 }
 
 export function formatTable(rows: readonly Row[]): string {
   const header = ["case", "threadlens ns/op", "baseline", "baseline ns/op", "ratio", "goal", "met"];
-  const cells = rows.map((row) => {
-    const ok = met(row);
+  const cells = rows.map((r) => {
+    const ok = met(r);
     return [
-      row.name,
-      fmtNs(row.threadlens),
-      row.baselineName,
-      fmtNs(row.baseline),
-      `${(row.threadlens / row.baseline).toFixed(2)}x`,
-      goalText(row.goal),
+      r.name,
+      fmtNs(r.threadlens),
+      r.baselineName,
+      fmtNs(r.baseline),
+      `${r.ratio.toFixed(2)}x`,
+      goalText(r.goal),
       ok === undefined ? "-" : ok ? "yes" : "NO",
     ];
   });

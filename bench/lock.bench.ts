@@ -3,18 +3,20 @@
 // hard failure is correctness: a shared counter incremented under a lock must come out exact,
 // or the process exits 1.
 //
-// Sizes scale with BENCH_SCALE (default 1; e.g. BENCH_SCALE=0.2 for a quick look).
+// Sizes scale with BENCH_SCALE (default 1; e.g. BENCH_SCALE=0.1 for a quick look).
 import { Mutex } from "async-mutex";
 import { Lock } from "threadlens";
 import {
-  uncontendedAsyncMutex,
-  uncontendedRaw,
-  uncontendedThreadlens,
+  handoffs,
   tasksAsyncMutex,
   tasksRaw,
   tasksThreadlens,
+  uncontendedAsyncMutex,
+  uncontendedRaw,
+  uncontendedThreadlens,
 } from "./asyncLoops.ts";
-import { formatTable, measure, met, nsPerOp, type Plan, type Row } from "./harness.ts";
+import { formatTable, measure, met, nsPerOp, row } from "./harness.ts";
+import type { Goal, Plan, Row } from "./harness.ts";
 import { RawAtomicsMutex } from "./rawAtomicsMutex.ts";
 import { CounterMismatch, WorkerGang } from "./workerGang.ts";
 
@@ -24,17 +26,17 @@ const size = (n: number): number => Math.max(1, Math.round(n * scale));
 
 const WORKERS = 4;
 const TASKS = 4;
-const N_SYNC = size(2_000_000); // uncontended acquireSync/release pairs per round
-const N_ASYNC = size(300_000); // uncontended `await acquire()`/release pairs per round
-const K_SYNC = size(50_000); // increments per worker per round, contended sync
-const K_ASYNC = size(20_000); // increments per worker per round, contended async (workers)
-const K_TASKS = size(10_000); // increments per task per round, contended async (one thread)
-const PLAN: Plan = { warmup: 3, rounds: 9 };
-const WORKER_PLAN: Plan = { warmup: 2, rounds: 7 };
+const N_SYNC = size(1_000_000); // uncontended acquireSync/release pairs per round
+const N_ASYNC = size(200_000); // uncontended `await acquire()`/release pairs per round
+const K_TASKS = size(25_000); // increments per task per round, contended async (one thread)
+const K_SYNC = size(200_000); // increments per worker per round, contended sync
+const K_ASYNC = size(50_000); // increments per worker per round, contended async (workers)
+const PLAN: Plan = { warmup: 5, rounds: 15 };
+const WORKER_PLAN: Plan = { warmup: 3, rounds: 11 };
 
-const AT_MOST_10_PERCENT = { limit: 1.1, strict: false };
-const AT_MOST_25_PERCENT = { limit: 1.25, strict: false };
-const FASTER = { limit: 1, strict: true };
+const AT_MOST_10_PERCENT: Goal = { limit: 1.1, strict: false };
+const AT_MOST_25_PERCENT: Goal = { limit: 1.25, strict: false };
+const FASTER: Goal = { limit: 1, strict: true };
 
 function uncontendedSyncThreadlens(lock: Lock, n: number): number {
   const start = performance.now();
@@ -58,6 +60,12 @@ function progress(text: string): void {
   process.stderr.write(`  ${text}\n`);
 }
 
+function samples(m: Map<string, number[]>, name: string): number[] {
+  const values = m.get(name);
+  if (values === undefined) throw new Error(`no samples for ${name}`);
+  return values;
+}
+
 async function main(): Promise<Row[]> {
   const rows: Row[] = [];
   const lock = new Lock("bench");
@@ -72,13 +80,13 @@ async function main(): Promise<Row[]> {
     ],
     PLAN,
   );
-  rows.push({
-    name: "uncontended acquireSync/release",
-    threadlens: m.get("threadlens")!,
-    baselineName: "raw Atomics mutex",
-    baseline: m.get("raw")!,
-    goal: AT_MOST_10_PERCENT,
-  });
+  // Rows from the samples of the case measured last (`m`).
+  const tl = (): number[] => samples(m, "threadlens");
+  const rawRow = (name: string, goal: Goal | undefined, what = "raw Atomics mutex"): Row =>
+    row(name, what, tl(), samples(m, "raw"), goal);
+  const mutexRow = (name: string): Row =>
+    row(name, "async-mutex Mutex", tl(), samples(m, "async-mutex"), FASTER);
+  rows.push(rawRow("uncontended acquireSync/release", AT_MOST_10_PERCENT));
 
   progress(`uncontended async (${N_ASYNC} pairs/round)`);
   m = await measure(
@@ -90,20 +98,8 @@ async function main(): Promise<Row[]> {
     PLAN,
   );
   const uncontendedAsync = "uncontended await acquire()/release";
-  rows.push({
-    name: uncontendedAsync,
-    threadlens: m.get("threadlens")!,
-    baselineName: "async-mutex Mutex",
-    baseline: m.get("async-mutex")!,
-    goal: FASTER,
-  });
-  rows.push({
-    name: uncontendedAsync,
-    threadlens: m.get("threadlens")!,
-    baselineName: "raw async Atomics mutex",
-    baseline: m.get("raw")!,
-    goal: undefined,
-  });
+  rows.push(mutexRow(uncontendedAsync));
+  rows.push(rawRow(uncontendedAsync, undefined, "raw async Atomics mutex"));
 
   progress(`${TASKS} async tasks in one thread (${K_TASKS} increments/task/round)`);
   m = await measure(
@@ -115,20 +111,8 @@ async function main(): Promise<Row[]> {
     PLAN,
   );
   const tasks = `contended async, ${TASKS} tasks in 1 thread`;
-  rows.push({
-    name: tasks,
-    threadlens: m.get("threadlens")!,
-    baselineName: "async-mutex Mutex",
-    baseline: m.get("async-mutex")!,
-    goal: FASTER,
-  });
-  rows.push({
-    name: tasks,
-    threadlens: m.get("threadlens")!,
-    baselineName: "raw async Atomics mutex",
-    baseline: m.get("raw")!,
-    goal: undefined,
-  });
+  rows.push(mutexRow(tasks));
+  rows.push(rawRow(tasks, undefined, "raw async Atomics mutex"));
 
   const gang = new WorkerGang(WORKERS, lock, raw.word);
   try {
@@ -140,13 +124,7 @@ async function main(): Promise<Row[]> {
       ],
       WORKER_PLAN,
     );
-    rows.push({
-      name: `contended acquireSync, ${WORKERS} workers`,
-      threadlens: m.get("threadlens")!,
-      baselineName: "raw Atomics mutex",
-      baseline: m.get("raw")!,
-      goal: AT_MOST_25_PERCENT,
-    });
+    rows.push(rawRow(`contended acquireSync, ${WORKERS} workers`, AT_MOST_25_PERCENT));
 
     progress(`contended async, ${WORKERS} workers (${K_ASYNC} increments/worker/round)`);
     m = await measure(
@@ -156,13 +134,8 @@ async function main(): Promise<Row[]> {
       ],
       WORKER_PLAN,
     );
-    rows.push({
-      name: `contended await acquire(), ${WORKERS} workers`,
-      threadlens: m.get("threadlens")!,
-      baselineName: "raw async Atomics mutex",
-      baseline: m.get("raw")!,
-      goal: AT_MOST_25_PERCENT,
-    });
+    const workersAsync = `contended await acquire(), ${WORKERS} workers`;
+    rows.push(rawRow(workersAsync, AT_MOST_25_PERCENT, "raw async Atomics mutex"));
   } finally {
     await gang.close();
   }
@@ -171,20 +144,27 @@ async function main(): Promise<Row[]> {
 
 const started = performance.now();
 console.log(
-  `threadlens lock bench: node ${process.version}, median of ${PLAN.rounds} rounds ` +
-    `(${WORKER_PLAN.rounds} for workers) after warm-up, BENCH_SCALE=${scale}`,
+  `threadlens lock bench: node ${process.version}, ${PLAN.rounds} rounds ` +
+    `(${WORKER_PLAN.rounds} with workers) after warm-up, BENCH_SCALE=${scale}`,
 );
 main().then(
   (rows) => {
+    const owners = ["threadlens", "async-mutex", "raw"]
+      .map((name) => `${name} ${handoffs.get(name) ?? "?"}`)
+      .join(", ");
     console.log("");
     console.log(formatTable(rows));
     console.log("");
-    console.log("ratio = threadlens ns/op / baseline ns/op (lower is better for threadlens).");
+    console.log("ns/op: median over rounds; ratio: median over rounds of threadlens / baseline.");
     console.log(
       "async-mutex keeps its state in one thread's heap, so it is compared only within one " +
         "thread;\nacross workers the async baseline is the raw Atomics.waitAsync mutex.",
     );
-    const missed = rows.filter((row) => met(row) === false).length;
+    console.log(
+      `${TASKS} tasks in 1 thread, lock hand-offs between tasks in the last round of ` +
+        `${TASKS * K_TASKS} ops: ${owners}.`,
+    );
+    const missed = rows.filter((r) => met(r) === false).length;
     console.log(
       `${missed === 0 ? "all goals met" : `${missed} goal(s) missed`}; counters exact; ` +
         `${((performance.now() - started) / 1000).toFixed(1)} s`,

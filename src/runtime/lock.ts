@@ -207,11 +207,8 @@ export class Lock extends LockBase {
 
   release(): void {
     const s = this.state;
-    if (Atomics.load(s, WORD) === 0) {
-      throw new LockStateError(`release of unlocked lock ${this.name}`);
-    }
     s[OWNER] = 0;
-    unlockWord(s, WORD);
+    if (!unlockWord(s, WORD)) throw new LockStateError(`release of unlocked lock ${this.name}`);
   }
 }
 
@@ -304,7 +301,8 @@ export class RLock extends LockBase {
 
   release(): void {
     const s = this.state;
-    if (Atomics.load(s, WORD) === 0 || s[OWNER] !== currentIdent()) {
+    // Only the holder ever writes its own id into OWNER, and a free lock's OWNER is 0.
+    if (s[OWNER] !== currentIdent()) {
       throw new LockStateError(`cannot release un-acquired lock ${this.name}`);
     }
     const depth = (s[DEPTH] ?? 1) - 1;

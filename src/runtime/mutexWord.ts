@@ -45,9 +45,15 @@ export async function lockWordAsync(
   return true;
 }
 
-/** Frees the word; wakes one waiter if any may be parked. */
-export function unlockWord(cell: Int32Array, index: number): void {
-  if (Atomics.exchange(cell, index, FREE) === CONTENDED) Atomics.notify(cell, index, 1);
+/**
+ * Frees the word; wakes one waiter if any may be parked. Returns false if it was already free
+ * (the check rides on the exchange: a separate load would cost a third of an uncontended
+ * acquire/release pair).
+ */
+export function unlockWord(cell: Int32Array, index: number): boolean {
+  const previous = Atomics.exchange(cell, index, FREE);
+  if (previous === CONTENDED) Atomics.notify(cell, index, 1);
+  return previous !== FREE;
 }
 
 /** Takes a free word marking it contended (the taker cannot know whether others still wait). */
