@@ -90,6 +90,7 @@ export class Pool {
   #state: "running" | "closed" | "terminated" = "running";
   #running = 0;
   #idle: (() => void)[] = [];
+  #stopping = false;
 
   constructor(moduleUrlOrPath: string | URL, options: PoolOptions = {}) {
     if (options === null || typeof options !== "object") {
@@ -120,8 +121,15 @@ export class Pool {
         leaveThreadTable(slot);
         const job = entry.job;
         entry.job = undefined;
-        job?.reject(new ThreadStateError(`${name} ended before finishing ${job.fn}()`));
+        if (job !== undefined) {
+          this.#running--;
+          job.reject(new ThreadStateError(`${name} ended before finishing ${job.fn}()`));
+        }
         resolve();
+        if (this.#stopping) return;
+        // A worker that died mid-task is replaced, as in Python's Pool.
+        this.#workers[this.#workers.indexOf(entry)] = this.#startWorker();
+        this.#dispatch();
       });
     });
     worker.on("error", (error: unknown) => {
@@ -206,8 +214,8 @@ export class Pool {
     errorCallback?: (error: unknown) => void,
   ): AsyncResult<R> {
     const promise = this.#submit("applyAsync", fnName, args) as Promise<R>;
-    promise.then(callback, errorCallback);
-    if (errorCallback === undefined) promise.catch(() => undefined);
+    // The error reaches get() and errorCallback; it is not also an unhandled rejection.
+    promise.then(callback, errorCallback ?? (() => undefined));
     return new AsyncResult(promise);
   }
 
@@ -226,6 +234,7 @@ export class Pool {
   /** Stops the workers now; tasks not finished reject. */
   async terminate(): Promise<void> {
     this.#state = "terminated";
+    this.#stopping = true;
     for (const job of this.#waiting.splice(0))
       job.reject(new ThreadStateError(`${this.name} was terminated`));
     await Promise.all(
@@ -245,6 +254,7 @@ export class Pool {
     if (this.#running > 0 || this.#waiting.length > 0) {
       await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
+    this.#stopping = true;
     await Promise.all(
       this.#workers.map(async (w) => {
         await w.worker.terminate();

@@ -147,6 +147,17 @@ describe("Pool", () => {
     await pool.join();
   });
 
+  test("a failing applyAsync without errorCallback does not crash; a worker that dies mid-task is replaced", async () => {
+    const pool = new Pool(workerUrl("poolTasks"), { size: 1 });
+    const failed = pool.applyAsync("fail", ["quietly"]);
+    await failed.wait();
+    assert.equal(failed.successful(), false);
+    await assert.rejects(pool.apply("quit", [3]), /ended before finishing quit\(\)/);
+    assert.equal(await pool.apply("square", [3]), 9);
+    pool.close();
+    await pool.join();
+  });
+
   test("bad input: size and module", () => {
     assert.throws(
       () => new Pool(workerUrl("poolTasks"), { size: 0 }),

@@ -11,3 +11,7 @@ export async function slowAdd(a: number, b: number): Promise<number> {
 export function fail(message: string): never {
   throw new Error(message);
 }
+
+export function quit(code: number): never {
+  process.exit(code);
+}
