@@ -1,0 +1,109 @@
+// The vocabulary every part of threadlens shares: what the runtime records, what the analysis
+// reads, what the CLI, the adapter and the trace files carry. No imports from other folders.
+
+/** Event kinds, in the order of their binary codes (code = index + 1). */
+export const EVENT_KINDS = [
+  "thread-start", //       a logical thread begins: object = parent ident (0 for main)
+  "thread-exit", //        a logical thread ends: object = exit code (workers), 0 for tasks
+  "join-begin", //         object = ident of the thread joined; flag = has timeout
+  "join-end", //           object = ident of the thread joined; flag = it had ended (not timed out)
+  "create", //             a primitive is created: object = its id (meta has name, kind, site)
+  "acquire-request", //    a lock/semaphore acquisition must wait: flag = has timeout
+  "acquired", //           object = lock/semaphore id
+  "release", //            object = lock/semaphore id
+  "acquire-timeout", //    the wait of an acquire-request gave up
+  "wait-begin", //         blocks on a condition/event/queue/barrier: flag = has timeout
+  "wait-end", //           flag = woken (false: timed out or broken)
+  "notify", //             condition notify/notifyAll, object = condition id
+  "set", //                event set
+  "clear", //              event clear
+  "put", //                an item went into a queue
+  "get", //                an item left a queue
+  "task-done", //          queue.taskDone()
+  "bad-release", //        release of a lock that is not held (by the caller)
+  "over-release", //       BoundedSemaphore released above its initial value
+  "pool-misuse", //        Pool.join() before close()
+  "loop-idle", //          flag = this thread's event loop has nothing but threadlens waits
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export function eventCode(kind: EventKind): number {
+  return EVENT_KINDS.indexOf(kind) + 1;
+}
+
+export function eventKindOf(code: number): EventKind | undefined {
+  return EVENT_KINDS[code - 1];
+}
+
+/** What a wait-begin waits for, when the object alone does not say (queue get vs put vs join). */
+export const WAIT_REASONS = ["wait", "get", "put", "join", "barrier"] as const;
+export type WaitReason = (typeof WAIT_REASONS)[number];
+
+/** One recorded event, decoded. */
+export interface TraceEvent {
+  readonly kind: EventKind;
+  /** The logical thread (ident) it happened in. */
+  readonly thread: number;
+  /** Object id (or the other thread's ident, or a code: see EVENT_KINDS). */
+  readonly object: number;
+  /** Call-site id (0 when not captured). */
+  readonly site: number;
+  /** Microseconds since the program started. */
+  readonly time: number;
+  /** Meaning depends on the kind (see EVENT_KINDS). */
+  readonly flag: boolean;
+  /** For wait-begin: what the thread waits for. */
+  readonly reason?: WaitReason;
+}
+
+export type ObjectKind =
+  | "Lock"
+  | "RLock"
+  | "Condition"
+  | "Semaphore"
+  | "BoundedSemaphore"
+  | "Event"
+  | "Queue"
+  | "LifoQueue"
+  | "PriorityQueue"
+  | "Barrier"
+  | "Pool";
+
+export type ThreadKind = "main" | "worker" | "task";
+
+/** One stack frame, in TypeScript terms (source-mapped). */
+export interface Frame {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly function: string;
+}
+
+/** Dictionary records: what ids in events stand for. */
+export type MetaRecord =
+  | {
+      readonly type: "thread";
+      readonly ident: number;
+      readonly name: string;
+      readonly kind: ThreadKind;
+      readonly parent: number;
+      readonly daemon: boolean;
+    }
+  | {
+      readonly type: "object";
+      readonly id: number;
+      readonly kind: ObjectKind;
+      readonly name: string;
+      readonly site: number;
+      /** Semaphore initial value, queue maxsize, barrier parties; 0 otherwise. */
+      readonly capacity: number;
+    }
+  | { readonly type: "site"; readonly id: number; readonly frames: readonly Frame[] }
+  | { readonly type: "dropped"; readonly thread: number; readonly count: number };
+
+/** A whole recording: the dictionary and the events, in the order they were recorded per thread. */
+export interface Trace {
+  readonly meta: readonly MetaRecord[];
+  readonly events: readonly TraceEvent[];
+}

@@ -1,0 +1,26 @@
+// How the preload (main thread) and the recorder thread coordinate, and what the recorder
+// tells a supervising process (the CLI, the debug adapter) on its output file descriptor.
+import type { Finding, Report } from "./report.ts";
+
+/** Environment variables the CLI and the adapter set for the program's process. */
+export const ENV_OUTPUT_FD = "THREADLENS_OUTPUT_FD"; // fd to write RecorderOutput JSON lines to
+export const ENV_TRACE_FILE = "THREADLENS_TRACE"; // path of a .tltrace file to write
+export const ENV_TIMEOUT_MS = "THREADLENS_TIMEOUT_MS"; // stop as a hang after this wall time
+export const ENV_PROGRAM = "THREADLENS_PROGRAM"; // the program as the user named it (for the report)
+
+/** Control words (Int32) shared by the main thread and the recorder. */
+export const CONTROL_FLUSH_REQUEST = 0; // main sets 1 at exit (with the exit code in word 2)
+export const CONTROL_FLUSH_DONE = 1; // the recorder sets 1 once everything is written
+export const CONTROL_EXIT_CODE = 2;
+export const CONTROL_WORDS = 4;
+
+/** Clock buffer: int32 µs since the epoch at byte 0; float64 epoch (ms, timeOrigin-based) at byte 8. */
+export const CLOCK_BYTES = 16;
+
+export type RecorderOutput =
+  /** A finding as soon as it is known (non-blocking ones may still change the exit code). */
+  | { readonly type: "finding"; readonly finding: Finding }
+  /** The program is blocked (deadlock, hang, timeout): the supervisor should stop it now. */
+  | { readonly type: "blocked"; readonly report: Report }
+  /** The program ended normally: the full report. */
+  | { readonly type: "report"; readonly report: Report };

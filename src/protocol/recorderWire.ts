@@ -1,0 +1,17 @@
+// What program threads tell the recorder thread (over a BroadcastChannel), and the layout of
+// the event rings they share with it. One place for both sides.
+import type { MetaRecord } from "./events.ts";
+
+export const RECORDER_CHANNEL = "threadlens:recorder";
+/** The recorder asks the main thread to exit (`{ exitCode }`) after a blocking finding. */
+export const STOP_CHANNEL = "threadlens:stop";
+
+/** Ring header words (Int32), then the events. */
+export const RING_WRITE = 0; // events written so far (the writer's count)
+export const RING_READ = 1; // events drained so far (the recorder's count)
+export const RING_DROPPED = 2; // events lost because the ring was full
+export const RING_HEADER_WORDS = 4;
+
+export type RecorderMessage =
+  | { readonly type: "ring"; readonly host: number; readonly buffer: SharedArrayBuffer; readonly main: boolean }
+  | { readonly type: "meta"; readonly record: MetaRecord };
