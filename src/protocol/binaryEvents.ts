@@ -2,7 +2,14 @@
 // words, 16 bytes, no allocation. Word 0 packs the kind (6 bits), the flag (1 bit), the wait
 // reason (3 bits) and the logical thread ident (22 bits); then object id, site id, and the
 // time in microseconds since the program started (wraps after 71 minutes; readers unwrap).
-import { EVENT_KINDS, WAIT_REASONS, eventKindOf, type EventKind, type TraceEvent, type WaitReason } from "./events.ts";
+import {
+  EVENT_KINDS,
+  WAIT_REASONS,
+  eventKindOf,
+  type EventKind,
+  type TraceEvent,
+  type WaitReason,
+} from "./events.ts";
 
 export const EVENT_WORDS = 4;
 export const EVENT_BYTES = EVENT_WORDS * 4;
@@ -15,14 +22,28 @@ const THREAD_SHIFT = 10;
 const codes = new Map<EventKind, number>(EVENT_KINDS.map((k, i) => [k, i + 1]));
 const reasonCodes = new Map<WaitReason, number>(WAIT_REASONS.map((r, i) => [r, i + 1]));
 
-export function packHead(kind: EventKind, thread: number, flag: boolean, reason?: WaitReason): number {
+export function packHead(
+  kind: EventKind,
+  thread: number,
+  flag: boolean,
+  reason?: WaitReason,
+): number {
   const code = codes.get(kind) ?? 0;
   const r = reason === undefined ? 0 : (reasonCodes.get(reason) ?? 0);
-  return code | (flag ? FLAG_BIT : 0) | (r << REASON_SHIFT) | ((thread & MAX_THREAD_IDENT) << THREAD_SHIFT);
+  return (
+    code |
+    (flag ? FLAG_BIT : 0) |
+    (r << REASON_SHIFT) |
+    ((thread & MAX_THREAD_IDENT) << THREAD_SHIFT)
+  );
 }
 
 /** Decodes the event at `offset` (in words) of `words`; undefined for an unknown kind code. */
-export function decodeEvent(words: Int32Array, offset: number, timeBase = 0): TraceEvent | undefined {
+export function decodeEvent(
+  words: Int32Array,
+  offset: number,
+  timeBase = 0,
+): TraceEvent | undefined {
   const head = words[offset] ?? 0;
   const kind = eventKindOf(head & 0x3f);
   if (kind === undefined) return undefined;

@@ -13,5 +13,10 @@ export const RING_DROPPED = 2; // events lost because the ring was full
 export const RING_HEADER_WORDS = 4;
 
 export type RecorderMessage =
-  | { readonly type: "ring"; readonly host: number; readonly buffer: SharedArrayBuffer; readonly main: boolean }
+  | {
+      readonly type: "ring";
+      readonly host: number;
+      readonly buffer: SharedArrayBuffer;
+      readonly main: boolean;
+    }
   | { readonly type: "meta"; readonly record: MetaRecord };

@@ -74,7 +74,12 @@ export interface ReportThread {
   readonly kind: "main" | "worker" | "task";
   readonly state: "exited" | "running" | "blocked";
   /** Where it is blocked (or was last seen), innermost frame first. */
-  readonly stack: readonly { readonly file: string; readonly line: number; readonly column: number; readonly function: string }[];
+  readonly stack: readonly {
+    readonly file: string;
+    readonly line: number;
+    readonly column: number;
+    readonly function: string;
+  }[];
 }
 
 export interface Report {
