@@ -4,6 +4,7 @@
 // or the process exits 1.
 //
 // Sizes scale with BENCH_SCALE (default 1; e.g. BENCH_SCALE=0.1 for a quick look).
+import { writeFileSync } from "node:fs";
 import { Mutex } from "async-mutex";
 import { Lock } from "threadlens";
 import {
@@ -164,6 +165,9 @@ main().then(
       `${TASKS} tasks in 1 thread, lock hand-offs between tasks in the last round of ` +
         `${TASKS * K_TASKS} ops: ${owners}.`,
     );
+    // For bench/recording.bench.mjs, which compares a run with recording on to one with it off.
+    const jsonOut = process.env["BENCH_JSON"];
+    if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify(rows));
     const missed = rows.filter((r) => met(r) === false).length;
     console.log(
       `${missed === 0 ? "all goals met" : `${missed} goal(s) missed`}; counters exact; ` +

@@ -3,7 +3,6 @@
 // runtime's .d.ts files from tsc, so `import { Lock } from "threadlens"` is typed for users.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -11,7 +10,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, "dist");
 const watch = process.argv.includes("--watch");
 
-rmSync(dist, { recursive: true, force: true });
+// dist/ is overwritten in place, not wiped: programs running from it meanwhile keep working.
 
 const common = {
   bundle: true,
@@ -28,8 +27,14 @@ const common = {
 /** @type {import("esbuild").BuildOptions[]} */
 const entries = [
   { entryPoints: { runtime: "src/runtime/index.ts" }, format: "cjs" },
-  { entryPoints: { register: "src/runtime/register.ts" }, format: "cjs" },
+  {
+    entryPoints: { register: "src/runtime/register.ts" },
+    format: "esm",
+    outExtension: { ".js": ".mjs" },
+  },
   { entryPoints: { poolWorker: "src/runtime/poolWorker.ts" }, format: "cjs" },
+  { entryPoints: { recorder: "src/recorder/recorderThread.ts" }, format: "cjs" },
+  { entryPoints: { cli: "src/cli/main.ts" }, format: "cjs" },
   {
     entryPoints: { loaderHooks: "src/runtime/loaderHooks.ts" },
     format: "esm",

@@ -23,7 +23,7 @@ function testFiles(dir) {
 const files = tiers.flatMap((tier) => testFiles(path.join(root, tier)));
 const result = spawnSync(
   process.execPath,
-  ["--import", "./dist/register.js", "--test", "--test-concurrency=1", ...files],
+  ["--import", "./dist/register.mjs", "--test", "--test-concurrency=1", ...files],
   { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

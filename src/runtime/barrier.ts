@@ -14,6 +14,7 @@ import {
   nameOptions,
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
+import { traceCreate, traceWaitBegin, traceWaitEnd } from "./trace.ts";
 
 const PARTIES = 0;
 const COUNT = 1;
@@ -72,6 +73,7 @@ export class Barrier {
         name: `${identity.name}.cond`,
         internal: true,
       });
+      traceCreate(this.id, "Barrier", this.name, parties);
     }
     remember(this.id, this);
   }
@@ -144,7 +146,7 @@ export class Barrier {
   }
 
   *#waitOp(deadline: number): Op<number> {
-    const { state, cond, name } = this;
+    const { state, cond, name, id } = this;
     const broken = (why: string): BrokenBarrierError =>
       new BrokenBarrierError(`barrier ${name} ${why}`);
     return yield* holding(
@@ -161,14 +163,17 @@ export class Barrier {
             state[PHASE] = DRAINING;
             cond.notifyAll();
           } else {
+            traceWaitBegin(id, "barrier", deadline !== Infinity);
             while (state[PHASE] === FILLING) {
               if (remaining(deadline) === 0) {
                 Atomics.store(state, PHASE, BROKEN);
                 cond.notifyAll();
+                traceWaitEnd(id, false);
                 throw broken("broken: wait timed out");
               }
               yield* cond.waitOp(deadline);
             }
+            traceWaitEnd(id, state[PHASE] === DRAINING);
             if (state[PHASE] !== DRAINING) throw broken("is broken");
           }
           return index;

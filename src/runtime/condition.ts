@@ -15,11 +15,13 @@ import {
   nameOptions,
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
+import { recordingOn, traceCreate, traceOperation, traceWaitBegin, traceWaitEnd } from "./trace.ts";
 
 const ISSUED = 0;
 const SERVED = 1;
 const CANCELLED_COUNT = 2;
-const CANCELLED = 3; // start of the list of cancelled tickets
+const INTERNAL = 3; // 1 for a condition inside another primitive (not recorded)
+const CANCELLED = 4; // start of the list of cancelled tickets
 const INITIAL_WORDS = 16;
 const MAX_WORDS = 1 << 16;
 
@@ -41,6 +43,7 @@ export class Condition {
   /** Shared words: tickets issued, tickets served, cancelled tickets (growable list). */
   readonly state: Int32Array;
   readonly #site: SourceSite | undefined;
+  readonly #recorded: boolean;
 
   constructor(lock?: AnyLock, options?: string | ConditionOptions);
   /** @internal revival of a posted copy */
@@ -72,7 +75,10 @@ export class Condition {
       this.state = new Int32Array(
         new SharedArrayBuffer(INITIAL_WORDS * 4, { maxByteLength: MAX_WORDS * 4 }),
       );
+      this.state[INTERNAL] = opts.internal === true ? 1 : 0;
+      if (opts.internal !== true) traceCreate(this.id, "Condition", this.name);
     }
+    this.#recorded = recordingOn && this.state[INTERNAL] === 0;
     remember(this.id, this);
   }
 
@@ -130,6 +136,7 @@ export class Condition {
   notify(n = 1): void {
     requireInteger(`${this.name}.notify`, "n", n, 0);
     this.#checkOwned("notify");
+    if (this.#recorded) traceOperation("notify", this.id);
     const s = this.state;
     let served = s[SERVED] ?? 0;
     const issued = s[ISSUED] ?? 0;
@@ -146,6 +153,7 @@ export class Condition {
 
   notifyAll(): void {
     this.#checkOwned("notifyAll");
+    if (this.#recorded) traceOperation("notify", this.id);
     const s = this.state;
     const issued = Atomics.load(s, ISSUED);
     s[CANCELLED_COUNT] = 0;
@@ -161,6 +169,7 @@ export class Condition {
     const s = this.state;
     const ticket = Atomics.add(s, ISSUED, 1);
     const lock = this.lock;
+    if (this.#recorded) traceWaitBegin(this.id, "wait", deadline !== Infinity);
     const depth = lock instanceof RLock ? lock.releaseAll() : (lock.release(), 1);
     let notified = false;
     try {
@@ -179,9 +188,10 @@ export class Condition {
     }
     if (!notified) {
       // Served between our timeout and getting the lock back: that notify was for us.
-      if (after(Atomics.load(s, SERVED), ticket)) return true;
-      this.#cancel(ticket);
+      if (after(Atomics.load(s, SERVED), ticket)) notified = true;
+      else this.#cancel(ticket);
     }
+    if (this.#recorded) traceWaitEnd(this.id, notified);
     return notified;
   }
 

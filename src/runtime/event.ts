@@ -5,6 +5,7 @@ import { Lock } from "./lock.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
 import { deadlineOf, remaining, type TimeoutOptions, nameOptions } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
+import { traceCreate, traceOperation, traceWaitBegin, traceWaitEnd } from "./trace.ts";
 
 const FLAG = 0;
 
@@ -47,6 +48,7 @@ export class Event {
         name: `${identity.name}.cond`,
         internal: true,
       });
+      traceCreate(this.id, "Event", this.name);
     }
     remember(this.id, this);
   }
@@ -61,6 +63,7 @@ export class Event {
 
   /** Sets the flag and wakes every waiter. */
   set(): void {
+    traceOperation("set", this.id);
     const { state, cond } = this;
     runSync(
       holding(
@@ -75,6 +78,7 @@ export class Event {
   }
 
   clear(): void {
+    traceOperation("clear", this.id);
     const { state, cond } = this;
     runSync(
       holding(
@@ -103,14 +107,21 @@ export class Event {
   }
 
   *#waitOp(deadline: number): Op<boolean> {
-    const { state, cond } = this;
+    const { state, cond, id } = this;
     return yield* holding(
       cond.lock,
       (function* (): Op<boolean> {
+        let waited = false;
         while (Atomics.load(state, FLAG) === 0) {
-          if (remaining(deadline) === 0) return false;
+          if (remaining(deadline) === 0) {
+            if (waited) traceWaitEnd(id, false);
+            return false;
+          }
+          if (!waited) traceWaitBegin(id, "wait", deadline !== Infinity);
+          waited = true;
           yield* cond.waitOp(deadline);
         }
+        if (waited) traceWaitEnd(id, true);
         return true;
       })(),
     );

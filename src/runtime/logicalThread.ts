@@ -10,6 +10,7 @@ import {
   nextLogicalThreadId,
   type LogicalThreadKind,
 } from "./world.ts";
+import { announce, announceRing, emitPrecise, recordingOn } from "./recording.ts";
 
 export interface LogicalThread {
   readonly ident: number;
@@ -21,6 +22,8 @@ export interface LogicalThread {
 /** What a Thread hands to its worker through workerData. */
 export interface ThreadBootstrap {
   readonly ident: number;
+  /** Ident of the logical thread that started it. */
+  readonly parent: number;
   readonly name: string;
   readonly daemon: boolean;
   readonly slot: number;
@@ -67,6 +70,29 @@ const ownSlot =
     : enterThreadTable(threadSelf.ident, threadSelf.kind, threadSelf.name, threadSelf.daemon);
 // A Thread's parent takes it out of the table when it sees the exit; a plain worker leaves itself.
 if (!isMainThread && bootstrap === undefined) process.once("exit", () => leaveThreadTable(ownSlot));
+
+// Recording: announce this thread and its ring, and its start and end.
+if (recordingOn) {
+  const parent = isMainThread ? 0 : (bootstrap?.parent ?? 0);
+  announceRing(threadSelf.ident);
+  // A Thread's or Pool's parent recorded its start already (in the parent's order).
+  if (bootstrap === undefined) announceSelf(parent);
+  process.prependListener("exit", (code) =>
+    emitPrecise("thread-exit", threadSelf.ident, code, 0, false),
+  );
+}
+
+function announceSelf(parent: number): void {
+  announce({
+    type: "thread",
+    ident: threadSelf.ident,
+    name: threadSelf.name,
+    kind: threadSelf.kind,
+    parent,
+    daemon: threadSelf.daemon,
+  });
+  emitPrecise("thread-start", threadSelf.ident, parent, 0, false);
+}
 
 export const taskContext = new AsyncLocalStorage<LogicalThread>();
 

@@ -21,7 +21,7 @@ const ownSources = [
   path.join(packageRoot, "src", "runtime") + path.sep,
 ];
 
-function isOwnFrame(file: string): boolean {
+export function isOwnFrame(file: string): boolean {
   return ownSources.some((own) => file === own || file.startsWith(own));
 }
 
@@ -31,6 +31,18 @@ function toPath(file: string): string {
   return file.startsWith("file://") ? decodeURIComponent(new URL(file).pathname) : file;
 }
 
+/** Parses one line of a V8 stack ("    at fn (file:line:col)"); undefined if it is not a frame. */
+export function parseFrame(text: string): SourceSite | undefined {
+  const m = FRAME.exec(text);
+  if (m === null) return undefined;
+  return {
+    file: toPath(m[2] ?? ""),
+    line: Number(m[3]),
+    column: Number(m[4]),
+    functionName: (m[1] ?? "").replace(/^async /, ""),
+  };
+}
+
 /** The first stack frame outside threadlens: where user code called into the API. */
 export function callerSite(): SourceSite | undefined {
   const limit = Error.stackTraceLimit;
@@ -38,16 +50,9 @@ export function callerSite(): SourceSite | undefined {
   const stack = new Error().stack ?? "";
   Error.stackTraceLimit = limit;
   for (const text of stack.split("\n").slice(1)) {
-    const m = FRAME.exec(text);
-    if (m === null) continue;
-    const file = toPath(m[2] ?? "");
-    if (file.startsWith("node:") || isOwnFrame(file)) continue;
-    return {
-      file,
-      line: Number(m[3]),
-      column: Number(m[4]),
-      functionName: (m[1] ?? "").replace(/^async /, ""),
-    };
+    const site = parseFrame(text);
+    if (site === undefined || site.file.startsWith("node:") || isOwnFrame(site.file)) continue;
+    return site;
   }
   return undefined;
 }

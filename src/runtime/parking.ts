@@ -2,22 +2,57 @@
 // for async ones (the event loop keeps running). Pending waitAsync calls do not keep Node's
 // event loop alive, so a thread whose only work is an async wait would exit in the middle of
 // it; a ref'd timer is held while any async wait of this thread is pending, as a blocked
-// thread stays alive in every thread library.
+// thread stays alive in every thread library. When recording, that timer's ticks also tell
+// the recorder whether the loop has anything else to do (no: the waits can only be ended by
+// other threads, which is what tells a hang from a slow program).
+import { traceLoopIdle, recordingOn } from "./trace.ts";
 import { remaining } from "./validate.ts";
 
 export type ParkResult = "ok" | "not-equal" | "timed-out";
 
+const IDLE_CHECK_MS = 20;
+// Resources that cannot end a wait by themselves: stdio pipes and ttys, message ports (their
+// messages come from other threads, which the recorder watches directly).
+const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
+
 let pendingAsyncWaits = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
+let reportedIdle = false;
 
-function holdLoop(): void {
-  if (pendingAsyncWaits++ === 0) keepAlive = setInterval(() => undefined, 1 << 30);
+function loopIsIdle(): boolean {
+  let timers = 0;
+  for (const resource of process.getActiveResourcesInfo()) {
+    if (resource === "Timeout") timers++;
+    else if (!PASSIVE.has(resource)) return false;
+  }
+  return timers <= 1; // our own keep-alive timer
 }
 
-function releaseLoop(): void {
+function checkIdle(): void {
+  const idle = loopIsIdle();
+  if (idle !== reportedIdle) {
+    reportedIdle = idle;
+    traceLoopIdle(idle);
+  }
+}
+
+export function holdLoop(): void {
+  if (pendingAsyncWaits++ === 0) {
+    keepAlive = setInterval(
+      recordingOn ? checkIdle : () => undefined,
+      recordingOn ? IDLE_CHECK_MS : 1 << 30,
+    );
+  }
+}
+
+export function releaseLoop(): void {
   if (--pendingAsyncWaits === 0 && keepAlive !== undefined) {
     clearInterval(keepAlive);
     keepAlive = undefined;
+    if (reportedIdle) {
+      reportedIdle = false;
+      traceLoopIdle(false);
+    }
   }
 }
 
@@ -30,7 +65,12 @@ export function parkSync(
 ): ParkResult {
   const left = remaining(deadline);
   if (left === 0) return "timed-out";
-  return Atomics.wait(cell, index, expected, left);
+  if (!recordingOn) return Atomics.wait(cell, index, expected, left);
+  // A thread blocked in Atomics.wait runs nothing else: its loop is idle while it waits.
+  traceLoopIdle(true);
+  const result = Atomics.wait(cell, index, expected, left);
+  traceLoopIdle(reportedIdle);
+  return result;
 }
 
 /** Waits without blocking while `cell[index] === expected`, until notified or `deadline`. */

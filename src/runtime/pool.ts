@@ -5,7 +5,9 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { ArgumentError, PoolTaskError, ThreadStateError } from "./errors.ts";
-import { BOOTSTRAP_KEY, type ThreadBootstrap } from "./logicalThread.ts";
+import { BOOTSTRAP_KEY, currentIdent, type ThreadBootstrap } from "./logicalThread.ts";
+import { traceCreate, traceJoin, traceMisuse, traceThreadStart } from "./trace.ts";
+import { nextObjectId } from "./world.ts";
 import { resolveModulePath } from "./modulePath.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
 import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
@@ -35,6 +37,7 @@ interface PoolWorker {
   readonly worker: Worker;
   readonly slot: number;
   readonly name: string;
+  readonly ident: number;
   job: Job | undefined;
   exited: Promise<void>;
 }
@@ -80,6 +83,7 @@ export class AsyncResult<T> {
 const poolWorkerScript = path.join(__dirname, "poolWorker.js");
 
 export class Pool {
+  readonly id = nextObjectId();
   readonly name: string;
   readonly size: number;
   readonly modulePath: string;
@@ -103,6 +107,7 @@ export class Pool {
         ? availableParallelism()
         : requireInteger("new Pool()", "size", options.size, 1);
     this.name = options.name ?? "Pool";
+    traceCreate(this.id, "Pool", this.name, this.size);
     for (let i = 0; i < this.size; i++) this.#workers.push(this.#startWorker());
   }
 
@@ -110,15 +115,33 @@ export class Pool {
     const name = `PoolWorker-${nextThreadNumber()}`;
     const ident = nextLogicalThreadId();
     const slot = enterThreadTable(ident, "worker", name, false);
-    const bootstrap: ThreadBootstrap = { ident, name, daemon: false, slot, args: [] };
+    const bootstrap: ThreadBootstrap = {
+      ident,
+      parent: currentIdent(),
+      name,
+      daemon: false,
+      slot,
+      args: [],
+    };
     const worker = new Worker(poolWorkerScript, {
       workerData: { [BOOTSTRAP_KEY]: bootstrap, module: this.modulePath },
     });
     worker.unref();
-    const entry: PoolWorker = { worker, slot, name, job: undefined, exited: Promise.resolve() };
+    traceThreadStart(ident, name, "worker", false);
+    const entry: PoolWorker = {
+      worker,
+      slot,
+      name,
+      ident,
+      job: undefined,
+      exited: Promise.resolve(),
+    };
     entry.exited = new Promise((resolve) => {
       worker.once("exit", () => {
         leaveThreadTable(slot);
+        // The pool reaps its workers: their end is waited for, which is a join.
+        traceJoin("join-begin", ident, false);
+        traceJoin("join-end", ident, true);
         const job = entry.job;
         entry.job = undefined;
         if (job !== undefined) {
@@ -237,29 +260,30 @@ export class Pool {
     this.#stopping = true;
     for (const job of this.#waiting.splice(0))
       job.reject(new ThreadStateError(`${this.name} was terminated`));
+    await this.#endWorkers();
+    for (const notify of this.#idle.splice(0)) notify();
+  }
+
+  /** Ends every worker and waits for it (the exit handler records the join). */
+  async #endWorkers(): Promise<void> {
     await Promise.all(
       this.#workers.map(async (w) => {
         await w.worker.terminate();
         await w.exited;
       }),
     );
-    for (const notify of this.#idle.splice(0)) notify();
   }
 
   /** Waits for every task to finish and the workers to end; only after close() or terminate(). */
   async join(): Promise<void> {
     if (this.#state === "running") {
+      traceMisuse("pool-misuse", this.id);
       throw new ThreadStateError("Pool.join() called before close(): the pool is still running");
     }
     if (this.#running > 0 || this.#waiting.length > 0) {
       await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
     this.#stopping = true;
-    await Promise.all(
-      this.#workers.map(async (w) => {
-        await w.worker.terminate();
-        await w.exited;
-      }),
-    );
+    await this.#endWorkers();
   }
 }

@@ -24,6 +24,8 @@ import {
   nameOptions,
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
+import type { ObjectKind } from "../protocol/events.ts";
+import { traceCreate, traceOperation, traceWaitBegin, traceWaitEnd } from "./trace.ts";
 
 const QSIZE = 0;
 const UNFINISHED = 1;
@@ -109,6 +111,7 @@ abstract class QueueBase<T> {
       this.notEmpty = cond("notEmpty");
       this.notFull = cond("notFull");
       this.allTasksDone = cond("allTasksDone");
+      traceCreate(this.id, kind as ObjectKind, this.name, maxsize);
     }
     this.#store = new ItemStore(this.ctl, STORE, this.data);
     remember(this.id, this);
@@ -182,6 +185,7 @@ abstract class QueueBase<T> {
   /** Marks one item taken with get() as processed (for join()). */
   taskDone(): void {
     const { ctl, allTasksDone, name } = this;
+    traceOperation("task-done", this.id);
     runSync(
       holding(
         this.mutex,
@@ -250,19 +254,27 @@ abstract class QueueBase<T> {
         `${this.name}.${api}: the item cannot be copied to other threads (${(error as Error).message})`,
       );
     }
-    const { ctl, notEmpty, notFull, name } = this;
+    const { ctl, notEmpty, notFull, name, id } = this;
     const store = this.#store;
     yield* holding(
       this.mutex,
       (function* (): Op<void> {
         const max = ctl[MAXSIZE] ?? 0;
-        for (;;) {
-          if (ctl[SHUTDOWN] === 1) throw new QueueShutDown(`${name} is shut down`);
-          if (max === 0 || (ctl[QSIZE] ?? 0) < max) break;
-          if (!block || remaining(deadline) === 0)
-            throw new QueueFull(`${name} is full (maxsize ${max})`);
-          yield* notFull.waitOp(deadline);
+        let waited = false;
+        try {
+          for (;;) {
+            if (ctl[SHUTDOWN] === 1) throw new QueueShutDown(`${name} is shut down`);
+            if (max === 0 || (ctl[QSIZE] ?? 0) < max) break;
+            if (!block || remaining(deadline) === 0)
+              throw new QueueFull(`${name} is full (maxsize ${max})`);
+            if (!waited) traceWaitBegin(id, "put", deadline !== Infinity);
+            waited = true;
+            yield* notFull.waitOp(deadline);
+          }
+        } finally {
+          if (waited) traceWaitEnd(id, (ctl[QSIZE] ?? 0) < max);
         }
+        traceOperation("put", id);
         store.add(bytes, key);
         Atomics.add(ctl, QSIZE, 1);
         Atomics.add(ctl, UNFINISHED, 1);
@@ -274,18 +286,26 @@ abstract class QueueBase<T> {
   *#getOp(options: GetOptions | undefined, api: string): Op<Uint8Array> {
     const block = options?.block ?? true;
     const deadline = deadlineOf(`${this.name}.${api}`, options);
-    const { ctl, notEmpty, notFull, name } = this;
+    const { ctl, notEmpty, notFull, name, id } = this;
     const store = this.#store;
     const order = this.#order;
     return yield* holding(
       this.mutex,
       (function* (): Op<Uint8Array> {
-        for (;;) {
-          if ((ctl[QSIZE] ?? 0) > 0) break;
-          if (ctl[SHUTDOWN] === 1) throw new QueueShutDown(`${name} is shut down and empty`);
-          if (!block || remaining(deadline) === 0) throw new QueueEmpty(`${name} is empty`);
-          yield* notEmpty.waitOp(deadline);
+        let waited = false;
+        try {
+          for (;;) {
+            if ((ctl[QSIZE] ?? 0) > 0) break;
+            if (ctl[SHUTDOWN] === 1) throw new QueueShutDown(`${name} is shut down and empty`);
+            if (!block || remaining(deadline) === 0) throw new QueueEmpty(`${name} is empty`);
+            if (!waited) traceWaitBegin(id, "get", deadline !== Infinity);
+            waited = true;
+            yield* notEmpty.waitOp(deadline);
+          }
+        } finally {
+          if (waited) traceWaitEnd(id, (ctl[QSIZE] ?? 0) > 0);
         }
+        traceOperation("get", id);
         const bytes = store.take(order);
         if (bytes === undefined) throw new Error(`${name}: queue storage lost an item`);
         Atomics.sub(ctl, QSIZE, 1);
@@ -296,11 +316,14 @@ abstract class QueueBase<T> {
   }
 
   *#joinOp(): Op<void> {
-    const { ctl, allTasksDone } = this;
+    const { ctl, allTasksDone, id } = this;
     yield* holding(
       this.mutex,
       (function* (): Op<void> {
+        if ((ctl[UNFINISHED] ?? 0) === 0) return;
+        traceWaitBegin(id, "join", false);
         while ((ctl[UNFINISHED] ?? 0) > 0) yield* allTasksDone.waitOp(Infinity);
+        traceWaitEnd(id, true);
       })(),
     );
   }

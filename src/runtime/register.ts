@@ -1,14 +1,43 @@
 // The preload: `node --import threadlens/register app.ts`. Runs in the main thread and again
-// in every worker thread (workers inherit --import), and in each one makes TypeScript modules
-// loadable: ESM through the loader hooks, CommonJS through a require hook; and turns on source
-// maps so that stacks point at TypeScript lines.
-import Module, { register } from "node:module";
+// in every worker thread (workers inherit --import). In each one it makes TypeScript modules
+// loadable (ESM through the loader hooks, CommonJS through a require hook), turns on source
+// maps so that stacks point at TypeScript lines, and turns on recording; in the main thread it
+// also starts the recorder thread and, at exit, waits for it to write everything down.
+import Module, { createRequire, register } from "node:module";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  BroadcastChannel,
+  Worker,
+  isMainThread,
+  setEnvironmentData,
+  workerData,
+} from "node:worker_threads";
+import {
+  CLOCK_BYTES,
+  CONTROL_EXIT_CODE,
+  CONTROL_FLUSH_DONE,
+  CONTROL_FLUSH_REQUEST,
+  CONTROL_WORDS,
+  ENV_OUTPUT_FD,
+  ENV_PROGRAM,
+  ENV_TIMEOUT_MS,
+  ENV_TRACE_FILE,
+} from "../protocol/recorderControl.ts";
+import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 
-register(pathToFileURL(path.join(__dirname, "loaderHooks.mjs")).href);
+const RECORDER_MARK = "__threadlens_recorder__";
+const distDir = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const inRecorder =
+  !isMainThread &&
+  workerData !== null &&
+  typeof workerData === "object" &&
+  RECORDER_MARK in workerData;
+
+register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
 process.setSourceMapsEnabled(true);
 
 interface CompilableModule {
@@ -21,7 +50,6 @@ function compileCommonJs(module: CompilableModule, filename: string): void {
   let code = readCached(filename, source, "commonjs");
   if (code === undefined) {
     // Loaded on first use: a program whose modules are all cached never starts esbuild.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require("esbuild") as typeof import("esbuild");
     try {
       code = esbuild.transformSync(source, transformOptions(filename, "commonjs")).code;
@@ -35,3 +63,64 @@ function compileCommonJs(module: CompilableModule, filename: string): void {
 
 const extensions = (Module as unknown as { _extensions: Extensions })._extensions;
 for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileCommonJs;
+
+function positiveInt(value: string | undefined): number | undefined {
+  const n = value === undefined ? NaN : Number(value);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+async function startRecorder(): Promise<void> {
+  const clock = new SharedArrayBuffer(CLOCK_BYTES);
+  new Float64Array(clock, 8, 1)[0] = performance.timeOrigin;
+  setEnvironmentData("threadlens:clock", clock);
+  const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+  const controlWords = new Int32Array(control);
+  const env = process.env;
+  const recorder = new Worker(path.join(distDir, "recorder.js"), {
+    execArgv: [],
+    workerData: {
+      [RECORDER_MARK]: true,
+      control,
+      clock,
+      settings: {
+        outputFd: positiveInt(env[ENV_OUTPUT_FD]),
+        traceFile: env[ENV_TRACE_FILE] || undefined,
+        timeoutMs: positiveInt(env[ENV_TIMEOUT_MS]),
+        program: env[ENV_PROGRAM] ?? process.argv[1] ?? "",
+        cwd: process.cwd(),
+      },
+    },
+  });
+  recorder.on("error", (error) =>
+    process.stderr.write(`threadlens: recorder failed: ${String(error)}\n`),
+  );
+  // The program starts once the recorder listens: what threads announce on its channel before
+  // that would be lost.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    recorder.once("message", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    recorder.once("error", () => resolve());
+  });
+  recorder.unref();
+  // After a deadlock with no supervisor, the recorder asks this thread to end the program.
+  const stop = new BroadcastChannel(STOP_CHANNEL);
+  stop.unref();
+  stop.onmessage = (message: unknown) => {
+    process.exit((message as { data: { exitCode: number } }).data.exitCode);
+  };
+  process.on("exit", (code) => {
+    Atomics.store(controlWords, CONTROL_EXIT_CODE, code);
+    Atomics.store(controlWords, CONTROL_FLUSH_REQUEST, 1);
+    Atomics.notify(controlWords, CONTROL_FLUSH_REQUEST);
+    Atomics.wait(controlWords, CONTROL_FLUSH_DONE, 0, 5000);
+  });
+}
+
+// THREADLENS_RECORD=0 keeps the TypeScript loading and turns recording off (for measuring it).
+if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
+  (globalThis as Record<symbol, unknown>)[Symbol.for("threadlens.recording")] = true;
+  if (isMainThread) await startRecorder();
+}

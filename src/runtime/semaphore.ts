@@ -13,6 +13,14 @@ import {
   nameOptions,
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
+import type { ObjectKind } from "../protocol/events.ts";
+import {
+  traceAcquireRequest,
+  traceAcquireTimeout,
+  traceCreate,
+  traceMisuse,
+  traceSemaphore,
+} from "./trace.ts";
 
 const VALUE = 0;
 const LIMIT = 1; // initial value of a BoundedSemaphore, -1 for a plain Semaphore
@@ -63,6 +71,7 @@ export class Semaphore {
         name: `${identity.name}.cond`,
         internal: true,
       });
+      traceCreate(this.id, kind as ObjectKind, this.name, value);
     }
     remember(this.id, this);
   }
@@ -111,16 +120,22 @@ export class Semaphore {
   }
 
   *#acquireOp(deadline: number): Op<boolean> {
-    const s = this.state;
-    const cond = this.cond;
+    const { state: s, cond, id } = this;
     return yield* holding(
       cond.lock,
       (function* (): Op<boolean> {
+        let waited = false;
         while (Atomics.load(s, VALUE) === 0) {
-          if (remaining(deadline) === 0) return false;
+          if (remaining(deadline) === 0) {
+            if (waited) traceAcquireTimeout(id);
+            return false;
+          }
+          if (!waited) traceAcquireRequest(id, deadline !== Infinity);
+          waited = true;
           yield* cond.waitOp(deadline);
         }
         Atomics.sub(s, VALUE, 1);
+        traceSemaphore("acquired", id);
         return true;
       })(),
     );
@@ -133,11 +148,13 @@ export class Semaphore {
     const limit = s[LIMIT] ?? -1;
     const value = s[VALUE] ?? 0;
     if (limit >= 0 && value + n > limit) {
+      traceMisuse("over-release", this.id);
       throw new OverReleaseError(
         `${this.name}: BoundedSemaphore released too many times (limit ${limit})`,
       );
     }
     Atomics.add(s, VALUE, n);
+    for (let i = 0; i < n; i++) traceSemaphore("release", this.id);
     this.cond.notify(n);
   }
 

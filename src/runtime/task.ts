@@ -9,6 +9,8 @@ import {
   nextTaskNumber,
 } from "./world.ts";
 import { ArgumentError } from "./errors.ts";
+import { emitPrecise, recordingOn } from "./recording.ts";
+import { traceJoin, traceThreadStart } from "./trace.ts";
 import { describe } from "./validate.ts";
 
 export interface SpawnOptions {
@@ -31,12 +33,14 @@ export class Task<T = unknown> {
     this.parent = currentIdent();
     const self: LogicalThread = { ident: this.ident, name, kind: "task", daemon: false };
     const slot = enterThreadTable(this.ident, "task", name, false);
+    traceThreadStart(this.ident, name, "task", false);
     this.#result = taskContext.run(self, async () => {
       try {
         return await fn();
       } finally {
         this.#done = true;
         leaveThreadTable(slot);
+        if (recordingOn) emitPrecise("thread-exit", this.ident, 0, 0, false);
       }
     });
     // A failure nobody has joined yet is printed (as Python prints an exception that ends a thread)
@@ -51,6 +55,9 @@ export class Task<T = unknown> {
   /** Resolves the task's result, or rejects with its error. */
   join(): Promise<T> {
     this.#joined = true;
+    traceJoin("join-begin", this.ident, false);
+    const ended = (): void => traceJoin("join-end", this.ident, true);
+    this.#result.then(ended, ended);
     return this.#result;
   }
 

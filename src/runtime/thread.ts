@@ -3,7 +3,14 @@
 // a daemon. In the worker, threadArgs() returns the args, with primitives revived.
 import { Worker } from "node:worker_threads";
 import { ArgumentError, ThreadStateError } from "./errors.ts";
-import { BOOTSTRAP_KEY, threadBootstrapArgs, type ThreadBootstrap } from "./logicalThread.ts";
+import {
+  BOOTSTRAP_KEY,
+  currentIdent,
+  threadBootstrapArgs,
+  type ThreadBootstrap,
+} from "./logicalThread.ts";
+import { traceJoin, traceThreadStart } from "./trace.ts";
+import { holdLoop, releaseLoop } from "./parking.ts";
 import { resolveModulePath } from "./modulePath.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
 import { revive } from "./primitive.ts";
@@ -80,6 +87,7 @@ export class Thread {
     const slot = enterThreadTable(ident, "worker", this.name, this.daemon);
     const bootstrap: ThreadBootstrap = {
       ident,
+      parent: currentIdent(),
       name: this.name,
       daemon: this.daemon,
       slot,
@@ -94,6 +102,7 @@ export class Thread {
     }
     this.#worker = worker;
     this.#ident = ident;
+    traceThreadStart(ident, this.name, "worker", this.daemon);
     this.#alive = true;
     if (this.daemon) worker.unref();
     worker.on("error", (error: unknown) => {
@@ -118,19 +127,29 @@ export class Thread {
     const exited = this.#exited;
     if (exited === undefined)
       throw new ThreadStateError(`cannot join thread ${this.name} before it is started`);
-    if (!this.#alive) return true;
-    if (deadline === Infinity) {
-      await exited;
+    const joined = this.#ident ?? 0;
+    traceJoin("join-begin", joined, deadline !== Infinity);
+    if (!this.#alive) {
+      traceJoin("join-end", joined, true);
       return true;
     }
+    holdLoop();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), remaining(deadline));
-    });
     try {
-      return await Promise.race([exited.then(() => true as const), timedOut]);
+      if (deadline === Infinity) {
+        await exited;
+        traceJoin("join-end", joined, true);
+        return true;
+      }
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), remaining(deadline));
+      });
+      const ended = await Promise.race([exited.then(() => true as const), timedOut]);
+      traceJoin("join-end", joined, ended);
+      return ended;
     } finally {
       clearTimeout(timer);
+      releaseLoop();
     }
   }
 

@@ -46,12 +46,19 @@ function run(t: TestContext, file: string, timeout = 60_000): Run {
   };
 }
 
-/** Runs a fixture that must succeed silently on stderr; returns its stdout lines. */
-function runOk(t: TestContext, file: string, timeout?: number): string[] {
+/**
+ * Runs a fixture that must succeed; returns its stdout lines. Its stderr must be empty, or hold
+ * exactly the one threadlens finding `finding` names (kind, and the sites it must cite).
+ */
+function runOk(t: TestContext, file: string, timeout?: number, finding?: RegExp[]): string[] {
   const r = run(t, file, timeout);
   assert.equal(r.signal, null, `${file} was killed (${r.signal}) after ${r.ms} ms\n${r.stderr}`);
   assert.equal(r.status, 0, `${file} exited ${r.status}\n${r.stderr}`);
-  assert.equal(r.stderr, "");
+  if (finding === undefined) assert.equal(r.stderr, "");
+  else {
+    assert.match(r.stderr, /threadlens: 1 finding\n$/);
+    for (const pattern of finding) assert.match(r.stderr, pattern);
+  }
   assert.ok(r.stdout.endsWith("\n"), `${file} printed ${JSON.stringify(r.stdout)}`);
   return r.stdout.split("\n").slice(0, -1);
 }
@@ -86,10 +93,15 @@ test("S4: Condition producer/consumer: 3 producers, 2 consumers, a bounded buffe
 });
 
 test("S6: Semaphore(5) over 100 threads; BoundedSemaphore(2) released three times", (t) => {
+  // The preload reports the over-release at the third release (line 51).
   const [acquisitions, max, overRelease, bounded, ...rest] = runOk(
     t,
     "s6-semaphore.ts",
     HUNDRED_THREADS,
+    [
+      /WARNING: threadlens: over-release\n/,
+      /main: at test\/fixtures\/scenarios\/s6-semaphore\.ts:51:\d+\n/,
+    ],
   );
   assert.deepEqual(rest, []);
   assert.equal(acquisitions, "slots: 100 acquisitions, value back to 5");
@@ -104,7 +116,10 @@ test("S6: Semaphore(5) over 100 threads; BoundedSemaphore(2) released three time
 
 test("S8: a daemon thread does not keep the program alive; a non-daemon thread does", (t) => {
   // The ticker never ends by itself: had it kept the program alive, the timeout would kill it.
-  const lines = runOk(t, "s8-daemon.ts", 30_000);
+  // The non-daemon thread is never joined (the program ends when it does): the preload says so.
+  const lines = runOk(t, "s8-daemon.ts", 30_000, [
+    /unjoined-thread: straggler \(started by main\) was never joined/,
+  ]);
   assert.deepEqual(lines, [
     "join({ timeout: 50 }): false, isAlive: true",
     "join(): true, isAlive: false, exitCode: 0",
@@ -129,7 +144,8 @@ test("S9: Pool(3) runs 4 applyAsync tasks, at most 3 at once; results through th
 });
 
 test("S9 variant: Pool.join() before close() rejects with ThreadStateError", (t) => {
-  assert.deepEqual(runOk(t, "s9-pool-join-before-close.ts"), [
+  const misuse = [/WARNING: threadlens: pool-misuse\n/, /s9-pool-join-before-close\.ts:6:\d+\n/];
+  assert.deepEqual(runOk(t, "s9-pool-join-before-close.ts", undefined, misuse), [
     "join before close: ThreadStateError: Pool.join() called before close(): the pool is still running",
     "join after close: resolved",
   ]);

@@ -1,0 +1,137 @@
+// What the ids in events stand for (threads, primitives, call sites), built from MetaRecords.
+// Records may arrive after the events that use them (the recorder gets them over another
+// channel), so every lookup has a fallback and nothing is cached from a missing record.
+import type { Frame, MetaRecord, ObjectKind, ThreadKind } from "../protocol/events.ts";
+import type { FindingSite, SiteRole } from "../protocol/report.ts";
+import { relativePath } from "./paths.ts";
+
+export interface ThreadInfo {
+  readonly ident: number;
+  readonly name: string;
+  readonly kind: ThreadKind;
+  readonly parent: number;
+  readonly daemon: boolean;
+}
+
+export interface ObjectInfo {
+  readonly id: number;
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly site: number;
+  readonly capacity: number;
+}
+
+const LOCK_KINDS: ReadonlySet<ObjectKind> = new Set(["Lock", "RLock"]);
+const SEMAPHORE_KINDS: ReadonlySet<ObjectKind> = new Set(["Semaphore", "BoundedSemaphore"]);
+/** A hostile trace could make a task its own ancestor; parent chains longer than this stop. */
+const MAX_PARENT_CHAIN = 1024;
+
+export function isSemaphoreKind(kind: ObjectKind | undefined): boolean {
+  return kind !== undefined && SEMAPHORE_KINDS.has(kind);
+}
+
+/** Locks for the lock-order graph: Lock, RLock, and objects whose record has not arrived. */
+export function isLockLikeKind(kind: ObjectKind | undefined): boolean {
+  return kind === undefined || LOCK_KINDS.has(kind);
+}
+
+export class Dictionary {
+  readonly #threads = new Map<number, ThreadInfo>();
+  readonly #objects = new Map<number, ObjectInfo>();
+  readonly #sites = new Map<number, readonly Frame[]>();
+  #droppedEvents = 0;
+
+  add(record: MetaRecord): void {
+    switch (record.type) {
+      case "thread":
+        this.#threads.set(record.ident, record);
+        break;
+      case "object":
+        this.#objects.set(record.id, record);
+        break;
+      case "site":
+        this.#sites.set(record.id, record.frames);
+        break;
+      case "dropped":
+        this.#droppedEvents += record.count;
+        break;
+    }
+  }
+
+  get droppedEvents(): number {
+    return this.#droppedEvents;
+  }
+
+  thread(ident: number): ThreadInfo | undefined {
+    return this.#threads.get(ident);
+  }
+
+  threads(): IterableIterator<ThreadInfo> {
+    return this.#threads.values();
+  }
+
+  object(id: number): ObjectInfo | undefined {
+    return this.#objects.get(id);
+  }
+
+  objectKind(id: number): ObjectKind | undefined {
+    return this.#objects.get(id)?.kind;
+  }
+
+  threadName(ident: number): string {
+    return this.#threads.get(ident)?.name ?? `thread-${ident}`;
+  }
+
+  objectName(id: number): string {
+    return this.#objects.get(id)?.name ?? `object-${id}`;
+  }
+
+  /** Frames of a call site, innermost first (empty when unknown or not captured). */
+  frames(site: number): readonly Frame[] {
+    return site === 0 ? [] : (this.#sites.get(site) ?? []);
+  }
+
+  /** The innermost frame of a call site: the line of user code that made the call. */
+  userFrame(site: number): Frame | undefined {
+    return this.frames(site)[0];
+  }
+
+  /**
+   * The ident of the OS thread's own logical thread (main or worker) that runs `ident`: tasks
+   * run on the thread that spawned them, so their parent chain leads there.
+   */
+  hostOf(ident: number): number {
+    let current = ident;
+    for (let i = 0; i < MAX_PARENT_CHAIN; i++) {
+      const info = this.#threads.get(current);
+      if (info === undefined || info.kind !== "task" || info.parent === 0) return current;
+      current = info.parent;
+    }
+    return current;
+  }
+}
+
+/** A finding site for call site `site`, or undefined when the site was not captured. */
+export function findingSite(
+  dict: Dictionary,
+  cwd: string,
+  site: number,
+  thread: number,
+  role: SiteRole,
+): FindingSite | undefined {
+  const frame = dict.userFrame(site);
+  if (frame === undefined) return undefined;
+  return {
+    file: relativePath(frame.file, cwd),
+    line: frame.line,
+    column: frame.column,
+    thread: dict.threadName(thread),
+    role,
+  };
+}
+
+/** `src/app.ts:12`, for messages; empty when the site is unknown. */
+export function siteText(dict: Dictionary, cwd: string, site: number): string {
+  const frame = dict.userFrame(site);
+  return frame === undefined ? "" : `${relativePath(frame.file, cwd)}:${frame.line}`;
+}

@@ -1,0 +1,151 @@
+// The global case of DESIGN 5.1 (Go's "all goroutines are asleep", with a reason per thread):
+// every live thread is blocked without timeout or idle, each OS thread with a blocked logical
+// thread is quiet (its loop reported idle, or it sits in a Sync wait), and no blocked thread's
+// wait could end by itself. Then nothing can ever wake them. Threads already explained by a
+// deadlock cycle are left to that finding.
+import type { Finding, FindingSite } from "../protocol/report.ts";
+import { findingSite, isSemaphoreKind } from "./dictionary.ts";
+import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
+import { hangSuggestions, type SuggestionContext } from "./suggestions.ts";
+import type { DeadlockAnalysis } from "./waitForGraph.ts";
+
+export interface Hang {
+  /** The blocked threads not explained by a deadlock, by ident. */
+  readonly threads: readonly number[];
+  readonly key: string;
+}
+
+const QUEUE_KINDS = new Set(["Queue", "LifoQueue", "PriorityQueue"]);
+
+/** The wait ends without help: the lock is free, the event set, the queue has an item, ... */
+function canEndNow(state: RunState, blocking: Blocking): boolean {
+  if (blocking.kind === "join") return !state.isLive(blocking.target);
+  const object = state.objects.get(blocking.object);
+  const info = state.dict.object(blocking.object);
+  if (object === undefined) return blocking.kind === "acquire";
+  if (blocking.kind === "acquire") {
+    if (object.holds.length === 0) return !isSemaphoreKind(info?.kind);
+    if (!isSemaphoreKind(info?.kind) || object.signalStyle) return false;
+    return info !== undefined && info.capacity > 0 && object.unitsHeld < info.capacity;
+  }
+  if (info?.kind === "Event") return object.isSet;
+  if (info?.kind === "Barrier") return info.capacity > 0 && object.waiting >= info.capacity;
+  if (info !== undefined && QUEUE_KINDS.has(info.kind)) {
+    const items = object.puts - object.gets;
+    if (blocking.reason === "get") return items > 0;
+    if (blocking.reason === "put") return info.capacity <= 0 || items < info.capacity;
+    if (blocking.reason === "join") return object.puts - object.taskDones <= 0;
+  }
+  return false;
+}
+
+export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | undefined {
+  const { dict } = state;
+  const main = [...dict.threads()].find((t) => t.kind === "main");
+  // After main's exit the program is over: nothing hangs any more.
+  if (main !== undefined && state.threads.get(main.ident)?.exited === true) return undefined;
+  const blocked: ThreadStatus[] = [];
+  for (const thread of state.liveThreads()) {
+    if (!state.isQuietHost(dict.hostOf(thread.ident))) return undefined;
+    const blocking = thread.blocking;
+    if (blocking === undefined) continue; // idle: its loop has nothing but threadlens waits
+    if (blocking.timed || canEndNow(state, blocking)) return undefined;
+    blocked.push(thread);
+  }
+  const unexplained = blocked
+    .filter((t) => !deadlocks.stuck.has(t.ident))
+    .sort((a, b) => a.ident - b.ident);
+  if (!unexplained.some((t) => dict.thread(t.ident)?.daemon !== true)) return undefined;
+  const key = unexplained
+    .map((t) => `${t.ident}@${t.blocking?.site ?? 0}:${blockedOn(t.blocking)}`)
+    .join(",");
+  return { threads: unexplained.map((t) => t.ident), key: `hang:${key}` };
+}
+
+function blockedOn(blocking: Blocking | undefined): number {
+  if (blocking === undefined) return 0;
+  return blocking.kind === "join" ? blocking.target : blocking.object;
+}
+
+/** Why `thread` can never be woken, and the primitive it waits on. */
+function hangReason(state: RunState, thread: ThreadStatus): { text: string; object?: string } {
+  const { dict } = state;
+  const blocking = thread.blocking;
+  if (blocking === undefined) return { text: "is idle" };
+  if (blocking.kind === "join") {
+    const target = dict.threadName(blocking.target);
+    return { text: `joins ${target}, which is blocked too` };
+  }
+  const name = dict.objectName(blocking.object);
+  const info = dict.object(blocking.object);
+  const object = state.objects.get(blocking.object);
+  if (blocking.kind === "acquire") {
+    const holders = [...new Set(object?.holds.map((h) => h.thread) ?? [])];
+    if (holders.length === 0 || object?.signalStyle === true) {
+      return { text: `waits for ${name}, which no live thread can release`, object: name };
+    }
+    const described = holders.map((h) =>
+      state.isLive(h) ? dict.threadName(h) : `${dict.threadName(h)}, which has exited`,
+    );
+    return { text: `waits for ${name} held by ${described.join(" and ")}`, object: name };
+  }
+  if (info?.kind === "Event") {
+    return { text: `waits on event ${name}, which no live thread can set`, object: name };
+  }
+  if (info?.kind === "Condition") {
+    const never = (object?.notifies ?? 0) === blocking.notifiesBefore;
+    const text = never
+      ? `waits on condition ${name} never notified`
+      : `waits on condition ${name}, which no live thread can notify`;
+    return { text, object: name };
+  }
+  if (info?.kind === "Barrier") {
+    const waiting = object?.waiting ?? 0;
+    return {
+      text: `waits at barrier ${name} with ${waiting} of ${info.capacity} parties, which no live thread can join`,
+      object: name,
+    };
+  }
+  if (info !== undefined && QUEUE_KINDS.has(info.kind)) {
+    if (blocking.reason === "join") {
+      const unfinished = (object?.puts ?? 0) - (object?.taskDones ?? 0);
+      const tasks = `${unfinished} unfinished task${unfinished === 1 ? "" : "s"}`;
+      return { text: `blocked in queue.join() with ${tasks} in ${name}`, object: name };
+    }
+    if (blocking.reason === "put") {
+      return {
+        text: `waits in queue.put() on full ${name}, which no live thread can get from`,
+        object: name,
+      };
+    }
+    return {
+      text: `waits in queue.get() on empty ${name}, which no live thread can put to`,
+      object: name,
+    };
+  }
+  return { text: `waits on ${name}, which no live thread can wake`, object: name };
+}
+
+export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext): Finding {
+  const { dict } = state;
+  const clauses: string[] = [];
+  const locks: string[] = [];
+  const sites: FindingSite[] = [];
+  for (const ident of hang.threads) {
+    const thread = state.thread(ident);
+    const reason = hangReason(state, thread);
+    clauses.push(`${dict.threadName(ident)} ${reason.text}`);
+    if (reason.object !== undefined && !locks.includes(reason.object)) locks.push(reason.object);
+    const site = findingSite(dict, ctx.cwd, thread.blocking?.site ?? 0, ident, "waits");
+    if (site !== undefined) sites.push(site);
+  }
+  const firstSite = state.threads.get(hang.threads[0] ?? 0)?.blocking?.site ?? 0;
+  return {
+    kind: "hang",
+    message: `hang: every thread is blocked and none can wake the others: ${clauses.join("; ")}`,
+    locks,
+    threads: hang.threads.map((ident) => dict.threadName(ident)),
+    sites,
+    suggestions: hangSuggestions(firstSite, ctx),
+  };
+}

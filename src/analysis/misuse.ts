@@ -1,0 +1,159 @@
+// Misuse findings (DESIGN 5.3) other than self-deadlock: the runtime's misuse events, threads
+// never joined, and locks a thread still held when it exited (and nobody released later).
+import type { TraceEvent } from "../protocol/events.ts";
+import type { Finding, FindingKind, FindingSite } from "../protocol/report.ts";
+import { findingSite, siteText, type Dictionary } from "./dictionary.ts";
+import type { Hold, RunState } from "./runState.ts";
+
+type MisuseKind = Extract<FindingKind, "bad-release" | "over-release" | "pool-misuse">;
+
+interface MisuseGroup {
+  readonly kind: MisuseKind;
+  readonly object: number;
+  readonly site: number;
+  readonly threads: number[];
+}
+
+interface ExitHold {
+  readonly thread: number;
+  readonly hold: Hold;
+}
+
+export class MisuseCollector {
+  /** One finding per kind, object and call site. */
+  readonly #misuses = new Map<string, MisuseGroup>();
+  readonly #exitHolds: ExitHold[] = [];
+  /** Where each thread last tried to join another (a join with timeout that gave up). */
+  readonly #joinSites = new Map<number, { readonly joiner: number; readonly site: number }>();
+
+  /** Call before the state applies `event`. */
+  observe(event: TraceEvent, state: RunState): void {
+    switch (event.kind) {
+      case "bad-release":
+      case "over-release":
+      case "pool-misuse": {
+        const key = `${event.kind}|${event.object}|${event.site}`;
+        const group = this.#misuses.get(key) ?? {
+          kind: event.kind,
+          object: event.object,
+          site: event.site,
+          threads: [],
+        };
+        if (!group.threads.includes(event.thread)) group.threads.push(event.thread);
+        this.#misuses.set(key, group);
+        break;
+      }
+      case "thread-exit": {
+        for (const hold of state.threads.get(event.thread)?.held.values() ?? []) {
+          const kind = state.dict.objectKind(hold.object);
+          if (kind === "Lock" || kind === "RLock")
+            this.#exitHolds.push({ thread: event.thread, hold });
+        }
+        break;
+      }
+      case "join-begin":
+        if (event.site !== 0)
+          this.#joinSites.set(event.object, { joiner: event.thread, site: event.site });
+        break;
+      default:
+        break;
+    }
+  }
+
+  findings(state: RunState, cwd: string): Finding[] {
+    return [
+      ...[...this.#misuses.values()].map((group) => misuseFinding(state.dict, cwd, group)),
+      ...this.#heldAtExit(state, cwd),
+      ...this.#unjoined(state, cwd),
+    ];
+  }
+
+  #heldAtExit(state: RunState, cwd: string): Finding[] {
+    const { dict } = state;
+    // Still held now: a plain Lock handed to another thread for release is not a leak.
+    const leaked = this.#exitHolds.filter(({ hold }) =>
+      state.objects.get(hold.object)?.holds.includes(hold),
+    );
+    return leaked.map(({ thread, hold }) => {
+      const lock = dict.objectName(hold.object);
+      const name = dict.threadName(thread);
+      const where = siteText(dict, cwd, hold.site);
+      const site = findingSite(dict, cwd, hold.site, thread, "holds");
+      return {
+        kind: "lock-held-at-exit",
+        message:
+          `lock-held-at-exit: ${name} exited holding ${lock}` +
+          `${where === "" ? "" : ` (taken at ${where})`}; no other thread can take it any more`,
+        locks: [lock],
+        threads: [name],
+        sites: site === undefined ? [] : [site],
+        suggestions: [],
+      };
+    });
+  }
+
+  #unjoined(state: RunState, cwd: string): Finding[] {
+    const { dict } = state;
+    const findings: Finding[] = [];
+    const main = [...dict.threads()].find((t) => t.kind === "main");
+    const mainExited = main !== undefined && state.threads.get(main.ident)?.exited === true;
+    for (const info of dict.threads()) {
+      if (info.kind !== "worker" || info.daemon || state.joined.has(info.ident)) continue;
+      const status = state.threads.get(info.ident);
+      if (status?.started !== true) continue;
+      // A thread still alive while main is too: the run was cut short (stopped on a deadlock,
+      // killed), it did not end without a join.
+      if (!status.exited && !mainExited) continue;
+      // Started by a thread we know (not a plain Worker from outside threadlens' Thread).
+      const parent = dict.thread(info.parent);
+      if (parent === undefined) continue;
+      const attempt = this.#joinSites.get(info.ident);
+      const site =
+        attempt === undefined
+          ? undefined
+          : findingSite(dict, cwd, attempt.site, attempt.joiner, "waits");
+      findings.push({
+        kind: "unjoined-thread",
+        message:
+          `unjoined-thread: ${info.name} (started by ${parent.name}) was never joined` +
+          `${attempt === undefined ? "" : " (a join timed out)"}: call join() so that its end, and ` +
+          `any error it ended with, is waited for`,
+        locks: [],
+        threads: [info.name],
+        sites: site === undefined ? [] : [site],
+        suggestions: [],
+      });
+    }
+    return findings;
+  }
+}
+
+function misuseFinding(dict: Dictionary, cwd: string, group: MisuseGroup): Finding {
+  const object = dict.objectName(group.object);
+  const kind = dict.objectKind(group.object);
+  const threads = group.threads.map((t) => dict.threadName(t));
+  const who = threads.join(", ");
+  const sites: FindingSite[] = [];
+  const site = findingSite(dict, cwd, group.site, group.threads[0] ?? 0, "misuse");
+  if (site !== undefined) sites.push(site);
+  let message: string;
+  switch (group.kind) {
+    case "bad-release":
+      message =
+        kind === "RLock"
+          ? `bad-release: ${who} releases ${object}, which it does not hold`
+          : `bad-release: ${who} releases ${object}, which is not held`;
+      break;
+    case "over-release": {
+      const limit = dict.object(group.object)?.capacity;
+      message =
+        `over-release: ${who} releases ${kind ?? "BoundedSemaphore"} ${object} above its ` +
+        `initial value${limit === undefined ? "" : ` ${limit}`}`;
+      break;
+    }
+    case "pool-misuse":
+      message = `pool-misuse: ${who} calls ${object}.join() before ${object}.close()`;
+      break;
+  }
+  return { kind: group.kind, message, locks: [object], threads, sites, suggestions: [] };
+}

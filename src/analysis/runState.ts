@@ -1,0 +1,361 @@
+// The state of a run at one point of its event sequence: which threads live, what each one is
+// blocked in, who holds which lock or semaphore unit, and the counters the hang analysis needs
+// (event set, queue items and unfinished tasks, notifies). Events are applied one at a time,
+// in the order eventOrder.ts gives (or the order batches arrive in, live).
+import type { TraceEvent, WaitReason } from "../protocol/events.ts";
+import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
+
+/** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
+const MAX_EARLY_RELEASES = 16;
+
+interface BlockingBase {
+  /** Call site of the begin event (0 when not captured). */
+  readonly site: number;
+  /** The wait has a timeout, so it ends by itself: it never makes a deadlock or a hang. */
+  readonly timed: boolean;
+  /** Time of the begin event. */
+  readonly since: number;
+}
+
+export interface AcquireBlocking extends BlockingBase {
+  readonly kind: "acquire";
+  readonly object: number;
+}
+
+export interface JoinBlocking extends BlockingBase {
+  readonly kind: "join";
+  readonly target: number;
+}
+
+export interface WaitBlocking extends BlockingBase {
+  readonly kind: "wait";
+  readonly object: number;
+  readonly reason: WaitReason;
+  /** The object's notify count when the wait began ("never notified" since). */
+  readonly notifiesBefore: number;
+}
+
+export type Blocking = AcquireBlocking | JoinBlocking | WaitBlocking;
+
+/** One thread's hold on a lock (RLock depth, or semaphore units, in `count`). */
+export interface Hold {
+  readonly thread: number;
+  readonly object: number;
+  count: number;
+  /** Where the outermost level was taken (0 when not captured). */
+  readonly site: number;
+  readonly since: number;
+}
+
+export class ThreadStatus {
+  started = false;
+  exited = false;
+  exitCode = 0;
+  /** Parent ident from thread-start (0: none or unknown). */
+  parent = 0;
+  /**
+   * Pending blocking operations, innermost last: a Condition wait re-takes its lock before
+   * its wait-end, so an acquire-request can sit on top of a wait-begin.
+   */
+  readonly blockings: Blocking[] = [];
+  /** Locks and semaphore units held, by object id. */
+  readonly held = new Map<number, Hold>();
+  /** Time of the last event other than loop-idle (stability of a blocked state). */
+  lastTime = 0;
+  /** Last captured call site (where a running thread was last seen). */
+  lastSite = 0;
+
+  constructor(readonly ident: number) {}
+
+  get blocking(): Blocking | undefined {
+    return this.blockings.at(-1);
+  }
+}
+
+export class PrimitiveStatus {
+  /** Holds in the order they were taken (oldest first). */
+  readonly holds: Hold[] = [];
+  /** Lock releases seen before the matching acquisition (cross-thread order skew): their times. */
+  readonly earlyReleases: number[] = [];
+  /** A semaphore released by a thread holding no unit is used as a signal, not a resource. */
+  signalStyle = false;
+  isSet = false;
+  puts = 0;
+  gets = 0;
+  taskDones = 0;
+  notifies = 0;
+  /** Threads waiting at a barrier now. */
+  waiting = 0;
+
+  constructor(readonly id: number) {}
+
+  get unitsHeld(): number {
+    return this.holds.reduce((sum, hold) => sum + hold.count, 0);
+  }
+}
+
+/** An OS thread's event loop, as its loop-idle events and its last event tell. */
+export class HostStatus {
+  /** The last loop-idle said "nothing left but threadlens waits", and nothing ran since. */
+  loopIdle = false;
+  /** The OS thread's last event began a blocking operation (it may be blocked in a Sync call). */
+  lastBegin: { readonly thread: number; readonly blocking: Blocking } | undefined;
+  lastTime = 0;
+
+  constructor(readonly ident: number) {}
+}
+
+export class RunState {
+  readonly threads = new Map<number, ThreadStatus>();
+  readonly objects = new Map<number, PrimitiveStatus>();
+  readonly hosts = new Map<number, HostStatus>();
+  /** Threads some thread joined successfully (join-end with the thread ended). */
+  readonly joined = new Set<number>();
+  /** Time of the latest event applied. */
+  lastTime = 0;
+
+  constructor(readonly dict: Dictionary) {}
+
+  thread(ident: number): ThreadStatus {
+    let status = this.threads.get(ident);
+    if (status === undefined) {
+      status = new ThreadStatus(ident);
+      this.threads.set(ident, status);
+    }
+    return status;
+  }
+
+  object(id: number): PrimitiveStatus {
+    let status = this.objects.get(id);
+    if (status === undefined) {
+      status = new PrimitiveStatus(id);
+      this.objects.set(id, status);
+    }
+    return status;
+  }
+
+  host(ident: number): HostStatus {
+    let status = this.hosts.get(ident);
+    if (status === undefined) {
+      status = new HostStatus(ident);
+      this.hosts.set(ident, status);
+    }
+    return status;
+  }
+
+  /** Alive now: seen and not exited, and its OS thread has not exited (tasks die with it). */
+  isLive(ident: number): boolean {
+    const status = this.threads.get(ident);
+    if (status === undefined || status.exited) return false;
+    const host = this.dict.hostOf(ident);
+    return host === ident || this.threads.get(host)?.exited !== true;
+  }
+
+  liveThreads(): ThreadStatus[] {
+    return [...this.threads.values()].filter((t) => this.isLive(t.ident));
+  }
+
+  /**
+   * The OS thread runs nothing that could wake anyone: its loop reported idle, or its last
+   * event began a wait without timeout that is still pending (a Sync call blocks the whole
+   * thread, and a blocked thread cannot report anything).
+   */
+  isQuietHost(hostIdent: number): boolean {
+    const host = this.hosts.get(hostIdent);
+    if (host === undefined) return false;
+    if (host.loopIdle) return true;
+    const last = host.lastBegin;
+    if (last === undefined || last.blocking.timed) return false;
+    return this.threads.get(last.thread)?.blocking === last.blocking;
+  }
+
+  /** The acquisition site of `object` by `thread`: the acquired site, else its request's. */
+  acquisitionSite(event: TraceEvent): number {
+    if (event.site !== 0) return event.site;
+    const pending = this.pendingRequest(event.thread, event.object);
+    return pending?.site ?? 0;
+  }
+
+  /** The thread's pending acquire-request for `object`, if it is its innermost blocking. */
+  pendingRequest(thread: number, object: number): AcquireBlocking | undefined {
+    const top = this.threads.get(thread)?.blocking;
+    return top?.kind === "acquire" && top.object === object ? top : undefined;
+  }
+
+  apply(event: TraceEvent): void {
+    const thread = this.thread(event.thread);
+    const host = this.host(this.dict.hostOf(event.thread));
+    this.lastTime = Math.max(this.lastTime, event.time);
+    host.lastTime = Math.max(host.lastTime, event.time);
+    if (event.kind === "loop-idle") {
+      host.loopIdle = event.flag;
+      return;
+    }
+    // Anything else means the loop ran code again.
+    host.loopIdle = false;
+    host.lastBegin = undefined;
+    thread.lastTime = Math.max(thread.lastTime, event.time);
+    if (event.site !== 0) thread.lastSite = event.site;
+    const begin = (blocking: Blocking): void => {
+      thread.blockings.push(blocking);
+      host.lastBegin = { thread: thread.ident, blocking };
+    };
+    const base = { site: event.site, timed: event.flag, since: event.time };
+    switch (event.kind) {
+      case "thread-start":
+        thread.started = true;
+        thread.parent = event.object;
+        break;
+      case "thread-exit":
+        thread.exited = true;
+        thread.exitCode = event.object;
+        thread.blockings.length = 0;
+        break;
+      case "join-begin":
+        begin({ kind: "join", target: event.object, ...base });
+        break;
+      case "join-end":
+        endBlocking(thread, (b) => b.kind === "join" && b.target === event.object);
+        if (event.flag) {
+          this.joined.add(event.object);
+          // It ended, even if its own thread-exit was lost (a worker killed at exit).
+          const joined = this.threads.get(event.object);
+          if (joined !== undefined) joined.exited = true;
+        }
+        break;
+      case "acquire-request":
+        begin({ kind: "acquire", object: event.object, ...base });
+        break;
+      case "acquired":
+        this.#acquired(thread, event);
+        break;
+      case "acquire-timeout":
+        endBlocking(thread, (b) => b.kind === "acquire" && b.object === event.object);
+        break;
+      case "release":
+        this.#release(thread, event);
+        break;
+      case "wait-begin": {
+        const object = this.object(event.object);
+        const reason = event.reason ?? "wait";
+        if (reason === "barrier") object.waiting++;
+        begin({
+          kind: "wait",
+          object: event.object,
+          reason,
+          notifiesBefore: object.notifies,
+          ...base,
+        });
+        break;
+      }
+      case "wait-end": {
+        const ended = endBlocking(thread, (b) => b.kind === "wait" && b.object === event.object);
+        const object = this.object(event.object);
+        if (ended?.kind === "wait" && ended.reason === "barrier" && object.waiting > 0) {
+          object.waiting--;
+        }
+        break;
+      }
+      case "notify":
+        this.object(event.object).notifies++;
+        break;
+      case "set":
+        this.object(event.object).isSet = true;
+        break;
+      case "clear":
+        this.object(event.object).isSet = false;
+        break;
+      case "put":
+        this.object(event.object).puts++;
+        break;
+      case "get":
+        this.object(event.object).gets++;
+        break;
+      case "task-done":
+        this.object(event.object).taskDones++;
+        break;
+      default:
+        // create and the misuse events change no state.
+        break;
+    }
+  }
+
+  #acquired(thread: ThreadStatus, event: TraceEvent): void {
+    const site = this.acquisitionSite(event);
+    endBlocking(thread, (b) => b.kind === "acquire" && b.object === event.object);
+    const object = this.object(event.object);
+    const kind = this.dict.objectKind(event.object);
+    const own = thread.held.get(event.object);
+    if (kind === "RLock" || isSemaphoreKind(kind)) {
+      if (own !== undefined) {
+        own.count++;
+        return;
+      }
+    } else {
+      // A plain Lock: a release of it by another thread may have been applied first.
+      const early = object.earlyReleases.findIndex((time) => event.time <= time);
+      if (early >= 0) {
+        object.earlyReleases.splice(early, 1);
+        return;
+      }
+      if (own !== undefined) return;
+    }
+    const hold: Hold = {
+      thread: thread.ident,
+      object: event.object,
+      count: 1,
+      site,
+      since: event.time,
+    };
+    thread.held.set(event.object, hold);
+    object.holds.push(hold);
+  }
+
+  #release(thread: ThreadStatus, event: TraceEvent): void {
+    const object = this.object(event.object);
+    const kind = this.dict.objectKind(event.object);
+    const own = thread.held.get(event.object);
+    if (own !== undefined) {
+      this.#dropUnit(own);
+      return;
+    }
+    // Only the holder can release an RLock (anything else is a bad-release event).
+    if (kind === "RLock") return;
+    if (isSemaphoreKind(kind)) {
+      object.signalStyle = true;
+      const oldest = object.holds[0];
+      if (oldest !== undefined) this.#dropUnit(oldest);
+      return;
+    }
+    // A plain Lock may be released by any thread: the oldest hold ends.
+    const oldest = object.holds[0];
+    if (oldest !== undefined) this.#dropUnit(oldest);
+    else if (object.earlyReleases.push(event.time) > MAX_EARLY_RELEASES)
+      object.earlyReleases.shift();
+  }
+
+  #dropUnit(hold: Hold): void {
+    hold.count--;
+    if (hold.count > 0) return;
+    const object = this.object(hold.object);
+    const at = object.holds.indexOf(hold);
+    if (at >= 0) object.holds.splice(at, 1);
+    const thread = this.threads.get(hold.thread);
+    if (thread?.held.get(hold.object) === hold) thread.held.delete(hold.object);
+  }
+}
+
+/** Removes the innermost pending blocking that `matches`; returns it. */
+function endBlocking(
+  thread: ThreadStatus,
+  matches: (blocking: Blocking) => boolean,
+): Blocking | undefined {
+  for (let i = thread.blockings.length - 1; i >= 0; i--) {
+    const blocking = thread.blockings[i] as Blocking;
+    if (matches(blocking)) {
+      thread.blockings.splice(i, 1);
+      return blocking;
+    }
+  }
+  return undefined;
+}

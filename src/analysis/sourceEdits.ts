@@ -1,0 +1,260 @@
+// Text edits for the fixes of DESIGN 5.4, made by reading the source line at a call site. An
+// edit is produced only when the text is exactly what we expect (a simple receiver before an
+// acquisition method, `new Lock(` at a creation site, a named import from "threadlens");
+// anything else gets no edit, and the suggestion stays a message.
+import type { Frame } from "../protocol/events.ts";
+import type { Replacement, TextEdit } from "../protocol/report.ts";
+
+/** Reads a source file by the absolute path a frame names; undefined when unreadable. */
+export type ReadSource = (file: string) => string | undefined;
+
+const ACQUIRE_METHODS = new Set([
+  "acquire",
+  "acquireSync",
+  "tryAcquire",
+  "lock",
+  "lockSync",
+  "run",
+  "runSync",
+]);
+const IDENT = String.raw`[A-Za-z_$][\w$]*`;
+/** A simple receiver: an identifier or `this.x`, not itself part of a longer member chain. */
+const RECEIVER = String.raw`(?<![\w$.])(?:this\s*\.\s*${IDENT}|${IDENT})`;
+const RECEIVER_AT_START = new RegExp(
+  String.raw`^(?:await\s+)?(${RECEIVER})\s*\.\s*(${IDENT})\s*\(`,
+);
+const RECEIVER_BEFORE_DOT = new RegExp(String.raw`(${RECEIVER})\s*\.\s*$`);
+const METHOD_CALL = new RegExp(String.raw`^(${IDENT})\s*\(`);
+
+/** A receiver expression found in a line: 0-based start index and its text. */
+export interface Receiver {
+  readonly start: number;
+  readonly text: string;
+}
+
+function sourceLines(source: string): string[] {
+  return source.split(/\r?\n/);
+}
+
+/**
+ * The receiver of the acquisition call at 1-based `column` of `line`: the column may point at
+ * the method name (`lockB.|acquireSync()`, what V8 reports for a method call) or at the start
+ * of the call expression (`|lockB.acquireSync()`, or `|await lockB.acquire()`).
+ */
+export function findCallReceiver(line: string, column: number): Receiver | undefined {
+  const at = column - 1;
+  if (at < 0 || at > line.length) return undefined;
+  const rest = line.slice(at);
+  const method = METHOD_CALL.exec(rest);
+  if (method !== null && ACQUIRE_METHODS.has(method[1] ?? "")) {
+    const before = RECEIVER_BEFORE_DOT.exec(line.slice(0, at));
+    if (before !== null) return { start: before.index, text: before[1] ?? "" };
+  }
+  const call = RECEIVER_AT_START.exec(rest);
+  if (call !== null && ACQUIRE_METHODS.has(call[2] ?? "")) {
+    const text = call[1] ?? "";
+    return { start: at + call[0].indexOf(text), text };
+  }
+  return undefined;
+}
+
+function replacementAt(line: number, start: number, oldText: string, newText: string): Replacement {
+  return {
+    line,
+    column: start + 1,
+    endLine: line,
+    endColumn: start + 1 + oldText.length,
+    newText,
+  };
+}
+
+/**
+ * Swaps the receivers of two acquisition calls (`lockB.acquireSync(); … lockA.acquireSync();`
+ * becomes `lockA…; … lockB…;`), so that one function takes the locks in the other order.
+ * Only for two calls in one function of one file, with distinct simple receivers.
+ */
+export function swapReceiversEdit(
+  first: Frame,
+  second: Frame,
+  editFile: string,
+  readSource: ReadSource | undefined,
+): TextEdit | undefined {
+  if (first.file !== second.file || first.function !== second.function) return undefined;
+  if (first.line === second.line && first.column === second.column) return undefined;
+  const source = readSource?.(first.file);
+  if (source === undefined) return undefined;
+  const lines = sourceLines(source);
+  const a = findCallReceiver(lines[first.line - 1] ?? "", first.column);
+  const b = findCallReceiver(lines[second.line - 1] ?? "", second.column);
+  if (a === undefined || b === undefined || a.text === b.text) return undefined;
+  // Both calls in one block, the first before the second: anonymous functions all share one
+  // name, so the frames alone do not prove that the two calls are in the same function.
+  const from = offsetOf(source, first.line, a.start + 1);
+  const to = offsetOf(source, second.line, b.start + 1);
+  if (from < 0 || to <= from || !staysInBlock(codeOnly(source).slice(from, to))) return undefined;
+  return {
+    file: editFile,
+    replacements: [
+      replacementAt(first.line, a.start, a.text, b.text),
+      replacementAt(second.line, b.start, b.text, a.text),
+    ],
+  };
+}
+
+/** The text never closes a block it did not open (it does not leave its starting block). */
+function staysInBlock(code: string): boolean {
+  let depth = 0;
+  for (const c of code) {
+    if (c === "{") depth++;
+    else if (c === "}" && --depth < 0) return false;
+  }
+  return true;
+}
+
+const NEW_LOCK = /\bnew\s+Lock\s*\(/g;
+const THREADLENS_IMPORT = /import\s*\{([^}]*)\}\s*from\s*["']threadlens["']/;
+
+/** Line and column (1-based) of a 0-based offset. */
+function positionOf(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
+}
+
+function offsetOf(source: string, line: number, column: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const next = source.indexOf("\n", offset);
+    if (next < 0) return -1;
+    offset = next + 1;
+  }
+  return offset + column - 1;
+}
+
+function replacementAtOffset(
+  source: string,
+  offset: number,
+  length: number,
+  newText: string,
+): Replacement {
+  const start = positionOf(source, offset);
+  const end = positionOf(source, offset + length);
+  return {
+    line: start.line,
+    column: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+    newText,
+  };
+}
+
+/**
+ * Turns `new Lock(` at a creation site into `new RLock(`, and imports RLock from "threadlens"
+ * (in place of Lock when nothing else in the file uses Lock). Undefined when the creation line
+ * has no `new Lock(` or the file has no named threadlens import to extend.
+ */
+export function useRLockEdit(
+  creation: Frame,
+  editFile: string,
+  readSource: ReadSource | undefined,
+): TextEdit | undefined {
+  const source = readSource?.(creation.file);
+  if (source === undefined) return undefined;
+  const lineStart = offsetOf(source, creation.line, 1);
+  if (lineStart < 0) return undefined;
+  const lineEnd = source.indexOf("\n", lineStart);
+  const line = source.slice(lineStart, lineEnd < 0 ? source.length : lineEnd);
+  // The `new Lock(` closest to the reported column.
+  let best: RegExpExecArray | undefined;
+  for (const match of line.matchAll(NEW_LOCK)) {
+    const distance = Math.abs(match.index - (creation.column - 1));
+    if (best === undefined || distance < Math.abs(best.index - (creation.column - 1))) best = match;
+  }
+  if (best === undefined) return undefined;
+  const lockOffset = lineStart + best.index + best[0].indexOf("Lock");
+  const importEdit = importRLock(source, lockOffset);
+  if (importEdit === undefined) return undefined;
+  const replacements = [replacementAtOffset(source, lockOffset, "Lock".length, "RLock")];
+  if (importEdit !== "present") replacements.unshift(importEdit);
+  return { file: editFile, replacements };
+}
+
+/** The replacement that imports RLock, "present" when it is imported already. */
+function importRLock(
+  source: string,
+  changedLockOffset: number,
+): Replacement | "present" | undefined {
+  const match = THREADLENS_IMPORT.exec(source);
+  if (match === null) return undefined;
+  const listOffset = match.index + match[0].indexOf("{") + 1;
+  const list = match[1] ?? "";
+  const specifiers = [
+    ...list.matchAll(new RegExp(String.raw`(?:type\s+)?(${IDENT})(?:\s+as\s+(${IDENT}))?`, "g")),
+  ];
+  const localNames = specifiers.map((s) => s[2] ?? s[1]);
+  if (localNames.includes("RLock")) return "present";
+  const lockSpecifier = specifiers.find((s) => s[1] === "Lock" && s[2] === undefined);
+  if (lockSpecifier === undefined) return undefined;
+  const lockAt = listOffset + lockSpecifier.index;
+  // Lock still used elsewhere (another `new Lock`, a type annotation): keep it and add RLock.
+  const importEnd = match.index + match[0].length;
+  const otherUse = [...codeOnly(source).matchAll(/(?<![\w$.])Lock(?![\w$])/g)].some(
+    (m) => m.index !== changedLockOffset && (m.index < match.index || m.index >= importEnd),
+  );
+  return otherUse
+    ? replacementAtOffset(source, lockAt + "Lock".length, 0, ", RLock")
+    : replacementAtOffset(source, lockAt, "Lock".length, "RLock");
+}
+
+/**
+ * `source` with comments and string literals blanked out (same length, line breaks kept), so
+ * that a word in them does not count as a use. Template literals are blanked whole.
+ */
+export function codeOnly(source: string): string {
+  const out = source.split("");
+  const blank = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) if (out[i] !== "\n") out[i] = " ";
+  };
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i];
+    const next = source[i + 1];
+    let end: number;
+    if (c === "/" && next === "/") {
+      end = source.indexOf("\n", i);
+      if (end < 0) end = source.length;
+    } else if (c === "/" && next === "*") {
+      end = source.indexOf("*/", i + 2);
+      end = end < 0 ? source.length : end + 2;
+    } else if (c === '"' || c === "'" || c === "`") {
+      end = i + 1;
+      while (end < source.length && source[end] !== c && (c === "`" || source[end] !== "\n")) {
+        end += source[end] === "\\" ? 2 : 1;
+      }
+      end = Math.min(end + 1, source.length);
+    } else {
+      i++;
+      continue;
+    }
+    blank(i, end);
+    i = end;
+  }
+  return out.join("");
+}
+
+/** Applies an edit's replacements (positions refer to the original text; end is exclusive). */
+export function applyTextEdit(source: string, edit: TextEdit): string {
+  const spans = edit.replacements
+    .map((r) => ({
+      start: offsetOf(source, r.line, r.column),
+      end: offsetOf(source, r.endLine, r.endColumn),
+      text: r.newText,
+    }))
+    .sort((a, b) => b.start - a.start);
+  let result = source;
+  for (const span of spans) {
+    if (span.start < 0 || span.end < span.start) continue;
+    result = result.slice(0, span.start) + span.text + result.slice(span.end);
+  }
+  return result;
+}

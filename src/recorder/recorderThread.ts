@@ -1,0 +1,133 @@
+// The recorder thread (DESIGN 4), started by the preload in the program's main thread. It
+// drains every thread's ring, keeps the coarse clock, runs the online analysis, writes the
+// trace file, and tells the supervisor (CLI, debug adapter) or the user what it found. It runs
+// while every application thread is blocked, which is when it matters most.
+import { BroadcastChannel, parentPort, workerData } from "node:worker_threads";
+import { readFileSync } from "node:fs";
+import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
+import {
+  CONTROL_EXIT_CODE,
+  CONTROL_FLUSH_DONE,
+  CONTROL_FLUSH_REQUEST,
+} from "../protocol/recorderControl.ts";
+import { RECORDER_CHANNEL, STOP_CHANNEL, type RecorderMessage } from "../protocol/recorderWire.ts";
+import { RingReader } from "./ringReader.ts";
+import { RecorderSession, type RecorderSettings } from "./session.ts";
+import { createOnlineAnalysis } from "./analysisBinding.ts";
+
+interface RecorderData {
+  readonly control: SharedArrayBuffer;
+  readonly clock: SharedArrayBuffer;
+  readonly settings: RecorderSettings;
+}
+
+const data = workerData as RecorderData;
+const control = new Int32Array(data.control);
+const clockWords = new Int32Array(data.clock);
+const epoch = new Float64Array(data.clock, 8, 1)[0] ?? 0;
+
+function nowMicros(): number {
+  return Math.round((performance.timeOrigin + performance.now() - epoch) * 1000);
+}
+
+const rings: RingReader[] = [];
+const pendingMeta: MetaRecord[] = [];
+const stopChannel = new BroadcastChannel(STOP_CHANNEL);
+
+/**
+ * Ends the program after a blocking finding when no supervisor does it: the main thread exits
+ * with code 2 if its event loop can run (it is parked in async waits); a main thread blocked in
+ * Atomics.wait cannot run anything, so after a grace period the process is killed.
+ */
+function stopProgram(): void {
+  if (data.settings.outputFd !== undefined) return; // the supervisor stops it
+  stopChannel.postMessage({ exitCode: 2 });
+  setTimeout(() => process.kill(process.pid, "SIGKILL"), 500).unref();
+}
+
+const session = new RecorderSession(
+  data.settings,
+  (file) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+  createOnlineAnalysis,
+  stopProgram,
+);
+
+const channel = new BroadcastChannel(RECORDER_CHANNEL);
+channel.onmessage = (message: unknown) => {
+  const m = (message as { data: RecorderMessage }).data;
+  if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
+  else pendingMeta.push(m.record);
+};
+
+/**
+ * Merges the threads' event lists by time, keeping each thread's own order (program order is
+ * what the analysis relies on; time only interleaves the threads).
+ */
+function mergeByTime(lists: TraceEvent[][]): TraceEvent[] {
+  const nonEmpty = lists.filter((l) => l.length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
+  const heads = nonEmpty.map(() => 0);
+  const out: TraceEvent[] = [];
+  for (;;) {
+    let best = -1;
+    let bestTime = Infinity;
+    for (let i = 0; i < nonEmpty.length; i++) {
+      const event = nonEmpty[i]?.[heads[i] ?? 0];
+      if (event !== undefined && event.time < bestTime) {
+        best = i;
+        bestTime = event.time;
+      }
+    }
+    if (best < 0) return out;
+    const list = nonEmpty[best] as TraceEvent[];
+    out.push(list[heads[best] ?? 0] as TraceEvent);
+    heads[best] = (heads[best] ?? 0) + 1;
+  }
+}
+
+function drain(): void {
+  for (const record of pendingMeta.splice(0)) session.addMeta(record);
+  const batch = mergeByTime(rings.map((ring) => ring.drain()));
+  session.addEvents(
+    batch,
+    rings.reduce((n, r) => n + r.dropped, 0),
+  );
+}
+
+function tick(): void {
+  Atomics.store(clockWords, 0, nowMicros() | 0);
+  drain();
+  session.check(nowMicros());
+}
+
+// The clock runs at 1 ms, the drain and the online check at 5 ms: a deadlock is reported within
+// the analysis' stability window plus one tick.
+const clockTimer = setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
+const drainTimer = setInterval(tick, 5);
+tick();
+
+async function awaitFlushRequest(): Promise<void> {
+  for (;;) {
+    const result = Atomics.waitAsync(control, CONTROL_FLUSH_REQUEST, 0);
+    if (result.async) await result.value;
+    if (Atomics.load(control, CONTROL_FLUSH_REQUEST) !== 0) break;
+  }
+  clearInterval(clockTimer);
+  clearInterval(drainTimer);
+  // Let dictionary records posted just before the exit arrive.
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  drain();
+  session.finish(Atomics.load(control, CONTROL_EXIT_CODE));
+  Atomics.store(control, CONTROL_FLUSH_DONE, 1);
+  Atomics.notify(control, CONTROL_FLUSH_DONE);
+}
+
+void awaitFlushRequest();
+// The preload holds the program back until this: the channel above is listening.
+parentPort?.postMessage("ready");

@@ -1,0 +1,60 @@
+// Drains one thread's event ring (the recorder side of src/runtime/recording.ts).
+import { EVENT_WORDS, decodeEvent } from "../protocol/binaryEvents.ts";
+import type { TraceEvent } from "../protocol/events.ts";
+import {
+  RING_DROPPED,
+  RING_HEADER_WORDS,
+  RING_READ,
+  RING_WRITE,
+} from "../protocol/recorderWire.ts";
+
+const WRAP = 2 ** 32;
+
+export class RingReader {
+  readonly #words: Int32Array;
+  readonly #capacity: number;
+  /** Added to the 32-bit µs timestamps so that times keep growing past their wrap. */
+  #timeBase = 0;
+  #lastRaw = 0;
+  /** Events of one thread keep their order: a coarse stamp never goes before a precise one. */
+  #lastTime = 0;
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    readonly host: number,
+  ) {
+    this.#words = new Int32Array(buffer);
+    this.#capacity = (this.#words.length - RING_HEADER_WORDS) / EVENT_WORDS;
+  }
+
+  get dropped(): number {
+    return Atomics.load(this.#words, RING_DROPPED);
+  }
+
+  /** Every event written since the last drain, in order. */
+  drain(): TraceEvent[] {
+    const words = this.#words;
+    const write = Atomics.load(words, RING_WRITE);
+    let read = Atomics.load(words, RING_READ);
+    const out: TraceEvent[] = [];
+    while (read !== write) {
+      const at = RING_HEADER_WORDS + (read & (this.#capacity - 1)) * EVENT_WORDS;
+      const raw = (words[at + 3] ?? 0) >>> 0;
+      // Coarse (0 before the clock runs) and precise stamps interleave; only a big backwards
+      // jump is a wrap.
+      if (raw + WRAP / 2 < this.#lastRaw) this.#timeBase += WRAP;
+      if (raw > this.#lastRaw) this.#lastRaw = raw;
+      const event = decodeEvent(words, at, this.#timeBase);
+      if (event !== undefined) {
+        if (event.time < this.#lastTime) out.push({ ...event, time: this.#lastTime });
+        else {
+          this.#lastTime = event.time;
+          out.push(event);
+        }
+      }
+      read = (read + 1) | 0;
+    }
+    Atomics.store(words, RING_READ, read);
+    return out;
+  }
+}

@@ -1,0 +1,136 @@
+// One recording: feeds the online analysis, writes the trace file, and decides when the program
+// must be stopped (a deadlock or hang found, or the --timeout passed) and what is reported.
+import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
+import type { Finding, Report, ReportThread } from "../protocol/report.ts";
+import { formatEvent, formatMeta } from "../protocol/traceText.ts";
+import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
+import { formatReport } from "../analysis/humanReport.ts";
+import { TraceFileWriter, sendToSupervisor, writeFully } from "./output.ts";
+
+export interface RecorderSettings {
+  /** File descriptor of the supervisor (CLI, adapter); undefined: report to stderr. */
+  readonly outputFd: number | undefined;
+  readonly traceFile: string | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly program: string;
+  readonly cwd: string;
+}
+
+/** What the recorder needs of the analysis (src/analysis LiveAnalysis). */
+export interface OnlineAnalysis {
+  add(meta: MetaRecord): void;
+  addEvents(events: readonly TraceEvent[]): void;
+  check(nowMicros: number): Finding[];
+  finish(): Finding[];
+  threads(): ReportThread[];
+  /** A hang finding naming every live thread and where it is (for --timeout). */
+  timeoutFinding(timeoutMs: number): Finding;
+}
+
+export type AnalysisFactory = (
+  cwd: string,
+  readSource: (file: string) => string | undefined,
+) => OnlineAnalysis;
+
+const BLOCKING = new Set<Finding["kind"]>(["deadlock", "self-deadlock", "hang"]);
+
+export class RecorderSession {
+  readonly #analysis: OnlineAnalysis;
+  readonly #trace: TraceFileWriter | undefined;
+  readonly #reported: Finding[] = [];
+  readonly #startedAt: number;
+  #dropped = 0;
+  #stopped = false;
+
+  constructor(
+    readonly settings: RecorderSettings,
+    readSource: (file: string) => string | undefined,
+    createAnalysis: AnalysisFactory,
+    private readonly stopProgram: () => void,
+  ) {
+    this.#analysis = createAnalysis(settings.cwd, readSource);
+    this.#trace =
+      settings.traceFile === undefined
+        ? undefined
+        : new TraceFileWriter(settings.traceFile, `${TRACE_HEADER}\n`);
+    this.#startedAt = performance.now();
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  addMeta(record: MetaRecord): void {
+    this.#analysis.add(record);
+    this.#trace?.append(`${formatMeta(record)}\n`);
+  }
+
+  addEvents(events: readonly TraceEvent[], dropped: number): void {
+    if (dropped > this.#dropped) {
+      this.#trace?.append(
+        `${formatMeta({ type: "dropped", thread: 0, count: dropped - this.#dropped })}\n`,
+      );
+      this.#dropped = dropped;
+    }
+    if (events.length === 0) return;
+    this.#analysis.addEvents(events);
+    if (this.#trace !== undefined)
+      for (const e of events) this.#trace.append(`${formatEvent(e)}\n`);
+  }
+
+  /** The online check: stops the program on a deadlock, a hang, or the timeout. */
+  check(nowMicros: number): void {
+    if (this.#stopped) return;
+    const blocking = this.#analysis.check(nowMicros).filter((f) => BLOCKING.has(f.kind));
+    const timeout = this.settings.timeoutMs;
+    if (
+      blocking.length === 0 &&
+      timeout !== undefined &&
+      performance.now() - this.#startedAt >= timeout
+    ) {
+      blocking.push(this.#analysis.timeoutFinding(timeout));
+    }
+    if (blocking.length > 0) this.#stop(blocking);
+  }
+
+  #stop(blocking: Finding[]): void {
+    this.#stopped = true;
+    this.#reported.push(...blocking);
+    // A program stopped while blocked never got to join its threads: no unjoined-thread then.
+    const rest = this.#analysis
+      .finish()
+      .filter((f) => !BLOCKING.has(f.kind) && f.kind !== "unjoined-thread");
+    const report = this.#report(null, [...blocking, ...rest]);
+    this.#trace?.flush();
+    if (this.settings.outputFd !== undefined) {
+      sendToSupervisor(this.settings.outputFd, { type: "blocked", report });
+    } else {
+      writeFully(2, formatReport(report));
+    }
+    this.stopProgram();
+  }
+
+  /** The program ended: the post-mortem analysis and the final report. */
+  finish(exitCode: number): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const report = this.#report(exitCode, this.#analysis.finish());
+    this.#trace?.flush();
+    if (this.settings.outputFd !== undefined) {
+      sendToSupervisor(this.settings.outputFd, { type: "report", report });
+    } else if (report.findings.length > 0 || report.droppedEvents > 0) {
+      writeFully(2, formatReport(report));
+    }
+  }
+
+  #report(exitCode: number | null, findings: readonly Finding[]): Report {
+    return {
+      version: 1,
+      program: this.settings.program,
+      exitCode,
+      threads: this.#analysis.threads(),
+      findings,
+      droppedEvents: this.#dropped,
+    };
+  }
+}

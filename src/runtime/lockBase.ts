@@ -1,0 +1,194 @@
+// What Lock and RLock share: identity, shared state (the mutex word, the owner's logical thread
+// id, the RLock depth, and whether the lock is internal), the guard helpers, and the recording
+// of acquisitions. State lives in a SharedArrayBuffer, so a lock posted to a worker is the
+// same lock there.
+import type { ObjectKind } from "../protocol/events.ts";
+import { LockStateError } from "./errors.ts";
+import { waitWhileHeldAsync } from "./mutexWord.ts";
+import type { SourceSite } from "./naming.ts";
+import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
+import { captureSite, emitAcquired, emitPrecise, emitRelease, recordingOn } from "./recording.ts";
+import { traceCreate } from "./trace.ts";
+import { nameOptions, type TimeoutOptions } from "./validate.ts";
+
+export const WORD = 0;
+export const OWNER = 1;
+export const DEPTH = 2;
+const INTERNAL = 3;
+const WORDS = 4;
+
+export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
+
+// Site capture policy (DESIGN 4): a stack costs microseconds, so the uncontended path captures
+// only the first acquisitions of each lock in this thread, acquisitions made while holding
+// another lock (the lock-order analysis needs those) up to a bound, and then 1 in 65536.
+const FIRST_SITES = 4;
+const NESTED_SITES = 64;
+const SAMPLE_MASK = 65535;
+/** User locks held by logical threads of this OS thread (approximate; decides site capture). */
+let heldHere = 0;
+
+export interface LockOptions {
+  readonly name?: string;
+  /** Internal locks (inside Queue, Semaphore, ...) are not user-visible objects. */
+  readonly internal?: boolean;
+}
+
+/** A held lock, released by `using` (or by calling release() / [Symbol.dispose]() yourself). */
+export interface LockGuard extends Disposable {
+  release(): void;
+}
+
+export function guardFor(lock: { release(): void }): LockGuard {
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    lock.release();
+  };
+  return { release, [Symbol.dispose]: release };
+}
+
+export abstract class LockBase {
+  readonly [KIND_FIELD]: string;
+  readonly id: number;
+  readonly name: string;
+  /** Shared words: mutex word, owner logical thread id, RLock depth, internal flag. */
+  readonly state: Int32Array;
+  /** Where user code created this lock (undefined for internal and posted copies). */
+  readonly #site: SourceSite | undefined;
+  readonly #recorded: boolean;
+  #takes = 0;
+
+  /** Whether this lock's operations are recorded (recording on, and not an internal lock). */
+  get recorded(): boolean {
+    return this.#recorded;
+  }
+
+  protected constructor(
+    kind: ObjectKind,
+    arg: string | LockOptions | undefined,
+    state?: Int32Array,
+    id?: number,
+    name?: string,
+  ) {
+    this[KIND_FIELD] = kind;
+    if (state !== undefined && id !== undefined && name !== undefined) {
+      this.id = id;
+      this.name = name;
+      this.state = state;
+      this.#site = undefined;
+    } else {
+      const options = nameOptions<LockOptions>(`new ${kind}()`, arg);
+      const internal = options.internal === true;
+      const identity = newIdentity(kind, options.name, internal);
+      this.id = identity.id;
+      this.name = identity.name;
+      this.#site = identity.site;
+      this.state = new Int32Array(new SharedArrayBuffer(WORDS * 4));
+      this.state[INTERNAL] = internal ? 1 : 0;
+      if (!internal) traceCreate(this.id, kind, this.name);
+    }
+    this.#recorded = recordingOn && this.state[INTERNAL] === 0;
+    remember(this.id, this);
+  }
+
+  get site(): SourceSite | undefined {
+    return this.#site;
+  }
+
+  /** True while some logical thread holds the lock. */
+  get locked(): boolean {
+    return Atomics.load(this.state, WORD) !== 0;
+  }
+
+  /** The logical thread id of the holder, 0 when free. */
+  get owner(): number {
+    return Atomics.load(this.state, WORD) === 0 ? 0 : Atomics.load(this.state, OWNER);
+  }
+
+  abstract acquire(options?: TimeoutOptions): Promise<boolean>;
+  abstract acquireSync(options?: TimeoutOptions): boolean;
+  abstract tryAcquire(): boolean;
+  /** tryAcquire() for a caller that has waited: keeps the word marked contended. */
+  abstract tryAcquireContended(): boolean;
+  abstract release(): void;
+
+  /**
+   * Waits until the lock may be free, without taking it. With tryAcquireContended() this lets
+   * async code take a lock and go on in the same tick, never holding it across a microtask
+   * hop in which sync code of the same thread could block on it forever.
+   */
+  waitWhileHeld(deadline: number): Promise<void> {
+    return waitWhileHeldAsync(this.state, WORD, deadline);
+  }
+
+  /** Waits for the lock and returns a guard: `using _ = await lock.lock()`. */
+  async lock(options?: TimeoutOptions): Promise<LockGuard> {
+    if (!(await this.acquire(options))) {
+      throw new LockStateError(`${this.name}: lock() timed out after ${options?.timeout} ms`);
+    }
+    return guardFor(this);
+  }
+
+  /** Sync variant of lock(): blocks the thread. */
+  lockSync(options?: TimeoutOptions): LockGuard {
+    if (!this.acquireSync(options)) {
+      throw new LockStateError(`${this.name}: lockSync() timed out after ${options?.timeout} ms`);
+    }
+    return guardFor(this);
+  }
+
+  /** Runs `fn` holding the lock and releases it however `fn` ends. */
+  async run<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Sync variant of run(). */
+  runSync<T>(fn: () => T): T {
+    this.acquireSync();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Records a successful take by `me` (every level of an RLock). */
+  protected noteAcquired(me: number): void {
+    if (!this.#recorded) return;
+    const n = this.#takes++;
+    const capture =
+      n < FIRST_SITES || (heldHere > 0 && n < NESTED_SITES) || (n & SAMPLE_MASK) === 0;
+    heldHere++;
+    emitAcquired(me, this.id, capture ? captureSite() : 0);
+  }
+
+  protected noteRelease(me: number): void {
+    if (!this.#recorded) return;
+    if (heldHere > 0) heldHere--;
+    emitRelease(me, this.id);
+  }
+
+  /** Records that `me` must wait for the lock. */
+  protected noteRequest(me: number, hasTimeout: boolean): void {
+    if (this.#recorded) emitPrecise("acquire-request", me, this.id, captureSite(), hasTimeout);
+  }
+
+  protected noteTimeout(me: number): void {
+    if (this.#recorded) emitPrecise("acquire-timeout", me, this.id, 0, false);
+  }
+
+  protected noteBadRelease(me: number): void {
+    if (this.#recorded) emitPrecise("bad-release", me, this.id, captureSite(), false);
+  }
+
+  toString(): string {
+    return `${this[KIND_FIELD]}(${this.name})`;
+  }
+}

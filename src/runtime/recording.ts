@@ -1,0 +1,186 @@
+// The per-thread event writer (DESIGN 4). When the program runs under threadlens/register,
+// every thread gets a ring of fixed-size binary events in a SharedArrayBuffer, written with
+// no allocation; the recorder thread drains all rings. Dictionary records (thread names,
+// objects, call sites) are rare and go to the recorder over a BroadcastChannel. With recording
+// off (the runtime imported without the preload) every hook is one boolean test.
+import { BroadcastChannel, getEnvironmentData, isMainThread } from "node:worker_threads";
+import { EVENT_WORDS, packHead } from "../protocol/binaryEvents.ts";
+import type { EventKind, Frame, MetaRecord, WaitReason } from "../protocol/events.ts";
+import {
+  RECORDER_CHANNEL,
+  RING_DROPPED,
+  RING_HEADER_WORDS,
+  RING_READ,
+  RING_WRITE,
+  type RecorderMessage,
+} from "../protocol/recorderWire.ts";
+import { isOwnFrame, parseFrame } from "./naming.ts";
+import { nextObjectId } from "./world.ts";
+
+/** Set by register.ts in every thread before the runtime loads. */
+export const RECORDING_FLAG = Symbol.for("threadlens.recording");
+const CLOCK_KEY = "threadlens:clock";
+
+const RING_EVENTS = 1 << 16;
+const RING_MASK = RING_EVENTS - 1;
+
+export const recordingOn: boolean =
+  (globalThis as Record<symbol, unknown>)[RECORDING_FLAG] === true;
+
+let ring: Int32Array | undefined;
+let channel: BroadcastChannel | undefined;
+// The recorder thread keeps a coarse clock (µs since start) in shared memory, so the hot path
+// never calls performance.now() (60 ns here); slow paths use the precise clock.
+let clock: Int32Array | undefined;
+let epoch = 0;
+
+function initRecording(): void {
+  const sab = new SharedArrayBuffer((RING_HEADER_WORDS + RING_EVENTS * EVENT_WORDS) * 4);
+  ring = new Int32Array(sab);
+  const shared = getEnvironmentData(CLOCK_KEY);
+  if (shared instanceof SharedArrayBuffer) {
+    clock = new Int32Array(shared);
+    epoch = new Float64Array(shared, 8, 1)[0] ?? 0;
+  }
+  channel = new BroadcastChannel(RECORDER_CHANNEL);
+  channel.unref();
+}
+
+if (recordingOn) {
+  initRecording();
+  setInterval(publish, 5).unref();
+}
+
+/** Announces this thread's ring; `host` is the ident of the OS thread's own logical thread. */
+export function announceRing(host: number): void {
+  if (ring === undefined || channel === undefined) return;
+  const message: RecorderMessage = {
+    type: "ring",
+    host,
+    buffer: ring.buffer as SharedArrayBuffer,
+    main: isMainThread,
+  };
+  channel.postMessage(message);
+}
+
+export function announce(record: MetaRecord): void {
+  if (channel === undefined) return;
+  const message: RecorderMessage = { type: "meta", record };
+  channel.postMessage(message);
+}
+
+function coarseTime(): number {
+  // A plain read: any recent value of the coarse clock will do.
+  return clock === undefined ? 0 : (clock[0] ?? 0);
+}
+
+/** Microseconds since the program started, precise. */
+export function preciseTime(): number {
+  return Math.round((performance.timeOrigin + performance.now() - epoch) * 1000) >>> 0;
+}
+
+// Events are published to the recorder (the write count stored atomically, which orders the
+// event words before it) in batches of PUBLISH_EVERY, and at once before anything that can
+// block: a blocked thread's events are always all visible. An idle thread's timer publishes
+// the rest. The recorder's read count is re-read only when the ring looks full.
+const PUBLISH_EVERY = 16;
+let written = 0;
+let unpublished = 0;
+let knownRead = 0;
+
+export function publish(): void {
+  if (unpublished === 0 || ring === undefined) return;
+  Atomics.store(ring, RING_WRITE, written);
+  unpublished = 0;
+}
+
+function write(head: number, object: number, site: number, time: number): void {
+  const r = ring;
+  if (r === undefined) return;
+  const w = written;
+  if (w - knownRead >= RING_EVENTS) {
+    knownRead = Atomics.load(r, RING_READ);
+    if (w - knownRead >= RING_EVENTS) {
+      // Never block the program: count what is lost, the report says so.
+      Atomics.add(r, RING_DROPPED, 1);
+      return;
+    }
+  }
+  const at = RING_HEADER_WORDS + (w & RING_MASK) * EVENT_WORDS;
+  r[at] = head;
+  r[at + 1] = object;
+  r[at + 2] = site;
+  r[at + 3] = time;
+  written = (w + 1) | 0;
+  if (++unpublished >= PUBLISH_EVERY) publish();
+}
+
+/** Hot-path event (coarse timestamp). */
+export function emit(
+  kind: EventKind,
+  thread: number,
+  object: number,
+  site = 0,
+  flag = false,
+): void {
+  write(packHead(kind, thread, flag), object, site, coarseTime());
+}
+
+// Packed heads of the two hottest events, so their path does no lookup.
+const ACQUIRED = packHead("acquired", 0, false);
+const RELEASE = packHead("release", 0, false);
+const THREAD_SHIFT = 10;
+
+export function emitAcquired(thread: number, object: number, site: number): void {
+  write(ACQUIRED | (thread << THREAD_SHIFT), object, site, coarseTime());
+}
+
+export function emitRelease(thread: number, object: number): void {
+  write(RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
+}
+
+/** Slow-path event (precise timestamp), optionally with a wait reason. */
+export function emitPrecise(
+  kind: EventKind,
+  thread: number,
+  object: number,
+  site: number,
+  flag: boolean,
+  reason?: WaitReason,
+): void {
+  write(packHead(kind, thread, flag, reason), object, site, preciseTime());
+  publish();
+}
+
+const siteIds = new Map<string, number>();
+const MAX_FRAMES = 8;
+
+/** Captures the caller's stack (outside threadlens), interns it, returns its site id. */
+export function captureSite(): number {
+  if (!recordingOn) return 0;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 24;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  const frames: Frame[] = [];
+  for (const line of stack.split("\n").slice(1)) {
+    const frame = parseFrame(line);
+    if (frame === undefined || frame.file.startsWith("node:") || isOwnFrame(frame.file)) continue;
+    frames.push({
+      file: frame.file,
+      line: frame.line,
+      column: frame.column,
+      function: frame.functionName,
+    });
+    if (frames.length === MAX_FRAMES) break;
+  }
+  if (frames.length === 0) return 0;
+  const key = frames.map((f) => `${f.file}:${f.line}:${f.column}:${f.function}`).join("|");
+  let id = siteIds.get(key);
+  if (id === undefined) {
+    id = nextObjectId();
+    siteIds.set(key, id);
+    announce({ type: "site", id, frames });
+  }
+  return id;
+}

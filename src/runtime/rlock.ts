@@ -1,0 +1,147 @@
+// RLock (Python's threading.RLock): its holder may take it again; ownership is per logical
+// thread (a worker, or a task started with spawn()), so a spawned child task is not the owner.
+import { LockStateError } from "./errors.ts";
+import { DEPTH, LockBase, OWNER, RESOLVED_TRUE, WORD, type LockOptions } from "./lockBase.ts";
+import { currentIdent } from "./logicalThread.ts";
+import {
+  lockWordAsync,
+  lockWordSync,
+  tryLockWord,
+  tryLockWordContended,
+  unlockWord,
+} from "./mutexWord.ts";
+import { registerReviver } from "./primitive.ts";
+import { deadlineOf, type TimeoutOptions } from "./validate.ts";
+
+export class RLock extends LockBase {
+  constructor(nameOrOptions?: string | LockOptions);
+  /** @internal revival of a posted copy */
+  constructor(nameOrOptions: undefined, state: Int32Array, id: number, name: string);
+  constructor(
+    nameOrOptions?: string | LockOptions,
+    state?: Int32Array,
+    id?: number,
+    name?: string,
+  ) {
+    super("RLock", nameOrOptions, state, id, name);
+  }
+
+  /** How many times the holder has taken it (0 when free). */
+  get depth(): number {
+    return this.locked ? Atomics.load(this.state, DEPTH) : 0;
+  }
+
+  /** True when the calling logical thread holds it. */
+  isOwned(): boolean {
+    return this.locked && Atomics.load(this.state, OWNER) === currentIdent();
+  }
+
+  /** Re-entry by the holder, or a free take; false when another logical thread holds it. */
+  #take(me: number, contended: boolean): boolean {
+    const s = this.state;
+    if (s[OWNER] === me && Atomics.load(s, WORD) !== 0) {
+      s[DEPTH] = (s[DEPTH] ?? 0) + 1;
+      this.noteAcquired(me);
+      return true;
+    }
+    if (!(contended ? tryLockWordContended(s, WORD) : tryLockWord(s, WORD))) return false;
+    s[OWNER] = me;
+    s[DEPTH] = 1;
+    this.noteAcquired(me);
+    return true;
+  }
+
+  #took(me: number): void {
+    this.state[OWNER] = me;
+    this.state[DEPTH] = 1;
+    this.noteAcquired(me);
+  }
+
+  acquire(options?: TimeoutOptions): Promise<boolean> {
+    let deadline = Infinity;
+    if (options !== undefined) {
+      try {
+        deadline = deadlineOf(`${this.name}.acquire`, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const me = currentIdent();
+    if (this.#take(me, false)) return RESOLVED_TRUE;
+    return this.#acquireSlow(me, deadline);
+  }
+
+  async #acquireSlow(me: number, deadline: number): Promise<boolean> {
+    this.noteRequest(me, deadline !== Infinity);
+    const ok = await lockWordAsync(this.state, WORD, deadline);
+    if (ok) this.#took(me);
+    else this.noteTimeout(me);
+    return ok;
+  }
+
+  acquireSync(options?: TimeoutOptions): boolean {
+    const deadline =
+      options === undefined ? Infinity : deadlineOf(`${this.name}.acquireSync`, options);
+    const me = currentIdent();
+    if (this.#take(me, false)) return true;
+    this.noteRequest(me, deadline !== Infinity);
+    if (!lockWordSync(this.state, WORD, deadline)) {
+      this.noteTimeout(me);
+      return false;
+    }
+    this.#took(me);
+    return true;
+  }
+
+  tryAcquire(): boolean {
+    return this.#take(currentIdent(), false);
+  }
+
+  tryAcquireContended(): boolean {
+    return this.#take(currentIdent(), true);
+  }
+
+  release(): void {
+    const s = this.state;
+    const me = currentIdent();
+    // Only the holder ever writes its own id into OWNER, and a free lock's OWNER is 0.
+    if (s[OWNER] !== me) {
+      this.noteBadRelease(me);
+      throw new LockStateError(`cannot release un-acquired lock ${this.name}`);
+    }
+    const depth = (s[DEPTH] ?? 1) - 1;
+    this.noteRelease(me);
+    s[DEPTH] = depth;
+    if (depth > 0) return;
+    s[OWNER] = 0;
+    unlockWord(s, WORD);
+  }
+
+  /** Releases every level (Condition.wait); returns the depth to restore. */
+  releaseAll(): number {
+    const s = this.state;
+    const me = currentIdent();
+    if (Atomics.load(s, WORD) === 0 || s[OWNER] !== me) {
+      this.noteBadRelease(me);
+      throw new LockStateError(`cannot release un-acquired lock ${this.name}`);
+    }
+    const depth = s[DEPTH] ?? 1;
+    for (let i = 0; i < depth; i++) this.noteRelease(me);
+    s[DEPTH] = 0;
+    s[OWNER] = 0;
+    unlockWord(s, WORD);
+    return depth;
+  }
+
+  /** After acquiring again, restores the depth saved by releaseAll(). */
+  restoreDepth(depth: number): void {
+    this.state[DEPTH] = depth;
+    const me = currentIdent();
+    for (let i = 1; i < depth; i++) this.noteAcquired(me);
+  }
+}
+
+registerReviver(
+  "RLock",
+  (c) => new RLock(undefined, c["state"] as Int32Array, c["id"] as number, c["name"] as string),
+);

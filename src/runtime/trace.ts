@@ -1,0 +1,76 @@
+// The runtime's recording hooks, one per kind of operation, so that each primitive has one
+// obvious line per event. All of them cost one boolean test when recording is off.
+import type { ObjectKind, WaitReason } from "../protocol/events.ts";
+import { currentIdent, threadSelf } from "./logicalThread.ts";
+import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
+
+export { recordingOn };
+
+/** A user-visible primitive was created (internal ones are not announced). */
+export function traceCreate(id: number, kind: ObjectKind, name: string, capacity = 0): void {
+  if (!recordingOn) return;
+  announce({ type: "object", id, kind, name, site: captureSite(), capacity });
+  emit("create", currentIdent(), id);
+}
+
+/** The caller starts waiting for `object` (it will block). */
+export function traceWaitBegin(object: number, reason: WaitReason, hasTimeout: boolean): void {
+  if (!recordingOn) return;
+  emitPrecise("wait-begin", currentIdent(), object, captureSite(), hasTimeout, reason);
+}
+
+export function traceWaitEnd(object: number, woken: boolean): void {
+  if (recordingOn) emitPrecise("wait-end", currentIdent(), object, 0, woken);
+}
+
+/** An acquisition (lock or semaphore) must wait. */
+export function traceAcquireRequest(object: number, hasTimeout: boolean): void {
+  if (recordingOn)
+    emitPrecise("acquire-request", currentIdent(), object, captureSite(), hasTimeout);
+}
+
+export function traceAcquireTimeout(object: number): void {
+  if (recordingOn) emitPrecise("acquire-timeout", currentIdent(), object, 0, false);
+}
+
+/** A semaphore unit was taken / given back (locks record these themselves, see lock.ts). */
+export function traceSemaphore(kind: "acquired" | "release", object: number, site = 0): void {
+  if (recordingOn) emit(kind, currentIdent(), object, site);
+}
+
+export function traceOperation(
+  kind: "notify" | "set" | "clear" | "put" | "get" | "task-done",
+  object: number,
+): void {
+  if (recordingOn) emit(kind, currentIdent(), object);
+}
+
+export function traceMisuse(
+  kind: "bad-release" | "over-release" | "pool-misuse",
+  object: number,
+): void {
+  if (recordingOn) emitPrecise(kind, currentIdent(), object, captureSite(), false);
+}
+
+/** A logical thread was started by the calling one (recorded by the parent, in its order). */
+export function traceThreadStart(
+  ident: number,
+  name: string,
+  kind: "worker" | "task",
+  daemon: boolean,
+): void {
+  if (!recordingOn) return;
+  const parent = currentIdent();
+  announce({ type: "thread", ident, name, kind, parent, daemon });
+  emitPrecise("thread-start", ident, parent, 0, false);
+}
+
+export function traceJoin(kind: "join-begin" | "join-end", joined: number, flag: boolean): void {
+  if (!recordingOn) return;
+  emitPrecise(kind, currentIdent(), joined, kind === "join-begin" ? captureSite() : 0, flag);
+}
+
+/** Whether this OS thread's event loop has nothing left to run but threadlens waits. */
+export function traceLoopIdle(idle: boolean): void {
+  if (recordingOn) emitPrecise("loop-idle", threadSelf.ident, 0, 0, idle);
+}
