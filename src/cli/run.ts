@@ -91,6 +91,7 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
       } catch {
         return;
       }
+      if (message.type === "meta" || message.type === "events") return;
       if (message.type === "finding") findings.push(message.finding);
       else if (message.type === "report") final = message.report;
       else if (blocked === undefined) {

@@ -1,5 +1,6 @@
 // How the preload (main thread) and the recorder thread coordinate, and what the recorder
 // tells a supervising process (the CLI, the debug adapter) on its output file descriptor.
+import type { MetaRecord, TraceEvent } from "./events.ts";
 import type { Finding, Report } from "./report.ts";
 
 /** Environment variables the CLI and the adapter set for the program's process. */
@@ -7,6 +8,7 @@ export const ENV_OUTPUT_FD = "THREADLENS_OUTPUT_FD"; // fd to write RecorderOutp
 export const ENV_TRACE_FILE = "THREADLENS_TRACE"; // path of a .tltrace file to write
 export const ENV_TIMEOUT_MS = "THREADLENS_TIMEOUT_MS"; // stop as a hang after this wall time
 export const ENV_PROGRAM = "THREADLENS_PROGRAM"; // the program as the user named it (for the report)
+export const ENV_STREAM = "THREADLENS_STREAM"; // "1": also stream dictionary records and events
 
 /** Control words (Int32) shared by the main thread and the recorder. */
 export const CONTROL_FLUSH_REQUEST = 0; // main sets 1 at exit (with the exit code in word 2)
@@ -18,6 +20,10 @@ export const CONTROL_WORDS = 4;
 export const CLOCK_BYTES = 16;
 
 export type RecorderOutput =
+  /** With THREADLENS_STREAM=1: a dictionary record (thread, object, site) as it arrives. */
+  | { readonly type: "meta"; readonly record: MetaRecord }
+  /** With THREADLENS_STREAM=1: the events of one drain, merged across threads by time. */
+  | { readonly type: "events"; readonly events: readonly TraceEvent[] }
   /** A finding as soon as it is known (non-blocking ones may still change the exit code). */
   | { readonly type: "finding"; readonly finding: Finding }
   /** The program is blocked (deadlock, hang, timeout): the supervisor should stop it now. */

@@ -14,6 +14,8 @@ export interface RecorderSettings {
   readonly timeoutMs: number | undefined;
   readonly program: string;
   readonly cwd: string;
+  /** Also send dictionary records and event batches to the supervisor (the debug adapter). */
+  readonly stream: boolean;
 }
 
 /** What the recorder needs of the analysis (src/analysis LiveAnalysis). */
@@ -62,6 +64,9 @@ export class RecorderSession {
 
   addMeta(record: MetaRecord): void {
     this.#analysis.add(record);
+    if (this.settings.stream && this.settings.outputFd !== undefined) {
+      sendToSupervisor(this.settings.outputFd, { type: "meta", record });
+    }
     this.#trace?.append(`${formatMeta(record)}\n`);
   }
 
@@ -74,6 +79,9 @@ export class RecorderSession {
     }
     if (events.length === 0) return;
     this.#analysis.addEvents(events);
+    if (this.settings.stream && this.settings.outputFd !== undefined) {
+      sendToSupervisor(this.settings.outputFd, { type: "events", events });
+    }
     if (this.#trace !== undefined)
       for (const e of events) this.#trace.append(`${formatEvent(e)}\n`);
   }

@@ -22,6 +22,7 @@ import {
   CONTROL_WORDS,
   ENV_OUTPUT_FD,
   ENV_PROGRAM,
+  ENV_STREAM,
   ENV_TIMEOUT_MS,
   ENV_TRACE_FILE,
 } from "../protocol/recorderControl.ts";
@@ -87,6 +88,7 @@ async function startRecorder(): Promise<void> {
         traceFile: env[ENV_TRACE_FILE] || undefined,
         timeoutMs: positiveInt(env[ENV_TIMEOUT_MS]),
         program: env[ENV_PROGRAM] ?? process.argv[1] ?? "",
+        stream: env[ENV_STREAM] === "1",
         cwd: process.cwd(),
       },
     },
