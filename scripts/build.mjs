@@ -35,6 +35,8 @@ const entries = [
   { entryPoints: { poolWorker: "src/runtime/poolWorker.ts" }, format: "cjs" },
   { entryPoints: { recorder: "src/recorder/recorderThread.ts" }, format: "cjs" },
   { entryPoints: { cli: "src/cli/main.ts" }, format: "cjs" },
+  // The debug adapter, DAP on stdio; @vscode/debugadapter is bundled into it.
+  { entryPoints: { adapter: "src/adapter/main.ts" }, format: "cjs" },
   {
     entryPoints: { loaderHooks: "src/runtime/loaderHooks.ts" },
     format: "esm",

@@ -1,6 +1,7 @@
 // `npm test`'s last step: every test tier through node's test runner, TypeScript test files
 // loaded with threadlens' own preload. Tiers: unit (test/unit), then programs run as child
-// processes (test/programs). Node 20's runner takes no globs, so files are listed here.
+// processes (test/programs), then the debug adapter driven over DAP (test/adapter). Node 20's
+// runner takes no globs, so files are listed here.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -8,7 +9,9 @@ import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const tiers =
-  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["test/unit", "test/programs"];
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : ["test/unit", "test/programs", "test/adapter"];
 
 function testFiles(dir) {
   const out = [];

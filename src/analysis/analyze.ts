@@ -4,6 +4,8 @@
 import type { MetaRecord, Trace, TraceEvent } from "../protocol/events.ts";
 import type { Finding, ReportThread } from "../protocol/report.ts";
 import { deadlockFinding } from "./deadlockReport.ts";
+import type { DeclaredOrder } from "./declaredOrder.ts";
+import { declaredOrderFindings, declaredOrdersInSources } from "./declaredOrderFindings.ts";
 import { Dictionary } from "./dictionary.ts";
 import { mergeByHost } from "./eventOrder.ts";
 import { findHang, hangFinding } from "./hang.ts";
@@ -25,6 +27,11 @@ export interface AnalysisOptions {
   readonly readSource?: ReadSource;
   /** Longest lock-order cycle searched (default 8, never below 6). */
   readonly maxCycleLength?: number;
+  /**
+   * Lock orders declared elsewhere (`// threadlens: order a < b`), enforced in addition to
+   * those declared in the sources of the run (read through readSource).
+   */
+  readonly declaredOrders?: readonly DeclaredOrder[];
 }
 
 export interface LiveAnalysisOptions extends AnalysisOptions {
@@ -100,8 +107,17 @@ class Analyzer {
       excludeLockSets: deadlockLockSets,
       maxCycleLength: this.options.maxCycleLength,
     });
+    const orders = [
+      ...(this.options.declaredOrders ?? []),
+      ...declaredOrdersInSources(this.lockOrder, this.options.readSource),
+    ];
+    const reportedCycles = [
+      ...[...deadlockLockSets].map((set) => set.split(",").map(Number)),
+      ...potentials.map((p) => p.locks),
+    ];
     return [
       ...potentials.map((p) => potentialDeadlockFinding(p, this.ctx)),
+      ...declaredOrderFindings(this.lockOrder, this.ctx, { orders, reportedCycles }),
       ...this.misuse.findings(this.state, this.options.cwd),
     ];
   }

@@ -78,7 +78,19 @@ function bySitePair(dict: Dictionary, instances: readonly EdgeInstance[]): SiteP
     group.push(e);
     groups.set(key, group);
   }
-  return [...groups].map(([key, group]) => ({ key, instances: group }));
+  const all = [...groups].map(([key, group]) => ({ key, instances: group }));
+  // An instance whose sites were not captured (a sampled repeat) is the same order seen again:
+  // it joins a captured group of its thread rather than making a finding of its own.
+  const captured = all.filter((g) => !/(^|>)L\d+/.test(g.key));
+  if (captured.length === 0) return all;
+  for (const group of all) {
+    if (captured.includes(group)) continue;
+    for (const e of group.instances) {
+      const home = captured.find((g) => g.instances.some((c) => c.thread === e.thread));
+      if (home !== undefined) (home.instances as EdgeInstance[]).push(e);
+    }
+  }
+  return captured;
 }
 
 /** The cartesian product of the hops' groups, first `limit` combinations. */

@@ -13,17 +13,21 @@ export type Command =
       readonly trace: string | undefined;
       readonly timeoutMs: number | undefined;
     }
+  | { readonly command: "check"; readonly paths: readonly string[]; readonly json: boolean }
   | { readonly command: "export"; readonly trace: string; readonly out: string }
   | { readonly command: "help" }
   | { readonly command: "version" };
 
 export const USAGE = `usage:
   threadlens run <program.ts|.js> [--json] [--trace <file.tltrace>] [--timeout <ms>] [-- args...]
+  threadlens check [files or folders...] [--json]
   threadlens export --perfetto <trace.tltrace> <out.json>
   threadlens --help | --version
 
 exit codes of run: 0 nothing found, 1 findings but nothing blocked, 2 the program blocked and
-was stopped (deadlock, hang, timeout), 3 usage or start error, else the program's own code.`;
+was stopped (deadlock, hang, timeout), 3 usage or start error, else the program's own code.
+exit codes of check (static analysis, default folder "."): 0 nothing found, 1 findings,
+3 usage error or a file that does not parse.`;
 
 function takeValue(argv: readonly string[], i: number, flag: string): string {
   const value = argv[i + 1];
@@ -63,12 +67,26 @@ function parseRun(argv: readonly string[]): Command {
   return { command: "run", program, args, json, trace, timeoutMs };
 }
 
+function parseCheck(argv: readonly string[]): Command {
+  const paths: string[] = [];
+  let json = false;
+  let onlyPaths = false;
+  for (const a of argv) {
+    if (onlyPaths || !a.startsWith("--")) paths.push(a);
+    else if (a === "--") onlyPaths = true;
+    else if (a === "--json") json = true;
+    else throw new UsageError(`unknown option ${a}`);
+  }
+  return { command: "check", paths, json };
+}
+
 export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help")
     return { command: "help" };
   if (command === "--version") return { command: "version" };
   if (command === "run") return parseRun(rest);
+  if (command === "check") return parseCheck(rest);
   if (command === "export") {
     if (rest[0] !== "--perfetto" || rest.length !== 3) {
       throw new UsageError("export needs: threadlens export --perfetto <trace.tltrace> <out.json>");

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `threadlens` command (DESIGN section 8): run a program under the recorder, or convert a
-// trace. Exit code 3 for usage and start errors, with a message that says what to fix.
+// The `threadlens` command (DESIGN section 8): run a program under the recorder, check sources
+// statically, or convert a trace. Exit code 3 for usage and start errors, with a message that
+// says what to fix.
 import { readFileSync, writeFileSync } from "node:fs";
 import { toPerfetto } from "../protocol/perfetto.ts";
 import { TraceParseError, parseTrace } from "../protocol/traceTextReader.ts";
@@ -39,6 +40,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return exportPerfetto(cmd.trace, cmd.out);
       case "run":
         return await run(cmd, __dirname);
+      case "check":
+        // Loaded on demand: the TypeScript compiler is only needed here.
+        return (await import("./check.ts")).check(cmd, process.cwd());
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -9,12 +9,32 @@ export const ENV_TRACE_FILE = "THREADLENS_TRACE"; // path of a .tltrace file to 
 export const ENV_TIMEOUT_MS = "THREADLENS_TIMEOUT_MS"; // stop as a hang after this wall time
 export const ENV_PROGRAM = "THREADLENS_PROGRAM"; // the program as the user named it (for the report)
 export const ENV_STREAM = "THREADLENS_STREAM"; // "1": also stream dictionary records and events
+export const ENV_CONTROL_FD = "THREADLENS_CONTROL_FD"; // fd the recorder reads ControlCommand lines from
+
+/** Environment data key (worker_threads) of the pause word every thread checks. */
+export const PAUSE_DATA_KEY = "threadlens:pause";
+/** Pause word (Int32 at index 0): 0 running; otherwise the generation of the pause in force. */
+export const PAUSE_WORD = 0;
+
+/** What a supervisor (the debug adapter) tells the recorder, one JSON object a line. */
+export type ControlCommand = { readonly command: "pause" } | { readonly command: "continue" };
+
+/** A thread that stopped at a synchronization point because of a pause, and where. */
+export interface ParkedThread {
+  readonly thread: number;
+  /** Call-site id (a dictionary site record) of the operation it stopped before. */
+  readonly site: number;
+}
 
 /** Control words (Int32) shared by the main thread and the recorder. */
 export const CONTROL_FLUSH_REQUEST = 0; // main sets 1 at exit (with the exit code in word 2)
 export const CONTROL_FLUSH_DONE = 1; // the recorder sets 1 once everything is written
 export const CONTROL_EXIT_CODE = 2;
+/** The recorder sets exit code + 1 to end the program (no supervisor, after a deadlock). */
+export const CONTROL_STOP = 3;
 export const CONTROL_WORDS = 4;
+/** Environment data key (worker_threads) of the control words. */
+export const CONTROL_DATA_KEY = "threadlens:control";
 
 /** Clock buffer: int32 µs since the epoch at byte 0; float64 epoch (ms, timeOrigin-based) at byte 8. */
 export const CLOCK_BYTES = 16;
@@ -29,4 +49,13 @@ export type RecorderOutput =
   /** The program is blocked (deadlock, hang, timeout): the supervisor should stop it now. */
   | { readonly type: "blocked"; readonly report: Report }
   /** The program ended normally: the full report. */
-  | { readonly type: "report"; readonly report: Report };
+  | { readonly type: "report"; readonly report: Report }
+  /**
+   * After a "pause" command: every live thread is parked at a synchronization point or blocked
+   * (or the settle time passed and `running` names those still going).
+   */
+  | {
+      readonly type: "paused";
+      readonly parked: readonly ParkedThread[];
+      readonly running: readonly string[];
+    };

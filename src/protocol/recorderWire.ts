@@ -1,6 +1,7 @@
 // What program threads tell the recorder thread (over a BroadcastChannel), and the layout of
 // the event rings they share with it. One place for both sides.
 import type { MetaRecord } from "./events.ts";
+import type { ParkedThread } from "./recorderControl.ts";
 
 export const RECORDER_CHANNEL = "threadlens:recorder";
 /** The recorder asks the main thread to exit (`{ exitCode }`) after a blocking finding. */
@@ -19,4 +20,6 @@ export type RecorderMessage =
       readonly buffer: SharedArrayBuffer;
       readonly main: boolean;
     }
-  | { readonly type: "meta"; readonly record: MetaRecord };
+  | { readonly type: "meta"; readonly record: MetaRecord }
+  /** A thread parked by pause generation `generation` (see recorderControl.ts PAUSE_WORD). */
+  | ({ readonly type: "parked"; readonly generation: number } & ParkedThread);

@@ -9,15 +9,18 @@ import {
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
   CONTROL_FLUSH_REQUEST,
+  CONTROL_STOP,
 } from "../protocol/recorderControl.ts";
 import { RECORDER_CHANNEL, STOP_CHANNEL, type RecorderMessage } from "../protocol/recorderWire.ts";
 import { RingReader } from "./ringReader.ts";
 import { RecorderSession, type RecorderSettings } from "./session.ts";
 import { createOnlineAnalysis } from "./analysisBinding.ts";
+import { PauseControl, readControlCommands } from "./pauseControl.ts";
 
 interface RecorderData {
   readonly control: SharedArrayBuffer;
   readonly clock: SharedArrayBuffer;
+  readonly pause: SharedArrayBuffer;
   readonly settings: RecorderSettings;
 }
 
@@ -41,8 +44,11 @@ const stopChannel = new BroadcastChannel(STOP_CHANNEL);
  */
 function stopProgram(): void {
   if (data.settings.outputFd !== undefined) return; // the supervisor stops it
+  // Threads parked in threadlens' Sync waits look at this word (parking.ts); a main thread
+  // parked in async waits gets the message.
+  Atomics.store(control, CONTROL_STOP, 3);
   stopChannel.postMessage({ exitCode: 2 });
-  setTimeout(() => process.kill(process.pid, "SIGKILL"), 500).unref();
+  setTimeout(() => process.kill(process.pid, "SIGKILL"), 1000).unref();
 }
 
 const session = new RecorderSession(
@@ -58,10 +64,25 @@ const session = new RecorderSession(
   stopProgram,
 );
 
+const pause = new PauseControl(data.pause, (message) => session.tellSupervisor(message));
+if (data.settings.controlFd !== undefined) {
+  readControlCommands(
+    data.settings.controlFd,
+    (command) => {
+      // What the program did up to the command is on the supervisor's side before the answer.
+      drain();
+      pause.command(command);
+    },
+    // The supervisor is gone (killed): the program must not outlive it, paused or blocked.
+    () => process.kill(process.pid, "SIGKILL"),
+  );
+}
+
 const channel = new BroadcastChannel(RECORDER_CHANNEL);
 channel.onmessage = (message: unknown) => {
   const m = (message as { data: RecorderMessage }).data;
   if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
+  else if (m.type === "parked") pause.parked(m.generation, { thread: m.thread, site: m.site });
   else pendingMeta.push(m.record);
 };
 
@@ -103,7 +124,9 @@ function drain(): void {
 function tick(): void {
   Atomics.store(clockWords, 0, nowMicros() | 0);
   drain();
-  session.check(nowMicros());
+  // A paused program makes no progress by design: that is neither a hang nor a timeout.
+  if (!pause.paused) session.check(nowMicros());
+  else if (pause.settling) pause.tick(session.threads());
 }
 
 // The clock runs at 1 ms, the drain and the online check at 5 ms: a deadlock is reported within

@@ -1,6 +1,7 @@
 // One recording: feeds the online analysis, writes the trace file, and decides when the program
 // must be stopped (a deadlock or hang found, or the --timeout passed) and what is reported.
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
+import type { RecorderOutput } from "../protocol/recorderControl.ts";
 import type { Finding, Report, ReportThread } from "../protocol/report.ts";
 import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
@@ -10,6 +11,8 @@ import { TraceFileWriter, sendToSupervisor, writeFully } from "./output.ts";
 export interface RecorderSettings {
   /** File descriptor of the supervisor (CLI, adapter); undefined: report to stderr. */
   readonly outputFd: number | undefined;
+  /** File descriptor the supervisor writes pause/continue commands to (the debug adapter). */
+  readonly controlFd: number | undefined;
   readonly traceFile: string | undefined;
   readonly timeoutMs: number | undefined;
   readonly program: string;
@@ -60,6 +63,16 @@ export class RecorderSession {
 
   get stopped(): boolean {
     return this.#stopped;
+  }
+
+  /** Every logical thread now: state, and where it is blocked or was last seen. */
+  threads(): ReportThread[] {
+    return this.#analysis.threads();
+  }
+
+  /** Sends a message to the supervisor, if there is one. */
+  tellSupervisor(message: RecorderOutput): void {
+    if (this.settings.outputFd !== undefined) sendToSupervisor(this.settings.outputFd, message);
   }
 
   addMeta(record: MetaRecord): void {

@@ -6,6 +6,7 @@ import { LockStateError } from "./errors.ts";
 import { Lock, RLock, type AnyLock } from "./lock.ts";
 import { currentIdent } from "./logicalThread.ts";
 import { park, runAsync, runSync, take, type Op } from "./effects.ts";
+import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
 import {
   deadlineOf,
@@ -108,6 +109,10 @@ export class Condition {
 
   /** Releases the lock, waits for notify() (or the timeout), takes the lock again. */
   wait(options?: TimeoutOptions): Promise<boolean> {
+    // The debugger's pause (pause.ts): stop before releasing the lock, as at an acquire.
+    if (pauseWord[0] !== 0 && this.#recorded) {
+      return parkWhilePausedAsync().then(() => this.wait(options));
+    }
     try {
       return runAsync(this.waitOp(deadlineOf(`${this.name}.wait`, options)));
     } catch (error) {
@@ -116,11 +121,15 @@ export class Condition {
   }
 
   waitSync(options?: TimeoutOptions): boolean {
+    if (pauseWord[0] !== 0 && this.#recorded) parkWhilePausedSync();
     return runSync(this.waitOp(deadlineOf(`${this.name}.waitSync`, options)));
   }
 
   /** Waits until `predicate()` is true; resolves its last value (false on timeout). */
   waitFor<T>(predicate: () => T, options?: TimeoutOptions): Promise<T> {
+    if (pauseWord[0] !== 0 && this.#recorded) {
+      return parkWhilePausedAsync().then(() => this.waitFor(predicate, options));
+    }
     try {
       return runAsync(this.waitForOp(predicate, deadlineOf(`${this.name}.waitFor`, options)));
     } catch (error) {
@@ -129,6 +138,7 @@ export class Condition {
   }
 
   waitForSync<T>(predicate: () => T, options?: TimeoutOptions): T {
+    if (pauseWord[0] !== 0 && this.#recorded) parkWhilePausedSync();
     return runSync(this.waitForOp(predicate, deadlineOf(`${this.name}.waitForSync`, options)));
   }
 

@@ -10,6 +10,7 @@ import {
   tryLockWordContended,
   unlockWord,
 } from "./mutexWord.ts";
+import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { registerReviver } from "./primitive.ts";
 import { RLock } from "./rlock.ts";
 import { deadlineOf, type TimeoutOptions } from "./validate.ts";
@@ -32,6 +33,10 @@ export class Lock extends LockBase {
 
   /** Resolves true once held, false if `timeout` ms pass first; never blocks the event loop. */
   acquire(options?: TimeoutOptions): Promise<boolean> {
+    // The debugger's pause: one plain load on the fast path (pause.ts).
+    if (pauseWord[0] !== 0 && this.recorded) {
+      return parkWhilePausedAsync().then(() => this.acquire(options));
+    }
     let deadline = Infinity;
     if (options !== undefined) {
       try {
@@ -64,6 +69,7 @@ export class Lock extends LockBase {
 
   /** Blocks the calling thread until held (true) or `timeout` ms pass (false). */
   acquireSync(options?: TimeoutOptions): boolean {
+    if (pauseWord[0] !== 0 && this.recorded) parkWhilePausedSync();
     const s = this.state;
     if (options === undefined && tryLockWord(s, WORD)) {
       const me = currentIdent();

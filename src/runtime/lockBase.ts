@@ -7,7 +7,8 @@ import { LockStateError } from "./errors.ts";
 import { waitWhileHeldAsync } from "./mutexWord.ts";
 import type { SourceSite } from "./naming.ts";
 import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
-import { captureSite, emitAcquired, emitPrecise, emitRelease, recordingOn } from "./recording.ts";
+import { captureSite, emitPrecise, recordingOn } from "./recording.ts";
+import { holdAcquired, holdReleased, holdsAny } from "./pendingHolds.ts";
 import { traceCreate } from "./trace.ts";
 import { nameOptions, type TimeoutOptions } from "./validate.ts";
 
@@ -22,11 +23,10 @@ export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
 // Site capture policy (DESIGN 4): a stack costs microseconds, so the uncontended path captures
 // only the first acquisitions of each lock in this thread, acquisitions made while holding
 // another lock (the lock-order analysis needs those) up to a bound, and then 1 in 65536.
+// Which acquisitions become events at all is pendingHolds.ts' business.
 const FIRST_SITES = 4;
 const NESTED_SITES = 64;
 const SAMPLE_MASK = 65535;
-/** User locks held by logical threads of this OS thread (approximate; decides site capture). */
-let heldHere = 0;
 
 export interface LockOptions {
   readonly name?: string;
@@ -159,20 +159,22 @@ export abstract class LockBase {
     }
   }
 
-  /** Records a successful take by `me` (every level of an RLock). */
+  /** Records a successful take by `me` (every level of an RLock); see pendingHolds.ts. */
   protected noteAcquired(me: number): void {
     if (!this.#recorded) return;
     const n = this.#takes++;
     const capture =
-      n < FIRST_SITES || (heldHere > 0 && n < NESTED_SITES) || (n & SAMPLE_MASK) === 0;
-    heldHere++;
-    emitAcquired(me, this.id, capture ? captureSite() : 0);
+      n < FIRST_SITES || (n & SAMPLE_MASK) === 0 || (n < NESTED_SITES && holdsAny(me));
+    holdAcquired(this, me, capture ? captureSite() : 0);
   }
 
   protected noteRelease(me: number): void {
-    if (!this.#recorded) return;
-    if (heldHere > 0) heldHere--;
-    emitRelease(me, this.id);
+    if (this.#recorded) holdReleased(this, me);
+  }
+
+  /** Whether logical thread `ident` holds this lock now. */
+  isHeldBy(ident: number): boolean {
+    return Atomics.load(this.state, WORD) !== 0 && this.state[OWNER] === ident;
   }
 
   /** Records that `me` must wait for the lock. */

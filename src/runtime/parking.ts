@@ -7,6 +7,8 @@
 // other threads, which is what tells a hang from a slow program).
 import { traceLoopIdle, recordingOn } from "./trace.ts";
 import { remaining } from "./validate.ts";
+import { getEnvironmentData, isMainThread } from "node:worker_threads";
+import { CONTROL_DATA_KEY, CONTROL_STOP } from "../protocol/recorderControl.ts";
 
 export type ParkResult = "ok" | "not-equal" | "timed-out";
 
@@ -56,6 +58,18 @@ export function releaseLoop(): void {
   }
 }
 
+const sharedControl = getEnvironmentData(CONTROL_DATA_KEY);
+const control =
+  sharedControl instanceof SharedArrayBuffer ? new Int32Array(sharedControl) : undefined;
+/** How often a thread parked in a Sync wait looks whether the recorder ends the program. */
+const STOP_CHECK_MS = 100;
+
+/** Ends the program if the recorder asked (a deadlock with no supervisor to stop it). */
+function stopIfAsked(): void {
+  const stop = control === undefined ? 0 : Atomics.load(control, CONTROL_STOP);
+  if (stop !== 0 && isMainThread) process.exit(stop - 1);
+}
+
 /** Blocks this thread while `cell[index] === expected`, until notified or `deadline`. */
 export function parkSync(
   cell: Int32Array,
@@ -68,7 +82,12 @@ export function parkSync(
   if (!recordingOn) return Atomics.wait(cell, index, expected, left);
   // A thread blocked in Atomics.wait runs nothing else: its loop is idle while it waits.
   traceLoopIdle(true);
-  const result = Atomics.wait(cell, index, expected, left);
+  let result: ParkResult;
+  for (;;) {
+    result = Atomics.wait(cell, index, expected, Math.min(remaining(deadline), STOP_CHECK_MS));
+    if (result !== "timed-out" || remaining(deadline) === 0) break;
+    stopIfAsked();
+  }
   traceLoopIdle(reportedIdle);
   return result;
 }

@@ -64,12 +64,15 @@ export function announceRing(host: number): void {
 }
 
 export function announce(record: MetaRecord): void {
-  if (channel === undefined) return;
-  const message: RecorderMessage = { type: "meta", record };
-  channel.postMessage(message);
+  tellRecorder({ type: "meta", record });
 }
 
-function coarseTime(): number {
+/** Posts to the recorder thread (no-op when not recording). */
+export function tellRecorder(message: RecorderMessage): void {
+  channel?.postMessage(message);
+}
+
+export function coarseTime(): number {
   // A plain read: any recent value of the coarse clock will do.
   return clock === undefined ? 0 : (clock[0] ?? 0);
 }
@@ -135,8 +138,20 @@ export function emitAcquired(thread: number, object: number, site: number): void
   write(ACQUIRED | (thread << THREAD_SHIFT), object, site, coarseTime());
 }
 
+/** An acquisition recorded after the fact, with the time it happened. */
+export function emitAcquiredAt(thread: number, object: number, site: number, time: number): void {
+  write(ACQUIRED | (thread << THREAD_SHIFT), object, site, time);
+}
+
 export function emitRelease(thread: number, object: number): void {
   write(RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
+}
+
+let beforePreciseEvent: () => void = () => undefined;
+
+/** Runs before every precise (slow-path) event: deferred holds become visible first. */
+export function setBeforePreciseEvent(hook: () => void): void {
+  beforePreciseEvent = hook;
 }
 
 /** Slow-path event (precise timestamp), optionally with a wait reason. */
@@ -148,6 +163,7 @@ export function emitPrecise(
   flag: boolean,
   reason?: WaitReason,
 ): void {
+  beforePreciseEvent();
   write(packHead(kind, thread, flag, reason), object, site, preciseTime());
   publish();
 }

@@ -20,11 +20,14 @@ import {
   CONTROL_FLUSH_DONE,
   CONTROL_FLUSH_REQUEST,
   CONTROL_WORDS,
+  CONTROL_DATA_KEY,
+  ENV_CONTROL_FD,
   ENV_OUTPUT_FD,
   ENV_PROGRAM,
   ENV_STREAM,
   ENV_TIMEOUT_MS,
   ENV_TRACE_FILE,
+  PAUSE_DATA_KEY,
 } from "../protocol/recorderControl.ts";
 import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
@@ -70,12 +73,26 @@ function positiveInt(value: string | undefined): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * The supervisor's command fd, taken out of the environment: a program's own child processes
+ * under this preload must not read another process's commands from whatever their fd is.
+ */
+function takeControlFd(): number | undefined {
+  const fd = positiveInt(process.env[ENV_CONTROL_FD]);
+  delete process.env[ENV_CONTROL_FD];
+  return fd;
+}
+
 async function startRecorder(): Promise<void> {
   const clock = new SharedArrayBuffer(CLOCK_BYTES);
   new Float64Array(clock, 8, 1)[0] = performance.timeOrigin;
   setEnvironmentData("threadlens:clock", clock);
+  // The debugger's pause word (pause.ts): every thread started from now on sees it.
+  const pause = new SharedArrayBuffer(4);
+  setEnvironmentData(PAUSE_DATA_KEY, pause);
   const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
   const controlWords = new Int32Array(control);
+  setEnvironmentData(CONTROL_DATA_KEY, control);
   const env = process.env;
   const recorder = new Worker(path.join(distDir, "recorder.js"), {
     execArgv: [],
@@ -83,8 +100,10 @@ async function startRecorder(): Promise<void> {
       [RECORDER_MARK]: true,
       control,
       clock,
+      pause,
       settings: {
         outputFd: positiveInt(env[ENV_OUTPUT_FD]),
+        controlFd: takeControlFd(),
         traceFile: env[ENV_TRACE_FILE] || undefined,
         timeoutMs: positiveInt(env[ENV_TIMEOUT_MS]),
         program: env[ENV_PROGRAM] ?? process.argv[1] ?? "",

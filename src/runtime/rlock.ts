@@ -10,6 +10,7 @@ import {
   tryLockWordContended,
   unlockWord,
 } from "./mutexWord.ts";
+import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { registerReviver } from "./primitive.ts";
 import { deadlineOf, type TimeoutOptions } from "./validate.ts";
 
@@ -58,6 +59,10 @@ export class RLock extends LockBase {
   }
 
   acquire(options?: TimeoutOptions): Promise<boolean> {
+    // The debugger's pause: one plain load on the fast path (pause.ts).
+    if (pauseWord[0] !== 0 && this.recorded) {
+      return parkWhilePausedAsync().then(() => this.acquire(options));
+    }
     let deadline = Infinity;
     if (options !== undefined) {
       try {
@@ -80,6 +85,7 @@ export class RLock extends LockBase {
   }
 
   acquireSync(options?: TimeoutOptions): boolean {
+    if (pauseWord[0] !== 0 && this.recorded) parkWhilePausedSync();
     const deadline =
       options === undefined ? Infinity : deadlineOf(`${this.name}.acquireSync`, options);
     const me = currentIdent();

@@ -3,6 +3,7 @@
 import type { ObjectKind, WaitReason } from "../protocol/events.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
 import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
+import { newSegment } from "./pendingHolds.ts";
 
 export { recordingOn };
 
@@ -67,6 +68,7 @@ export function traceThreadStart(
 
 export function traceJoin(kind: "join-begin" | "join-end", joined: number, flag: boolean): void {
   if (!recordingOn) return;
+  if (kind === "join-end") newSegment();
   emitPrecise(kind, currentIdent(), joined, kind === "join-begin" ? captureSite() : 0, flag);
 }
 

@@ -287,3 +287,24 @@ test("--trace keeps the trace, which export --perfetto converts", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the preload alone (no CLI) prints the report and ends a blocked program with code 2", () => {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  for (const fixture of ["s2-lock.ts", "s12-tasks.ts"]) {
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "threadlens/register", `${fixtures}/${fixture}`],
+      { cwd: root, env, encoding: "utf8", timeout: 60_000 },
+    );
+    assert.equal(r.status, 2, `${fixture}: ${r.stderr}`);
+    assert.match(
+      r.stderr,
+      fixture === "s2-lock.ts"
+        ? /WARNING: threadlens: self-deadlock\n/
+        : /WARNING: threadlens: deadlock\n/,
+    );
+    assert.match(r.stderr, /threadlens: 1 finding\n/);
+  }
+});

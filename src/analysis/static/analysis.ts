@@ -1,0 +1,166 @@
+// The whole-program walk: every function of the analyzed files (and each module's top-level
+// code) is walked holding nothing, and calls are followed into callees with the caller's held
+// set and bound lock parameters, up to a depth bound. Walks are memoized per function,
+// environment and held set. What taking a lock means is recorded here: lock-order edges, and
+// a non-reentrant Lock taken again on a path that holds it.
+import ts from "typescript";
+import { functionName, inlineFunction, type FunctionNode } from "./calls.ts";
+import { stateKey, type WalkContext } from "./flow.ts";
+import { LockResolver } from "./locks.ts";
+import { Relevance } from "./relevance.ts";
+import type { Env, Hold, LockKind, LockRef, Reacquire, Site, State, StaticEdge } from "./types.ts";
+import { Walker } from "./walker.ts";
+
+export interface WalkLimits {
+  /** How deep calls are followed (default 8). */
+  readonly maxCallDepth?: number;
+  /** Function walks in all (default 200,000); beyond it calls are no longer followed. */
+  readonly maxWalks?: number;
+}
+
+const ROOT_ENV: Env = { bindings: new Map(), thisKnown: true };
+
+export class ProgramWalk implements WalkContext {
+  readonly resolver: LockResolver;
+  readonly analyzed: ReadonlySet<string>;
+  readonly maxDepth: number;
+  readonly edges = new Map<string, StaticEdge>();
+  readonly reacquires = new Map<string, Reacquire>();
+  readonly #maxWalks: number;
+  readonly #relevance: Relevance;
+  readonly #nodeIds = new Map<ts.Node, number>();
+  readonly #sites = new Map<ts.Node, Site>();
+  readonly #memo = new Map<string, { readonly state: State; readonly depth: number }>();
+  readonly #active = new Set<string>();
+  #walks = 0;
+
+  constructor(
+    program: ts.Program,
+    readonly sourceFiles: readonly ts.SourceFile[],
+    limits: WalkLimits = {},
+  ) {
+    const order = new Map(sourceFiles.map((sf, i) => [sf.fileName, i]));
+    this.resolver = new LockResolver(program.getTypeChecker(), order);
+    this.analyzed = new Set(order.keys());
+    this.maxDepth = limits.maxCallDepth ?? 8;
+    this.#maxWalks = limits.maxWalks ?? 200_000;
+    this.#relevance = new Relevance(sourceFiles);
+  }
+
+  relevant(callee: ts.Expression): boolean {
+    return this.#relevance.calls(callee);
+  }
+
+  /** Walks every root: module code, then each function and method declared in the files. */
+  run(): void {
+    for (const sourceFile of this.sourceFiles) this.walkFunction(sourceFile, ROOT_ENV, [], 0);
+    const visit = (node: ts.Node): void => {
+      const root = rootFunction(node);
+      if (root !== undefined) this.walkFunction(root, ROOT_ENV, [], 0);
+      ts.forEachChild(node, visit);
+    };
+    for (const sourceFile of this.sourceFiles) visit(sourceFile);
+  }
+
+  get walks(): number {
+    return this.#walks;
+  }
+
+  nodeId(node: ts.Node): number {
+    let id = this.#nodeIds.get(node);
+    if (id === undefined) {
+      id = this.#nodeIds.size + 1;
+      this.#nodeIds.set(node, id);
+    }
+    return id;
+  }
+
+  site(node: ts.Node, fn: FunctionNode): Site {
+    let site = this.#sites.get(node);
+    if (site === undefined) {
+      const sourceFile = node.getSourceFile();
+      const at = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
+      site = {
+        id: this.#sites.size + 1,
+        file: sourceFile.fileName,
+        line: at.line + 1,
+        column: at.character + 1,
+        fn: functionName(fn),
+        fnId: this.nodeId(fn),
+      };
+      this.#sites.set(node, site);
+    }
+    return site;
+  }
+
+  walkFunction(fn: FunctionNode, env: Env, state: State, depth: number): State {
+    if (state === undefined || !this.#relevance.walks(fn)) return state;
+    if (depth > 0 && this.#walks >= this.#maxWalks) return state;
+    const key = `${this.nodeId(fn)}|${env.thisKnown ? 1 : 0}|${this.#bindingsKey(env)}|${stateKey(
+      state,
+      (s) => this.resolver.symbolId(s),
+    )}`;
+    const known = this.#memo.get(key);
+    if (known !== undefined && known.depth <= depth) return known.state;
+    if (this.#active.has(key)) return state; // recursion: the outer walk covers it
+    this.#active.add(key);
+    this.#walks++;
+    const result = new Walker(this, fn, env, depth).run(state);
+    this.#active.delete(key);
+    this.#memo.set(key, { state: result, depth });
+    return result;
+  }
+
+  #bindingsKey(env: Env): string {
+    if (env.bindings.size === 0) return "";
+    return [...env.bindings]
+      .map(([symbol, ref]) => `${this.resolver.symbolId(symbol)}=${ref?.key ?? "?"}`)
+      .sort()
+      .join(",");
+  }
+
+  taking(lock: LockRef, kind: LockKind | undefined, site: Site, state: readonly Hold[]): void {
+    for (const hold of state) {
+      if (hold.lock.key === lock.key) {
+        if (kind === "Lock" && hold.must && hold.site.id !== site.id) {
+          this.reacquires.set(`${lock.key}|${hold.site.id}|${site.id}`, {
+            lock,
+            held: hold.site,
+            acquire: site,
+          });
+        }
+        continue;
+      }
+      // Gate locks: held on every path here (a lock held on some paths only does not exclude).
+      const gates = [
+        ...new Set(
+          state
+            .filter((o) => o.must && o.lock.key !== hold.lock.key && o.lock.key !== lock.key)
+            .map((o) => o.lock.key),
+        ),
+      ].sort();
+      const key = `${hold.lock.key}>${lock.key}|${hold.site.id}>${site.id}|${gates.join(",")}`;
+      if (!this.edges.has(key)) {
+        this.edges.set(key, { from: hold.lock, to: lock, held: hold.site, acquire: site, gates });
+      }
+    }
+  }
+}
+
+/** A function walked on its own: declared functions, methods, accessors, function fields. */
+function rootFunction(node: ts.Node): FunctionNode | undefined {
+  if (
+    (ts.isFunctionDeclaration(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isGetAccessorDeclaration(node) ||
+      ts.isSetAccessorDeclaration(node)) &&
+    node.body !== undefined
+  ) {
+    return node;
+  }
+  if (ts.isPropertyDeclaration(node) && node.initializer !== undefined) {
+    return inlineFunction(node.initializer);
+  }
+  return undefined;
+}

@@ -1,0 +1,267 @@
+// Findings of the static analysis, in the report schema of the runtime analysis: a lock-order
+// cycle or an edge against a declared order is a "potential-deadlock" with the acquisition
+// sites ("held", "acquires"), a non-reentrant Lock taken again is a "self-deadlock". Function
+// names go in the messages (and in each site's thread field); the finding's threads are empty.
+// The suggestions are the runtime's, with the same edits (sourceEdits.ts).
+import type { Frame } from "../../protocol/events.ts";
+import type { Finding, FindingSite, Suggestion, TextEdit } from "../../protocol/report.ts";
+import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../declaredOrder.ts";
+import { relativePath } from "../paths.ts";
+import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
+import { ANONYMOUS, MODULE_CODE } from "./calls.ts";
+import { violatedOrder, type LockCycle, type OrderViolation } from "./graph.ts";
+import type { LockRef, Reacquire, Site, SourcePos, StaticEdge } from "./types.ts";
+
+export interface FindingContext {
+  readonly cwd: string;
+  readonly readSource: ReadSource;
+  readonly orders: DeclaredOrders;
+}
+
+/** Clauses named in a message per hop (the sites list them all). */
+const MAX_CLAUSES_PER_HOP = 3;
+
+function at(pos: SourcePos, ctx: FindingContext): string {
+  return `${relativePath(pos.file, ctx.cwd)}:${pos.line}`;
+}
+
+function fnText(site: Site): string {
+  if (site.fn === MODULE_CODE) return "module code";
+  return site.fn === ANONYMOUS ? "an anonymous function" : site.fn;
+}
+
+/** ` in doB (src/app.ts:22)`, or ` at src/app.ts:22` for module code and anonymous functions. */
+function inWhere(site: Site | undefined, ctx: FindingContext): string {
+  if (site === undefined) return "";
+  return site.fn.startsWith("<") ? ` at ${at(site, ctx)}` : ` in ${site.fn} (${at(site, ctx)})`;
+}
+
+function clause(edge: StaticEdge, ctx: FindingContext): string {
+  const taken = `${fnText(edge.acquire)} takes ${edge.to.name}`;
+  if (edge.held.fnId === edge.acquire.fnId) {
+    return `${taken} while holding ${edge.from.name} (${at(edge.acquire, ctx)})`;
+  }
+  return (
+    `${taken} (${at(edge.acquire, ctx)}) while holding ${edge.from.name} ` +
+    `(taken in ${fnText(edge.held)}, ${at(edge.held, ctx)})`
+  );
+}
+
+function findingSite(site: Site, role: FindingSite["role"], ctx: FindingContext): FindingSite {
+  return {
+    file: relativePath(site.file, ctx.cwd),
+    line: site.line,
+    column: site.column,
+    thread: site.fn,
+    role,
+  };
+}
+
+function edgeSites(edges: readonly StaticEdge[], ctx: FindingContext): FindingSite[] {
+  const sites: FindingSite[] = [];
+  const seen = new Set<string>();
+  for (const edge of edges) {
+    for (const site of [
+      findingSite(edge.held, "held", ctx),
+      findingSite(edge.acquire, "acquires", ctx),
+    ]) {
+      const key = `${site.file}:${site.line}:${site.column}:${site.role}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      sites.push(site);
+    }
+  }
+  return sites;
+}
+
+function frameOf(site: Site): Frame {
+  // Same function node, same name: the edit is only made within one function.
+  return { file: site.file, line: site.line, column: site.column, function: `#${site.fnId}` };
+}
+
+/** The receiver swap that makes `edge` take its locks the other way round, where it is safe. */
+function swapEdit(edge: StaticEdge, ctx: FindingContext): TextEdit | undefined {
+  if (edge.held.fnId !== edge.acquire.fnId) return undefined;
+  const file = relativePath(edge.held.file, ctx.cwd);
+  return swapReceiversEdit(frameOf(edge.held), frameOf(edge.acquire), file, ctx.readSource);
+}
+
+function timeoutSuggestion(site: Site | undefined, ctx: FindingContext): Suggestion {
+  return {
+    kind: "add-timeout",
+    message:
+      `pass a timeout to the acquisition${inWhere(site, ctx)} (\`acquire({ timeout })\`) and ` +
+      `back off when it returns false: a thread caught in the cycle then gives up instead of ` +
+      `blocking forever`,
+  };
+}
+
+/** Suggestions for taking `first` before `second`, fixing the edges that take them the other way. */
+function orderSuggestions(
+  first: LockRef,
+  second: LockRef,
+  breaking: readonly StaticEdge[],
+  reason: string,
+  ctx: FindingContext,
+): Suggestion[] {
+  let edit: TextEdit | undefined;
+  let fixed = breaking[0];
+  for (const edge of breaking) {
+    edit = swapEdit(edge, ctx);
+    if (edit !== undefined) {
+      fixed = edge;
+      break;
+    }
+  }
+  const where = inWhere(fixed?.acquire, ctx);
+  const order: Suggestion = {
+    kind: "global-order",
+    message:
+      `take ${first.name} before ${second.name} everywhere (${reason}): swap the two ` +
+      `acquisitions${where}, which takes ${second.name} then ${first.name}; with one order no ` +
+      `two threads can each hold one lock and wait for the other`,
+  };
+  return [
+    edit === undefined ? order : { ...order, edit },
+    {
+      kind: "acquire-all",
+      message:
+        `take both with \`acquireAll([${first.name}, ${second.name}])\`${where} ` +
+        `(one global order, all or nothing), so that no thread holds one while waiting for the other`,
+    },
+    {
+      kind: "use-rlock",
+      message:
+        `if ${first.name} and ${second.name} need not be held separately, guard their data with ` +
+        `one RLock instead: a single lock cannot be taken in two orders`,
+    },
+    timeoutSuggestion(fixed?.acquire, ctx),
+  ];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"} follow${n === 1 ? "s" : ""}`;
+}
+
+/** The order to keep for a two-lock cycle: the declared one, else the one more code follows. */
+function preferred(
+  cycle: LockCycle,
+  ctx: FindingContext,
+): { first: LockRef; second: LockRef; breaking: readonly StaticEdge[]; reason: string } {
+  const [a, b] = cycle.locks as [LockRef, LockRef];
+  const [ab, ba] = cycle.hops as [readonly StaticEdge[], readonly StaticEdge[]];
+  const declared = (x: LockRef, y: LockRef): readonly DeclaredOrder[] | undefined =>
+    violatedOrder(ctx.orders, y, x);
+  const functions = (edges: readonly StaticEdge[]): number =>
+    new Set(edges.map((e) => e.acquire.fnId)).size;
+  const ofA = declared(a, b);
+  const ofB = ofA === undefined ? declared(b, a) : undefined;
+  const aFirst =
+    ofA !== undefined ||
+    (ofB === undefined &&
+      (functions(ab) !== functions(ba) ? functions(ab) > functions(ba) : ab.length >= ba.length));
+  const chain = ofA ?? ofB;
+  const [first, second, follow, breaking] = aFirst ? [a, b, ab, ba] : [b, a, ba, ab];
+  const reason =
+    chain === undefined
+      ? `the order ${plural(functions(follow), "function")}`
+      : `the declared order ${declaredOrderText(chain, ctx.cwd)}`;
+  return { first, second, breaking, reason };
+}
+
+export function cycleFinding(cycle: LockCycle, ctx: FindingContext): Finding {
+  const names = cycle.locks.map((l) => l.name);
+  const clauses = cycle.hops.flatMap((edges) =>
+    edges.slice(0, MAX_CLAUSES_PER_HOP).map((e) => clause(e, ctx)),
+  );
+  const edges = cycle.hops.flat();
+  let suggestions: Suggestion[];
+  let declared = "";
+  if (cycle.locks.length === 2) {
+    const order = preferred(cycle, ctx);
+    if (order.reason.startsWith("the declared")) declared = `, against ${order.reason}`;
+    suggestions = orderSuggestions(order.first, order.second, order.breaking, order.reason, ctx);
+  } else {
+    suggestions = [
+      {
+        kind: "global-order",
+        message:
+          `take ${names.join(", ")} in this one global order (their declaration order) ` +
+          `everywhere: a cycle needs some function to take them against the order`,
+      },
+      {
+        kind: "acquire-all",
+        message:
+          `take the locks a function needs together with \`acquireAll([${names.join(", ")}])\` ` +
+          `(one global order, all or nothing), so that no thread holds one while waiting for another`,
+      },
+      timeoutSuggestion(edges[0]?.acquire, ctx),
+    ];
+  }
+  return {
+    kind: "potential-deadlock",
+    message:
+      `potential deadlock (static analysis): lock-order inversion ` +
+      `${[...names, names[0] ?? ""].join(" → ")}: ${clauses.join("; ")}${declared}`,
+    locks: names,
+    threads: [],
+    sites: edgeSites(edges, ctx),
+    suggestions,
+  };
+}
+
+export function violationFinding(violation: OrderViolation, ctx: FindingContext): Finding {
+  const { held, taken, chain, edges } = violation;
+  const declared = declaredOrderText(chain, ctx.cwd);
+  const clauses = edges.slice(0, MAX_CLAUSES_PER_HOP).map((e) => clause(e, ctx));
+  const suggestions = orderSuggestions(taken, held, edges, `the declared order ${declared}`, ctx);
+  return {
+    kind: "potential-deadlock",
+    message:
+      `potential deadlock (static analysis): lock-order violation: ${clauses.join("; ")}, ` +
+      `against the declared order ${declared}`,
+    locks: [taken.name, held.name],
+    threads: [],
+    sites: edgeSites(edges, ctx),
+    suggestions: suggestions.filter((s) => s.kind !== "use-rlock"),
+  };
+}
+
+export function reacquireFinding(reacquire: Reacquire, ctx: FindingContext): Finding {
+  const { lock, held, acquire } = reacquire;
+  const suggestions: Suggestion[] = [];
+  const rlock: Suggestion = {
+    kind: "use-rlock",
+    message:
+      `create ${lock.name} as an RLock${lock.creation === undefined ? "" : ` at ${at(lock.creation, ctx)}`}: ` +
+      `an RLock may be taken again by the thread that holds it, so the nested acquisition no ` +
+      `longer waits for itself`,
+  };
+  const creation = lock.creation;
+  const edit =
+    creation === undefined
+      ? undefined
+      : useRLockEdit(
+          { ...creation, function: "" },
+          relativePath(creation.file, ctx.cwd),
+          ctx.readSource,
+        );
+  suggestions.push(edit === undefined ? rlock : { ...rlock, edit });
+  suggestions.push({
+    kind: "add-timeout",
+    message:
+      `pass a timeout to the acquisition${inWhere(acquire, ctx)} (\`acquire({ timeout })\`): ` +
+      `the thread then fails instead of waiting forever for a lock it holds itself`,
+  });
+  return {
+    kind: "self-deadlock",
+    message:
+      `self-deadlock (static analysis): ${fnText(acquire)} takes ${lock.name} ` +
+      `(${at(acquire, ctx)}) while already holding it (taken in ${fnText(held)}, ${at(held, ctx)}); ` +
+      `a Lock is not reentrant, so the second acquisition waits forever`,
+    locks: [lock.name],
+    threads: [],
+    sites: [findingSite(held, "holds", ctx), findingSite(acquire, "waits", ctx)],
+    suggestions,
+  };
+}

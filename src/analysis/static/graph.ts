@@ -1,0 +1,137 @@
+// The static lock-order graph: cycles (with the runtime's cycle search) whose edges can all
+// hold at once (no common gate lock, the runtime's filter), and edges against declared orders.
+import type { DeclaredOrder, DeclaredOrders } from "../declaredOrder.ts";
+import { findDeadlockCycles, type DirectedGraph } from "../lockOrderGraph.ts";
+import type { LockRef, StaticEdge } from "./types.ts";
+
+export interface LockCycle {
+  /** Oldest (first declared) lock first; hop i takes locks[i+1] while holding locks[i]. */
+  readonly locks: readonly LockRef[];
+  /** Per hop, the edges that take part in some combination that can deadlock. */
+  readonly hops: readonly (readonly StaticEdge[])[];
+}
+
+export interface OrderViolation {
+  readonly held: LockRef;
+  readonly taken: LockRef;
+  /** The declarations that put `taken` before `held`. */
+  readonly chain: readonly DeclaredOrder[];
+  readonly edges: readonly StaticEdge[];
+}
+
+/** Steps of the search for combinations of edges that can deadlock together, per cycle. */
+const MAX_COMBINATION_STEPS = 10_000;
+
+class EdgeGraph implements DirectedGraph {
+  readonly refs: LockRef[];
+  readonly #index = new Map<string, number>();
+  readonly #out = new Map<number, Map<number, StaticEdge[]>>();
+
+  constructor(edges: Iterable<StaticEdge>) {
+    const byKey = new Map<string, LockRef>();
+    const list = [...edges];
+    for (const e of list) {
+      byKey.set(e.from.key, e.from);
+      byKey.set(e.to.key, e.to);
+    }
+    this.refs = [...byKey.values()].sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : 1));
+    this.refs.forEach((ref, i) => this.#index.set(ref.key, i));
+    for (const e of list) {
+      const from = this.#index.get(e.from.key) ?? 0;
+      const to = this.#index.get(e.to.key) ?? 0;
+      const targets = this.#out.get(from) ?? new Map<number, StaticEdge[]>();
+      this.#out.set(from, targets);
+      targets.set(to, [...(targets.get(to) ?? []), e]);
+    }
+  }
+
+  nodes(): Iterable<number> {
+    return this.#out.keys();
+  }
+
+  successors(node: number): Iterable<number> {
+    return this.#out.get(node)?.keys() ?? [];
+  }
+
+  edges(from: number, to: number): readonly StaticEdge[] {
+    return this.#out.get(from)?.get(to) ?? [];
+  }
+}
+
+/** Two edges that hold a common lock cannot both be waiting at once. */
+function exclusive(a: StaticEdge, b: StaticEdge): boolean {
+  const heldByA = new Set([a.from.key, ...a.gates]);
+  return heldByA.has(b.from.key) || b.gates.some((g) => heldByA.has(g));
+}
+
+/** Per hop, the edges of some combination (one edge per hop) with no two exclusive. */
+function feasibleHops(hops: readonly (readonly StaticEdge[])[]): StaticEdge[][] | undefined {
+  const used = hops.map(() => new Set<StaticEdge>());
+  const chosen: StaticEdge[] = [];
+  let steps = 0;
+  const search = (hop: number): void => {
+    if (hop === hops.length) {
+      chosen.forEach((e, i) => used[i]?.add(e));
+      return;
+    }
+    for (const edge of hops[hop] ?? []) {
+      if (++steps > MAX_COMBINATION_STEPS) return;
+      if (chosen.some((c) => exclusive(c, edge))) continue;
+      chosen.push(edge);
+      search(hop + 1);
+      chosen.pop();
+    }
+  };
+  search(0);
+  if (used.some((set) => set.size === 0)) return undefined;
+  return hops.map((edges, i) => edges.filter((e) => used[i]?.has(e) === true));
+}
+
+/** Lock-order cycles of at most `maxLength` locks that can deadlock. */
+export function findLockCycles(edges: Iterable<StaticEdge>, maxLength = 8): LockCycle[] {
+  const graph = new EdgeGraph(edges);
+  const cycles: LockCycle[] = [];
+  for (const ids of findDeadlockCycles(graph, maxLength)) {
+    const raw = ids.map((from, i) => graph.edges(from, ids[(i + 1) % ids.length] ?? from));
+    const hops = feasibleHops(raw);
+    if (hops === undefined) continue;
+    cycles.push({ locks: ids.map((id) => graph.refs[id] as LockRef), hops });
+  }
+  return cycles;
+}
+
+/** The declared order chain `taking to while holding from` goes against (names or aliases). */
+export function violatedOrder(
+  rules: DeclaredOrders,
+  from: LockRef,
+  to: LockRef,
+): readonly DeclaredOrder[] | undefined {
+  return rules.violated(from.name, to.name) ?? rules.violated(from.alias, to.alias);
+}
+
+/** Edges against a declared order, per pair of locks, except pairs in the reported cycles. */
+export function findOrderViolations(
+  edges: Iterable<StaticEdge>,
+  rules: DeclaredOrders,
+  cycles: readonly LockCycle[],
+): OrderViolation[] {
+  if (rules.size === 0) return [];
+  const byPair = new Map<string, { held: LockRef; taken: LockRef; edges: StaticEdge[] }>();
+  for (const edge of edges) {
+    const key = `${edge.from.key}>${edge.to.key}`;
+    const entry = byPair.get(key) ?? { held: edge.from, taken: edge.to, edges: [] };
+    entry.edges.push(edge);
+    byPair.set(key, entry);
+  }
+  const inCycle = (a: LockRef, b: LockRef): boolean =>
+    cycles.some(
+      (c) => c.locks.some((l) => l.key === a.key) && c.locks.some((l) => l.key === b.key),
+    );
+  const violations: OrderViolation[] = [];
+  for (const { held, taken, edges: list } of byPair.values()) {
+    const chain = violatedOrder(rules, held, taken);
+    if (chain === undefined || inCycle(held, taken)) continue;
+    violations.push({ held, taken, chain, edges: list });
+  }
+  return violations;
+}

@@ -1,0 +1,127 @@
+// A syntactic pre-pass that keeps the walk to the code that can matter: the names of the
+// functions that (through calls, by name) can reach a lock operation. A call to any other name
+// cannot take or release a lock, so it is not resolved (resolving a method call makes the
+// type checker infer its receiver's type, the expensive part of the analysis) nor followed,
+// and a function that reaches no lock operation is not walked.
+import ts from "typescript";
+
+/** Method and function names that take or release locks. */
+const LOCK_OPERATIONS = new Set([
+  "acquire",
+  "acquireSync",
+  "tryAcquire",
+  "lock",
+  "lockSync",
+  "run",
+  "runSync",
+  "release",
+  "withLock",
+  "acquireAll",
+  "acquireAllSync",
+]);
+
+/** The name a call or `new` goes by (`f()`, `x.f()`, `new F()`), "" when it has none. */
+export function calleeName(expr: ts.Expression): string {
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  return "";
+}
+
+/** The name a function is called by, "" when none. */
+function nameOf(fn: ts.Node): string {
+  if (ts.isConstructorDeclaration(fn)) {
+    return ts.isClassLike(fn.parent) && fn.parent.name !== undefined ? fn.parent.name.text : "";
+  }
+  const named = fn as { readonly name?: ts.Node };
+  if (
+    named.name !== undefined &&
+    (ts.isIdentifier(named.name) ||
+      ts.isPrivateIdentifier(named.name) ||
+      ts.isStringLiteral(named.name))
+  ) {
+    return named.name.text;
+  }
+  const owner = fn.parent;
+  if (
+    (ts.isVariableDeclaration(owner) ||
+      ts.isPropertyDeclaration(owner) ||
+      ts.isPropertyAssignment(owner)) &&
+    (ts.isIdentifier(owner.name) ||
+      ts.isPrivateIdentifier(owner.name) ||
+      ts.isStringLiteral(owner.name))
+  ) {
+    return owner.name.text;
+  }
+  return "";
+}
+
+function isFunctionLike(node: ts.Node): boolean {
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node)
+  );
+}
+
+/** What the pre-pass found. */
+export class Relevance {
+  /** Names of functions that can reach a lock operation (and the operations themselves). */
+  readonly names = new Set<string>(LOCK_OPERATIONS);
+  /** Functions and source files whose code (closures included) can reach a lock operation. */
+  readonly #nodes = new Set<ts.Node>();
+
+  constructor(sourceFiles: readonly ts.SourceFile[]) {
+    /** Per function-like node (or source file): the names it calls, closures included. */
+    const calls = new Map<ts.Node, Set<string>>();
+    const named = new Map<string, ts.Node[]>();
+    const visit = (node: ts.Node, owners: readonly ts.Node[]): void => {
+      let inner = owners;
+      if (isFunctionLike(node)) {
+        inner = [...owners, node];
+        calls.set(node, new Set());
+        const name = nameOf(node);
+        if (name !== "") named.set(name, [...(named.get(name) ?? []), node]);
+      }
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+        const name = calleeName(node.expression);
+        if (name !== "") for (const owner of inner) calls.get(owner)?.add(name);
+      }
+      ts.forEachChild(node, (child) => visit(child, inner));
+    };
+    for (const sourceFile of sourceFiles) {
+      calls.set(sourceFile, new Set());
+      visit(sourceFile, [sourceFile]);
+    }
+    // Fixpoint: a name is relevant when a function of that name calls a relevant name.
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const [name, fns] of named) {
+        if (this.names.has(name)) continue;
+        if (fns.some((fn) => [...(calls.get(fn) ?? [])].some((c) => this.names.has(c)))) {
+          this.names.add(name);
+          changed = true;
+        }
+      }
+    }
+    for (const [node, names] of calls) {
+      if ([...names].some((c) => this.names.has(c))) this.#nodes.add(node);
+    }
+  }
+
+  /** Whether walking this function (or module) can find anything. */
+  walks(node: ts.Node): boolean {
+    return this.#nodes.has(node);
+  }
+
+  /** Whether a call by this callee expression can take or release a lock. */
+  calls(callee: ts.Expression): boolean {
+    return this.names.has(calleeName(callee));
+  }
+}

@@ -1,0 +1,119 @@
+// The recorder's side of the debugger's pause (DESIGN 6). The supervisor (the debug adapter)
+// writes ControlCommand lines on the control fd; this sets or clears the pause word every thread
+// checks at its synchronization points (src/runtime/pause.ts), collects the threads that park,
+// and says "paused" once every live thread is parked or blocked. The recorder thread runs this
+// because it is the one thread that always runs, whatever the program's threads do.
+import { Socket } from "node:net";
+import { createInterface } from "node:readline";
+import {
+  PAUSE_WORD,
+  type ControlCommand,
+  type ParkedThread,
+  type RecorderOutput,
+} from "../protocol/recorderControl.ts";
+import type { ReportThread } from "../protocol/report.ts";
+
+/**
+ * How long a pause waits for threads that are neither parked nor blocked (sleeping, in I/O, in
+ * a loop with no synchronization) before it reports the program paused anyway, naming them.
+ */
+export const PAUSE_SETTLE_MS = 500;
+
+export class PauseControl {
+  readonly #word: Int32Array;
+  #generation = 0;
+  /** Threads parked by the current pause, by ident. */
+  readonly #parked = new Map<number, ParkedThread>();
+  /** When the current pause was asked for (performance.now()); undefined when running. */
+  #pausedAt: number | undefined;
+  #reported = false;
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly send: (message: RecorderOutput) => void,
+  ) {
+    this.#word = new Int32Array(buffer);
+  }
+
+  /** While a pause is in force (nothing can progress: the online check holds off). */
+  get paused(): boolean {
+    return this.#pausedAt !== undefined;
+  }
+
+  command(command: ControlCommand): void {
+    if (command.command === "pause") {
+      if (this.paused) return;
+      // A new generation each time, so a late "parked" from the previous pause is ignored.
+      this.#generation = (this.#generation % 0x3fffffff) + 1;
+      this.#parked.clear();
+      this.#reported = false;
+      this.#pausedAt = performance.now();
+      Atomics.store(this.#word, PAUSE_WORD, this.#generation);
+    } else if (command.command === "continue") {
+      this.#pausedAt = undefined;
+      this.#parked.clear();
+      Atomics.store(this.#word, PAUSE_WORD, 0);
+      Atomics.notify(this.#word, PAUSE_WORD);
+    }
+  }
+
+  /** A program thread stopped at a synchronization point. */
+  parked(generation: number, thread: ParkedThread): void {
+    if (generation === this.#generation && this.paused) this.#parked.set(thread.thread, thread);
+  }
+
+  /** Paused, and the threads' arrival not reported yet: tick() wants the threads. */
+  get settling(): boolean {
+    return this.#pausedAt !== undefined && !this.#reported;
+  }
+
+  /** Called each recorder tick while settling: reports the pause once it holds. */
+  tick(threads: readonly ReportThread[]): void {
+    if (this.#pausedAt === undefined || this.#reported) return;
+    const running = threads.filter((t) => t.state === "running" && !this.#parked.has(t.ident));
+    if (running.length > 0 && performance.now() - this.#pausedAt < PAUSE_SETTLE_MS) return;
+    this.#reported = true;
+    this.send({
+      type: "paused",
+      parked: [...this.#parked.values()],
+      running: running.map((t) => t.name),
+    });
+  }
+}
+
+/** Parses one command line; undefined for anything else (ignored: the pipe is ours). */
+export function parseControlCommand(line: string): ControlCommand | undefined {
+  try {
+    const value = JSON.parse(line) as { command?: unknown };
+    if (value.command === "pause" || value.command === "continue") {
+      return { command: value.command };
+    }
+  } catch {
+    // not JSON: ignored
+  }
+  return undefined;
+}
+
+/**
+ * Reads commands from the supervisor's control fd. Its end of file means the supervisor is
+ * gone (the adapter was killed): `onClosed` ends the program, which must not outlive it.
+ */
+export function readControlCommands(
+  fd: number,
+  onCommand: (command: ControlCommand) => void,
+  onClosed: () => void,
+): void {
+  let input: Socket;
+  try {
+    input = new Socket({ fd, readable: true, writable: false });
+  } catch {
+    return; // not an open pipe: no supervisor to listen to
+  }
+  input.unref();
+  input.on("error", () => undefined);
+  input.on("end", onClosed);
+  createInterface({ input }).on("line", (line) => {
+    const command = parseControlCommand(line);
+    if (command !== undefined) onCommand(command);
+  });
+}

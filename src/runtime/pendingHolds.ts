@@ -1,0 +1,132 @@
+// Which lock holds of this OS thread the recorder must see (DESIGN 4: keep the uncontended fast
+// path free). Every hold is tracked here, in preallocated arrays; it becomes an "acquired"
+// event only if it matters:
+// - a lock taken while its thread holds no other plays no part in the lock-order graph, and if
+//   released before anything else happens, in no wait-for cycle either: it stays unrecorded;
+// - a nested acquisition is a lock-order edge: recorded (with every hold of its thread) the
+//   first time this thread takes this lock while holding this set of locks in the current
+//   segment of its run; repeats add nothing to the graph. Starting or joining a thread begins
+//   a new segment (the happens-before filter depends on it), and so do the first repeats again;
+// - before anything that can block or end a thread (every precise event), all holds are
+//   recorded, so a blocked thread's holds are always visible to the wait-for analysis.
+// One unrecorded hold in SAMPLE_EVERY is still recorded, acquired and release, for the timeline.
+import { coarseTime, emitAcquiredAt, emitRelease, setBeforePreciseEvent } from "./recording.ts";
+
+const CAPACITY = 64;
+const SAMPLE_EVERY = 256;
+
+interface HeldLock {
+  readonly id: number;
+  /** Whether `ident` still holds it (a plain Lock may have been released by another thread). */
+  isHeldBy(ident: number): boolean;
+}
+
+const locks: (HeldLock | undefined)[] = new Array<HeldLock | undefined>(CAPACITY).fill(undefined);
+const idents = new Int32Array(CAPACITY);
+const sites = new Int32Array(CAPACITY);
+const times = new Int32Array(CAPACITY);
+const recorded = new Uint8Array(CAPACITY);
+let count = 0;
+let unrecordedHolds = 0;
+/** Nested acquisitions recorded in this segment: lock id → signatures of (thread, held set). */
+let seenNested = new Map<number, Set<number>>();
+
+function record(i: number): void {
+  const lock = locks[i];
+  if (lock === undefined || recorded[i] === 1) return;
+  recorded[i] = 1;
+  emitAcquiredAt(idents[i] ?? 0, lock.id, sites[i] ?? 0, times[i] ?? 0);
+}
+
+function remove(i: number): void {
+  // Usually the last entry (locks are mostly released in reverse order): no copying then.
+  for (let j = i + 1; j < count; j++) {
+    locks[j - 1] = locks[j];
+    idents[j - 1] = idents[j] ?? 0;
+    sites[j - 1] = sites[j] ?? 0;
+    times[j - 1] = times[j] ?? 0;
+    recorded[j - 1] = recorded[j] ?? 0;
+  }
+  count--;
+  locks[count] = undefined;
+}
+
+/** Drops holds that ended without this thread's release (released by another thread). */
+function dropStale(): void {
+  for (let i = count - 1; i >= 0; i--) {
+    const lock = locks[i];
+    if (lock !== undefined && !lock.isHeldBy(idents[i] ?? 0)) remove(i);
+  }
+}
+
+/** Records every hold not recorded yet (before a thread may block). */
+export function recordAllHolds(): void {
+  dropStale();
+  for (let i = 0; i < count; i++) record(i);
+}
+
+/** A new segment of the run (a thread started or joined): nested acquisitions count anew. */
+export function newSegment(): void {
+  if (seenNested.size > 0) seenNested = new Map();
+}
+
+/** `ident` took `lock` at `site` (0 if not captured); records what the analysis needs. */
+export function holdAcquired(lock: HeldLock, ident: number, site: number): void {
+  if (count === CAPACITY) dropStale();
+  // Signature of this thread and what it holds now (a sum, so the order of holds is irrelevant).
+  let holding = false;
+  let signature = Math.imul(ident, 0x85ebca6b);
+  for (let i = 0; i < count; i++) {
+    if (idents[i] !== ident) continue;
+    holding = true;
+    signature = (signature + Math.imul((locks[i] as HeldLock).id, 0x9e3779b1)) | 0;
+  }
+  let recordNow = false;
+  if (holding) {
+    let seen = seenNested.get(lock.id);
+    if (seen === undefined) seenNested.set(lock.id, (seen = new Set()));
+    if (!seen.has(signature)) {
+      seen.add(signature);
+      recordNow = true;
+    }
+  }
+  if (count === CAPACITY) {
+    // More holds than tracked: record this one directly.
+    emitAcquiredAt(ident, lock.id, site, coarseTime());
+    return;
+  }
+  locks[count] = lock;
+  idents[count] = ident;
+  sites[count] = site;
+  times[count] = coarseTime();
+  recorded[count] = 0;
+  count++;
+  if (recordNow) {
+    // The edge: every hold of this thread, then this acquisition.
+    for (let i = 0; i < count; i++) if (idents[i] === ident) record(i);
+  }
+}
+
+/** `ident` released `lock`. */
+export function holdReleased(lock: HeldLock, ident: number): void {
+  for (let i = count - 1; i >= 0; i--) {
+    if (locks[i] !== lock || idents[i] !== ident) continue;
+    if (recorded[i] === 1) emitRelease(ident, lock.id);
+    else if (++unrecordedHolds % SAMPLE_EVERY === 0) {
+      emitAcquiredAt(ident, lock.id, sites[i] ?? 0, times[i] ?? 0);
+      emitRelease(ident, lock.id);
+    }
+    remove(i);
+    return;
+  }
+  // Not taken by `ident` (a plain Lock released by another thread): always recorded.
+  emitRelease(ident, lock.id);
+}
+
+/** Whether `ident` holds anything now (decides site capture for nested acquisitions). */
+export function holdsAny(ident: number): boolean {
+  for (let i = 0; i < count; i++) if (idents[i] === ident) return true;
+  return false;
+}
+
+setBeforePreciseEvent(recordAllHolds);
