@@ -1,4 +1,5 @@
-// Lock benchmarks (`npm run bench`): threadlens' Lock against baselines run in the same process,
+// Lock benchmarks (`npm run bench`, recording off: THREADLENS_RECORD=0; bench/recording.bench.mjs
+// runs it with recording on too): threadlens' Lock against baselines run in the same process,
 // printed as ratios. Nothing here asserts a time: goals are reported as met or not. The one
 // hard failure is correctness: a shared counter incremented under a lock must come out exact,
 // or the process exits 1.
