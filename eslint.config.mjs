@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".e2e-cache/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".e2e-cache/**", "test/e2e/.run/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,5 +23,10 @@ export default tseslint.config(
   {
     files: ["src/extension/**/*.ts", "test/e2e/**/*.ts"],
     rules: { "no-restricted-imports": "off" },
+  },
+  // The Threads view's page script runs in the webview (a browser), not in Node.
+  {
+    files: ["media/webview/**/*.ts"],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -37,6 +37,20 @@ const entries = [
   { entryPoints: { cli: "src/cli/main.ts" }, format: "cjs" },
   // The debug adapter, DAP on stdio; @vscode/debugadapter is bundled into it.
   { entryPoints: { adapter: "src/adapter/main.ts" }, format: "cjs" },
+  // The VS Code extension (vscode is the editor's, so external) and its Threads view's page
+  // script, which runs in a browser context.
+  // TypeScript (the static analyzer) is bundled: the .vsix ships no node_modules but esbuild's.
+  {
+    entryPoints: { extension: "src/extension/extension.ts" },
+    format: "cjs",
+    external: ["vscode", "esbuild"],
+  },
+  {
+    entryPoints: { webview: "media/webview/threads.ts" },
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+  },
   {
     entryPoints: { loaderHooks: "src/runtime/loaderHooks.ts" },
     format: "esm",

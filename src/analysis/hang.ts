@@ -89,6 +89,13 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
     );
     return { text: `waits for ${name} held by ${described.join(" and ")}`, object: name };
   }
+  if (info?.kind === "Atomics") {
+    // Recorded per thread (instrument/atomics.ts): the name carries the first waiting site.
+    return {
+      text: `waits in Atomics.wait on ${name}, which no live thread can notify`,
+      object: name,
+    };
+  }
   if (info?.kind === "Event") {
     return { text: `waits on event ${name}, which no live thread can set`, object: name };
   }

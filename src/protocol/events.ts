@@ -68,7 +68,9 @@ export type ObjectKind =
   | "LifoQueue"
   | "PriorityQueue"
   | "Barrier"
-  | "Pool";
+  | "Pool"
+  /** A word of shared memory a program waits on with Atomics.wait (instrument/atomics.ts). */
+  | "Atomics";
 
 export type ThreadKind = "main" | "worker" | "task";
 

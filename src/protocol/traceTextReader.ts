@@ -48,6 +48,7 @@ const OBJECT_KIND_SET = {
   PriorityQueue: true,
   Barrier: true,
   Pool: true,
+  Atomics: true,
 } satisfies Record<ObjectKind, true>;
 const THREAD_KIND_SET = { main: true, worker: true, task: true } satisfies Record<ThreadKind, true>;
 const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_KINDS);

@@ -2,6 +2,7 @@
 // ticket under the lock; notify(n) advances the "served" counter past n live tickets and wakes
 // the parked waiters, who check whether their ticket was served. Tickets of waiters that
 // timed out are recorded so that notify skips them instead of losing a wake-up on them.
+import { rawNotify } from "./rawAtomics.ts";
 import { LockStateError } from "./errors.ts";
 import { Lock, RLock, type AnyLock } from "./lock.ts";
 import { currentIdent } from "./logicalThread.ts";
@@ -157,7 +158,7 @@ export class Condition {
     }
     if (served !== s[SERVED]) {
       Atomics.store(s, SERVED, served);
-      Atomics.notify(s, SERVED);
+      rawNotify(s, SERVED);
     }
   }
 
@@ -169,7 +170,7 @@ export class Condition {
     s[CANCELLED_COUNT] = 0;
     if (issued !== s[SERVED]) {
       Atomics.store(s, SERVED, issued);
-      Atomics.notify(s, SERVED);
+      rawNotify(s, SERVED);
     }
   }
 

@@ -1,8 +1,12 @@
 // threadlens runtime: Python-style synchronization primitives for worker threads and async
 // tasks. `import { Lock, Thread, ... } from "threadlens"`.
 import { reviveOnMessage } from "./messaging.ts";
+import { installInstrumentation } from "./instrument/index.ts";
+import { recordingOn } from "./recording.ts";
 
 reviveOnMessage();
+// Under the preload, code that never imports threadlens is recorded too (DESIGN 3.2).
+if (recordingOn) installInstrumentation();
 
 export { Lock, RLock, withLock, type LockGuard, type LockOptions, type AnyLock } from "./lock.ts";
 export { acquireAll, acquireAllSync } from "./acquireAll.ts";

@@ -66,8 +66,31 @@ export async function resolve(
 type Esbuild = typeof import("esbuild");
 let esbuild: Promise<Esbuild> | undefined;
 
+// async-mutex's ES module build (index.mjs, one file) declares its classes and withTimeout as
+// module bindings, which stay assignable inside the module and are exported live: code appended
+// to it replaces them with the runtime's instrumented versions (instrument/asyncMutex.ts), for
+// the program and for the package's own uses alike.
+const ASYNC_MUTEX_ESM = /\/node_modules\/async-mutex\/index\.mjs$/;
+const ASYNC_MUTEX_TAIL = `
+;{ const hook = globalThis[Symbol.for("threadlens.asyncMutex")];
+  if (hook !== undefined) {
+    Semaphore = hook.semaphore(Semaphore);
+    Mutex = hook.mutex(Mutex);
+    withTimeout = hook.withTimeout(withTimeout);
+  } }
+`;
+
+async function loadAsyncMutex(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
+  const loaded = await next(url, context);
+  const source = loaded.source;
+  if (source === undefined || source === null) return loaded;
+  const text = typeof source === "string" ? source : new TextDecoder().decode(source);
+  return { ...loaded, source: text + ASYNC_MUTEX_TAIL };
+}
+
 export async function load(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
   if (!url.startsWith("file:")) return next(url, context);
+  if (ASYNC_MUTEX_ESM.test(url)) return loadAsyncMutex(url, context, next);
   const file = fileURLToPath(url);
   if (!isTypeScriptFile(file)) return next(url, context);
   const source = readFileSync(file, "utf8");

@@ -3,13 +3,7 @@
 import { LockStateError } from "./errors.ts";
 import { LockBase, OWNER, RESOLVED_TRUE, WORD, type LockOptions } from "./lockBase.ts";
 import { currentIdent } from "./logicalThread.ts";
-import {
-  lockWordAsync,
-  lockWordSync,
-  tryLockWord,
-  tryLockWordContended,
-  unlockWord,
-} from "./mutexWord.ts";
+import { tryLockWord, tryLockWordContended, unlockWord } from "./mutexWord.ts";
 import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { registerReviver } from "./primitive.ts";
 import { RLock } from "./rlock.ts";
@@ -58,12 +52,11 @@ export class Lock extends LockBase {
   async #acquireSlow(deadline: number): Promise<boolean> {
     const s = this.state;
     const me = currentIdent();
-    this.noteRequest(me, deadline !== Infinity);
-    const ok = await lockWordAsync(s, WORD, deadline);
+    const ok = await this.takeWordAsync(me, deadline);
     if (ok) {
       s[OWNER] = me;
       this.noteAcquired(me);
-    } else this.noteTimeout(me);
+    }
     return ok;
   }
 
@@ -84,12 +77,11 @@ export class Lock extends LockBase {
       this.noteAcquired(me);
       return true;
     }
-    this.noteRequest(me, deadline !== Infinity);
-    const ok = lockWordSync(s, WORD, deadline);
+    const ok = this.takeWordSync(me, deadline);
     if (ok) {
       s[OWNER] = me;
       this.noteAcquired(me);
-    } else this.noteTimeout(me);
+    }
     return ok;
   }
 

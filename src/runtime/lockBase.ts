@@ -4,13 +4,13 @@
 // same lock there.
 import type { ObjectKind } from "../protocol/events.ts";
 import { LockStateError } from "./errors.ts";
-import { waitWhileHeldAsync } from "./mutexWord.ts";
+import { lockWordAsync, lockWordSync, waitWhileHeldAsync } from "./mutexWord.ts";
 import type { SourceSite } from "./naming.ts";
 import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
 import { captureSite, emitPrecise, recordingOn } from "./recording.ts";
 import { holdAcquired, holdReleased, holdsAny } from "./pendingHolds.ts";
 import { traceCreate } from "./trace.ts";
-import { nameOptions, type TimeoutOptions } from "./validate.ts";
+import { nameOptions, remaining, type TimeoutOptions } from "./validate.ts";
 
 export const WORD = 0;
 export const OWNER = 1;
@@ -27,6 +27,8 @@ export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
 const FIRST_SITES = 4;
 const NESTED_SITES = 64;
 const SAMPLE_MASK = 65535;
+/** Lock waits shorter than this are not recorded as requests (see takeWordSync). */
+const SHORT_WAIT_MS = 5;
 
 export interface LockOptions {
   readonly name?: string;
@@ -175,6 +177,41 @@ export abstract class LockBase {
   /** Whether logical thread `ident` holds this lock now. */
   isHeldBy(ident: number): boolean {
     return Atomics.load(this.state, WORD) !== 0 && this.state[OWNER] === ident;
+  }
+
+  /**
+   * Takes the mutex word for `me`, waiting until `deadline`. A wait shorter than SHORT_WAIT_MS is
+   * not recorded (the hand-offs of a busy lock are most of its waits, and the request event
+   * costs a stack capture); a longer one is recorded as a request with its site, which is all
+   * that a deadlock, a hang or a contention report needs. Returns false on timeout.
+   */
+  protected takeWordSync(me: number, deadline: number): boolean {
+    if (!this.#recorded) return lockWordSync(this.state, WORD, deadline);
+    if (
+      lockWordSync(this.state, WORD, Math.min(deadline, performance.now() + SHORT_WAIT_MS), true)
+    ) {
+      return true;
+    }
+    if (remaining(deadline) === 0) return false;
+    this.noteRequest(me, deadline !== Infinity);
+    if (lockWordSync(this.state, WORD, deadline)) return true;
+    this.noteTimeout(me);
+    return false;
+  }
+
+  /** Async variant of takeWordSync(). */
+  protected async takeWordAsync(me: number, deadline: number): Promise<boolean> {
+    if (!this.#recorded) return lockWordAsync(this.state, WORD, deadline);
+    if (
+      await lockWordAsync(this.state, WORD, Math.min(deadline, performance.now() + SHORT_WAIT_MS))
+    ) {
+      return true;
+    }
+    if (remaining(deadline) === 0) return false;
+    this.noteRequest(me, deadline !== Infinity);
+    if (await lockWordAsync(this.state, WORD, deadline)) return true;
+    this.noteTimeout(me);
+    return false;
   }
 
   /** Records that `me` must wait for the lock. */

@@ -2,7 +2,13 @@
 // logical thread; an async task started with spawn() is another, carried by AsyncLocalStorage
 // so that its awaits stay attributed to it. Lock ownership and RLock re-entry use these ids.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { isMainThread, workerData, threadId } from "node:worker_threads";
+import {
+  getEnvironmentData,
+  isMainThread,
+  setEnvironmentData,
+  workerData,
+  threadId,
+} from "node:worker_threads";
 import {
   enterThreadTable,
   ensureWorld,
@@ -38,8 +44,31 @@ function readBootstrap(): ThreadBootstrap | undefined {
   return value !== null && typeof value === "object" ? (value as ThreadBootstrap) : undefined;
 }
 
+/** What an instrumented plain `new Worker()` (instrument/workers.ts) hands to its worker. */
+export interface PlainWorkerBootstrap {
+  readonly ident: number;
+  readonly parent: number;
+  readonly name: string;
+}
+
+/**
+ * Environment data key for PlainWorkerBootstrap: set by the parent only around the Worker
+ * constructor (environment data is copied into the worker there), so workerData, which the
+ * program reads, stays untouched.
+ */
+export const PLAIN_WORKER_KEY = "threadlens:plain-worker";
+
+function readPlainBootstrap(): PlainWorkerBootstrap | undefined {
+  if (isMainThread) return undefined;
+  const value = getEnvironmentData(PLAIN_WORKER_KEY);
+  // Not for this thread's own children: they get their own, or none.
+  setEnvironmentData(PLAIN_WORKER_KEY, undefined);
+  return value !== null && typeof value === "object" ? (value as PlainWorkerBootstrap) : undefined;
+}
+
 ensureWorld();
 const bootstrap = readBootstrap();
+const plain = bootstrap === undefined ? readPlainBootstrap() : undefined;
 
 function ownThread(): LogicalThread {
   if (isMainThread)
@@ -52,7 +81,10 @@ function ownThread(): LogicalThread {
       daemon: bootstrap.daemon,
     };
   }
-  // A worker started with plain `new Worker(...)`: it still is a logical thread of its own.
+  // A worker started with plain `new Worker(...)`: it still is a logical thread of its own,
+  // named and numbered by its parent when the parent is instrumented.
+  if (plain !== undefined)
+    return { ident: plain.ident, name: plain.name, kind: "worker", daemon: false };
   return {
     ident: nextLogicalThreadId(),
     name: `Worker-${threadId}`,
@@ -75,8 +107,9 @@ if (!isMainThread && bootstrap === undefined) process.once("exit", () => leaveTh
 if (recordingOn) {
   const parent = isMainThread ? 0 : (bootstrap?.parent ?? 0);
   announceRing(threadSelf.ident);
-  // A Thread's or Pool's parent recorded its start already (in the parent's order).
-  if (bootstrap === undefined) announceSelf(parent);
+  // A Thread's, Pool's or instrumented Worker's parent recorded its start already (in the
+  // parent's order).
+  if (bootstrap === undefined && plain === undefined) announceSelf(parent);
   process.prependListener("exit", (code) =>
     emitPrecise("thread-exit", threadSelf.ident, code, 0, false),
   );

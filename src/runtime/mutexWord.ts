@@ -1,6 +1,7 @@
 // The mutex under Lock and RLock: one shared int32 word, 0 free, 1 held, 2 held with waiters
 // (Drepper's "futexes are tricky" mutex), so an uncontended acquire and release each cost one
 // atomic read-modify-write and release only notifies when someone may be waiting.
+import { rawNotify } from "./rawAtomics.ts";
 import { parkAsync, parkSync } from "./parking.ts";
 import { remaining } from "./validate.ts";
 
@@ -12,12 +13,20 @@ export function tryLockWord(cell: Int32Array, index: number): boolean {
   return Atomics.compareExchange(cell, index, FREE, HELD) === FREE;
 }
 
-export function lockWordSync(cell: Int32Array, index: number, deadline: number): boolean {
+export function lockWordSync(
+  cell: Int32Array,
+  index: number,
+  deadline: number,
+  quiet = false,
+): boolean {
   let c = Atomics.compareExchange(cell, index, FREE, HELD);
   if (c === FREE) return true;
   if (c !== CONTENDED) c = Atomics.exchange(cell, index, CONTENDED);
   while (c !== FREE) {
-    if (parkSync(cell, index, CONTENDED, deadline) === "timed-out" && remaining(deadline) === 0) {
+    if (
+      parkSync(cell, index, CONTENDED, deadline, quiet) === "timed-out" &&
+      remaining(deadline) === 0
+    ) {
       return false;
     }
     c = Atomics.exchange(cell, index, CONTENDED);
@@ -52,7 +61,7 @@ export async function lockWordAsync(
  */
 export function unlockWord(cell: Int32Array, index: number): boolean {
   const previous = Atomics.exchange(cell, index, FREE);
-  if (previous === CONTENDED) Atomics.notify(cell, index, 1);
+  if (previous === CONTENDED) rawNotify(cell, index, 1);
   return previous !== FREE;
 }
 

@@ -21,8 +21,15 @@ const ownSources = [
   path.join(packageRoot, "src", "runtime") + path.sep,
 ];
 
+// Frames inside the libraries threadlens instruments (instrument/asyncMutex.ts) are skipped
+// too: a site is the line of the program that called into them.
+const INSTRUMENTED_LIBRARIES = /[\\/]node_modules[\\/](?:async-mutex|tslib)[\\/]/;
+
 export function isOwnFrame(file: string): boolean {
-  return ownSources.some((own) => file === own || file.startsWith(own));
+  return (
+    ownSources.some((own) => file === own || file.startsWith(own)) ||
+    INSTRUMENTED_LIBRARIES.test(file)
+  );
 }
 
 const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;

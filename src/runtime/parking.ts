@@ -5,6 +5,7 @@
 // thread stays alive in every thread library. When recording, that timer's ticks also tell
 // the recorder whether the loop has anything else to do (no: the waits can only be ended by
 // other threads, which is what tells a hang from a slow program).
+import { rawWait, rawWaitAsync } from "./rawAtomics.ts";
 import { traceLoopIdle, recordingOn } from "./trace.ts";
 import { remaining } from "./validate.ts";
 import { getEnvironmentData, isMainThread } from "node:worker_threads";
@@ -76,15 +77,17 @@ export function parkSync(
   index: number,
   expected: number,
   deadline: number,
+  quiet = false,
 ): ParkResult {
   const left = remaining(deadline);
   if (left === 0) return "timed-out";
-  if (!recordingOn) return Atomics.wait(cell, index, expected, left);
+  // `quiet`: a short first wait of a lock, not worth recording (see LockBase.takeWordSync).
+  if (!recordingOn || quiet) return rawWait(cell, index, expected, left);
   // A thread blocked in Atomics.wait runs nothing else: its loop is idle while it waits.
   traceLoopIdle(true);
   let result: ParkResult;
   for (;;) {
-    result = Atomics.wait(cell, index, expected, Math.min(remaining(deadline), STOP_CHECK_MS));
+    result = rawWait(cell, index, expected, Math.min(remaining(deadline), STOP_CHECK_MS));
     if (result !== "timed-out" || remaining(deadline) === 0) break;
     stopIfAsked();
   }
@@ -101,7 +104,7 @@ export async function parkAsync(
 ): Promise<ParkResult> {
   const left = remaining(deadline);
   if (left === 0) return "timed-out";
-  const result = Atomics.waitAsync(cell, index, expected, left);
+  const result = rawWaitAsync(cell, index, expected, left);
   if (!result.async) return result.value;
   holdLoop();
   try {

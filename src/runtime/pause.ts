@@ -3,6 +3,7 @@
 // debug adapter asks. Acquire and wait entry points test it with one plain load and, when it
 // is set, park the calling logical thread here until the recorder clears it. Only user-visible
 // primitives pause, so a thread never stops inside a Queue or Semaphore's internal lock.
+import { rawWait, rawWaitAsync } from "./rawAtomics.ts";
 import { getEnvironmentData } from "node:worker_threads";
 import { PAUSE_DATA_KEY, PAUSE_WORD } from "../protocol/recorderControl.ts";
 import { currentIdent } from "./logicalThread.ts";
@@ -30,7 +31,7 @@ function announceParked(): number {
 export function parkWhilePausedSync(): void {
   const generation = announceParked();
   while (generation !== 0 && Atomics.load(pauseWord, PAUSE_WORD) === generation) {
-    Atomics.wait(pauseWord, PAUSE_WORD, generation);
+    rawWait(pauseWord, PAUSE_WORD, generation);
   }
 }
 
@@ -44,7 +45,7 @@ export async function parkWhilePausedAsync(): Promise<void> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     while (Atomics.load(pauseWord, PAUSE_WORD) === generation) {
-      const wait = Atomics.waitAsync(pauseWord, PAUSE_WORD, generation);
+      const wait = rawWaitAsync(pauseWord, PAUSE_WORD, generation);
       if (wait.async) await wait.value;
     }
   } finally {

@@ -171,13 +171,23 @@ export function emitPrecise(
 const siteIds = new Map<string, number>();
 const MAX_FRAMES = 8;
 
+/** The caller's raw stack, with room for V8's async frames (instrument/branches.ts reads them). */
+export function captureStack(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  return stack;
+}
+
 /** Captures the caller's stack (outside threadlens), interns it, returns its site id. */
 export function captureSite(): number {
   if (!recordingOn) return 0;
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 24;
-  const stack = new Error().stack ?? "";
-  Error.stackTraceLimit = limit;
+  return siteOfStack(captureStack());
+}
+
+/** Interns the frames of `stack` outside threadlens (async frames included) as a site id. */
+export function siteOfStack(stack: string): number {
   const frames: Frame[] = [];
   for (const line of stack.split("\n").slice(1)) {
     const frame = parseFrame(line);

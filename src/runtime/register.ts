@@ -33,6 +33,10 @@ import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 
 const RECORDER_MARK = "__threadlens_recorder__";
+// The engine's own Atomics, taken before the runtime instruments the globals (the exit-time
+// flush below must not be recorded as a wait of the program).
+const rawNotify = Atomics.notify;
+const rawWait = Atomics.wait;
 const distDir = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const inRecorder =
@@ -135,8 +139,8 @@ async function startRecorder(): Promise<void> {
   process.on("exit", (code) => {
     Atomics.store(controlWords, CONTROL_EXIT_CODE, code);
     Atomics.store(controlWords, CONTROL_FLUSH_REQUEST, 1);
-    Atomics.notify(controlWords, CONTROL_FLUSH_REQUEST);
-    Atomics.wait(controlWords, CONTROL_FLUSH_DONE, 0, 5000);
+    rawNotify(controlWords, CONTROL_FLUSH_REQUEST);
+    rawWait(controlWords, CONTROL_FLUSH_DONE, 0, 5000);
   });
 }
 
@@ -144,4 +148,39 @@ async function startRecorder(): Promise<void> {
 if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
   (globalThis as Record<symbol, unknown>)[Symbol.for("threadlens.recording")] = true;
   if (isMainThread) await startRecorder();
+  instrumentAsyncMutexCommonJs();
+  // The runtime, loaded here in every thread, instruments code that never imports threadlens
+  // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Through the package's own name, so the
+  // program's `import "threadlens"` gets this same instance: one runtime state per thread.
+  require("threadlens");
+}
+
+interface AsyncMutexHook {
+  mutex(ctor: unknown): unknown;
+  semaphore(ctor: unknown): unknown;
+  withTimeout(fn: unknown): unknown;
+}
+
+/**
+ * async-mutex's CommonJS build (lib/*.js) reads its classes through `exports.default` of each
+ * file at use, so replacing those exports as the files load instruments every use, the
+ * package's own (Mutex's Semaphore, tryAcquire's withTimeout) included.
+ */
+function instrumentAsyncMutexCommonJs(): void {
+  const file = /[\\/]node_modules[\\/]async-mutex[\\/]lib[\\/](Mutex|Semaphore|withTimeout)\.js$/;
+  const loadJs = extensions[".js"];
+  if (loadJs === undefined) return;
+  extensions[".js"] = (module, filename) => {
+    loadJs(module, filename);
+    const which = file.exec(filename)?.[1];
+    if (which === undefined) return;
+    const hook = (globalThis as Record<symbol, AsyncMutexHook | undefined>)[
+      Symbol.for("threadlens.asyncMutex")
+    ];
+    const exports = (module as unknown as { exports: Record<string, unknown> }).exports;
+    if (hook === undefined) return;
+    if (which === "Mutex") exports["default"] = hook.mutex(exports["default"]);
+    else if (which === "Semaphore") exports["default"] = hook.semaphore(exports["default"]);
+    else exports["withTimeout"] = hook.withTimeout(exports["withTimeout"]);
+  };
 }

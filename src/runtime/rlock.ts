@@ -3,13 +3,7 @@
 import { LockStateError } from "./errors.ts";
 import { DEPTH, LockBase, OWNER, RESOLVED_TRUE, WORD, type LockOptions } from "./lockBase.ts";
 import { currentIdent } from "./logicalThread.ts";
-import {
-  lockWordAsync,
-  lockWordSync,
-  tryLockWord,
-  tryLockWordContended,
-  unlockWord,
-} from "./mutexWord.ts";
+import { tryLockWord, tryLockWordContended, unlockWord } from "./mutexWord.ts";
 import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { registerReviver } from "./primitive.ts";
 import { deadlineOf, type TimeoutOptions } from "./validate.ts";
@@ -77,10 +71,8 @@ export class RLock extends LockBase {
   }
 
   async #acquireSlow(me: number, deadline: number): Promise<boolean> {
-    this.noteRequest(me, deadline !== Infinity);
-    const ok = await lockWordAsync(this.state, WORD, deadline);
+    const ok = await this.takeWordAsync(me, deadline);
     if (ok) this.#took(me);
-    else this.noteTimeout(me);
     return ok;
   }
 
@@ -90,11 +82,7 @@ export class RLock extends LockBase {
       options === undefined ? Infinity : deadlineOf(`${this.name}.acquireSync`, options);
     const me = currentIdent();
     if (this.#take(me, false)) return true;
-    this.noteRequest(me, deadline !== Infinity);
-    if (!lockWordSync(this.state, WORD, deadline)) {
-      this.noteTimeout(me);
-      return false;
-    }
+    if (!this.takeWordSync(me, deadline)) return false;
     this.#took(me);
     return true;
   }

@@ -88,7 +88,8 @@ describe("identity across threads", () => {
       locked: true,
       sameObject: true,
       isQueue: true,
-      thread: `Worker-${worker.threadId}`,
+      // Under the preload a plain Worker is named by its parent from the module file.
+      thread: "identity.ts",
       kind: "worker",
     });
     assert.equal(await done.wait({ timeout: 5000 }), true);

@@ -22,6 +22,7 @@ export const OBJECT_KINDS: readonly ObjectKind[] = [
   "PriorityQueue",
   "Barrier",
   "Pool",
+  "Atomics",
 ];
 
 /** Names that exercise quoting: spaces, quotes, backslashes, unicode, look-alike keywords. */

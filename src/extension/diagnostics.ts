@@ -1,0 +1,160 @@
+// Findings as diagnostics (DESIGN 7): one per site of a finding, at the TypeScript line, with
+// related information at the finding's other sites. Errors for deadlocks that happened, warnings
+// for predicted ones and misuse. Run diagnostics stay after the session, until their file
+// changes or a new run replaces them; static ones are recomputed on open and save.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import * as vscode from "vscode";
+import type { Finding, FindingSite, Suggestion } from "../protocol/report.ts";
+import { DIAGNOSTIC_CODES, DIAGNOSTIC_SOURCE } from "./ids.ts";
+
+/** Where findings come from: a run that happened, or the static analyzer. */
+export type FindingOrigin = "run" | "static";
+
+/** What a code action needs from the finding behind a diagnostic. */
+export interface DiagnosticFinding {
+  readonly diagnostic: vscode.Diagnostic;
+  readonly suggestions: readonly Suggestion[];
+  /** Suggestion edit paths are relative to this directory. */
+  readonly cwd: string;
+}
+
+/** Kinds that, from a run, mean the program is stuck now. */
+const ACTUAL_KINDS: ReadonlySet<string> = new Set(["deadlock", "self-deadlock", "hang"]);
+/** Site roles worth a squiggle (creation sites only appear as related information). */
+const MARKED_ROLES: ReadonlySet<string> = new Set(["holds", "waits", "acquires", "held", "misuse"]);
+
+const ROLE_TEXT: Readonly<Record<FindingSite["role"], string>> = {
+  holds: "holds a lock taken here",
+  waits: "waits here",
+  acquires: "acquires here while holding another",
+  held: "took the other lock here",
+  created: "created here",
+  misuse: "misuse here",
+};
+
+export class FindingDiagnostics implements vscode.Disposable {
+  readonly #collections: Record<FindingOrigin, vscode.DiagnosticCollection> = {
+    run: vscode.languages.createDiagnosticCollection("threadlens-run"),
+    static: vscode.languages.createDiagnosticCollection("threadlens-static"),
+  };
+  /** Per document URI string, the findings behind its diagnostics, for code actions. */
+  readonly #index: Record<FindingOrigin, Map<string, DiagnosticFinding[]>> = {
+    run: new Map(),
+    static: new Map(),
+  };
+
+  /** Replaces all diagnostics of `origin` (a new run), or those of `files` only (static). */
+  set(
+    origin: FindingOrigin,
+    findings: readonly Finding[],
+    cwd: string,
+    files?: readonly vscode.Uri[],
+  ): void {
+    const perFile = new Map<string, { uri: vscode.Uri; entries: DiagnosticFinding[] }>();
+    for (const uri of files ?? []) perFile.set(uri.toString(), { uri, entries: [] });
+    for (const finding of findings) {
+      for (const site of finding.sites) {
+        if (!MARKED_ROLES.has(site.role)) continue;
+        const uri = vscode.Uri.file(path.resolve(cwd, site.file));
+        const diagnostic = toDiagnostic(finding, site, origin, cwd);
+        const key = uri.toString();
+        const bucket = perFile.get(key) ?? { uri, entries: [] };
+        if (bucket.entries.some((e) => sameDiagnostic(e.diagnostic, diagnostic))) continue;
+        bucket.entries.push({ diagnostic, suggestions: finding.suggestions, cwd });
+        perFile.set(key, bucket);
+      }
+    }
+    if (files === undefined) {
+      this.#collections[origin].clear();
+      this.#index[origin].clear();
+    }
+    for (const [key, { uri, entries }] of perFile) {
+      this.#collections[origin].set(
+        uri,
+        entries.map((e) => e.diagnostic),
+      );
+      this.#index[origin].set(key, entries);
+    }
+  }
+
+  /** A new run begins: the previous run's diagnostics no longer describe the program. */
+  clearRun(): void {
+    this.#collections.run.clear();
+    this.#index.run.clear();
+  }
+
+  /** The file changed: its run diagnostics point at lines that may have moved. */
+  forgetRun(uri: vscode.Uri): void {
+    this.#collections.run.delete(uri);
+    this.#index.run.delete(uri.toString());
+  }
+
+  /** The finding behind a diagnostic the editor hands back to a code action provider. */
+  lookup(uri: vscode.Uri, diagnostic: vscode.Diagnostic): DiagnosticFinding | undefined {
+    for (const origin of ["run", "static"] as const) {
+      const entries = this.#index[origin].get(uri.toString()) ?? [];
+      const found = entries.find((e) => sameDiagnostic(e.diagnostic, diagnostic));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    this.#collections.run.dispose();
+    this.#collections.static.dispose();
+  }
+}
+
+function toDiagnostic(
+  finding: Finding,
+  site: FindingSite,
+  origin: FindingOrigin,
+  cwd: string,
+): vscode.Diagnostic {
+  const actual = origin === "run" && ACTUAL_KINDS.has(finding.kind);
+  const diagnostic = new vscode.Diagnostic(
+    siteRange(site, cwd),
+    `${site.thread ? `${site.thread} ${ROLE_TEXT[site.role]}: ` : ""}${finding.message}`,
+    actual ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+  );
+  diagnostic.source = DIAGNOSTIC_SOURCE;
+  diagnostic.code = DIAGNOSTIC_CODES[finding.kind];
+  diagnostic.relatedInformation = finding.sites
+    .filter((other) => other !== site)
+    .map(
+      (other) =>
+        new vscode.DiagnosticRelatedInformation(
+          new vscode.Location(
+            vscode.Uri.file(path.resolve(cwd, other.file)),
+            siteRange(other, cwd),
+          ),
+          `${other.thread ? `${other.thread} ` : ""}${ROLE_TEXT[other.role]}`,
+        ),
+    );
+  return diagnostic;
+}
+
+/** From the site's column to the end of its line's code: the acquisition call. */
+function siteRange(site: FindingSite, cwd: string): vscode.Range {
+  const line = Math.max(0, site.line - 1);
+  const column = Math.max(0, site.column - 1);
+  const text = lineText(path.resolve(cwd, site.file), line);
+  const end = text === undefined ? column + 1 : Math.max(column + 1, text.trimEnd().length);
+  return new vscode.Range(line, column, line, end);
+}
+
+/** The line's text: from the open document if any (it may be unsaved), else from disk. */
+function lineText(file: string, line: number): string | undefined {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+  if (open !== undefined) return line < open.lineCount ? open.lineAt(line).text : undefined;
+  try {
+    return readFileSync(file, "utf8").split("\n")[line];
+  } catch {
+    return undefined;
+  }
+}
+
+function sameDiagnostic(a: vscode.Diagnostic, b: vscode.Diagnostic): boolean {
+  return a.code === b.code && a.message === b.message && a.range.start.line === b.range.start.line;
+}

@@ -1,0 +1,210 @@
+// The async-mutex package (≥ 0.4), recorded without any change to the program (DESIGN 3.2).
+// Its Mutex and Semaphore classes are replaced, where the package defines them, by subclasses
+// (register.ts's CommonJS hook patches lib/*.js exports; loaderHooks.ts rewrites the ES module
+// build's tail): instanceof, every method and the package's own internal uses keep working.
+// A Mutex is recorded as a Lock and a Semaphore as a Semaphore, named from the creation site,
+// so the wait-for and lock-order analyses cover them. A Mutex's internal Semaphore is not a
+// user object and records nothing. withTimeout/tryAcquire wrappers make their acquisitions
+// timed (a timed wait never makes a deadlock), and their timeouts are recorded.
+//
+// Every acquisition hands the program a promise derived from a reaction of our own, where the
+// stack tells the Promise.all branch (branches.ts) and the site in one capture.
+import type { ObjectKind } from "../../protocol/events.ts";
+import { newIdentity } from "../primitive.ts";
+import { captureStack, emit, emitPrecise, siteOfStack } from "../recording.ts";
+import { traceCreate } from "../trace.ts";
+import { branchIdent } from "./branches.ts";
+import { waitEnded, waitStarted } from "./pendingWaits.ts";
+
+type Release = () => void;
+type Ctor = new (...args: never[]) => object;
+
+interface SemaphoreLike {
+  acquire(weight?: number, priority?: number): Promise<[number, Release]>;
+  release(weight?: number): void;
+  isLocked(): boolean;
+  getValue(): number;
+}
+interface MutexLike {
+  acquire(priority?: number): Promise<Release>;
+  release(): void;
+  isLocked(): boolean;
+}
+
+/** Recording state of one instrumented object. */
+class Tracked {
+  /** Logical threads holding it, oldest first (one entry per unit for semaphores). */
+  readonly holders: number[] = [];
+  constructor(
+    readonly id: number,
+    readonly kind: ObjectKind,
+  ) {}
+
+  released(ident: number | undefined): void {
+    const at = ident === undefined ? 0 : this.holders.indexOf(ident);
+    const holder = this.holders.splice(Math.max(at, 0), 1)[0] ?? ident ?? 0;
+    emit("release", holder, this.id);
+  }
+}
+
+const tracked = new WeakMap<object, Tracked>();
+/** > 0 while a Mutex constructor runs: its Semaphore is internal. */
+let constructingMutex = 0;
+/** > 0 while a withTimeout wrapper calls acquire(): that acquisition is timed. */
+let timedDepth = 0;
+
+function track(obj: object, kind: ObjectKind, label: string, capacity: number): void {
+  const identity = newIdentity(label, undefined);
+  tracked.set(obj, new Tracked(identity.id, kind));
+  traceCreate(identity.id, kind, identity.name, capacity);
+}
+
+/**
+ * Records one acquisition around `start` (the library's own promise): the request if it must
+ * wait, the acquisition with the acquiring branch's ident, and a release function that records
+ * the release once.
+ */
+function recordAcquire<T>(
+  t: Tracked,
+  mustWait: boolean,
+  start: Promise<T>,
+  releaseOf: (value: T) => Release,
+  wrap: (value: T, release: Release) => T,
+): Promise<T> {
+  const timed = timedDepth > 0;
+  return Promise.resolve().then(() => {
+    const stack = captureStack();
+    const ident = branchIdent(stack);
+    const site = siteOfStack(stack);
+    if (mustWait) {
+      emitPrecise("acquire-request", ident, t.id, site, timed);
+      waitStarted();
+    }
+    return start.then(
+      (value) => {
+        if (mustWait) waitEnded();
+        t.holders.push(ident);
+        emit("acquired", ident, t.id, site);
+        const release = releaseOf(value);
+        let done = false;
+        return wrap(value, () => {
+          if (!done) t.released(ident);
+          done = true;
+          release();
+        });
+      },
+      (error: unknown) => {
+        if (mustWait) {
+          waitEnded();
+          emitPrecise("acquire-timeout", ident, t.id, 0, false);
+        }
+        throw error;
+      },
+    );
+  });
+}
+
+export function instrumentSemaphore<C extends Ctor>(Base: C): C {
+  const Traced = class extends (Base as unknown as new (
+    value: number,
+    e?: Error,
+  ) => SemaphoreLike) {
+    constructor(value: number, cancelError?: Error) {
+      super(value, cancelError);
+      if (constructingMutex === 0) track(this, "Semaphore", "Semaphore", value);
+    }
+    override acquire(weight = 1, priority = 0): Promise<[number, Release]> {
+      const t = tracked.get(this);
+      if (t === undefined) return super.acquire(weight, priority);
+      const mustWait = this.getValue() < weight;
+      return recordAcquire(
+        t,
+        mustWait,
+        super.acquire(weight, priority),
+        ([, release]) => release,
+        ([value], release) => [value, release],
+      );
+    }
+    async runExclusive<R>(
+      callback: (value: number) => R | Promise<R>,
+      weight = 1,
+      priority = 0,
+    ): Promise<R> {
+      const [value, release] = await this.acquire(weight, priority);
+      try {
+        return await callback(value);
+      } finally {
+        release();
+      }
+    }
+    override release(weight = 1): void {
+      const t = tracked.get(this);
+      if (t !== undefined) for (let i = 0; i < weight; i++) t.released(undefined);
+      super.release(weight);
+    }
+  };
+  Object.defineProperty(Traced, "name", { value: Base.name });
+  return Traced as unknown as C;
+}
+
+export function instrumentMutex<C extends Ctor>(Base: C): C {
+  const Traced = class extends (Base as unknown as new (e?: Error) => MutexLike) {
+    constructor(cancelError?: Error) {
+      constructingMutex++;
+      try {
+        super(cancelError);
+      } finally {
+        constructingMutex--;
+      }
+      track(this, "Lock", "Mutex", 0);
+    }
+    override acquire(priority = 0): Promise<Release> {
+      const t = tracked.get(this);
+      if (t === undefined) return super.acquire(priority);
+      return recordAcquire(
+        t,
+        this.isLocked(),
+        super.acquire(priority),
+        (release) => release,
+        (_, release) => release,
+      );
+    }
+    async runExclusive<R>(callback: () => R | Promise<R>, priority = 0): Promise<R> {
+      const release = await this.acquire(priority);
+      try {
+        return await callback();
+      } finally {
+        release();
+      }
+    }
+    override release(): void {
+      const t = tracked.get(this);
+      if (t !== undefined && this.isLocked()) t.released(undefined);
+      super.release();
+    }
+  };
+  Object.defineProperty(Traced, "name", { value: Base.name });
+  return Traced as unknown as C;
+}
+
+interface Acquirable {
+  acquire(...args: unknown[]): Promise<unknown>;
+}
+
+/** withTimeout(sync, ms): the wrapper's acquisitions are timed waits. */
+export function instrumentWithTimeout<F extends (...args: never[]) => unknown>(original: F): F {
+  const wrapped = function (this: unknown, ...args: Parameters<F>): unknown {
+    const inner = original.apply(this, args) as Acquirable;
+    const acquire = inner.acquire.bind(inner);
+    inner.acquire = (...acquireArgs: unknown[]): Promise<unknown> => {
+      timedDepth++;
+      try {
+        return acquire(...acquireArgs);
+      } finally {
+        timedDepth--;
+      }
+    };
+    return inner;
+  };
+  return wrapped as unknown as F;
+}

@@ -1,0 +1,144 @@
+// Atomics.wait / waitAsync / notify on shared memory, recorded in every thread without any
+// change to the program (DESIGN 3.2), so that a program whose threads all wait forever on
+// hand-written Atomics locks is a hang with every thread's wait site.
+//
+// threadlens' own primitives park with the engine's originals (rawAtomics.ts, captured before
+// these replacements), so their waits are not recorded twice.
+//
+// Addresses. A wait is recorded on an object standing for (buffer, byte offset). A
+// SharedArrayBuffer is a different JS object in every thread that received it, and nothing
+// about it survives structured cloning except the memory itself (which is the program's: we
+// cannot write an id into it), so an address is identified per thread: the same word waited
+// on in two threads is two objects, each named by the first site that waited on it
+// ("Int32Array[3]@worker.ts:12"). The hang analysis needs no more: a thread blocked in an
+// untimed Atomics.wait runs nothing, so when every live thread is blocked that way (or idle)
+// no thread is left that could notify.
+//
+// Only waits that block are recorded: a wait whose value already differs returns at once,
+// checked first with a zero-timeout wait, which has exactly the original's semantics.
+import path from "node:path";
+import { currentIdent } from "../logicalThread.ts";
+import { isOwnFrame, parseFrame } from "../naming.ts";
+import { announce, captureStack, emit, emitPrecise, siteOfStack } from "../recording.ts";
+import { rawNotify, rawWait, rawWaitAsync } from "../rawAtomics.ts";
+import { nextObjectId } from "../world.ts";
+import { waitEnded, waitStarted } from "./pendingWaits.ts";
+
+type WaitableArray = Int32Array | BigInt64Array;
+
+const addresses = new WeakMap<ArrayBufferLike, Map<number, number>>();
+
+/** "file.ts:12" of the first program frame of `stack`. */
+function userLine(stack: string): string | undefined {
+  for (const line of stack.split("\n").slice(1)) {
+    const frame = parseFrame(line);
+    if (frame === undefined || frame.file.startsWith("node:") || isOwnFrame(frame.file)) continue;
+    return `${path.basename(frame.file)}:${frame.line}`;
+  }
+  return undefined;
+}
+
+/** The object id of `array[index]`, announced (named by the waiting site) on first use. */
+function addressOf(array: WaitableArray, index: number, stack: string, site: number): number {
+  let byOffset = addresses.get(array.buffer);
+  if (byOffset === undefined) {
+    byOffset = new Map();
+    addresses.set(array.buffer, byOffset);
+  }
+  const offset = array.byteOffset + index * array.BYTES_PER_ELEMENT;
+  let id = byOffset.get(offset);
+  if (id === undefined) {
+    id = nextObjectId();
+    byOffset.set(offset, id);
+    const kind = array instanceof Int32Array ? "Int32Array" : "BigInt64Array";
+    const where = userLine(stack);
+    announce({
+      type: "object",
+      id,
+      kind: "Atomics",
+      name: `${kind}[${index}]${where === undefined ? "" : `@${where}`}`,
+      site,
+      capacity: 0,
+    });
+  }
+  return id;
+}
+
+function isTimed(timeout: number | undefined): boolean {
+  if (timeout === undefined) return false;
+  const ms = Number(timeout);
+  return !Number.isNaN(ms) && ms !== Infinity;
+}
+
+function waitInstrumented(
+  array: WaitableArray,
+  index: number,
+  value: number | bigint,
+  timeout?: number,
+): "ok" | "not-equal" | "timed-out" {
+  const wait = rawWait as (
+    a: WaitableArray,
+    i: number,
+    v: number | bigint,
+    t?: number,
+  ) => "ok" | "not-equal" | "timed-out";
+  // Not shared memory, a bad index, or a thread that may not block: the original says why.
+  if (!(array.buffer instanceof SharedArrayBuffer)) return wait(array, index, value, timeout);
+  if (wait(array, index, value, 0) === "not-equal") return "not-equal";
+  const stack = captureStack();
+  const site = siteOfStack(stack);
+  const object = addressOf(array, index, stack, site);
+  const ident = currentIdent();
+  const timed = isTimed(timeout);
+  emitPrecise("wait-begin", ident, object, site, timed, "wait");
+  const result = wait(array, index, value, timeout);
+  emitPrecise("wait-end", ident, object, 0, result === "ok");
+  return result;
+}
+
+function waitAsyncInstrumented(
+  array: WaitableArray,
+  index: number,
+  value: number | bigint,
+  timeout?: number,
+): ReturnType<typeof Atomics.waitAsync> {
+  const waitAsync = rawWaitAsync as (
+    a: WaitableArray,
+    i: number,
+    v: number | bigint,
+    t?: number,
+  ) => ReturnType<typeof Atomics.waitAsync>;
+  const result = waitAsync(array, index, value, timeout);
+  if (!result.async) return result;
+  const stack = captureStack();
+  const site = siteOfStack(stack);
+  const object = addressOf(array, index, stack, site);
+  const ident = currentIdent();
+  emitPrecise("wait-begin", ident, object, site, isTimed(timeout), "wait");
+  waitStarted();
+  void result.value.then((outcome) => {
+    waitEnded();
+    emitPrecise("wait-end", ident, object, 0, outcome === "ok");
+  });
+  return result;
+}
+
+function notifyInstrumented(array: WaitableArray, index: number, count?: number): number {
+  const woken = (rawNotify as (a: WaitableArray, i: number, c?: number) => number)(
+    array,
+    index,
+    count,
+  );
+  const byOffset = addresses.get(array.buffer);
+  const id = byOffset?.get(array.byteOffset + index * array.BYTES_PER_ELEMENT);
+  if (id !== undefined) emit("notify", currentIdent(), id);
+  return woken;
+}
+
+/** Replaces Atomics.wait, waitAsync and notify in this thread. */
+export function instrumentAtomics(): void {
+  const atomics = Atomics as unknown as Record<string, unknown>;
+  atomics["wait"] = waitInstrumented;
+  atomics["waitAsync"] = waitAsyncInstrumented;
+  atomics["notify"] = notifyInstrumented;
+}

@@ -1,0 +1,18 @@
+// Instrumentation of code that never imports threadlens (DESIGN 3.2): installed in every
+// thread by the preload (register.ts imports the runtime, whose index.ts calls this when
+// recording is on). One runtime instance per thread does all the recording.
+import { instrumentAsyncMutexHook } from "./asyncMutexHook.ts";
+import { instrumentAtomics } from "./atomics.ts";
+import { watchStuckAwaits } from "./stuckAwaits.ts";
+import { instrumentWorkers } from "./workers.ts";
+
+let installed = false;
+
+export function installInstrumentation(): void {
+  if (installed) return;
+  installed = true;
+  instrumentWorkers();
+  instrumentAtomics();
+  instrumentAsyncMutexHook();
+  watchStuckAwaits();
+}

@@ -1,0 +1,173 @@
+// worker_threads.Worker, recorded without any change to the program (DESIGN 3.2): its start
+// (named from options.name, else the module file), its exit with the exit code (terminate()
+// included: a terminated worker runs no exit handler of its own, so the parent records it),
+// and joins.
+//
+// The join rule. A Worker has no join(); a parent waits for a worker's end by listening for
+// its 'exit' event (`await once(worker, 'exit')`, or an on/once('exit') listener that settles
+// a promise the parent awaits). A listener alone does not mean the parent waits: it may go on
+// working. So the parent counts as joining the workers whose 'exit' it listens for while, and
+// only while, its own event loop has nothing else to do (no timer, socket, file operation or
+// other active resource: getActiveResourcesInfo() lists none, and live workers are not
+// listed there). That is checked every JOIN_CHECK_MS: join-begin when the loop turns idle,
+// join-end with "not ended" when it has work again (retracting the join), join-end with
+// "ended" at the exit. A plain worker's end is always reaped by Node, so every exit counts as
+// joined (the unjoined-thread finding is for threadlens' Thread, whose join() must be called).
+//
+// Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
+// internal service worker, recognised by their workerData marks.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire, syncBuiltinESMExports } from "node:module";
+import type { Worker as WorkerType, WorkerOptions } from "node:worker_threads";
+import {
+  BOOTSTRAP_KEY,
+  PLAIN_WORKER_KEY,
+  currentIdent,
+  type PlainWorkerBootstrap,
+} from "../logicalThread.ts";
+import { emitPrecise } from "../recording.ts";
+import { traceJoin, traceThreadStart } from "../trace.ts";
+import { nextLogicalThreadId } from "../world.ts";
+
+const JOIN_CHECK_MS = 20;
+/** Resources that cannot end a wait by themselves (as in parking.ts). */
+const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
+const UNINSTRUMENTED_MARKS = ["esbuildVersion", "__threadlens_recorder__", BOOTSTRAP_KEY];
+const EXIT_LISTENER_METHODS = [
+  "on",
+  "once",
+  "addListener",
+  "prependListener",
+  "prependOnceListener",
+] as const;
+
+interface Joinable {
+  readonly ident: number;
+  exited: boolean;
+  /** The parent listens for its 'exit'. */
+  awaited: boolean;
+  /** A join-begin is in force. */
+  joining: boolean;
+}
+
+const awaitedWorkers = new Set<Joinable>();
+let checker: ReturnType<typeof setInterval> | undefined;
+
+function loopIsIdle(): boolean {
+  return process.getActiveResourcesInfo().every((resource) => PASSIVE.has(resource));
+}
+
+function checkJoins(): void {
+  const idle = loopIsIdle();
+  for (const w of awaitedWorkers) {
+    if (idle && !w.joining) traceJoin("join-begin", w.ident, false);
+    else if (!idle && w.joining) traceJoin("join-end", w.ident, false);
+    w.joining = idle;
+  }
+}
+
+function awaitExit(w: Joinable): void {
+  if (w.awaited || w.exited) return;
+  w.awaited = true;
+  awaitedWorkers.add(w);
+  if (checker === undefined) {
+    // Unref'd: the workers keep the process alive, this timer must not.
+    checker = setInterval(checkJoins, JOIN_CHECK_MS);
+    checker.unref();
+  }
+}
+
+function exited(w: Joinable, code: number): void {
+  w.exited = true;
+  awaitedWorkers.delete(w);
+  if (awaitedWorkers.size === 0 && checker !== undefined) {
+    clearInterval(checker);
+    checker = undefined;
+  }
+  emitPrecise("thread-exit", w.ident, code, 0, false);
+  traceJoin("join-end", w.ident, true);
+}
+
+function isMarked(options: WorkerOptions | undefined): boolean {
+  const data: unknown = options?.workerData;
+  if (data === null || typeof data !== "object") return false;
+  return UNINSTRUMENTED_MARKS.some((mark) => mark in data);
+}
+
+function workerName(filename: string | URL, options: WorkerOptions | undefined): string {
+  if (typeof options?.name === "string" && options.name !== "") return options.name;
+  if (options?.eval === true) return "worker";
+  const file =
+    filename instanceof URL || String(filename).startsWith("file:")
+      ? fileURLToPath(filename)
+      : String(filename);
+  return path.basename(file);
+}
+
+type WorkerCtor = typeof WorkerType;
+
+function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
+  const setEnvironmentData = (
+    createRequire(__filename)("node:worker_threads") as typeof import("node:worker_threads")
+  ).setEnvironmentData;
+  const joinables = new WeakMap<object, Joinable>();
+  let internal = false;
+  class Worker extends Base {
+    constructor(filename: string | URL, options?: WorkerOptions) {
+      if (isMarked(options)) {
+        super(filename, options);
+        return;
+      }
+      const name = workerName(filename, options);
+      const bootstrap: PlainWorkerBootstrap = {
+        ident: nextLogicalThreadId(),
+        parent: currentIdent(),
+        name,
+      };
+      setEnvironmentData(PLAIN_WORKER_KEY, bootstrap);
+      try {
+        super(filename, options);
+      } finally {
+        setEnvironmentData(PLAIN_WORKER_KEY, undefined);
+      }
+      traceThreadStart(bootstrap.ident, name, "worker", false);
+      const joinable: Joinable = {
+        ident: bootstrap.ident,
+        exited: false,
+        awaited: false,
+        joining: false,
+      };
+      joinables.set(this, joinable);
+      internal = true;
+      try {
+        super.once("exit", (code: number) => exited(joinable, code));
+      } finally {
+        internal = false;
+      }
+    }
+  }
+  for (const method of EXIT_LISTENER_METHODS) {
+    const original = Base.prototype[method] as (...args: unknown[]) => unknown;
+    Object.defineProperty(Worker.prototype, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: WorkerType, event: string | symbol, ...rest: unknown[]): unknown {
+        if (event === "exit" && !internal) {
+          const joinable = joinables.get(this);
+          if (joinable !== undefined) awaitExit(joinable);
+        }
+        return original.call(this, event, ...rest);
+      },
+    });
+  }
+  return Worker;
+}
+
+/** Replaces worker_threads.Worker (CommonJS and ES module views) in this thread. */
+export function instrumentWorkers(): void {
+  const require = createRequire(__filename);
+  const workerThreads = require("node:worker_threads") as { Worker: WorkerCtor };
+  workerThreads.Worker = instrumentedWorkerClass(workerThreads.Worker);
+  syncBuiltinESMExports();
+}

@@ -1,0 +1,162 @@
+// Extension tests run inside code-server's real extension host (the harness passes this module
+// as extensionTestsPath). The host exits 0 even when run() throws, so the results go to the file
+// named by THREADLENS_E2E_RESULT (a sibling of this bundle) and the harness checks them.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import * as vscode from "vscode";
+import { DIAGNOSTIC_CODES } from "../../../src/extension/ids.ts";
+import { DebugRecorder, runUntil, waitFor } from "./debugRecorder.ts";
+
+interface TestResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+const RESULT_FILE = path.join(__dirname, "ext-tests-result.json");
+const TIMEOUT_MS = 45_000;
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "no workspace folder");
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+function threadlensDiagnostics(uri: vscode.Uri, code: string): vscode.Diagnostic[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === "threadlens" && d.code === code)
+    .sort((a, b) => a.range.start.line - b.range.start.line);
+}
+
+async function applyFix(uri: vscode.Uri, diagnostic: vscode.Diagnostic, title: string) {
+  const actions =
+    (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      "vscode.executeCodeActionProvider",
+      uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) ?? [];
+  const action = actions.find((a) => a.title.startsWith(title));
+  assert.ok(action?.edit, `no "${title}" fix among: ${actions.map((a) => a.title).join(" | ")}`);
+  assert.ok(await vscode.workspace.applyEdit(action.edit), "edit not applied");
+  const document = await vscode.workspace.openTextDocument(uri);
+  assert.ok(await document.save(), "not saved");
+  return document;
+}
+
+async function s1GlobalOrder(recorder: DebugRecorder): Promise<void> {
+  const uri = workspaceFile("s1-lockab.ts");
+  await vscode.window.showTextDocument(uri);
+  const run = await recorder.start(uri);
+  const stop = await run.stopped;
+  assert.equal(stop.reason, "deadlock");
+  const code = DIAGNOSTIC_CODES.deadlock;
+  const diagnostics = await waitFor(() => {
+    const found = threadlensDiagnostics(uri, code);
+    return found.length >= 4 ? found : undefined;
+  }, "deadlock diagnostics");
+  // doA: lockA (10) then lockB (12); doB: lockB (18) then lockA (20), 1-based.
+  assert.deepEqual(
+    diagnostics.map((d) => d.range.start.line + 1),
+    [10, 12, 18, 20],
+  );
+  for (const d of diagnostics) {
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    const related = (d.relatedInformation ?? []).map((r) => r.location.range.start.line + 1);
+    const others = [10, 12, 18, 20].filter((l) => l !== d.range.start.line + 1);
+    assert.deepEqual(
+      [...related].sort((a, b) => a - b),
+      others,
+      `related of line ${d.range.start.line + 1}`,
+    );
+  }
+  const at20 = diagnostics[3];
+  assert.ok(at20);
+  await vscode.debug.stopDebugging(run.session);
+  await run.terminated;
+  const document = await applyFix(uri, at20, "Acquire in the global order lockA → lockB");
+  assert.equal(document.lineAt(17).text.trim(), "lockA.acquireSync();");
+  assert.equal(document.lineAt(19).text.trim(), "lockB.acquireSync();");
+  assert.equal(threadlensDiagnostics(uri, code).length, 0, "run diagnostics stay after the edit");
+
+  const rerun = await recorder.start(uri);
+  await runUntil(rerun.terminated, rerun.stopped);
+  assert.match(rerun.output(), /no deadlock this time/);
+  assert.equal(threadlensDiagnostics(uri, code).length, 0);
+  assert.equal(threadlensDiagnostics(uri, DIAGNOSTIC_CODES["potential-deadlock"]).length, 0);
+}
+
+async function s2UseRLock(recorder: DebugRecorder): Promise<void> {
+  const uri = workspaceFile("s2-lock.ts");
+  await vscode.window.showTextDocument(uri);
+  const run = await recorder.start(uri);
+  const stop = await run.stopped;
+  assert.equal(stop.reason, "deadlock");
+  const code = DIAGNOSTIC_CODES["self-deadlock"];
+  const diagnostics = await waitFor(() => {
+    const found = threadlensDiagnostics(uri, code).filter(
+      (d) => d.severity === vscode.DiagnosticSeverity.Error,
+    );
+    return found.length >= 2 ? found : undefined;
+  }, "self-deadlock diagnostics");
+  assert.deepEqual(
+    diagnostics.map((d) => d.range.start.line + 1),
+    [5, 6],
+  );
+  await vscode.debug.stopDebugging(run.session);
+  await run.terminated;
+  const waits = diagnostics[1];
+  assert.ok(waits);
+  const document = await applyFix(uri, waits, "Use RLock");
+  assert.match(document.getText(), /import \{ RLock \} from "threadlens";/);
+  assert.match(document.getText(), /const guard = new RLock\(\);/);
+
+  const rerun = await recorder.start(uri);
+  await runUntil(rerun.terminated, rerun.stopped);
+  assert.match(rerun.output(), /never printed/);
+}
+
+export async function run(): Promise<void> {
+  const results: TestResult[] = [];
+  const test = async (name: string, body: () => Promise<void>) => {
+    try {
+      await body();
+      results.push({ name, ok: true });
+    } catch (error) {
+      results.push({
+        name,
+        ok: false,
+        error: String(error instanceof Error ? error.stack : error),
+      });
+    }
+  };
+  const recorder = new DebugRecorder(TIMEOUT_MS);
+  await test("extension activates with its commands", async () => {
+    const extension = vscode.extensions.getExtension("threadlens.threadlens");
+    assert.ok(extension, "threadlens.threadlens not installed");
+    await extension.activate();
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of [
+      "threadlens.openTrace",
+      "threadlens.exportPerfetto",
+      "threadlens.runCurrentFile",
+    ]) {
+      assert.ok(commands.includes(c), `${c} missing`);
+    }
+  });
+  await test("S1: deadlock stop, diagnostics, global-order fix, clean rerun", () =>
+    s1GlobalOrder(recorder));
+  await test("S2: self-deadlock stop, Use RLock fix, clean rerun", () => s2UseRLock(recorder));
+  recorder.dispose();
+  writeFileSync(
+    RESULT_FILE,
+    JSON.stringify(
+      { vscodeVersion: vscode.version, appName: vscode.env.appName, results },
+      null,
+      2,
+    ),
+  );
+  if (results.some((r) => !r.ok)) throw new Error("some threadlens e2e tests failed");
+}

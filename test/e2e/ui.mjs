@@ -1,0 +1,174 @@
+// Drives code-server's workbench in headless Debian chromium with playwright-core (installed in
+// the e2e cache, not the package): the UI checks with screenshots, and the page that runs the
+// extension-host tests (extensionDevelopmentPath/extensionTestsPath via the `payload` parameter).
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const BROWSER_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function launchBrowser(cache) {
+  const { chromium } = createRequire(path.join(cache, "package.json"))("playwright-core");
+  const profile = mkdtempSync(path.join(cache, "chromium-profile-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: BROWSER_ARGS,
+  });
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, page: context.pages()[0] ?? (await context.newPage()), close };
+}
+
+/** The text of the first webview frame that has `selector`, or undefined. */
+async function webviewText(page, selector) {
+  for (const frame of page.frames()) {
+    try {
+      if ((await frame.locator(selector).count()) > 0)
+        return await frame.locator(selector).innerText();
+    } catch {
+      // frames come and go while the workbench lays out
+    }
+  }
+  return undefined;
+}
+
+export async function runUiTests({ base, workspace, cache, screenshots, log }) {
+  mkdirSync(screenshots, { recursive: true });
+  const failures = [];
+  const check = async (name, body) => {
+    try {
+      await body();
+      log(`ok   ui: ${name}`);
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+    }
+  };
+  const shot = (page, name) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+  const { page, close } = await launchBrowser(cache);
+  try {
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    const activity = page.locator('.activitybar [aria-label^="threadlens"]').first();
+    await check("activity-bar view with Threads and Locks", async () => {
+      await activity.waitFor({ timeout: 60_000 });
+      await activity.click();
+      await page
+        .locator(".monaco-list-row", { hasText: "No locks recorded yet." })
+        .waitFor({ timeout: 30_000 });
+      for (let i = 0; i < 40 && (await webviewText(page, "#status")) === undefined; i++)
+        await page.waitForTimeout(500);
+      if ((await webviewText(page, "#status")) === undefined)
+        throw new Error("Threads webview not rendered");
+      await shot(page, "01-activity-bar-views");
+    });
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget input").fill("s1-lockab.ts");
+    await page.waitForTimeout(800);
+    await page.keyboard.press("Enter");
+    await page.locator(".editor-instance .monaco-editor").first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1500);
+    await check(
+      "F5 on s1-lockab.ts stops on the deadlock with both threads in Call Stack",
+      async () => {
+        await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+        await page.keyboard.press("F5");
+        await page.waitForTimeout(1500);
+        // With several debuggers for TypeScript the editor may ask which one.
+        const picker = page.locator(".quick-input-widget .monaco-list-row", {
+          hasText: "threadlens",
+        });
+        if (
+          await picker
+            .first()
+            .isVisible()
+            .catch(() => false)
+        )
+          await picker.first().click();
+        const stack = page.locator(".debug-call-stack");
+        await stack
+          .locator(".monaco-list-row", { hasText: /deadlock/i })
+          .first()
+          .waitFor({ timeout: 45_000 });
+        await page.waitForTimeout(1500);
+        const text = (await stack.innerText()).replace(/\s+/g, " ");
+        log(`call stack: ${text.slice(0, 300)}`);
+        await shot(page, "02-call-stack-deadlock");
+        // The stop names the cycle's threads ("worker-4 holds lockA ...; worker-5 holds lockB"):
+        // each must be listed as a paused thread.
+        const cycle = [...text.matchAll(/([\w-]+) HOLDS/gi)].map((m) => m[1].toLowerCase());
+        if (cycle.length < 2) throw new Error(`no two-thread cycle in the stop: ${text}`);
+        for (const name of cycle) {
+          if (!new RegExp(`${name} (PAUSED|DEADLOCK)`, "i").test(text))
+            throw new Error(`${name} is not in Call Stack`);
+        }
+      },
+    );
+    await check("Threads view draws the wait-for cycle", async () => {
+      await activity.click();
+      await page.waitForTimeout(1500);
+      const status = (await webviewText(page, "#status")) ?? "";
+      log(`threads view status: ${status}`);
+      await shot(page, "03-threads-view-cycle");
+      if (!/deadlock/i.test(status)) throw new Error(`Threads view status is "${status}"`);
+    });
+    await check("error squiggles and the Quick Fix menu", async () => {
+      await page.locator(".editor-instance .squiggly-error").first().waitFor({ timeout: 20_000 });
+      await page.keyboard.press("Control+G");
+      await page.locator(".quick-input-widget input").fill(":20:3");
+      await page.keyboard.press("Enter");
+      await page.waitForTimeout(500);
+      await page.keyboard.press("Control+.");
+      const menu = page.locator(".action-widget", { hasText: "global order" });
+      await menu.waitFor({ timeout: 20_000 });
+      await shot(page, "04-squiggles-quick-fix");
+      await page.keyboard.press("Escape");
+    });
+    await page.keyboard.press("Shift+F5").catch(() => undefined);
+    await page.waitForTimeout(1000);
+  } catch (error) {
+    failures.push(`ui: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+    await shot(page, "ui-failure").catch(() => undefined);
+  } finally {
+    await close();
+  }
+  return { failures };
+}
+
+export async function runExtensionHostTests(options) {
+  const { authority, workspace, extensionPath, testsPath, resultFile, cache, screenshots, log } =
+    options;
+  const payload = JSON.stringify([
+    ["extensionDevelopmentPath", `vscode-remote://${authority}${extensionPath}`],
+    ["extensionTestsPath", `vscode-remote://${authority}${testsPath}`],
+  ]);
+  const { page, close } = await launchBrowser(cache);
+  try {
+    page.on("console", (m) => {
+      if (m.type() === "error" && /threadlens/i.test(m.text()))
+        log(`[browser] ${m.text().slice(0, 300)}`);
+    });
+    await page.goto(
+      `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`,
+    );
+    const deadline = Date.now() + 240_000;
+    while (!existsSync(resultFile) && Date.now() < deadline) await page.waitForTimeout(500);
+    await page
+      .screenshot({ path: path.join(screenshots, "05-extension-host-tests.png") })
+      .catch(() => undefined);
+  } finally {
+    await close();
+  }
+}

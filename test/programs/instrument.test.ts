@@ -1,0 +1,136 @@
+// Programs that never import threadlens, under `threadlens run` (DESIGN 3.2, SCENARIOS S14):
+// worker_threads, hand-written Atomics mutexes, async-mutex (ES module and CommonJS builds),
+// Promise.all branches as logical threads, waits the event loop would drop, and programs that
+// use none of these (no finding, same output).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Finding, Report } from "../../src/protocol/report.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const fixtures = "test/fixtures/instrument";
+const cli = path.join(root, "dist/cli.js");
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  return env;
+}
+
+function runJson(fixture: string): { status: number | null; report: Report; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, "run", `${fixtures}/${fixture}`, "--json"], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  try {
+    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+/** 1-based line of the `n`th line of `fixture` containing `text`. */
+function lineOf(fixture: string, text: string, n = 1): number {
+  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes(text) && ++seen === n) return i + 1;
+  return assert.fail(`${text} not in ${fixture}`);
+}
+
+function only(report: Report, kind: Finding["kind"]): Finding {
+  const found = report.findings.filter((f) => f.kind === kind);
+  assert.equal(found.length, 1, JSON.stringify(report.findings, null, 2));
+  return found[0] as Finding;
+}
+
+test("S14: two workers with hand-written Atomics mutexes in opposite order are a hang", () => {
+  const { report } = runJson("s14-atomics.ts");
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main", "one", "two"]);
+  assert.match(hang.message, /main joins two/);
+  assert.match(hang.message, /one waits in Atomics\.wait on Int32Array\[1\]/);
+  assert.match(hang.message, /two waits in Atomics\.wait on Int32Array\[0\]/);
+  const waitLine = lineOf("s14-atomics-worker.ts", "Atomics.wait(words, index, 1)");
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      ["one", waitLine, "waits"],
+      ["two", waitLine, "waits"],
+    ],
+  );
+});
+
+test("S14: async-mutex bank transfer in two Promise.all branches is a deadlock", () => {
+  const fixture = "s14-async-mutex.ts";
+  const { report } = runJson(fixture);
+  const deadlock = only(report, "deadlock");
+  const branch = (i: number): string => `main/Promise.all[${i}]@${fixture}:17`;
+  assert.deepEqual(deadlock.threads, [branch(0), branch(1)]);
+  assert.deepEqual([...deadlock.locks].sort(), ["accountA", "accountB"]);
+  const holds = lineOf(fixture, "await from.acquire()");
+  const waits = lineOf(fixture, "await to.acquire()");
+  assert.deepEqual(
+    deadlock.sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      [branch(0), holds, "holds"],
+      [branch(0), waits, "waits"],
+      [branch(1), holds, "holds"],
+      [branch(1), waits, "waits"],
+    ],
+  );
+});
+
+test("async-mutex inversion without a deadlock (CommonJS build) is a potential deadlock", () => {
+  const fixture = "async-mutex-inversion.ts";
+  const { report } = runJson(fixture);
+  assert.equal(report.exitCode, 0);
+  const potential = only(report, "potential-deadlock");
+  assert.deepEqual([...potential.locks].sort(), ["first", "second"]);
+  assert.equal(potential.threads.length, 2);
+  assert.ok(potential.threads.every((t) => t.startsWith("main/Promise.all[")));
+  assert.equal(report.findings.length, 1);
+});
+
+test("a lock wait the event loop would drop silently is reported", () => {
+  const fixture = "stuck-await.ts";
+  const { report } = runJson(fixture);
+  const found = only(report, "self-deadlock");
+  assert.deepEqual(
+    found.sites.map((s) => [s.line, s.role]),
+    [
+      [lineOf(fixture, "await gate.acquire();"), "holds"],
+      [lineOf(fixture, "await gate.acquire();", 2), "waits"],
+    ],
+  );
+});
+
+for (const [fixture, output] of [
+  ["clean-pool.ts", "squares 1,4,9,16"],
+  ["http-once.ts", "got hello"],
+] as const) {
+  test(`${fixture}: no finding, the same output`, () => {
+    const { status, report, stderr } = runJson(fixture);
+    assert.equal(status, 0);
+    assert.deepEqual(report.findings, []);
+    assert.match(stderr, new RegExp(output));
+    // The baseline: the same preload with recording (hence instrumentation) off.
+    const plain = spawnSync(
+      process.execPath,
+      ["--import", "./dist/register.mjs", `${fixtures}/${fixture}`],
+      { cwd: root, env: { ...cleanEnv(), THREADLENS_RECORD: "0" }, encoding: "utf8" },
+    );
+    assert.equal(plain.stdout.trim(), output);
+  });
+}
+
+test("plain workers are named, started by main and joined through once(worker, 'exit')", () => {
+  const { report } = runJson("clean-pool.ts");
+  const names = report.threads.map((t) => t.name);
+  assert.deepEqual(names, ["main", ...Array<string>(4).fill("clean-pool-worker.ts")]);
+});
