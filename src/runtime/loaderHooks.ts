@@ -32,6 +32,11 @@ type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
 
 const RELATIVE = /^\.{1,2}\/|^\/|^file:/;
 
+// The runtime that sits beside these hooks (dist/runtime.js). A program's `import "threadlens"`
+// is sent there, whichever copy of the package the program itself depends on: the preload's
+// recorder and the program's primitives must be one runtime, with one state per thread.
+const OWN_RUNTIME = new URL("./runtime.js", import.meta.url).href;
+
 function alternatives(specifier: string): string[] {
   const js = /\.([cm]?)js$/.exec(specifier);
   if (js !== null)
@@ -48,6 +53,8 @@ export async function resolve(
   context: ResolveContext,
   next: NextResolve,
 ): Promise<ResolveResult> {
+  if (specifier === "threadlens")
+    return { url: OWN_RUNTIME, format: "commonjs", shortCircuit: true };
   try {
     return await next(specifier, context);
   } catch (error) {

@@ -70,6 +70,16 @@ function compileCommonJs(module: CompilableModule, filename: string): void {
 }
 
 const extensions = (Module as unknown as { _extensions: Extensions })._extensions;
+
+// CommonJS side of the loader hooks' rule: `require("threadlens")` is this preload's runtime,
+// whichever copy of the package the program depends on (one runtime state per thread).
+type ResolveFilename = (request: string, ...rest: unknown[]) => string;
+const moduleWithResolve = Module as unknown as { _resolveFilename: ResolveFilename };
+const resolveFilename = moduleWithResolve._resolveFilename;
+const ownRuntime = path.join(distDir, "runtime.js");
+moduleWithResolve._resolveFilename = function (request: string, ...rest: unknown[]): string {
+  return request === "threadlens" ? ownRuntime : resolveFilename.call(this, request, ...rest);
+};
 for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileCommonJs;
 
 function positiveInt(value: string | undefined): number | undefined {

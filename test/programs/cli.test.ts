@@ -308,3 +308,33 @@ test("the preload alone (no CLI) prints the report and ends a blocked program wi
     assert.match(r.stderr, /threadlens: 1 finding\n/);
   }
 });
+
+test("a program outside any project that has threadlens gets the CLI's own runtime", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-outside-"));
+  try {
+    writeFileSync(path.join(dir, "app.ts"), readFileSync(path.join(root, fixtures, "s2-lock.ts")));
+    writeFileSync(
+      path.join(dir, "app.cts"),
+      'const { Lock } = require("threadlens");\nconst l = new Lock("viaRequire");\nl.acquireSync();\nl.acquireSync();\n',
+    );
+    const env = { ...process.env };
+    delete env["NODE_TEST_CONTEXT"];
+    delete env["NODE_OPTIONS"];
+    for (const [file, lock] of [
+      ["app.ts", "guard"],
+      ["app.cts", "viaRequire"],
+    ] as const) {
+      const r = spawnSync(process.execPath, [cli, "run", file, "--json"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 2, `${file}: ${r.stderr}`);
+      const report = JSON.parse(r.stdout) as Report;
+      assert.deepEqual(only(report, "self-deadlock").locks, [lock]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
