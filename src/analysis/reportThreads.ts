@@ -1,5 +1,8 @@
 // The `threads` of the JSON report (DESIGN 8): each logical thread's state and stack. A blocked
 // thread shows the frames of the call it is blocked in; the others their last captured site.
+// A wait with a timeout (a sleep in Atomics.wait, an acquire with a timeout) ends by itself: a
+// thread in one is "running", which is also what lets a pause wait for it to reach a
+// synchronization point.
 import type { ReportThread } from "../protocol/report.ts";
 import { relativePath } from "./paths.ts";
 import type { RunState } from "./runState.ts";
@@ -20,7 +23,7 @@ export function buildReportThreads(state: RunState, cwd: string): ReportThread[]
           ? "running"
           : !live
             ? "exited"
-            : blocking !== undefined
+            : blocking !== undefined && !blocking.timed
               ? "blocked"
               : "running";
       const site = stateName === "blocked" ? (blocking?.site ?? 0) : (status?.lastSite ?? 0);
