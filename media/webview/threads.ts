@@ -121,14 +121,14 @@ function drawTimeline(): void {
   const width = Math.max(1, timeline.clientWidth - LABEL_WIDTH);
   ctx.fillStyle = foreground();
   const end = axisEnd();
-  for (let i = 0; i <= 4; i++) {
-    const t = viewStart + ((end - viewStart) * i) / 4;
-    ctx.fillText(
-      `${(t / 1000).toFixed(1)} ms`,
-      LABEL_WIDTH + (width * i) / 4 - (i === 4 ? 50 : 0),
-      8,
-    );
+  // A narrow sidebar has room for the two ends only; labels are aligned so none overlaps.
+  const steps = width >= 240 ? 4 : 1;
+  for (let i = 0; i <= steps; i++) {
+    const t = viewStart + ((end - viewStart) * i) / steps;
+    ctx.textAlign = i === 0 ? "left" : i === steps ? "right" : "center";
+    ctx.fillText(`${(t / 1000).toFixed(1)} ms`, LABEL_WIDTH + (width * i) / steps, 8);
   }
+  ctx.textAlign = "left";
   lanes.forEach((lane, i) => {
     const y = AXIS_HEIGHT + i * LANE_HEIGHT;
     ctx.fillStyle = foreground();

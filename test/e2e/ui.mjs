@@ -118,8 +118,13 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
     );
     await check("Threads view draws the wait-for cycle", async () => {
       await activity.click();
-      await page.waitForTimeout(1500);
-      const status = (await webviewText(page, "#status")) ?? "";
+      // The webview gets the session's snapshot a moment after it becomes visible: wait for it
+      // (up to 15 s) instead of reading the status once.
+      let status = "";
+      for (let waited = 0; waited < 15_000 && !/deadlock/i.test(status); waited += 500) {
+        await page.waitForTimeout(500);
+        status = (await webviewText(page, "#status")) ?? "";
+      }
       log(`threads view status: ${status}`);
       await shot(page, "03-threads-view-cycle");
       if (!/deadlock/i.test(status)) throw new Error(`Threads view status is "${status}"`);
