@@ -4,6 +4,7 @@
 // type checker infer its receiver's type, the expensive part of the analysis) nor followed,
 // and a function that reaches no lock operation is not walked.
 import ts from "typescript";
+import { isFunctionNode } from "./calls.ts";
 
 /** Method and function names that take or release locks. */
 const LOCK_OPERATIONS = new Set([
@@ -57,18 +58,6 @@ function nameOf(fn: ts.Node): string {
   return "";
 }
 
-function isFunctionLike(node: ts.Node): boolean {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isArrowFunction(node)
-  );
-}
-
 /** What the pre-pass found. */
 export class Relevance {
   /** Names of functions that can reach a lock operation (and the operations themselves). */
@@ -82,7 +71,7 @@ export class Relevance {
     const named = new Map<string, ts.Node[]>();
     const visit = (node: ts.Node, owners: readonly ts.Node[]): void => {
       let inner = owners;
-      if (isFunctionLike(node)) {
+      if (isFunctionNode(node)) {
         inner = [...owners, node];
         calls.set(node, new Set());
         const name = nameOf(node);
