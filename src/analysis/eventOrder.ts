@@ -18,7 +18,16 @@ export function mergeByHost(events: readonly TraceEvent[], dict: Dictionary): Tr
     group.push(event);
   }
   if (groups.size <= 1) return [...events];
-  const queues = [...groups.values()];
+  return mergeByTime([...groups.values()]);
+}
+
+/**
+ * Merges event lists by time, keeping each list's own order (program order within a thread is
+ * what the analysis relies on; time only interleaves the threads). The earlier list wins ties.
+ */
+export function mergeByTime(lists: readonly (readonly TraceEvent[])[]): TraceEvent[] {
+  const queues = lists.filter((l) => l.length > 0);
+  if (queues.length <= 1) return [...(queues[0] ?? [])];
   const heads = queues.map(() => 0);
   const merged: TraceEvent[] = [];
   // k-way merge; k (OS threads) is small, so a linear scan per event is cheaper than a heap.

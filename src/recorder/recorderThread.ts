@@ -4,7 +4,7 @@
 // while every application thread is blocked, which is when it matters most.
 import { BroadcastChannel, parentPort, workerData } from "node:worker_threads";
 import { readFileSync } from "node:fs";
-import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
+import type { MetaRecord } from "../protocol/events.ts";
 import {
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
@@ -12,6 +12,7 @@ import {
   CONTROL_STOP,
 } from "../protocol/recorderControl.ts";
 import { RECORDER_CHANNEL, STOP_CHANNEL, type RecorderMessage } from "../protocol/recorderWire.ts";
+import { mergeByTime } from "../analysis/eventOrder.ts";
 import { RingReader } from "./ringReader.ts";
 import { RecorderSession, type RecorderSettings } from "./session.ts";
 import { createOnlineAnalysis } from "./analysisBinding.ts";
@@ -85,32 +86,6 @@ channel.onmessage = (message: unknown) => {
   else if (m.type === "parked") pause.parked(m.generation, { thread: m.thread, site: m.site });
   else pendingMeta.push(m.record);
 };
-
-/**
- * Merges the threads' event lists by time, keeping each thread's own order (program order is
- * what the analysis relies on; time only interleaves the threads).
- */
-function mergeByTime(lists: TraceEvent[][]): TraceEvent[] {
-  const nonEmpty = lists.filter((l) => l.length > 0);
-  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
-  const heads = nonEmpty.map(() => 0);
-  const out: TraceEvent[] = [];
-  for (;;) {
-    let best = -1;
-    let bestTime = Infinity;
-    for (let i = 0; i < nonEmpty.length; i++) {
-      const event = nonEmpty[i]?.[heads[i] ?? 0];
-      if (event !== undefined && event.time < bestTime) {
-        best = i;
-        bestTime = event.time;
-      }
-    }
-    if (best < 0) return out;
-    const list = nonEmpty[best] as TraceEvent[];
-    out.push(list[heads[best] ?? 0] as TraceEvent);
-    heads[best] = (heads[best] ?? 0) + 1;
-  }
-}
 
 function drain(): void {
   for (const record of pendingMeta.splice(0)) session.addMeta(record);
