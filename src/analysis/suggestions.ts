@@ -5,6 +5,11 @@ import { siteText, type Dictionary } from "./dictionary.ts";
 import type { LockOrderGraph } from "./lockOrderGraph.ts";
 import { relativePath } from "./paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "./sourceEdits.ts";
+import {
+  cycleTimeoutSuggestion,
+  selfDeadlockSuggestionSet,
+  twoLockSuggestionSet,
+} from "./suggestionTexts.ts";
 
 export interface SuggestionContext {
   readonly dict: Dictionary;
@@ -73,7 +78,7 @@ export function lockCycleSuggestions(
         `take the locks a thread needs together with \`acquireAll([${names.join(", ")}])\` ` +
         `(one global order, all or nothing), so that no thread holds one while waiting for another`,
     },
-    timeoutSuggestion(steps[0]?.acquireSite ?? 0, ctx),
+    cycleTimeoutSuggestion(inWhere(ctx, steps[0]?.acquireSite ?? 0)),
   ];
 }
 
@@ -89,31 +94,17 @@ function twoLockSuggestions(
   const breaking = steps.find((s) => s.from === second && s.to === first);
   const follow = ctx.lockOrder.support(first, second).threads;
   const where = breaking === undefined ? "" : inWhere(ctx, breaking.acquireSite);
-  const globalOrder: Suggestion = {
-    kind: "global-order",
-    message:
-      `take ${firstName} before ${secondName} everywhere (the order ${follow} thread` +
-      `${follow === 1 ? "" : "s"} follow${follow === 1 ? "s" : ""}): ` +
-      `swap the two acquisitions${where}, which takes ${secondName} then ${firstName}; ` +
-      `with one order no two threads can each hold one lock and wait for the other`,
-  };
+  const reason = `the order ${follow} thread${follow === 1 ? "" : "s"} follow${follow === 1 ? "s" : ""}`;
   const edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
-  return [
-    edit === undefined ? globalOrder : { ...globalOrder, edit },
-    {
-      kind: "acquire-all",
-      message:
-        `take both with \`acquireAll([${firstName}, ${secondName}])\`${where} ` +
-        `(one global order, all or nothing), so that no thread holds one while waiting for the other`,
-    },
-    {
-      kind: "use-rlock",
-      message:
-        `if ${firstName} and ${secondName} need not be held separately, guard their data with ` +
-        `one RLock instead: a single lock cannot be taken in two orders`,
-    },
-    timeoutSuggestion(breaking?.acquireSite ?? steps[0]?.acquireSite ?? 0, ctx),
-  ];
+  const timeoutSite = breaking?.acquireSite ?? steps[0]?.acquireSite ?? 0;
+  return twoLockSuggestionSet(
+    firstName,
+    secondName,
+    reason,
+    where,
+    edit,
+    inWhere(ctx, timeoutSite),
+  );
 }
 
 /** Swaps the two acquisitions of the step that breaks the chosen order, where that is safe. */
@@ -124,16 +115,6 @@ function swapEdit(step: CycleStep, ctx: SuggestionContext): TextEdit | undefined
   return swapReceiversEdit(held, taking, relativePath(held.file, ctx.cwd), ctx.readSource);
 }
 
-function timeoutSuggestion(site: number, ctx: SuggestionContext): Suggestion {
-  return {
-    kind: "add-timeout",
-    message:
-      `pass a timeout to the acquisition${inWhere(ctx, site)} (\`acquire({ timeout })\`) and ` +
-      `back off when it returns false: a thread caught in the cycle then gives up instead of ` +
-      `blocking forever`,
-  };
-}
-
 /** Suggestions for a thread that requests a non-reentrant Lock it holds. */
 export function selfDeadlockSuggestions(
   lock: number,
@@ -141,29 +122,18 @@ export function selfDeadlockSuggestions(
   ctx: SuggestionContext,
 ): Suggestion[] {
   const info = ctx.dict.object(lock);
-  const name = ctx.dict.objectName(lock);
-  const suggestions: Suggestion[] = [];
-  if (info?.kind === "Lock") {
-    const creation = ctx.dict.userFrame(info.site);
-    const edit =
-      creation === undefined
-        ? undefined
-        : useRLockEdit(creation, relativePath(creation.file, ctx.cwd), ctx.readSource);
-    const rlock: Suggestion = {
-      kind: "use-rlock",
-      message:
-        `create ${name} as an RLock${inWhere(ctx, info.site)}: an RLock may be taken again by ` +
-        `the thread that holds it, so the nested acquisition no longer waits for itself`,
-    };
-    suggestions.push(edit === undefined ? rlock : { ...rlock, edit });
-  }
-  suggestions.push({
-    kind: "add-timeout",
-    message:
-      `pass a timeout to the acquisition${inWhere(ctx, waitSite)} (\`acquire({ timeout })\`): ` +
-      `the thread then fails instead of waiting forever for a lock it holds itself`,
-  });
-  return suggestions;
+  const isLock = info?.kind === "Lock";
+  const creation = isLock ? ctx.dict.userFrame(info.site) : undefined;
+  const edit =
+    creation === undefined
+      ? undefined
+      : useRLockEdit(creation, relativePath(creation.file, ctx.cwd), ctx.readSource);
+  return selfDeadlockSuggestionSet(
+    isLock ? ctx.dict.objectName(lock) : undefined,
+    isLock ? inWhere(ctx, info.site) : "",
+    edit,
+    inWhere(ctx, waitSite),
+  );
 }
 
 /** Suggestions for a deadlock that goes through a join. */

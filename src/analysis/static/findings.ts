@@ -8,6 +8,11 @@ import type { Finding, FindingSite, Suggestion, TextEdit } from "../../protocol/
 import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../declaredOrder.ts";
 import { relativePath } from "../paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
+import {
+  cycleTimeoutSuggestion,
+  selfDeadlockSuggestionSet,
+  twoLockSuggestionSet,
+} from "../suggestionTexts.ts";
 import { ANONYMOUS, MODULE_CODE } from "./calls.ts";
 import { violatedOrder, type LockCycle, type OrderViolation } from "./graph.ts";
 import type { LockRef, Reacquire, Site, SourcePos, StaticEdge } from "./types.ts";
@@ -86,16 +91,6 @@ function swapEdit(edge: StaticEdge, ctx: FindingContext): TextEdit | undefined {
   return swapReceiversEdit(frameOf(edge.held), frameOf(edge.acquire), file, ctx.readSource);
 }
 
-function timeoutSuggestion(site: Site | undefined, ctx: FindingContext): Suggestion {
-  return {
-    kind: "add-timeout",
-    message:
-      `pass a timeout to the acquisition${inWhere(site, ctx)} (\`acquire({ timeout })\`) and ` +
-      `back off when it returns false: a thread caught in the cycle then gives up instead of ` +
-      `blocking forever`,
-  };
-}
-
 /** Suggestions for taking `first` before `second`, fixing the edges that take them the other way. */
 function orderSuggestions(
   first: LockRef,
@@ -114,29 +109,7 @@ function orderSuggestions(
     }
   }
   const where = inWhere(fixed?.acquire, ctx);
-  const order: Suggestion = {
-    kind: "global-order",
-    message:
-      `take ${first.name} before ${second.name} everywhere (${reason}): swap the two ` +
-      `acquisitions${where}, which takes ${second.name} then ${first.name}; with one order no ` +
-      `two threads can each hold one lock and wait for the other`,
-  };
-  return [
-    edit === undefined ? order : { ...order, edit },
-    {
-      kind: "acquire-all",
-      message:
-        `take both with \`acquireAll([${first.name}, ${second.name}])\`${where} ` +
-        `(one global order, all or nothing), so that no thread holds one while waiting for the other`,
-    },
-    {
-      kind: "use-rlock",
-      message:
-        `if ${first.name} and ${second.name} need not be held separately, guard their data with ` +
-        `one RLock instead: a single lock cannot be taken in two orders`,
-    },
-    timeoutSuggestion(fixed?.acquire, ctx),
-  ];
+  return twoLockSuggestionSet(first.name, second.name, reason, where, edit, where);
 }
 
 function plural(n: number, word: string): string {
@@ -195,7 +168,7 @@ export function cycleFinding(cycle: LockCycle, ctx: FindingContext): Finding {
           `take the locks a function needs together with \`acquireAll([${names.join(", ")}])\` ` +
           `(one global order, all or nothing), so that no thread holds one while waiting for another`,
       },
-      timeoutSuggestion(edges[0]?.acquire, ctx),
+      cycleTimeoutSuggestion(inWhere(edges[0]?.acquire, ctx)),
     ];
   }
   return {
@@ -229,14 +202,6 @@ export function violationFinding(violation: OrderViolation, ctx: FindingContext)
 
 export function reacquireFinding(reacquire: Reacquire, ctx: FindingContext): Finding {
   const { lock, held, acquire } = reacquire;
-  const suggestions: Suggestion[] = [];
-  const rlock: Suggestion = {
-    kind: "use-rlock",
-    message:
-      `create ${lock.name} as an RLock${lock.creation === undefined ? "" : ` at ${at(lock.creation, ctx)}`}: ` +
-      `an RLock may be taken again by the thread that holds it, so the nested acquisition no ` +
-      `longer waits for itself`,
-  };
   const creation = lock.creation;
   const edit =
     creation === undefined
@@ -246,13 +211,12 @@ export function reacquireFinding(reacquire: Reacquire, ctx: FindingContext): Fin
           relativePath(creation.file, ctx.cwd),
           ctx.readSource,
         );
-  suggestions.push(edit === undefined ? rlock : { ...rlock, edit });
-  suggestions.push({
-    kind: "add-timeout",
-    message:
-      `pass a timeout to the acquisition${inWhere(acquire, ctx)} (\`acquire({ timeout })\`): ` +
-      `the thread then fails instead of waiting forever for a lock it holds itself`,
-  });
+  const suggestions = selfDeadlockSuggestionSet(
+    lock.name,
+    creation === undefined ? "" : ` at ${at(creation, ctx)}`,
+    edit,
+    inWhere(acquire, ctx),
+  );
   return {
     kind: "self-deadlock",
     message:
