@@ -106,16 +106,14 @@ describe("pause and continue", () => {
     async () => {
       const output = collectOutput(client);
       const file = "adapter/looping.ts";
-      const started = new Set<number>();
-      const allStarted = new Promise<void>((resolve) => {
-        client.on("thread", (e: DebugProtocol.ThreadEvent) => {
-          if (e.body.reason === "started") started.add(e.body.threadId);
-          if (started.size >= 4) resolve();
-        });
-      });
       await launch(client, { program: `test/fixtures/${file}` });
-      await Promise.race([allStarted, sleep(EVENT_TIMEOUT_MS)]);
-      await sleep(200);
+      // Pause once every loop has done a round (each prints "<name> looping").
+      const loops = ["looper-1", "looper-2", "async-looper"];
+      const deadline = Date.now() + EVENT_TIMEOUT_MS;
+      const looping = () =>
+        loops.every((n) => (output.get("stdout") ?? "").includes(`${n} looping`));
+      while (!looping() && Date.now() < deadline) await sleep(50);
+      assert.ok(looping(), `not all loops started: ${output.get("stdout") ?? ""}`);
       const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
       await client.pauseRequest({ threadId: 1 });
       const stop = (await stopped) as DebugProtocol.StoppedEvent;

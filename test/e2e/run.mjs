@@ -4,17 +4,12 @@
 // runs suite/index.ts inside the real extension host and fails unless its result file exists
 // and reports every test passed (the host itself exits 0 even when the tests throw).
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleSuite, here, prepareWorkspace, readSuiteResult, root, runDir } from "./prepare.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "../..");
 const cache = process.env.THREADLENS_E2E_CACHE ?? path.join(root, ".e2e-cache");
-// Workspaces live inside the package, so their `import "threadlens"` resolves to it.
-const runDir = path.join(here, ".run");
 const codeServer = path.join(cache, "node_modules/.bin/code-server");
 const log = (...args) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
@@ -27,15 +22,6 @@ function freePort() {
     });
     server.on("error", reject);
   });
-}
-
-function workspace(name) {
-  const dir = path.join(runDir, name);
-  mkdirSync(dir, { recursive: true });
-  for (const f of ["s1-lockab.ts", "s2-lock.ts"]) {
-    copyFileSync(path.join(root, "test/fixtures/analysis", f), path.join(dir, f));
-  }
-  return dir;
 }
 
 async function main() {
@@ -98,20 +84,10 @@ async function main() {
   if (!existsSync(installed)) throw new Error(`the .vsix did not install to ${installed}`);
 
   log("bundling the extension-host tests");
-  const suiteDir = path.join(runDir, "suite");
-  await build({
-    entryPoints: [path.join(here, "suite/index.ts")],
-    outfile: path.join(suiteDir, "index.js"),
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    external: ["vscode"],
-    logLevel: "warning",
-  });
+  const { testsPath, resultFile } = await bundleSuite(path.join(runDir, "suite"));
 
-  const uiWorkspace = workspace("ws-ui");
-  const apiWorkspace = workspace("ws-api");
+  const uiWorkspace = prepareWorkspace("ws-ui");
+  const apiWorkspace = prepareWorkspace("ws-api");
   const server = spawn(
     codeServer,
     [
@@ -151,26 +127,20 @@ async function main() {
       screenshots: path.join(here, "screenshots"),
       log,
     });
-    const resultFile = path.join(suiteDir, "ext-tests-result.json");
     await runExtensionHostTests({
       authority: `127.0.0.1:${port}`,
       workspace: apiWorkspace,
       extensionPath: installed,
-      testsPath: path.join(suiteDir, "index.js"),
+      testsPath,
       resultFile,
       cache,
       screenshots: path.join(here, "screenshots"),
       log,
     });
-    const result = existsSync(resultFile)
-      ? JSON.parse(readFileSync(resultFile, "utf8"))
-      : undefined;
-    if (result === undefined) throw new Error("the extension host wrote no result file");
-    for (const t of result.results)
-      log(`${t.ok ? "ok  " : "FAIL"} ${t.name}${t.ok ? "" : `\n${t.error}`}`);
-    const failed = result.results.filter((t) => !t.ok).length + ui.failures.length;
+    const result = readSuiteResult(resultFile, log);
     for (const f of ui.failures) log(`FAIL ui: ${f}`);
-    if (failed > 0 || result.results.length === 0) throw new Error(`${failed} e2e test(s) failed`);
+    const failed = result.failed + ui.failures.length;
+    if (failed > 0) throw new Error(`${failed} e2e test(s) failed`);
     log(`all e2e tests passed in ${result.appName} ${result.vscodeVersion}`);
   } finally {
     server.kill("SIGTERM");

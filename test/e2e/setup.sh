@@ -15,9 +15,18 @@ command -v rg >/dev/null || missing+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "e2e setup: apt-get install ${missing[*]}"
+  SUDO=()
+  if [ "$(id -u)" != 0 ]; then
+    if ! command -v sudo >/dev/null; then
+      echo "e2e setup: the VS Code tier needs the Debian packages: ${missing[*]}" >&2
+      echo "install them as root (apt-get install ${missing[*]}) and run the tests again" >&2
+      exit 1
+    fi
+    SUDO=(sudo)
+  fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [ -x "$CACHE/node_modules/.bin/code-server" ] &&

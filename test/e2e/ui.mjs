@@ -79,29 +79,40 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
     await page.waitForTimeout(800);
     await page.keyboard.press("Enter");
     await page.locator(".editor-instance .monaco-editor").first().waitFor({ timeout: 20_000 });
-    await page.waitForTimeout(1500);
+    await check("static analysis warns on opening s1-lockab.ts, before any run", async () => {
+      await page.locator(".editor-instance .squiggly-warning").first().waitFor({ timeout: 30_000 });
+      await shot(page, "02a-static-warnings-before-run");
+    });
     await check(
       "F5 on s1-lockab.ts stops on the deadlock with both threads in Call Stack",
       async () => {
-        await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
-        await page.keyboard.press("F5");
-        await page.waitForTimeout(1500);
-        // With several debuggers for TypeScript the editor may ask which one.
-        const picker = page.locator(".quick-input-widget .monaco-list-row", {
-          hasText: "threadlens",
-        });
-        if (
-          await picker
-            .first()
-            .isVisible()
-            .catch(() => false)
-        )
-          await picker.first().click();
         const stack = page.locator(".debug-call-stack");
-        await stack
-          .locator(".monaco-list-row", { hasText: /deadlock/i })
-          .first()
-          .waitFor({ timeout: 45_000 });
+        const stopped = stack.locator(".monaco-list-row", { hasText: /deadlock/i }).first();
+        // With several debuggers for TypeScript the editor may ask which one.
+        const picker = page
+          .locator(".quick-input-widget .monaco-list-row", { hasText: "threadlens" })
+          .first();
+        const toolbar = page.locator(".debug-toolbar");
+        const visible = (locator) => locator.isVisible().catch(() => false);
+        // F5 goes to whatever has focus: the editor must have it, and the key is pressed again
+        // (at most twice more) when neither a session nor the debugger picker shows up, e.g.
+        // when the workbench was still restoring focus the first time.
+        let presses = 0;
+        const deadline = Date.now() + 60_000;
+        let pressedAt = 0;
+        while (!(await visible(stopped))) {
+          if (Date.now() > deadline) throw new Error("no deadlock stop within 60 s");
+          if (await visible(picker)) {
+            await picker.click();
+          } else if (presses < 3 && Date.now() - pressedAt > 10_000 && !(await visible(toolbar))) {
+            if (presses > 0) log(`F5 gave no session; pressing it again (${presses + 1})`);
+            await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+            await page.keyboard.press("F5");
+            presses++;
+            pressedAt = Date.now();
+          }
+          await page.waitForTimeout(250);
+        }
         await page.waitForTimeout(1500);
         const text = (await stack.innerText()).replace(/\s+/g, " ");
         log(`call stack: ${text.slice(0, 300)}`);
@@ -168,7 +179,7 @@ export async function runExtensionHostTests(options) {
     await page.goto(
       `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`,
     );
-    const deadline = Date.now() + 240_000;
+    const deadline = Date.now() + 420_000;
     while (!existsSync(resultFile) && Date.now() < deadline) await page.waitForTimeout(500);
     await page
       .screenshot({ path: path.join(screenshots, "05-extension-host-tests.png") })
