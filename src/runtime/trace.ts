@@ -66,10 +66,17 @@ export function traceThreadStart(
   emitPrecise("thread-start", ident, parent, 0, false);
 }
 
-export function traceJoin(kind: "join-begin" | "join-end", joined: number, flag: boolean): void {
+/** A join begins or ends; a join-begin's site is the caller's unless given (`site`). */
+export function traceJoin(
+  kind: "join-begin" | "join-end",
+  joined: number,
+  flag: boolean,
+  site?: number,
+): void {
   if (!recordingOn) return;
   if (kind === "join-end") newSegment();
-  emitPrecise(kind, currentIdent(), joined, kind === "join-begin" ? captureSite() : 0, flag);
+  const at = kind === "join-begin" ? (site ?? captureSite()) : 0;
+  emitPrecise(kind, currentIdent(), joined, at, flag);
 }
 
 /** Whether this OS thread's event loop has nothing left to run but threadlens waits. */

@@ -57,9 +57,12 @@ test("S14: two workers with hand-written Atomics mutexes in opposite order are a
   assert.match(hang.message, /one waits in Atomics\.wait on Int32Array\[1\]/);
   assert.match(hang.message, /two waits in Atomics\.wait on Int32Array\[0\]/);
   const waitLine = lineOf("s14-atomics-worker.ts", "Atomics.wait(words, index, 1)");
+  // main's join is where it awaits the workers' 'exit'.
+  const joinLine = lineOf("s14-atomics.ts", 'once(two, "exit")');
   assert.deepEqual(
     hang.sites.map((s) => [s.thread, s.line, s.role]),
     [
+      ["main", joinLine, "waits"],
       ["one", waitLine, "waits"],
       ["two", waitLine, "waits"],
     ],

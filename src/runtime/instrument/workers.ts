@@ -11,7 +11,8 @@
 // other active resource: getActiveResourcesInfo() lists none, and live workers are not
 // listed there). That is checked every JOIN_CHECK_MS: join-begin when the loop turns idle,
 // join-end with "not ended" when it has work again (retracting the join), join-end with
-// "ended" at the exit. A plain worker's end is always reaped by Node, so every exit counts as
+// "ended" at the exit. The join's site is where the parent started listening (the line of
+// `once(worker, 'exit')`), captured once per worker when it does. A plain worker's end is always reaped by Node, so every exit counts as
 // joined (the unjoined-thread finding is for threadlens' Thread, whose join() must be called).
 //
 // Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
@@ -26,7 +27,7 @@ import {
   currentIdent,
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
-import { emitPrecise } from "../recording.ts";
+import { captureSite, emitPrecise } from "../recording.ts";
 import { traceJoin, traceThreadStart } from "../trace.ts";
 import { nextLogicalThreadId } from "../world.ts";
 
@@ -49,6 +50,8 @@ interface Joinable {
   awaited: boolean;
   /** A join-begin is in force. */
   joining: boolean;
+  /** Where the parent started listening for its 'exit' (0 until it does). */
+  site: number;
 }
 
 const awaitedWorkers = new Set<Joinable>();
@@ -61,7 +64,7 @@ function loopIsIdle(): boolean {
 function checkJoins(): void {
   const idle = loopIsIdle();
   for (const w of awaitedWorkers) {
-    if (idle && !w.joining) traceJoin("join-begin", w.ident, false);
+    if (idle && !w.joining) traceJoin("join-begin", w.ident, false, w.site);
     else if (!idle && w.joining) traceJoin("join-end", w.ident, false);
     w.joining = idle;
   }
@@ -70,6 +73,7 @@ function checkJoins(): void {
 function awaitExit(w: Joinable): void {
   if (w.awaited || w.exited) return;
   w.awaited = true;
+  w.site = captureSite();
   awaitedWorkers.add(w);
   if (checker === undefined) {
     // Unref'd: the workers keep the process alive, this timer must not.
@@ -137,6 +141,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         exited: false,
         awaited: false,
         joining: false,
+        site: 0,
       };
       joinables.set(this, joinable);
       internal = true;
