@@ -90,11 +90,13 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
     return { text: `waits for ${name} held by ${described.join(" and ")}`, object: name };
   }
   if (info?.kind === "Atomics") {
-    // Recorded per thread (instrument/atomics.ts): the name carries the first waiting site.
-    return {
-      text: `waits in Atomics.wait on ${name}, which no live thread can notify`,
-      object: name,
-    };
+    // Recorded per thread (instrument/atomics.ts): the name carries the first waiting site. A
+    // thread whose loop said it is idle is not inside Atomics.wait: it awaits waitAsync.
+    const loopIdle = state.hosts.get(dict.hostOf(thread.ident))?.loopIdle === true;
+    const text = loopIdle
+      ? `waits in Atomics.waitAsync on ${name}, which no live thread can notify, with nothing else left in its event loop`
+      : `waits in Atomics.wait on ${name}, which no live thread can notify`;
+    return { text, object: name };
   }
   if (info?.kind === "Event") {
     return { text: `waits on event ${name}, which no live thread can set`, object: name };

@@ -137,3 +137,40 @@ test("plain workers are named, started by main and joined through once(worker, '
   const names = report.threads.map((t) => t.name);
   assert.deepEqual(names, ["main", ...Array<string>(4).fill("clean-pool-worker.ts")]);
 });
+
+test("a worker that ends with only an Atomics.waitAsync pending is a hang of that worker", () => {
+  const { status, report } = runJson("wait-async-drained.ts");
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["waiter"]);
+  assert.match(hang.message, /^hang: waiter ended with waits pending, because its event loop/);
+  assert.match(hang.message, /waiter waits in Atomics\.waitAsync on Int32Array\[0\]/);
+  const worker = "wait-async-drained-worker.ts";
+  assert.deepEqual(
+    hang.sites.map((s) => [s.file, s.thread, s.line, s.role]),
+    [
+      [
+        `${fixtures}/${worker}`,
+        "waiter",
+        lineOf(worker, "Atomics.waitAsync(words, 0, 0)"),
+        "waits",
+      ],
+    ],
+  );
+});
+
+test("main's Atomics.waitAsync with nothing else in its event loop is a hang, not a silent exit", () => {
+  const fixture = "wait-async-main.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main"]);
+  assert.match(
+    hang.message,
+    /main waits in Atomics\.waitAsync on Int32Array\[0\]@wait-async-main\.ts:\d+, which no live thread can notify, with nothing else left in its event loop/,
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [["main", lineOf(fixture, "Atomics.waitAsync(words, 0, 0)"), "waits"]],
+  );
+});
