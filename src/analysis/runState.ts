@@ -2,7 +2,12 @@
 // blocked in, who holds which lock or semaphore unit, and the counters the hang analysis needs
 // (event set, queue items and unfinished tasks, notifies). Events are applied one at a time,
 // in the order eventOrder.ts gives (or the order batches arrive in, live).
-import { LOOP_DRAINED, type TraceEvent, type WaitReason } from "../protocol/events.ts";
+import {
+  LOOP_DRAINED,
+  LOOP_MESSAGES_ONLY,
+  type TraceEvent,
+  type WaitReason,
+} from "../protocol/events.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
@@ -110,6 +115,11 @@ export class HostStatus {
   loopIdle = false;
   /** That loop-idle was said at the loop's end: the thread ends next unless something runs. */
   drained = false;
+  /**
+   * The recorder says the loop waits for nothing but messages (LOOP_MESSAGES_ONLY). Events
+   * of the thread leave it as it is: the recorder says when the thread turns busy.
+   */
+  waitingForMessages = false;
   /** The OS thread's last event began a blocking operation (it may be blocked in a Sync call). */
   lastBegin: { readonly thread: number; readonly blocking: Blocking } | undefined;
   lastTime = 0;
@@ -170,14 +180,15 @@ export class RunState {
   }
 
   /**
-   * The OS thread runs nothing that could wake anyone: its loop reported idle, or its last
+   * The OS thread runs nothing that could wake anyone: its loop reported idle (or waiting for
+   * nothing but messages, which only a running thread could send), or its last
    * event began a wait without timeout that is still pending (a Sync call blocks the whole
    * thread, and a blocked thread cannot report anything).
    */
   isQuietHost(hostIdent: number): boolean {
     const host = this.hosts.get(hostIdent);
     if (host === undefined) return false;
-    if (host.loopIdle) return true;
+    if (host.loopIdle || host.waitingForMessages) return true;
     const last = host.lastBegin;
     if (last === undefined || last.blocking.timed) return false;
     return this.threads.get(last.thread)?.blocking === last.blocking;
@@ -201,6 +212,10 @@ export class RunState {
     const host = this.host(this.dict.hostOf(event.thread));
     this.lastTime = Math.max(this.lastTime, event.time);
     host.lastTime = Math.max(host.lastTime, event.time);
+    if (event.kind === "loop-idle" && event.object === LOOP_MESSAGES_ONLY) {
+      host.waitingForMessages = event.flag;
+      return;
+    }
     if (event.kind === "loop-idle") {
       host.loopIdle = event.flag;
       host.drained = event.flag && event.object === LOOP_DRAINED;

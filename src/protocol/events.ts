@@ -29,6 +29,11 @@ export const EVENT_KINDS = [
 
 /** loop-idle's object when the loop drained: the thread ends unless something runs again. */
 export const LOOP_DRAINED = 1;
+/**
+ * loop-idle's object when the recorder says it for a thread (from its idle watcher's beat):
+ * flag = its event loop waits for nothing but messages (no timer, I/O or other work).
+ */
+export const LOOP_MESSAGES_ONLY = 2;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
 

@@ -174,3 +174,35 @@ test("main's Atomics.waitAsync with nothing else in its event loop is a hang, no
     [["main", lineOf(fixture, "Atomics.waitAsync(words, 0, 0)"), "waits"]],
   );
 });
+
+test("main blocked in Atomics.wait on a worker that waits for main's answer is a hang", () => {
+  const fixture = "main-wait-handshake.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main", "helper"]);
+  assert.match(
+    hang.message,
+    /^hang: main blocks in Atomics\.wait while helper can only go on when main's event loop runs: main waits in Atomics\.wait on Int32Array\[0\]@main-wait-handshake\.ts:\d+, which no live thread can notify; helper is idle and can only be woken by a message, which main cannot send/,
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [["main", lineOf(fixture, "Atomics.wait(words, 0, 0)"), "waits"]],
+  );
+});
+
+test("main blocked in Atomics.wait on a worker only its timer would start is a hang", () => {
+  const fixture = "main-wait-timer-worker.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main"]);
+  assert.match(
+    hang.message,
+    /^hang: main blocks in Atomics\.wait with no thread left to notify it, and what its event loop would run \(a timer, a message handler, a worker start\) cannot run while it blocks/,
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [["main", lineOf(fixture, "Atomics.wait(words, 0, 0)"), "waits"]],
+  );
+});

@@ -29,11 +29,10 @@ import {
 } from "../logicalThread.ts";
 import { captureSite, emitPrecise } from "../recording.ts";
 import { traceJoin, traceThreadStart } from "../trace.ts";
+import { loopIsIdle } from "./loopWatch.ts";
 import { nextLogicalThreadId } from "../world.ts";
 
 const JOIN_CHECK_MS = 20;
-/** Resources that cannot end a wait by themselves (as in parking.ts). */
-const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
 const UNINSTRUMENTED_MARKS = ["esbuildVersion", "__threadlens_recorder__", BOOTSTRAP_KEY];
 const EXIT_LISTENER_METHODS = [
   "on",
@@ -56,10 +55,6 @@ interface Joinable {
 
 const awaitedWorkers = new Set<Joinable>();
 let checker: ReturnType<typeof setInterval> | undefined;
-
-function loopIsIdle(): boolean {
-  return process.getActiveResourcesInfo().every((resource) => PASSIVE.has(resource));
-}
 
 function checkJoins(): void {
   const idle = loopIsIdle();
