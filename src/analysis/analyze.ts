@@ -8,6 +8,7 @@ import type { DeclaredOrder } from "./declaredOrder.ts";
 import { declaredOrderFindings, declaredOrdersInSources } from "./declaredOrderFindings.ts";
 import { Dictionary } from "./dictionary.ts";
 import { mergeByHost } from "./eventOrder.ts";
+import { drainedHosts, drainedWaitsFinding } from "./drainedWaits.ts";
 import { findHang, hangFinding } from "./hang.ts";
 import { HappensBefore } from "./happensBefore.ts";
 import { LockOrderGraph } from "./lockOrderGraph.ts";
@@ -88,6 +89,16 @@ class Analyzer {
       isHang: false,
       finding: () => deadlockFinding(state, cycle, ctx),
     }));
+    for (const [host, waits] of drainedHosts(state)) {
+      found.push({
+        key: `drained:${host}`,
+        lockSet: undefined,
+        // Final: the thread has ended, so nothing can change it any more.
+        since: 0,
+        isHang: false,
+        finding: () => drainedWaitsFinding(state, host, waits, ctx),
+      });
+    }
     const hang = findHang(state, deadlocks);
     if (hang !== undefined) {
       found.push({

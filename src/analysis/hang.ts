@@ -12,6 +12,8 @@ import type { DeadlockAnalysis } from "./waitForGraph.ts";
 export interface Hang {
   /** The blocked threads not explained by a deadlock, by ident. */
   readonly threads: readonly number[];
+  /** Workers and main idle with an event loop that waits for nothing but messages. */
+  readonly waitingForMessages: readonly number[];
   readonly key: string;
 }
 
@@ -45,10 +47,18 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
   // After main's exit the program is over: nothing hangs any more.
   if (main !== undefined && state.threads.get(main.ident)?.exited === true) return undefined;
   const blocked: ThreadStatus[] = [];
+  const waitingForMessages: number[] = [];
   for (const thread of state.liveThreads()) {
-    if (!state.isQuietHost(dict.hostOf(thread.ident))) return undefined;
+    const host = dict.hostOf(thread.ident);
+    if (!state.isQuietHost(host)) return undefined;
     const blocking = thread.blocking;
-    if (blocking === undefined) continue; // idle: its loop has nothing but threadlens waits
+    if (blocking === undefined) {
+      // Idle: its loop has nothing but threadlens waits, or waits for messages only.
+      if (host === thread.ident && state.hosts.get(host)?.waitingForMessages === true) {
+        waitingForMessages.push(thread.ident);
+      }
+      continue;
+    }
     if (blocking.timed || canEndNow(state, blocking)) return undefined;
     blocked.push(thread);
   }
@@ -59,12 +69,31 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
   const key = unexplained
     .map((t) => `${t.ident}@${t.blocking?.site ?? 0}:${blockedOn(t.blocking)}`)
     .join(",");
-  return { threads: unexplained.map((t) => t.ident), key: `hang:${key}` };
+  return {
+    threads: unexplained.map((t) => t.ident),
+    waitingForMessages: waitingForMessages.sort((a, b) => a - b),
+    key: `hang:${key}`,
+  };
 }
 
 function blockedOn(blocking: Blocking | undefined): number {
   if (blocking === undefined) return 0;
   return blocking.kind === "join" ? blocking.target : blocking.object;
+}
+
+/** The main thread, when it is blocked inside Atomics.wait (so its event loop cannot run). */
+function mainInAtomicsWait(state: RunState, hang: Hang): number | undefined {
+  const { dict } = state;
+  return hang.threads.find((ident) => {
+    if (dict.thread(ident)?.kind !== "main") return false;
+    const blocking = state.thread(ident).blocking;
+    const host = state.hosts.get(dict.hostOf(ident));
+    return (
+      blocking?.kind === "wait" &&
+      dict.object(blocking.object)?.kind === "Atomics" &&
+      host?.lastBegin?.blocking === blocking
+    );
+  });
 }
 
 /** Why `thread` can never be woken, and the primitive it waits on. */
@@ -90,11 +119,13 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
     return { text: `waits for ${name} held by ${described.join(" and ")}`, object: name };
   }
   if (info?.kind === "Atomics") {
-    // Recorded per thread (instrument/atomics.ts): the name carries the first waiting site.
-    return {
-      text: `waits in Atomics.wait on ${name}, which no live thread can notify`,
-      object: name,
-    };
+    // Recorded per thread (instrument/atomics.ts): the name carries the first waiting site. A
+    // thread whose loop said it is idle is not inside Atomics.wait: it awaits waitAsync.
+    const loopIdle = state.hosts.get(dict.hostOf(thread.ident))?.loopIdle === true;
+    const text = loopIdle
+      ? `waits in Atomics.waitAsync on ${name}, which no live thread can notify, with nothing else left in its event loop`
+      : `waits in Atomics.wait on ${name}, which no live thread can notify`;
+    return { text, object: name };
   }
   if (info?.kind === "Event") {
     return { text: `waits on event ${name}, which no live thread can set`, object: name };
@@ -136,6 +167,7 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
 export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext): Finding {
   const { dict } = state;
   const clauses: string[] = [];
+  const blockedMain = mainInAtomicsWait(state, hang);
   const locks: string[] = [];
   const sites: FindingSite[] = [];
   for (const ident of hang.threads) {
@@ -146,12 +178,28 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
     const site = findingSite(dict, ctx.cwd, thread.blocking?.site ?? 0, ident, "waits");
     if (site !== undefined) sites.push(site);
   }
+  const sender =
+    blockedMain === undefined
+      ? "which no running thread can send"
+      : `which ${dict.threadName(blockedMain)} cannot send: blocked in Atomics.wait, it runs no event loop (no message handler, timer or worker start scheduled there can happen)`;
+  for (const ident of hang.waitingForMessages) {
+    clauses.push(`${dict.threadName(ident)} is idle and can only be woken by a message, ${sender}`);
+  }
+  const idleNames = hang.waitingForMessages.map((ident) => dict.threadName(ident));
+  let summary = "every thread is blocked and none can wake the others";
+  if (blockedMain !== undefined) {
+    const main = dict.threadName(blockedMain);
+    summary =
+      idleNames.length > 0
+        ? `${main} blocks in Atomics.wait while ${idleNames.join(" and ")} can only go on when ${main}'s event loop runs`
+        : `${main} blocks in Atomics.wait with no thread left to notify it, and what its event loop would run (a timer, a message handler, a worker start) cannot run while it blocks`;
+  }
   const firstSite = state.threads.get(hang.threads[0] ?? 0)?.blocking?.site ?? 0;
   return {
     kind: "hang",
-    message: `hang: every thread is blocked and none can wake the others: ${clauses.join("; ")}`,
+    message: `hang: ${summary}: ${clauses.join("; ")}`,
     locks,
-    threads: hang.threads.map((ident) => dict.threadName(ident)),
+    threads: [...hang.threads, ...hang.waitingForMessages].map((ident) => dict.threadName(ident)),
     sites,
     suggestions: hangSuggestions(firstSite, ctx),
   };

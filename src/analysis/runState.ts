@@ -2,7 +2,12 @@
 // blocked in, who holds which lock or semaphore unit, and the counters the hang analysis needs
 // (event set, queue items and unfinished tasks, notifies). Events are applied one at a time,
 // in the order eventOrder.ts gives (or the order batches arrive in, live).
-import type { TraceEvent, WaitReason } from "../protocol/events.ts";
+import {
+  LOOP_DRAINED,
+  LOOP_MESSAGES_ONLY,
+  type TraceEvent,
+  type WaitReason,
+} from "../protocol/events.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
@@ -36,6 +41,16 @@ export interface WaitBlocking extends BlockingBase {
 }
 
 export type Blocking = AcquireBlocking | JoinBlocking | WaitBlocking;
+
+/** A wait its thread never came back from: the OS thread ended when its loop drained. */
+export interface AbandonedWait {
+  readonly thread: number;
+  /** The OS thread (main or worker) whose end abandoned it. */
+  readonly host: number;
+  readonly blocking: Blocking;
+  /** When the OS thread ended. */
+  readonly time: number;
+}
 
 /** One thread's hold on a lock (RLock depth, or semaphore units, in `count`). */
 export interface Hold {
@@ -98,6 +113,13 @@ export class PrimitiveStatus {
 export class HostStatus {
   /** The last loop-idle said "nothing left but threadlens waits", and nothing ran since. */
   loopIdle = false;
+  /** That loop-idle was said at the loop's end: the thread ends next unless something runs. */
+  drained = false;
+  /**
+   * The recorder says the loop waits for nothing but messages (LOOP_MESSAGES_ONLY). Events
+   * of the thread leave it as it is: the recorder says when the thread turns busy.
+   */
+  waitingForMessages = false;
   /** The OS thread's last event began a blocking operation (it may be blocked in a Sync call). */
   lastBegin: { readonly thread: number; readonly blocking: Blocking } | undefined;
   lastTime = 0;
@@ -111,6 +133,8 @@ export class RunState {
   readonly hosts = new Map<number, HostStatus>();
   /** Threads some thread joined successfully (join-end with the thread ended). */
   readonly joined = new Set<number>();
+  /** Waits pending in logical threads whose OS thread ended because its loop drained. */
+  readonly abandoned: AbandonedWait[] = [];
   /** Time of the latest event applied. */
   lastTime = 0;
 
@@ -156,14 +180,15 @@ export class RunState {
   }
 
   /**
-   * The OS thread runs nothing that could wake anyone: its loop reported idle, or its last
+   * The OS thread runs nothing that could wake anyone: its loop reported idle (or waiting for
+   * nothing but messages, which only a running thread could send), or its last
    * event began a wait without timeout that is still pending (a Sync call blocks the whole
    * thread, and a blocked thread cannot report anything).
    */
   isQuietHost(hostIdent: number): boolean {
     const host = this.hosts.get(hostIdent);
     if (host === undefined) return false;
-    if (host.loopIdle) return true;
+    if (host.loopIdle || host.waitingForMessages) return true;
     const last = host.lastBegin;
     if (last === undefined || last.blocking.timed) return false;
     return this.threads.get(last.thread)?.blocking === last.blocking;
@@ -187,12 +212,21 @@ export class RunState {
     const host = this.host(this.dict.hostOf(event.thread));
     this.lastTime = Math.max(this.lastTime, event.time);
     host.lastTime = Math.max(host.lastTime, event.time);
+    if (event.kind === "loop-idle" && event.object === LOOP_MESSAGES_ONLY) {
+      host.waitingForMessages = event.flag;
+      return;
+    }
     if (event.kind === "loop-idle") {
       host.loopIdle = event.flag;
+      host.drained = event.flag && event.object === LOOP_DRAINED;
       return;
+    }
+    if (event.kind === "thread-exit" && event.thread === host.ident && host.drained) {
+      this.#abandonWaits(host.ident, event.time);
     }
     // Anything else means the loop ran code again.
     host.loopIdle = false;
+    host.drained = false;
     host.lastBegin = undefined;
     thread.lastTime = Math.max(thread.lastTime, event.time);
     if (event.site !== 0) thread.lastSite = event.site;
@@ -278,6 +312,16 @@ export class RunState {
       default:
         // create and the misuse events change no state.
         break;
+    }
+  }
+
+  /** The OS thread `host` ends after its loop drained: its pending waits never end. */
+  #abandonWaits(host: number, time: number): void {
+    for (const thread of this.liveThreads()) {
+      if (this.dict.hostOf(thread.ident) !== host) continue;
+      for (const blocking of thread.blockings) {
+        if (!blocking.timed) this.abandoned.push({ thread: thread.ident, host, blocking, time });
+      }
     }
   }
 

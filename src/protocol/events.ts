@@ -23,8 +23,17 @@ export const EVENT_KINDS = [
   "bad-release", //        release of a lock that is not held (by the caller)
   "over-release", //       BoundedSemaphore released above its initial value
   "pool-misuse", //        Pool.join() before close()
-  "loop-idle", //          flag = this thread's event loop has nothing but threadlens waits
+  "loop-idle", //          flag = this thread's event loop has nothing but threadlens waits;
+  //                       object = LOOP_DRAINED when said at the loop's end ('beforeExit')
 ] as const;
+
+/** loop-idle's object when the loop drained: the thread ends unless something runs again. */
+export const LOOP_DRAINED = 1;
+/**
+ * loop-idle's object when the recorder says it for a thread (from its idle watcher's beat):
+ * flag = its event loop waits for nothing but messages (no timer, I/O or other work).
+ */
+export const LOOP_MESSAGES_ONLY = 2;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
 

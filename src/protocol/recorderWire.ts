@@ -11,6 +11,11 @@ export const STOP_CHANNEL = "threadlens:stop";
 export const RING_WRITE = 0; // events written so far (the writer's count)
 export const RING_READ = 1; // events drained so far (the recorder's count)
 export const RING_DROPPED = 2; // events lost because the ring was full
+/**
+ * The thread's idle watcher (runtime instrument/loopWatch.ts): the coarse clock of its last
+ * check that found its event loop waiting for nothing but messages, 0 when it found work.
+ */
+export const RING_IDLE_BEAT = 3;
 export const RING_HEADER_WORDS = 4;
 
 export type RecorderMessage =

@@ -87,9 +87,17 @@ channel.onmessage = (message: unknown) => {
   else pendingMeta.push(m.record);
 };
 
+/** A thread's idle beat older than this says it is busy (its watcher beats every 20 ms). */
+const IDLE_BEAT_STALE_MICROS = 100_000;
+
 function drain(): void {
   for (const record of pendingMeta.splice(0)) session.addMeta(record);
   const batch = mergeByTime(rings.map((ring) => ring.drain()));
+  const now = nowMicros();
+  for (const ring of rings) {
+    const change = ring.loopChange(now, IDLE_BEAT_STALE_MICROS);
+    if (change !== undefined) batch.push(change);
+  }
   session.addEvents(
     batch,
     rings.reduce((n, r) => n + r.dropped, 0),

@@ -1,9 +1,10 @@
 // Drains one thread's event ring (the recorder side of src/runtime/recording.ts).
 import { EVENT_WORDS, decodeEvent } from "../protocol/binaryEvents.ts";
-import type { TraceEvent } from "../protocol/events.ts";
+import { LOOP_MESSAGES_ONLY, type TraceEvent } from "../protocol/events.ts";
 import {
   RING_DROPPED,
   RING_HEADER_WORDS,
+  RING_IDLE_BEAT,
   RING_READ,
   RING_WRITE,
 } from "../protocol/recorderWire.ts";
@@ -25,6 +26,31 @@ export class RingReader {
   ) {
     this.#words = new Int32Array(buffer);
     this.#capacity = (this.#words.length - RING_HEADER_WORDS) / EVENT_WORDS;
+  }
+
+  /** What the last loop-idle event this reader made said. */
+  #waitingForMessages = false;
+
+  /**
+   * A loop-idle (LOOP_MESSAGES_ONLY) event for this thread when what its idle watcher says
+   * changed: idle while its last beat is younger than `staleMicros` (a thread busy running
+   * code cannot beat, so its beat goes stale).
+   */
+  loopChange(nowMicros: number, staleMicros: number): TraceEvent | undefined {
+    const beat = Atomics.load(this.#words, RING_IDLE_BEAT);
+    const waiting = beat !== 0 && (((nowMicros | 0) - beat) | 0) < staleMicros;
+    if (waiting === this.#waitingForMessages) return undefined;
+    this.#waitingForMessages = waiting;
+    const time = Math.max(nowMicros, this.#lastTime);
+    this.#lastTime = time;
+    return {
+      kind: "loop-idle",
+      thread: this.host,
+      object: LOOP_MESSAGES_ONLY,
+      site: 0,
+      time,
+      flag: waiting,
+    };
   }
 
   get dropped(): number {

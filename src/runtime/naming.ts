@@ -3,14 +3,9 @@
 // is "this.lockA"), else "Lock@file.ts:12". Also the creation site itself, which findings cite.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { parseFrame, type SourceSite } from "./stackFrames.ts";
 
-export interface SourceSite {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  /** The function the frame runs in, as V8 names it ("new Bank", "doA", "" at top level). */
-  readonly functionName: string;
-}
+export { parseFrame, type SourceSite };
 
 // Frames in threadlens' own runtime are skipped: the bundle (dist/runtime.js) and, when its
 // source map is applied, the sources it came from (src/runtime/*.ts).
@@ -30,24 +25,6 @@ export function isOwnFrame(file: string): boolean {
     ownSources.some((own) => file === own || file.startsWith(own)) ||
     INSTRUMENTED_LIBRARIES.test(file)
   );
-}
-
-const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
-
-function toPath(file: string): string {
-  return file.startsWith("file://") ? decodeURIComponent(new URL(file).pathname) : file;
-}
-
-/** Parses one line of a V8 stack ("    at fn (file:line:col)"); undefined if it is not a frame. */
-export function parseFrame(text: string): SourceSite | undefined {
-  const m = FRAME.exec(text);
-  if (m === null) return undefined;
-  return {
-    file: toPath(m[2] ?? ""),
-    line: Number(m[3]),
-    column: Number(m[4]),
-    functionName: (m[1] ?? "").replace(/^async /, ""),
-  };
 }
 
 /** The first stack frame outside threadlens: where user code called into the API. */

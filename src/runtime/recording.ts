@@ -10,6 +10,7 @@ import {
   RECORDER_CHANNEL,
   RING_DROPPED,
   RING_HEADER_WORDS,
+  RING_IDLE_BEAT,
   RING_READ,
   RING_WRITE,
   type RecorderMessage,
@@ -61,6 +62,11 @@ export function announceRing(host: number): void {
     main: isMainThread,
   };
   channel.postMessage(message);
+}
+
+/** The idle watcher's beat (instrument/loopWatch.ts): idle now, or not. */
+export function writeIdleBeat(idle: boolean): void {
+  if (ring !== undefined) Atomics.store(ring, RING_IDLE_BEAT, idle ? coarseTime() | 0 || 1 : 0);
 }
 
 export function announce(record: MetaRecord): void {

@@ -1,6 +1,6 @@
 // The runtime's recording hooks, one per kind of operation, so that each primitive has one
 // obvious line per event. All of them cost one boolean test when recording is off.
-import type { ObjectKind, WaitReason } from "../protocol/events.ts";
+import { LOOP_DRAINED, type ObjectKind, type WaitReason } from "../protocol/events.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
 import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
 import { newSegment } from "./pendingHolds.ts";
@@ -66,13 +66,23 @@ export function traceThreadStart(
   emitPrecise("thread-start", ident, parent, 0, false);
 }
 
-export function traceJoin(kind: "join-begin" | "join-end", joined: number, flag: boolean): void {
+/** A join begins or ends; a join-begin's site is the caller's unless given (`site`). */
+export function traceJoin(
+  kind: "join-begin" | "join-end",
+  joined: number,
+  flag: boolean,
+  site?: number,
+): void {
   if (!recordingOn) return;
   if (kind === "join-end") newSegment();
-  emitPrecise(kind, currentIdent(), joined, kind === "join-begin" ? captureSite() : 0, flag);
+  const at = kind === "join-begin" ? (site ?? captureSite()) : 0;
+  emitPrecise(kind, currentIdent(), joined, at, flag);
 }
 
-/** Whether this OS thread's event loop has nothing left to run but threadlens waits. */
-export function traceLoopIdle(idle: boolean): void {
-  if (recordingOn) emitPrecise("loop-idle", threadSelf.ident, 0, 0, idle);
+/**
+ * Whether this OS thread's event loop has nothing left to run but threadlens waits; `drained`:
+ * said at the loop's end, so the thread ends with those waits pending unless something runs.
+ */
+export function traceLoopIdle(idle: boolean, drained = false): void {
+  if (recordingOn) emitPrecise("loop-idle", threadSelf.ident, drained ? LOOP_DRAINED : 0, 0, idle);
 }

@@ -57,9 +57,12 @@ test("S14: two workers with hand-written Atomics mutexes in opposite order are a
   assert.match(hang.message, /one waits in Atomics\.wait on Int32Array\[1\]/);
   assert.match(hang.message, /two waits in Atomics\.wait on Int32Array\[0\]/);
   const waitLine = lineOf("s14-atomics-worker.ts", "Atomics.wait(words, index, 1)");
+  // main's join is where it awaits the workers' 'exit'.
+  const joinLine = lineOf("s14-atomics.ts", 'once(two, "exit")');
   assert.deepEqual(
     hang.sites.map((s) => [s.thread, s.line, s.role]),
     [
+      ["main", joinLine, "waits"],
       ["one", waitLine, "waits"],
       ["two", waitLine, "waits"],
     ],
@@ -133,4 +136,73 @@ test("plain workers are named, started by main and joined through once(worker, '
   const { report } = runJson("clean-pool.ts");
   const names = report.threads.map((t) => t.name);
   assert.deepEqual(names, ["main", ...Array<string>(4).fill("clean-pool-worker.ts")]);
+});
+
+test("a worker that ends with only an Atomics.waitAsync pending is a hang of that worker", () => {
+  const { status, report } = runJson("wait-async-drained.ts");
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["waiter"]);
+  assert.match(hang.message, /^hang: waiter ended with waits pending, because its event loop/);
+  assert.match(hang.message, /waiter waits in Atomics\.waitAsync on Int32Array\[0\]/);
+  const worker = "wait-async-drained-worker.ts";
+  assert.deepEqual(
+    hang.sites.map((s) => [s.file, s.thread, s.line, s.role]),
+    [
+      [
+        `${fixtures}/${worker}`,
+        "waiter",
+        lineOf(worker, "Atomics.waitAsync(words, 0, 0)"),
+        "waits",
+      ],
+    ],
+  );
+});
+
+test("main's Atomics.waitAsync with nothing else in its event loop is a hang, not a silent exit", () => {
+  const fixture = "wait-async-main.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main"]);
+  assert.match(
+    hang.message,
+    /main waits in Atomics\.waitAsync on Int32Array\[0\]@wait-async-main\.ts:\d+, which no live thread can notify, with nothing else left in its event loop/,
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [["main", lineOf(fixture, "Atomics.waitAsync(words, 0, 0)"), "waits"]],
+  );
+});
+
+test("main blocked in Atomics.wait on a worker that waits for main's answer is a hang", () => {
+  const fixture = "main-wait-handshake.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main", "helper"]);
+  assert.match(
+    hang.message,
+    /^hang: main blocks in Atomics\.wait while helper can only go on when main's event loop runs: main waits in Atomics\.wait on Int32Array\[0\]@main-wait-handshake\.ts:\d+, which no live thread can notify; helper is idle and can only be woken by a message, which main cannot send/,
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [["main", lineOf(fixture, "Atomics.wait(words, 0, 0)"), "waits"]],
+  );
+});
+
+test("main blocked in Atomics.wait on a worker only its timer would start is a hang", () => {
+  const fixture = "main-wait-timer-worker.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main"]);
+  assert.match(
+    hang.message,
+    /^hang: main blocks in Atomics\.wait with no thread left to notify it, and what its event loop would run \(a timer, a message handler, a worker start\) cannot run while it blocks/,
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [["main", lineOf(fixture, "Atomics.wait(words, 0, 0)"), "waits"]],
+  );
 });

@@ -8,12 +8,12 @@
 // timed (a timed wait never makes a deadlock), and their timeouts are recorded.
 //
 // Every acquisition hands the program a promise derived from a reaction of our own, where the
-// stack tells the Promise.all branch (branches.ts) and the site in one capture.
+// stack tells the Promise.all branch and the site (branches.ts, cached by call path).
 import type { ObjectKind } from "../../protocol/events.ts";
 import { newIdentity } from "../primitive.ts";
-import { captureStack, emit, emitPrecise, siteOfStack } from "../recording.ts";
+import { emit, emitPrecise } from "../recording.ts";
 import { traceCreate } from "../trace.ts";
-import { branchIdent } from "./branches.ts";
+import { branchAndSite } from "./branches.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
 
 type Release = () => void;
@@ -73,9 +73,7 @@ function recordAcquire<T>(
 ): Promise<T> {
   const timed = timedDepth > 0;
   return Promise.resolve().then(() => {
-    const stack = captureStack();
-    const ident = branchIdent(stack);
-    const site = siteOfStack(stack);
+    const { ident, site } = branchAndSite();
     if (mustWait) {
       emitPrecise("acquire-request", ident, t.id, site, timed);
       waitStarted();

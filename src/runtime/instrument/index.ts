@@ -3,6 +3,7 @@
 // recording is on). One runtime instance per thread does all the recording.
 import { instrumentAsyncMutexHook } from "./asyncMutexHook.ts";
 import { instrumentAtomics } from "./atomics.ts";
+import { watchLoop } from "./loopWatch.ts";
 import { watchStuckAwaits } from "./stuckAwaits.ts";
 import { instrumentWorkers } from "./workers.ts";
 
@@ -15,4 +16,5 @@ export function installInstrumentation(): void {
   instrumentAtomics();
   instrumentAsyncMutexHook();
   watchStuckAwaits();
+  watchLoop();
 }

@@ -11,7 +11,8 @@
 // other active resource: getActiveResourcesInfo() lists none, and live workers are not
 // listed there). That is checked every JOIN_CHECK_MS: join-begin when the loop turns idle,
 // join-end with "not ended" when it has work again (retracting the join), join-end with
-// "ended" at the exit. A plain worker's end is always reaped by Node, so every exit counts as
+// "ended" at the exit. The join's site is where the parent started listening (the line of
+// `once(worker, 'exit')`), captured once per worker when it does. A plain worker's end is always reaped by Node, so every exit counts as
 // joined (the unjoined-thread finding is for threadlens' Thread, whose join() must be called).
 //
 // Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
@@ -26,13 +27,12 @@ import {
   currentIdent,
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
-import { emitPrecise } from "../recording.ts";
+import { captureSite, emitPrecise } from "../recording.ts";
 import { traceJoin, traceThreadStart } from "../trace.ts";
+import { loopIsIdle } from "./loopWatch.ts";
 import { nextLogicalThreadId } from "../world.ts";
 
 const JOIN_CHECK_MS = 20;
-/** Resources that cannot end a wait by themselves (as in parking.ts). */
-const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
 const UNINSTRUMENTED_MARKS = ["esbuildVersion", "__threadlens_recorder__", BOOTSTRAP_KEY];
 const EXIT_LISTENER_METHODS = [
   "on",
@@ -49,19 +49,17 @@ interface Joinable {
   awaited: boolean;
   /** A join-begin is in force. */
   joining: boolean;
+  /** Where the parent started listening for its 'exit' (0 until it does). */
+  site: number;
 }
 
 const awaitedWorkers = new Set<Joinable>();
 let checker: ReturnType<typeof setInterval> | undefined;
 
-function loopIsIdle(): boolean {
-  return process.getActiveResourcesInfo().every((resource) => PASSIVE.has(resource));
-}
-
 function checkJoins(): void {
   const idle = loopIsIdle();
   for (const w of awaitedWorkers) {
-    if (idle && !w.joining) traceJoin("join-begin", w.ident, false);
+    if (idle && !w.joining) traceJoin("join-begin", w.ident, false, w.site);
     else if (!idle && w.joining) traceJoin("join-end", w.ident, false);
     w.joining = idle;
   }
@@ -70,6 +68,7 @@ function checkJoins(): void {
 function awaitExit(w: Joinable): void {
   if (w.awaited || w.exited) return;
   w.awaited = true;
+  w.site = captureSite();
   awaitedWorkers.add(w);
   if (checker === undefined) {
     // Unref'd: the workers keep the process alive, this timer must not.
@@ -137,6 +136,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         exited: false,
         awaited: false,
         joining: false,
+        site: 0,
       };
       joinables.set(this, joinable);
       internal = true;

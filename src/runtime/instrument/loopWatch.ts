@@ -1,0 +1,48 @@
+// Whether this thread's event loop waits for nothing but messages, told to the recorder so the
+// hang analysis can count the thread as quiet (DESIGN 5.1). A worker idle on `parentPort` while
+// main blocks in Atomics.wait is the shape this is for: the worker could only be woken by a
+// message, and main, blocked, runs no event loop to send one (a Worker created before the wait
+// does start and run on Node 20; what waits on main's loop is its message handlers, timers and
+// anything else scheduled there).
+//
+// A check every IDLE_CHECK_MS, on an unref'd timer (it keeps no loop alive, and runs only
+// while something else does): idle when every active resource is a stdio pipe or the
+// worker's parentPort, which the program listens on (live workers and unref'd timers are not
+// listed), then it writes a beat, the
+// coarse clock, into the thread's ring header; otherwise 0. A thread busy running code cannot
+// beat, so the recorder (ringReader.ts) takes a beat older than a few checks as "busy": a
+// message that arrives and starts long work makes the thread busy within that time, well
+// inside the hang analysis' stability window.
+import { parentPort } from "node:worker_threads";
+import { writeIdleBeat } from "../recording.ts";
+
+const IDLE_CHECK_MS = 20;
+/** Resources that cannot end a wait by themselves (as in parking.ts). */
+const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
+/**
+ * For the beat, stricter. A listed MessagePort is also what a thread waits on while its
+ * modules load through the loader hooks thread, which is work: only as many ports count as
+ * passive as the program listens on parentPort (0 or 1), so other ports (loading, a
+ * MessageChannel the program listens on) keep the thread busy. A file watcher can be woken
+ * from outside. Stdio pipes stay passive (the CLI pipes stdout), so a thread reading stdin
+ * counts as idle: a documented limit.
+ */
+const PASSIVE_FOR_BEAT = new Set(["PipeWrap", "TTYWrap", "CloseReq"]);
+
+/** Nothing but passive resources: the loop has nothing of its own left to wait for. */
+export function loopIsIdle(): boolean {
+  return process.getActiveResourcesInfo().every((resource) => PASSIVE.has(resource));
+}
+
+function waitsForMessagesOnly(): boolean {
+  let ports = parentPort !== null && parentPort.listenerCount("message") > 0 ? 1 : 0;
+  for (const resource of process.getActiveResourcesInfo()) {
+    if (resource === "MessagePort" && ports > 0) ports--;
+    else if (!PASSIVE_FOR_BEAT.has(resource)) return false;
+  }
+  return true;
+}
+
+export function watchLoop(): void {
+  setInterval(() => writeIdleBeat(waitsForMessagesOnly()), IDLE_CHECK_MS).unref();
+}
