@@ -7,7 +7,7 @@ import ts from "typescript";
 import { isFunctionNode } from "./calls.ts";
 
 /** Method and function names that take or release locks. */
-const LOCK_OPERATIONS = new Set([
+export const LOCK_OPERATIONS: ReadonlySet<string> = new Set([
   "acquire",
   "acquireSync",
   "tryAcquire",
@@ -31,7 +31,7 @@ export function calleeName(expr: ts.Expression): string {
 }
 
 /** The name a function is called by, "" when none. */
-function nameOf(fn: ts.Node): string {
+export function nameOf(fn: ts.Node): string {
   if (ts.isConstructorDeclaration(fn)) {
     return ts.isClassLike(fn.parent) && fn.parent.name !== undefined ? fn.parent.name.text : "";
   }
