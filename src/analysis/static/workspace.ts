@@ -36,6 +36,8 @@ export interface WorkspaceResult extends StaticResult {
   readonly fileCount: number;
   /** The files the lock analysis needed (relevant ones and their imports), sorted. */
   readonly analyzedFiles: readonly string[];
+  /** The relevant files, whose code is walked, sorted. */
+  readonly relevantFiles: readonly string[];
 }
 
 interface Entry {
@@ -96,7 +98,7 @@ export class WorkspaceAnalysis {
 
   /** The findings of the whole workspace (the previous ones when no analyzed file changed). */
   analyze(): WorkspaceResult {
-    const analyzed = this.#analyzedFiles();
+    const { relevant, analyzed } = this.#analyzedFiles();
     const previous = this.#result;
     const changed = [...this.#changed];
     this.#changed.clear();
@@ -111,12 +113,13 @@ export class WorkspaceAnalysis {
     const trees = new Map(analyzed.map((file) => [file, this.#entry(file).sourceFile]));
     const program = programOf(trees, this.#options.cwd, this.#program);
     this.#program = program;
-    const sourceFiles = analyzed.map((file) => program.getSourceFile(file) ?? this.#tree(file));
+    const tree = (file: string): ts.SourceFile => program.getSourceFile(file) ?? this.#tree(file);
     this.#result = {
-      ...analyzeProgram(program, sourceFiles, this.#options),
+      ...analyzeProgram(program, analyzed.map(tree), this.#options, relevant.map(tree)),
       problems: this.#problems(),
       fileCount: this.#entries.size,
       analyzedFiles: analyzed,
+      relevantFiles: relevant,
     };
     return this.#result;
   }
@@ -151,8 +154,8 @@ export class WorkspaceAnalysis {
       .map((file) => ({ file, line: 0, column: 0, message: "cannot read the file" }));
   }
 
-  /** The relevant files and, transitively, the workspace files they import; sorted. */
-  #analyzedFiles(): string[] {
+  /** The relevant files and, with them, the workspace files they import transitively; sorted. */
+  #analyzedFiles(): { relevant: string[]; analyzed: string[] } {
     const names = lockReachingNames([...this.#entries.values()].map((e) => e.summary));
     const pending: string[] = [];
     for (const [file, { summary }] of this.#entries) {
@@ -160,6 +163,7 @@ export class WorkspaceAnalysis {
         pending.push(file);
       }
     }
+    const relevant = [...pending].sort();
     const analyzed = new Set(pending);
     for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
       for (const specifier of this.#entry(file).summary.imports) {
@@ -170,7 +174,7 @@ export class WorkspaceAnalysis {
         }
       }
     }
-    return [...analyzed].sort();
+    return { relevant, analyzed: [...analyzed].sort() };
   }
 
   /** The workspace file a relative import resolves to, as the program resolves it. */
