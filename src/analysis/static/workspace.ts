@@ -80,10 +80,10 @@ export class WorkspaceAnalysis {
   }
 
   /**
-   * A file changed (its new text, unsaved or not), was created, or was deleted (undefined):
-   * the findings of the whole workspace after the change.
+   * A file changed (its new text, unsaved or not), was created, or was deleted (undefined);
+   * analyze() then takes the change in. Several changes make one analysis.
    */
-  update(file: string, text: string | undefined): WorkspaceResult {
+  change(file: string, text: string | undefined): void {
     if (text === undefined) {
       const known = this.#entries.delete(file) || this.#unreadable.delete(file);
       if (known) {
@@ -93,6 +93,11 @@ export class WorkspaceAnalysis {
     } else if (this.#entries.get(file)?.sourceFile.text !== text) {
       this.#set(file, text);
     }
+  }
+
+  /** change(), then the findings of the whole workspace after it. */
+  update(file: string, text: string | undefined): WorkspaceResult {
+    this.change(file, text);
     return this.analyze();
   }
 
