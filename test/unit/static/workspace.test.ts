@@ -2,6 +2,8 @@
 // analysis over every file of a workspace, files given as texts under a virtual /proj.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { checkSources } from "../../../src/analysis/static/index.ts";
 import { WorkspaceAnalysis, type WorkspaceResult } from "../../../src/analysis/static/workspace.ts";
 import { CWD, lineOf, none, only, replaced, sitesOf } from "./helpers.ts";
@@ -242,5 +244,41 @@ export function doA(): void {
       { file: `${CWD}/missing.ts`, line: 0, column: 0, message: "cannot read the file" },
     ]);
     assert.deepEqual(ws.update(`${CWD}/missing.ts`, undefined).problems, []);
+  });
+});
+
+describe("static: workspace analysis of the fixtures, read from disk", () => {
+  test("the fixtures of test/fixtures/static as one workspace: the findings of checkSources", () => {
+    const dir = fileURLToPath(new URL("../../fixtures/static", import.meta.url)).replace(
+      /\\/g,
+      "/",
+    );
+    const files: string[] = [];
+    const visit = (folder: string): void => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        const full = `${folder}/${entry.name}`;
+        if (entry.isDirectory()) visit(full);
+        else if (entry.name.endsWith(".ts")) files.push(full);
+      }
+    };
+    visit(dir);
+    const read = (file: string): string | undefined => readFileSync(file, "utf8");
+    const ws = new WorkspaceAnalysis({ cwd: dir, readFile: read });
+    ws.add(files);
+    const result = ws.analyze();
+    const whole = checkSources({ cwd: dir, files: [...files].sort(), readFile: read });
+    assert.deepEqual(result.findings, whole.findings);
+    assert.deepEqual(
+      result.findings.map((f) => `${f.kind} ${f.sites[0]?.file}`),
+      [
+        "potential-deadlock accounts.ts",
+        "potential-deadlock annotated.ts",
+        "potential-deadlock callbacks.ts",
+        "potential-deadlock helper-files/writer.ts",
+        "self-deadlock reentry.ts",
+        "potential-deadlock split/first.ts",
+      ],
+    );
+    assert.ok(result.relevantFiles.includes(`${dir}/helper-files/journal.ts`));
   });
 });
