@@ -24,7 +24,7 @@ const CHUNK = 100;
 /** Changes arriving within this time are analyzed together. */
 const SETTLE_MS = 100;
 
-/** A pending change: read the file (from its editor, else from disk), or it is gone. */
+/** A pending change: read the file from disk, or it is gone. */
 const READ = Symbol("read");
 const DELETED = Symbol("deleted");
 
@@ -42,7 +42,10 @@ function readSource(file: string): string | undefined {
   const open = vscode.workspace.textDocuments.find(
     (d) => d.uri.scheme === "file" && toPosix(d.uri) === file,
   );
-  if (open !== undefined) return open.getText();
+  return open !== undefined ? open.getText() : readDisk(file);
+}
+
+function readDisk(file: string): string | undefined {
   try {
     return readFileSync(file, "utf8");
   } catch {
@@ -99,16 +102,20 @@ export class StaticDiagnostics implements vscode.Disposable {
   constructor(diagnostics: FindingDiagnostics, log: vscode.LogOutputChannel) {
     this.#diagnostics = diagnostics;
     this.#log = log;
-    const watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
+    const sources = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB, false, false, true);
+    // Deleting a folder reports the folder alone, which no source pattern matches.
+    const deletions = vscode.workspace.createFileSystemWatcher("**/*", true, true, false);
     this.#subscriptions.push(
-      watcher,
-      watcher.onDidCreate((uri) => this.#changed(uri, READ)),
-      watcher.onDidDelete((uri) => this.#changed(uri, DELETED)),
-      // Open documents are taken in when saved; others changed outside the editor (a checkout).
-      watcher.onDidChange((uri) => {
-        if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) {
-          this.#changed(uri, READ);
-        }
+      sources,
+      deletions,
+      sources.onDidCreate((uri) => this.#changed(uri, READ)),
+      deletions.onDidDelete((uri) => this.#changed(uri, DELETED)),
+      // Changed outside the editor (a checkout); a dirty document is taken in when saved.
+      sources.onDidChange((uri) => {
+        const open = vscode.workspace.textDocuments.find(
+          (d) => d.uri.toString() === uri.toString(),
+        );
+        if (open === undefined || !open.isDirty) this.#changed(uri, READ);
       }),
       vscode.workspace.onDidOpenTextDocument((d) => this.#document(d)),
       vscode.workspace.onDidSaveTextDocument((d) => this.#document(d)),
@@ -165,7 +172,7 @@ export class StaticDiagnostics implements vscode.Disposable {
     for (const [file, change] of this.#pending) {
       const folder = this.#folderOf(file);
       if (folder === undefined) continue;
-      const text = change === READ ? readSource(file) : change === DELETED ? undefined : change;
+      const text = change === READ ? readDisk(file) : change === DELETED ? undefined : change;
       folder.analysis.change(file, text);
       touched.add(folder);
     }
@@ -195,22 +202,26 @@ export class StaticDiagnostics implements vscode.Disposable {
 
   #load(folders: readonly vscode.WorkspaceFolder[]): void {
     if (folders.length === 0) return;
-    const previous = this.#loading;
-    this.#loading = previous.then(() =>
-      vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: "threadlens: lock-order analysis",
-          cancellable: true,
-        },
-        async (progress, token) => {
-          for (const folder of folders) {
-            if (this.#disposed || token.isCancellationRequested) return;
-            await this.#loadFolder(folder, progress, token);
-          }
-        },
-      ),
-    );
+    this.#loading = this.#loading
+      .then(() =>
+        vscode.window.withProgress(
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: "threadlens: lock-order analysis",
+            cancellable: true,
+          },
+          async (progress, token) => {
+            for (const folder of folders) {
+              if (this.#disposed || token.isCancellationRequested) return;
+              await this.#loadFolder(folder, progress, token);
+            }
+          },
+        ),
+      )
+      .then(undefined, (error: unknown) => {
+        // Later changes still wait on this chain: it must not stay rejected.
+        this.#log.error(`static analysis could not load the workspace: ${String(error)}`);
+      });
   }
 
   /**
