@@ -1,6 +1,7 @@
 // `threadlens check` (DESIGN section 8, static analysis of 5.5) through the real CLI
 // (dist/cli.js) as a child process: the JSON report on the fixtures (S1, S1 split across files
-// through a helper, class fields, a declared order, a Lock re-entered, a clean file), the
+// through a helper, `using` guards against withLock callbacks, a helper in a file of its own,
+// class fields, a declared order, a Lock re-entered, a clean file), the
 // default folder with node_modules/dist/.git skipped, and exit codes 0, 1 and 3.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -109,6 +110,41 @@ test("check S1 split across two files through a helper call: both files' acquisi
   assert.deepEqual(sites(f, "acquires"), [
     `${first}:${lineOf(first, "lockB.acquireSync")}`,
     `${second}:${lineOf(second, "lockA.acquire(")}`,
+  ]);
+});
+
+test("check using guards against withLock callbacks: the inversion at guards and callbacks", () => {
+  const file = `${STATIC}/callbacks.ts`;
+  const { status, report } = checkJson([file]);
+  assert.equal(status, 1);
+  const f = only(report);
+  assert.equal(f.kind, "potential-deadlock");
+  assert.deepEqual(f.locks, ["lockA", "lockB"]);
+  assert.deepEqual(sites(f, "held"), [
+    `${file}:${lineOf(file, "withLock(lockB")}`,
+    `${file}:${lineOf(file, "lockA.lock()")}`,
+  ]);
+  assert.deepEqual(sites(f, "acquires"), [
+    `${file}:${lineOf(file, "lockB.lock()")}`,
+    `${file}:${lineOf(file, "withLock(lockA")}`,
+  ]);
+});
+
+test("check a helper in another file that never names a lock, called with lockA held", () => {
+  const dir = `${STATIC}/helper-files`;
+  const { status, report } = checkJson([dir]);
+  assert.equal(status, 1);
+  const f = only(report);
+  assert.deepEqual(f.locks, ["lockA", "lockB"]);
+  const at = (name: string, text: string): string =>
+    `${dir}/${name}:${lineOf(`${dir}/${name}`, text)}`;
+  assert.deepEqual(sites(f, "held"), [
+    at("reader.ts", "lockB.acquireSync"),
+    at("writer.ts", "lockA.acquireSync"),
+  ]);
+  assert.deepEqual(sites(f, "acquires"), [
+    at("locks.ts", "lockB.acquireSync"),
+    at("reader.ts", "lockA.acquireSync"),
   ]);
 });
 

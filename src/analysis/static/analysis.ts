@@ -34,17 +34,26 @@ export class ProgramWalk implements WalkContext {
   readonly #active = new Set<string>();
   #walks = 0;
 
+  /** Files whose code is walked (the others only declare what it uses). */
+  readonly roots: readonly ts.SourceFile[];
+
+  /**
+   * The walk of `roots` (default: all of `sourceFiles`); calls are followed, and locks
+   * identified, in any of `sourceFiles`.
+   */
   constructor(
     program: ts.Program,
     readonly sourceFiles: readonly ts.SourceFile[],
     limits: WalkLimits = {},
+    roots: readonly ts.SourceFile[] = sourceFiles,
   ) {
     const order = new Map(sourceFiles.map((sf, i) => [sf.fileName, i]));
     this.resolver = new LockResolver(program.getTypeChecker(), order);
     this.analyzed = new Set(order.keys());
     this.maxDepth = limits.maxCallDepth ?? 8;
     this.#maxWalks = limits.maxWalks ?? 200_000;
-    this.#relevance = new Relevance(sourceFiles);
+    this.roots = roots;
+    this.#relevance = new Relevance(roots);
   }
 
   relevant(callee: ts.Expression): boolean {
@@ -53,13 +62,10 @@ export class ProgramWalk implements WalkContext {
 
   /** Walks every root: module code, then each function and method declared in the files. */
   run(): void {
-    for (const sourceFile of this.sourceFiles) this.walkFunction(sourceFile, ROOT_ENV, [], 0);
-    const visit = (node: ts.Node): void => {
-      const root = rootFunction(node);
-      if (root !== undefined) this.walkFunction(root, ROOT_ENV, [], 0);
-      ts.forEachChild(node, visit);
-    };
-    for (const sourceFile of this.sourceFiles) visit(sourceFile);
+    for (const sourceFile of this.roots) this.walkFunction(sourceFile, ROOT_ENV, [], 0);
+    for (const sourceFile of this.roots) {
+      for (const root of rootFunctions(sourceFile)) this.walkFunction(root, ROOT_ENV, [], 0);
+    }
   }
 
   get walks(): number {
@@ -145,6 +151,24 @@ export class ProgramWalk implements WalkContext {
       }
     }
   }
+}
+
+/** Per tree: a tree that a later program reuses (the editor's workspace analysis) is visited once. */
+const rootsCache = new WeakMap<ts.SourceFile, readonly FunctionNode[]>();
+
+/** The file's functions walked on their own, in source order. */
+function rootFunctions(sourceFile: ts.SourceFile): readonly FunctionNode[] {
+  const cached = rootsCache.get(sourceFile);
+  if (cached !== undefined) return cached;
+  const roots: FunctionNode[] = [];
+  const visit = (node: ts.Node): void => {
+    const root = rootFunction(node);
+    if (root !== undefined) roots.push(root);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  rootsCache.set(sourceFile, roots);
+  return roots;
 }
 
 /** A function walked on its own: declared functions, methods, accessors, function fields. */

@@ -62,17 +62,23 @@ export function checkSources(options: StaticCheckOptions): StaticCheckResult {
   return { ...analyzeProgram(program, sourceFiles, options), problems };
 }
 
-/** Analyzes `sourceFiles` of a program built elsewhere (an editor's language service). */
+/**
+ * Analyzes `sourceFiles` of a program built elsewhere (an editor's language service, the
+ * workspace analysis). Only the code of `roots` (default: all) is walked; the other files
+ * declare what it uses (locks, functions it calls), and must not hold lock operations or
+ * order declarations of their own (workspace.ts decides which files can).
+ */
 export function analyzeProgram(
   program: ts.Program,
   sourceFiles: readonly ts.SourceFile[],
   options: StaticAnalysisOptions,
+  roots: readonly ts.SourceFile[] = sourceFiles,
 ): StaticResult {
-  const walk = new ProgramWalk(program, sourceFiles, options);
+  const walk = new ProgramWalk(program, sourceFiles, options, roots);
   walk.run();
   const orders = [
     ...(options.declaredOrders ?? []),
-    ...sourceFiles.flatMap((sf) => parseDeclaredOrders(sf.text, sf.fileName)),
+    ...roots.flatMap((sf) => parseDeclaredOrders(sf.text, sf.fileName)),
   ];
   const texts = new Map(sourceFiles.map((sf) => [sf.fileName, sf.text]));
   const ctx: FindingContext = {

@@ -50,58 +50,81 @@ export interface StaticProgram {
   readonly problems: readonly SourceProblem[];
 }
 
-/** Builds the program over `files` (absolute paths with forward slashes). */
-export function createStaticProgram(
-  files: readonly string[],
-  readFile: (path: string) => string | undefined,
-  cwd: string,
-): StaticProgram {
-  const texts = new Map<string, string>([
-    [LIB_FILE, LIB_SOURCE],
-    [THREADLENS_FILE, THREADLENS_SOURCE],
+/** A file's syntax tree, parsed as every static program parses it (parents set). */
+export function parseSource(file: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, scriptKind(file));
+}
+
+/** The stubs' trees, parsed once: every program shares them, as editors share lib files. */
+let stubFiles: ReadonlyMap<string, ts.SourceFile> | undefined;
+
+function stubs(): ReadonlyMap<string, ts.SourceFile> {
+  stubFiles ??= new Map([
+    [LIB_FILE, parseSource(LIB_FILE, LIB_SOURCE)],
+    [THREADLENS_FILE, parseSource(THREADLENS_FILE, THREADLENS_SOURCE)],
   ]);
-  const problems: SourceProblem[] = [];
-  const readable: string[] = [];
-  for (const file of new Set(files)) {
-    const text = readFile(file);
-    if (text === undefined) {
-      problems.push({ file, line: 0, column: 0, message: "cannot read the file" });
-      continue;
-    }
-    texts.set(file, text);
-    readable.push(file);
-  }
+  return stubFiles;
+}
+
+/**
+ * The program over already parsed files (absolute paths with forward slashes) and the stubs.
+ * Given the previous program of the same files, unchanged trees are reused with their binding
+ * and module resolutions, which is what makes re-analysis after an edit cheap.
+ */
+export function programOf(
+  files: ReadonlyMap<string, ts.SourceFile>,
+  cwd: string,
+  oldProgram?: ts.Program,
+): ts.Program {
+  const sourceFileOf = (name: string): ts.SourceFile | undefined =>
+    files.get(name) ?? stubs().get(name);
   const directories = new Set<string>([STUB_DIR]);
-  for (const file of texts.keys()) {
+  for (const file of files.keys()) {
     for (let dir = directoryOf(file); !directories.has(dir); dir = directoryOf(dir)) {
       directories.add(dir);
       if (dir === "/") break;
     }
   }
   const host: ts.CompilerHost = {
-    getSourceFile: (name, languageVersion) => {
-      const text = texts.get(name);
-      if (text === undefined) return undefined;
-      return ts.createSourceFile(name, text, languageVersion, true, scriptKind(name));
-    },
+    getSourceFile: sourceFileOf,
     getDefaultLibFileName: () => LIB_FILE,
     writeFile: () => undefined,
     getCurrentDirectory: () => cwd,
     getCanonicalFileName: (name) => name,
     useCaseSensitiveFileNames: () => true,
     getNewLine: () => "\n",
-    fileExists: (name) => texts.has(name),
-    readFile: (name) => texts.get(name),
+    fileExists: (name) => sourceFileOf(name) !== undefined,
+    readFile: (name) => sourceFileOf(name)?.text,
     directoryExists: (name) => directories.has(name),
     getDirectories: () => [],
   };
-  const program = ts.createProgram({
-    rootNames: [LIB_FILE, THREADLENS_FILE, ...readable],
+  return ts.createProgram({
+    rootNames: [LIB_FILE, THREADLENS_FILE, ...files.keys()],
     options: COMPILER_OPTIONS,
     host,
+    ...(oldProgram === undefined ? {} : { oldProgram }),
   });
+}
+
+/** Builds the program over `files` (absolute paths with forward slashes). */
+export function createStaticProgram(
+  files: readonly string[],
+  readFile: (path: string) => string | undefined,
+  cwd: string,
+): StaticProgram {
+  const parsed = new Map<string, ts.SourceFile>();
+  const problems: SourceProblem[] = [];
+  for (const file of new Set(files)) {
+    const text = readFile(file);
+    if (text === undefined) {
+      problems.push({ file, line: 0, column: 0, message: "cannot read the file" });
+      continue;
+    }
+    parsed.set(file, parseSource(file, text));
+  }
+  const program = programOf(parsed, cwd);
   const sourceFiles: ts.SourceFile[] = [];
-  for (const file of readable) {
+  for (const file of parsed.keys()) {
     const sourceFile = program.getSourceFile(file);
     if (sourceFile === undefined) continue;
     sourceFiles.push(sourceFile);

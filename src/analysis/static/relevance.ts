@@ -7,7 +7,7 @@ import ts from "typescript";
 import { isFunctionNode } from "./calls.ts";
 
 /** Method and function names that take or release locks. */
-const LOCK_OPERATIONS = new Set([
+export const LOCK_OPERATIONS: ReadonlySet<string> = new Set([
   "acquire",
   "acquireSync",
   "tryAcquire",
@@ -31,7 +31,7 @@ export function calleeName(expr: ts.Expression): string {
 }
 
 /** The name a function is called by, "" when none. */
-function nameOf(fn: ts.Node): string {
+export function nameOf(fn: ts.Node): string {
   if (ts.isConstructorDeclaration(fn)) {
     return ts.isClassLike(fn.parent) && fn.parent.name !== undefined ? fn.parent.name.text : "";
   }
@@ -58,6 +58,42 @@ function nameOf(fn: ts.Node): string {
   return "";
 }
 
+/** One file's part of the pre-pass. */
+interface FileCalls {
+  /** Per function-like node (and the source file): the names it calls, closures included. */
+  readonly calls: ReadonlyMap<ts.Node, ReadonlySet<string>>;
+  /** Functions by the name they are called by. */
+  readonly named: readonly (readonly [string, ts.Node])[];
+}
+
+/** Per tree: a tree that a later program reuses (the editor's workspace analysis) is visited once. */
+const fileCallsCache = new WeakMap<ts.SourceFile, FileCalls>();
+
+function fileCalls(sourceFile: ts.SourceFile): FileCalls {
+  const cached = fileCallsCache.get(sourceFile);
+  if (cached !== undefined) return cached;
+  const calls = new Map<ts.Node, Set<string>>([[sourceFile, new Set()]]);
+  const named: (readonly [string, ts.Node])[] = [];
+  const visit = (node: ts.Node, owners: readonly ts.Node[]): void => {
+    let inner = owners;
+    if (isFunctionNode(node)) {
+      inner = [...owners, node];
+      calls.set(node, new Set());
+      const name = nameOf(node);
+      if (name !== "") named.push([name, node]);
+    }
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const name = calleeName(node.expression);
+      if (name !== "") for (const owner of inner) calls.get(owner)?.add(name);
+    }
+    ts.forEachChild(node, (child) => visit(child, inner));
+  };
+  visit(sourceFile, [sourceFile]);
+  const result = { calls, named };
+  fileCallsCache.set(sourceFile, result);
+  return result;
+}
+
 /** What the pre-pass found. */
 export class Relevance {
   /** Names of functions that can reach a lock operation (and the operations themselves). */
@@ -66,41 +102,29 @@ export class Relevance {
   readonly #nodes = new Set<ts.Node>();
 
   constructor(sourceFiles: readonly ts.SourceFile[]) {
-    /** Per function-like node (or source file): the names it calls, closures included. */
-    const calls = new Map<ts.Node, Set<string>>();
-    const named = new Map<string, ts.Node[]>();
-    const visit = (node: ts.Node, owners: readonly ts.Node[]): void => {
-      let inner = owners;
-      if (isFunctionNode(node)) {
-        inner = [...owners, node];
-        calls.set(node, new Set());
-        const name = nameOf(node);
-        if (name !== "") named.set(name, [...(named.get(name) ?? []), node]);
+    const files = sourceFiles.map(fileCalls);
+    const named = new Map<string, ReadonlySet<string>[]>();
+    for (const file of files) {
+      for (const [name, fn] of file.named) {
+        named.set(name, [...(named.get(name) ?? []), file.calls.get(fn) ?? new Set()]);
       }
-      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-        const name = calleeName(node.expression);
-        if (name !== "") for (const owner of inner) calls.get(owner)?.add(name);
-      }
-      ts.forEachChild(node, (child) => visit(child, inner));
-    };
-    for (const sourceFile of sourceFiles) {
-      calls.set(sourceFile, new Set());
-      visit(sourceFile, [sourceFile]);
     }
     // Fixpoint: a name is relevant when a function of that name calls a relevant name.
     let changed = true;
     while (changed) {
       changed = false;
-      for (const [name, fns] of named) {
+      for (const [name, callSets] of named) {
         if (this.names.has(name)) continue;
-        if (fns.some((fn) => [...(calls.get(fn) ?? [])].some((c) => this.names.has(c)))) {
+        if (callSets.some((set) => [...set].some((c) => this.names.has(c)))) {
           this.names.add(name);
           changed = true;
         }
       }
     }
-    for (const [node, names] of calls) {
-      if ([...names].some((c) => this.names.has(c))) this.#nodes.add(node);
+    for (const file of files) {
+      for (const [node, names] of file.calls) {
+        if ([...names].some((c) => this.names.has(c))) this.#nodes.add(node);
+      }
     }
   }
 
