@@ -1,5 +1,5 @@
-// The wait-for graph canvas: threads as nodes on a circle sized to the box it sits in (a larger
-// canvas, scrolled by its box, when there are too many threads for it), an arrow per waiting
+// The wait-for graph canvas: threads as nodes on a circle with room for each (a canvas wider
+// than the view, scrolled by its box, when there are many threads), an arrow per waiting
 // thread to the owner of what it waits for, the deadlock cycle in red. Edges between the same
 // two threads in both directions are drawn apart so both labels stay readable.
 import type {
@@ -29,19 +29,21 @@ export interface GraphTarget {
   readonly location: SourceLocation | undefined;
 }
 
-/** The canvas size the graph needs in a box of `width` × `height` CSS pixels. */
+/**
+ * The canvas the graph needs at `width` CSS pixels: two threads side by side, more on a circle
+ * with room for each; wider than `width` (its box scrolls) when the circle does not fit.
+ */
 export function graphSize(
   snapshot: ThreadsSnapshot | undefined,
   width: number,
-  height: number,
 ): { width: number; height: number } {
   const nodes = nodeIds(snapshot?.edges ?? []).length;
   if (nodes === 0) return { width, height: TITLE_HEIGHT + 4 };
-  const needed = (nodes * NODE_SPACING) / (2 * Math.PI);
-  const side = 2 * needed;
+  if (nodes <= 2) return { width, height: TITLE_HEIGHT + 2 * MARGIN_Y + 24 };
+  const radius = Math.max(40, (nodes * NODE_SPACING) / (2 * Math.PI));
   return {
-    width: Math.max(width, side + 2 * MARGIN_X),
-    height: Math.max(height, side + 2 * MARGIN_Y + TITLE_HEIGHT),
+    width: Math.max(width, 2 * (radius + MARGIN_X)),
+    height: 2 * (radius + MARGIN_Y) + TITLE_HEIGHT,
   };
 }
 

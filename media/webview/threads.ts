@@ -113,8 +113,7 @@ function render(): void {
   const width = timeline.parentElement?.clientWidth ?? 300;
   const ctx = prepare(timeline, width, AXIS_HEIGHT + Math.max(1, lanes) * LANE_HEIGHT);
   frame = drawTimeline(ctx, snapshot, viewStart, axisEnd(), width, foreground());
-  const box = { width: graphBox.clientWidth || 300, height: graphBox.clientHeight || 140 };
-  const size = graphSize(snapshot, box.width, box.height);
+  const size = graphSize(snapshot, graphBox.clientWidth || 300);
   const graphCtx = prepare(graph, size.width, size.height);
   graphTargets = drawGraph(graphCtx, snapshot, size.width, size.height, foreground());
   renderSourceList(sources, snapshot, open);

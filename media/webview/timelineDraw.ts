@@ -20,10 +20,10 @@ import {
 } from "../../src/extension/webviewMessages.ts";
 
 export const AXIS_HEIGHT = 16;
-const STATE_HEIGHT = 14;
-const ROW_HEIGHT = 4;
+const STATE_HEIGHT = 12;
+const ROW_HEIGHT = 3;
 /** State band, hold row, wait row and a gap. */
-export const LANE_HEIGHT = STATE_HEIGHT + 2 * ROW_HEIGHT + 6;
+export const LANE_HEIGHT = STATE_HEIGHT + 2 * ROW_HEIGHT + 5;
 
 const STATE_COLORS: Readonly<Record<ThreadState, string>> = {
   exited: "rgba(128,128,128,0.25)",

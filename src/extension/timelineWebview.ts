@@ -79,6 +79,12 @@ function validViewport(v: Viewport | undefined): Viewport | undefined {
   return { start: Math.max(0, v.start), end: v.end, width: Math.min(8192, Math.max(1, v.width)) };
 }
 
+/** What the lock rows under each thread show, and what the recorder leaves out. */
+const LOCK_ROWS_NOTE =
+  "Under each thread: the locks it held (colored by lock) and waited for (red); hover for names. " +
+  "The recorder keeps every hold that matters to the analysis (nested, or held while the " +
+  "thread blocks) and samples the others; lock waits shorter than 5 ms are not recorded.";
+
 function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
   const nonce = randomBytes(16).toString("base64");
   const csp = [
@@ -93,23 +99,28 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <style nonce="${nonce}">
-  html, body { height: 100%; margin: 0; }
-  body { padding: 0 4px; box-sizing: border-box; display: flex; flex-direction: column;
-    color: var(--vscode-foreground); font: var(--vscode-font-size) var(--vscode-font-family); }
-  #status { margin: 4px 0; font-weight: bold; flex: none; }
+  body { margin: 0; padding: 0 4px; color: var(--vscode-foreground);
+    font: var(--vscode-font-size) var(--vscode-font-family); }
+  #status { margin: 4px 0; font-weight: bold; }
   #status.error { color: var(--vscode-errorForeground); }
-  #toolbar { display: flex; gap: 6px; align-items: center; flex: none; flex-wrap: wrap; }
-  #toolbar .hint { opacity: 0.7; font-size: 90%; }
+  #toolbar { display: flex; gap: 4px 8px; align-items: center; flex-wrap: wrap; margin-bottom: 2px; }
+  .hint { opacity: 0.75; font-size: 90%; }
+  .swatch { display: inline-block; width: 14px; height: 4px; vertical-align: middle; }
+  .swatch.hold { background: #4f8fd6; }
+  .swatch.wait { background: #d9413a; }
   button { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground);
     border: none; padding: 2px 6px; cursor: pointer; font: inherit; text-align: left; }
   button:hover { background: var(--vscode-button-secondaryHoverBackground); }
-  button:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
-  #timeline-box { flex: 0 1 auto; min-height: 60px; overflow-y: auto; position: relative; }
-  #graph-box { flex: 1 1 0; min-height: 140px; overflow: auto; }
-  #sources { flex: none; max-height: 35%; overflow-y: auto; }
+  button:disabled { opacity: 0.6; cursor: default; }
+  button:focus-visible, canvas:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+  /* Each part scrolls on its own past a share of the view, so the graph always starts in sight. */
+  #timeline-box { max-height: 45vh; overflow-y: auto; }
+  #graph-box { max-height: 60vh; overflow: auto; margin-top: 4px; }
+  #sources ul { list-style: none; margin: 0; padding: 0 0 0 8px; }
+  #sources li { margin: 1px 0; }
+  #sources h3 { font-size: 100%; margin: 6px 0 2px; }
   canvas { display: block; }
-  #timeline { cursor: grab; width: 100%; }
-  #legend { opacity: 0.7; font-size: 90%; }
+  #timeline { cursor: grab; }
   #tooltip { position: fixed; pointer-events: none; display: none; z-index: 1; max-width: 320px;
     background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground);
     border: 1px solid var(--vscode-editorHoverWidget-border); padding: 3px 6px; white-space: pre-line; }
@@ -121,11 +132,11 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
 <body>
 <div id="status" role="status">No threadlens session yet.</div>
 <div id="toolbar">
-  <button id="fit" type="button" title="Show the whole time range">Fit</button>
-  <span class="hint">Wheel: zoom · drag: pan · click: open source</span>
+  <button id="fit" type="button" title="Show the whole time range (key 0 on the timeline)">Fit</button>
+  <span class="hint">wheel: zoom · drag: pan · click: source</span>
+  <span id="legend" class="hint" title="${LOCK_ROWS_NOTE}"><span class="swatch hold"></span> held <span class="swatch wait"></span> waited</span>
 </div>
-<div id="timeline-box"><canvas id="timeline" height="40" aria-label="Thread timeline"></canvas></div>
-<div id="legend">Bars under a thread: locks held (thin), lock waits (red). The recorder keeps every hold that matters to the analysis (nested, or held while blocking) and samples the rest; waits shorter than 5 ms are not recorded.</div>
+<div id="timeline-box"><canvas id="timeline" height="40" aria-label="Thread timeline: +/- zoom, arrows pan, 0 fits"></canvas></div>
 <div id="graph-box"><canvas id="graph" height="140" aria-label="Wait-for graph"></canvas></div>
 <div id="sources"></div>
 <div id="tooltip"></div>
