@@ -18,6 +18,20 @@ export interface LaneColumns {
   readonly intervals: LaneIntervals;
 }
 
+/** Live updates come at most this often (ViewState also throttles the model's changes)... */
+const LIVE_MIN_GAP_MS = 200;
+/** ...plus 1 ms per this many segments and intervals in the last snapshot sent. */
+const LIVE_ENTRIES_PER_MS = 200;
+
+/** The least time between two live snapshots after `snapshot`: bigger ones come less often. */
+export function liveUpdateGapMs(snapshot: { readonly lanes: readonly LaneData[] }): number {
+  let entries = 0;
+  for (const lane of snapshot.lanes) {
+    entries += lane.segments.start.length + lane.intervals.start.length;
+  }
+  return LIVE_MIN_GAP_MS + entries / LIVE_ENTRIES_PER_MS;
+}
+
 /** Sent as is up to this many segments (or intervals) per pixel of the viewport. */
 const EXACT_PER_PIXEL = 2;
 
@@ -98,7 +112,7 @@ function segmentsFor(
     return { segments: out, until: to < count ? (s.start[to] ?? now) : now };
   }
   const pixels = aggregateStates(s, now, range.start, range.end, width);
-  const step = (range.end - range.start) / width;
+  const at = pixelTimes(range, width);
   for (let x = 0; x < width; x++) {
     const i = pixels.segment[x] ?? NONE;
     const state = pixels.state[x] ?? 0;
@@ -108,12 +122,28 @@ function segmentsFor(
     if (last >= 0 && out.state[last] === state && out.object[last] === object) {
       if (out.site[last] === site) continue;
     }
-    out.start.push(range.start + x * step);
+    out.start.push(at(x));
     out.state.push(state);
     out.object.push(object);
     out.site.push(site);
   }
   return { segments: out, until: range.end };
+}
+
+function sameLock(iv: LaneIntervals, i: number, lock: number): boolean {
+  return i === NONE ? lock === NONE : lock !== NONE && iv.lock[i] === lock;
+}
+
+/**
+ * The time where pixel x begins, in whole microseconds when pixels are wider than that (a
+ * shorter number in the message; rounding up keeps it in the same pixel).
+ */
+function pixelTimes(
+  range: { readonly start: number; readonly end: number },
+  width: number,
+): (x: number) => number {
+  const step = (range.end - range.start) / width;
+  return step >= 2 ? (x) => Math.ceil(range.start + x * step) : (x) => range.start + x * step;
 }
 
 function intervalsFor(
@@ -144,20 +174,22 @@ function intervalsFor(
     }
     return out;
   }
-  const step = (range.end - range.start) / width;
+  const at = pixelTimes(range, width);
   for (const kind of [INTERVAL_HOLD, INTERVAL_WAIT]) {
     const pixels = aggregateIntervals(iv, kind, now, range.start, range.end, width);
     for (let x = 0; x < width;) {
       const i = pixels[x] ?? NONE;
+      // One interval per run of pixels showing the same lock (merging its consecutive holds).
+      const lock = i === NONE ? NONE : (iv.lock[i] ?? NONE);
       let next = x + 1;
-      while (next < width && pixels[next] === i) next++;
+      while (next < width && sameLock(iv, pixels[next] ?? NONE, lock)) next++;
       if (i !== NONE) {
-        const end = iv.end[i] ?? NONE;
-        const runEnd = range.start + next * step;
+        const last = pixels[next - 1] ?? i;
+        const end = iv.end[last] ?? NONE;
         push(
           i,
-          Math.max(iv.start[i] ?? 0, range.start + x * step),
-          end === NONE && next === width ? NONE : Math.min(end === NONE ? runEnd : end, runEnd),
+          Math.max(iv.start[i] ?? 0, at(x)),
+          end === NONE && next === width ? NONE : Math.min(end === NONE ? at(next) : end, at(next)),
         );
       }
       x = next;

@@ -18,7 +18,7 @@ export class ThreadsViewProvider implements vscode.WebviewViewProvider, vscode.D
     private readonly extensionUri: vscode.Uri,
     private readonly views: ViewState,
   ) {
-    this.#subscriptions.push(views.onDidChange(() => this.#page?.post()));
+    this.#subscriptions.push(views.onDidChange(() => this.#page?.postLive()));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {

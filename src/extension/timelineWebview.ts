@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { COMMAND_OPEN_SITE } from "./ids.ts";
+import { liveUpdateGapMs } from "./laneSnapshot.ts";
 import type {
   FromWebviewMessage,
   ThreadsSnapshot,
@@ -22,6 +23,10 @@ export class TimelineWebview implements vscode.Disposable {
   #viewport: Viewport = { start: 0, end: undefined, width: 800 };
   #content: TimelineContent = { type: "loading" };
   #ready = false;
+  #lastPost = 0;
+  /** How long live updates wait after the last snapshot, from its size. */
+  #liveGap = 0;
+  #liveTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -44,13 +49,30 @@ export class TimelineWebview implements vscode.Disposable {
 
   /** Sends what the page should show now (if it is visible and listening). */
   post(): void {
+    if (this.#liveTimer !== undefined) clearTimeout(this.#liveTimer);
+    this.#liveTimer = undefined;
     if (!this.#ready || !this.isVisible()) return;
     const content = this.#content;
     let message: ToWebviewMessage;
     if (content.type === "loading") return;
     if (content.type === "error") message = { type: "error", message: content.message };
-    else message = { type: "snapshot", snapshot: content.build(this.#viewport) };
+    else {
+      const snapshot = content.build(this.#viewport);
+      this.#liveGap = liveUpdateGapMs(snapshot);
+      message = { type: "snapshot", snapshot };
+    }
+    this.#lastPost = Date.now();
     void this.webview.postMessage(message);
+  }
+
+  /**
+   * A live session's model changed: post, but no more often than the last snapshot's size
+   * allows (a big one, megabytes at 100 threads and a million events, every second at most).
+   */
+  postLive(): void {
+    const wait = this.#lastPost + this.#liveGap - Date.now();
+    if (wait <= 0) this.post();
+    else this.#liveTimer ??= setTimeout(() => this.post(), wait);
   }
 
   #receive(message: FromWebviewMessage): void {
@@ -68,6 +90,7 @@ export class TimelineWebview implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.#liveTimer !== undefined) clearTimeout(this.#liveTimer);
     for (const s of this.#subscriptions.splice(0)) s.dispose();
   }
 }
