@@ -122,8 +122,12 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <style nonce="${nonce}">
-  body { margin: 0; padding: 0 4px; color: var(--vscode-foreground);
+  /* One screen: the graph keeps the height it needs (up to half the view), the timeline
+     takes the rest and scrolls; a view too short even for that scrolls as a whole. */
+  body { margin: 0; padding: 0 4px; box-sizing: border-box; height: 100vh; overflow: auto;
+    display: flex; flex-direction: column; color: var(--vscode-foreground);
     font: var(--vscode-font-size) var(--vscode-font-family); }
+  body > * { flex: none; }
   #status { margin: 4px 0; font-weight: bold; }
   #status.error { color: var(--vscode-errorForeground); }
   #toolbar { display: flex; gap: 4px 8px; align-items: center; flex-wrap: wrap; margin-bottom: 2px; }
@@ -136,9 +140,9 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
   button:hover { background: var(--vscode-button-secondaryHoverBackground); }
   button:disabled { opacity: 0.6; cursor: default; }
   button:focus-visible, canvas:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
-  /* Each part scrolls on its own past a share of the view, so the graph always starts in sight. */
-  #timeline-box { max-height: 45vh; overflow-y: auto; }
-  #graph-box { max-height: 60vh; overflow: auto; margin-top: 4px; }
+  #timeline-box { flex: 0 1 auto; min-height: 50px; overflow-y: auto; }
+  #graph-box { max-height: 50vh; overflow: auto; margin-top: 4px; }
+  #sources { flex: 0 1 auto; min-height: 40px; overflow-y: auto; }
   #sources ul { list-style: none; margin: 0; padding: 0 0 0 8px; }
   #sources li { margin: 1px 0; }
   #sources h3 { font-size: 100%; margin: 6px 0 2px; }
@@ -147,8 +151,6 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
   #tooltip { position: fixed; pointer-events: none; display: none; z-index: 1; max-width: 320px;
     background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground);
     border: 1px solid var(--vscode-editorHoverWidget-border); padding: 3px 6px; white-space: pre-line; }
-  #sources ul { list-style: none; margin: 0; padding: 0 0 0 8px; }
-  #sources h3 { font-size: 100%; margin: 6px 0 2px; }
   [hidden] { display: none !important; }
 </style>
 </head>
