@@ -106,6 +106,7 @@ function foreground(): string {
 
 function render(): void {
   if (snapshot !== undefined) {
+    document.body.classList.remove("failed");
     status.classList.remove("error");
     status.textContent = `${snapshot.title}: ${snapshot.status}`;
   }
@@ -231,6 +232,8 @@ window.addEventListener("message", (event: MessageEvent<ToWebviewMessage>) => {
     snapshot = undefined;
     status.textContent = message.message;
     status.classList.add("error");
+    // Only the message: no empty axis or graph under it.
+    document.body.classList.add("failed");
     vscode.setState({ snapshot, viewStart: 0, viewEnd: undefined });
     render();
     return;

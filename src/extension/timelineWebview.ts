@@ -151,7 +151,7 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
   #tooltip { position: fixed; pointer-events: none; display: none; z-index: 1; max-width: 320px;
     background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground);
     border: 1px solid var(--vscode-editorHoverWidget-border); padding: 3px 6px; white-space: pre-line; }
-  [hidden] { display: none !important; }
+  body.failed > :not(#status) { display: none; }
 </style>
 </head>
 <body>
