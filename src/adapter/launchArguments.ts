@@ -26,6 +26,48 @@ export interface ThreadlensLaunchArguments extends DebugProtocol.LaunchRequestAr
   readonly trace?: string;
 }
 
+/** A launch attribute's JSON type, as package.json's `configurationAttributes` declares it. */
+export type LaunchAttributeType = "string" | "array" | "object" | "boolean" | "number";
+
+type OwnAttribute = Exclude<
+  keyof ThreadlensLaunchArguments,
+  keyof DebugProtocol.LaunchRequestArguments
+>;
+
+/**
+ * Every launch attribute with its JSON type and what its value must be: parseLaunchArguments
+ * checks types with this table, and a unit test compares package.json's
+ * `configurationAttributes.launch.properties` against it (same names, same types).
+ */
+export const LAUNCH_ATTRIBUTES = {
+  program: { type: "string", expected: "a file path" },
+  args: { type: "array", expected: "an array of strings" },
+  cwd: { type: "string", expected: "a non-empty string" },
+  env: { type: "object", expected: "an object of strings (or null to remove a variable)" },
+  runtimeExecutable: { type: "string", expected: "a non-empty string" },
+  runtimeArgs: { type: "array", expected: "an array of strings" },
+  stopOnDeadlock: { type: "boolean", expected: "true or false" },
+  stopOnPotentialDeadlock: { type: "boolean", expected: "true or false" },
+  lockTimeoutWarningMs: { type: "number", expected: "a positive number of milliseconds" },
+  trace: { type: "string", expected: "a non-empty string" },
+} as const satisfies Record<
+  OwnAttribute,
+  { readonly type: LaunchAttributeType; readonly expected: string }
+>;
+
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  return Array.isArray(value) ? "array" : typeof value;
+}
+
+/** Each attribute that is present has its table type (the finer checks follow). */
+function checkTypes(attributes: Record<string, unknown>): void {
+  for (const [name, { type, expected }] of Object.entries(LAUNCH_ATTRIBUTES)) {
+    const value = attributes[name];
+    if (value !== undefined && jsonType(value) !== type) fail(name, expected, value);
+  }
+}
+
 /** The launch attributes checked, with their defaults applied and paths resolved. */
 export interface LaunchSettings {
   readonly program: string;
@@ -106,13 +148,13 @@ export function parseLaunchArguments(raw: unknown): LaunchSettings {
       'the launch configuration has no "program": set it to the .ts or .js file to run',
     );
   }
-  if (typeof program !== "string") fail("program", "a file path", program);
+  checkTypes(attributes);
   const warning = attributes["lockTimeoutWarningMs"];
   if (warning !== undefined && (typeof warning !== "number" || !(warning > 0))) {
     fail("lockTimeoutWarningMs", "a positive number of milliseconds", warning);
   }
   return {
-    program,
+    program: program as string,
     args: stringArray(attributes, "args"),
     cwd: optionalString(attributes, "cwd"),
     env: environment(attributes),

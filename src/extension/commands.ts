@@ -3,7 +3,6 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { toPerfetto } from "../protocol/perfetto.ts";
-import { parseTrace } from "../protocol/traceText.ts";
 import { currentFileConfiguration, UNTRUSTED_MESSAGE } from "./debugging.ts";
 import {
   COMMAND_EXPORT_PERFETTO,
@@ -13,7 +12,7 @@ import {
   COMMAND_SHOW_SUGGESTION,
   VIEW_THREADS,
 } from "./ids.ts";
-import { TraceModel } from "./traceModel.ts";
+import { loadTrace, readTrace } from "./traceFiles.ts";
 import type { ViewState } from "./viewState.ts";
 import type { SourceLocation } from "./webviewMessages.ts";
 
@@ -46,10 +45,14 @@ async function openSite(location: SourceLocation): Promise<void> {
   });
 }
 
-/** The given trace, the active .tltrace editor's, or one the user picks. */
+/** The given trace, the active .tltrace editor's (text or trace viewer), or one the user picks. */
 async function traceUri(uri: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
   if (uri !== undefined) return uri;
-  const active = vscode.window.activeTextEditor?.document.uri;
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const active =
+    tab instanceof vscode.TabInputCustom || tab instanceof vscode.TabInputText
+      ? tab.uri
+      : vscode.window.activeTextEditor?.document.uri;
   if (active !== undefined && active.path.endsWith(".tltrace")) return active;
   const picked = await vscode.window.showOpenDialog({
     filters: TRACE_FILTERS,
@@ -58,34 +61,18 @@ async function traceUri(uri: vscode.Uri | undefined): Promise<vscode.Uri | undef
   return picked?.[0];
 }
 
-async function readTrace(uri: vscode.Uri): Promise<ReturnType<typeof parseTrace> | undefined> {
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  try {
-    return parseTrace(new TextDecoder().decode(bytes));
-  } catch (error) {
-    // TraceParseError names the line; a hostile file gets a message, never a crash.
-    void vscode.window.showErrorMessage(`${path.basename(uri.fsPath)}: ${String(error)}`);
-    return undefined;
-  }
-}
-
 async function openTrace(views: ViewState, given?: vscode.Uri): Promise<void> {
   const uri = await traceUri(given);
   if (uri === undefined) return;
-  await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Reading ${path.basename(uri.fsPath)}`,
-    },
-    async () => {
-      const trace = await readTrace(uri);
-      if (trace === undefined) return;
-      const model = new TraceModel(`trace ${path.basename(uri.fsPath)}`, path.dirname(uri.fsPath));
-      model.addMeta(trace.meta);
-      model.addEvents(trace.events);
-      views.reset(model, `${trace.events.length} events`);
-    },
-  );
+  const result = await loadTrace(uri);
+  if (!result.ok) {
+    // TraceParseError names the line; a hostile file gets a message, never a crash.
+    void vscode.window.showErrorMessage(result.message);
+    return;
+  }
+  const { model, findings, cwd, status } = result.loaded;
+  views.reset(model, status);
+  views.setFindings({ findings, cwd });
   await vscode.commands.executeCommand(`${VIEW_THREADS}.focus`);
 }
 
@@ -93,7 +80,10 @@ async function exportPerfetto(given?: vscode.Uri): Promise<void> {
   const uri = await traceUri(given);
   if (uri === undefined) return;
   const trace = await readTrace(uri);
-  if (trace === undefined) return;
+  if (typeof trace === "string") {
+    void vscode.window.showErrorMessage(trace);
+    return;
+  }
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(uri.fsPath.replace(/\.tltrace$/, "") + ".perfetto.json"),
     filters: { "Chrome trace JSON": ["json"] },

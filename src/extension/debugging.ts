@@ -69,6 +69,9 @@ export class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactor
   constructor(private readonly distDir: string) {}
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
+    // resolveDebugConfiguration already refuses; this also covers a session started without it
+    // (the adapter would load the workspace's own threadlens runtime and run its program).
+    if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED_MESSAGE);
     const program: unknown = session.configuration["program"];
     const cwd: unknown = session.configuration["cwd"];
     const start =

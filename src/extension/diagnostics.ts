@@ -1,15 +1,15 @@
-// Findings as diagnostics (DESIGN 7): one per site of a finding, at the TypeScript line, with
-// related information at the finding's other sites. Errors for deadlocks that happened, warnings
-// for predicted ones and misuse. Run diagnostics stay after the session, until their file
+// Findings as diagnostics (DESIGN 7), as planned by diagnosticPlan.ts (one per site of a
+// finding, at the TypeScript line, related information at its other sites, severity and code
+// per kind). Run diagnostics stay after the session, until their file
 // changes or a new run replaces them; static ones are recomputed on open and save.
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import * as vscode from "vscode";
-import type { Finding, FindingSite, Suggestion } from "../protocol/report.ts";
-import { DIAGNOSTIC_CODES, DIAGNOSTIC_SOURCE } from "./ids.ts";
+import type { Finding, Suggestion } from "../protocol/report.ts";
+import { planDiagnostics, type FindingOrigin, type PlannedDiagnostic } from "./diagnosticPlan.ts";
+import { DIAGNOSTIC_SOURCE } from "./ids.ts";
+import type { SourceLocation } from "./webviewMessages.ts";
 
-/** Where findings come from: a run that happened, or the static analyzer. */
-export type FindingOrigin = "run" | "static";
+export type { FindingOrigin } from "./diagnosticPlan.ts";
 
 /** What a code action needs from the finding behind a diagnostic. */
 export interface DiagnosticFinding {
@@ -18,20 +18,6 @@ export interface DiagnosticFinding {
   /** Suggestion edit paths are relative to this directory. */
   readonly cwd: string;
 }
-
-/** Kinds that, from a run, mean the program is stuck now. */
-const ACTUAL_KINDS: ReadonlySet<string> = new Set(["deadlock", "self-deadlock", "hang"]);
-/** Site roles worth a squiggle (creation sites only appear as related information). */
-const MARKED_ROLES: ReadonlySet<string> = new Set(["holds", "waits", "acquires", "held", "misuse"]);
-
-const ROLE_TEXT: Readonly<Record<FindingSite["role"], string>> = {
-  holds: "holds a lock taken here",
-  waits: "waits here",
-  acquires: "acquires here while holding another",
-  held: "took the other lock here",
-  created: "created here",
-  misuse: "misuse here",
-};
 
 export class FindingDiagnostics implements vscode.Disposable {
   readonly #collections: Record<FindingOrigin, vscode.DiagnosticCollection> = {
@@ -53,17 +39,16 @@ export class FindingDiagnostics implements vscode.Disposable {
   ): void {
     const perFile = new Map<string, { uri: vscode.Uri; entries: DiagnosticFinding[] }>();
     for (const uri of files ?? []) perFile.set(uri.toString(), { uri, entries: [] });
-    for (const finding of findings) {
-      for (const site of finding.sites) {
-        if (!MARKED_ROLES.has(site.role)) continue;
-        const uri = vscode.Uri.file(path.resolve(cwd, site.file));
-        const diagnostic = toDiagnostic(finding, site, origin, cwd);
-        const key = uri.toString();
-        const bucket = perFile.get(key) ?? { uri, entries: [] };
-        if (bucket.entries.some((e) => sameDiagnostic(e.diagnostic, diagnostic))) continue;
-        bucket.entries.push({ diagnostic, suggestions: finding.suggestions, cwd });
-        perFile.set(key, bucket);
-      }
+    for (const planned of planDiagnostics(findings, origin, cwd)) {
+      const uri = vscode.Uri.file(planned.location.file);
+      const key = uri.toString();
+      const bucket = perFile.get(key) ?? { uri, entries: [] };
+      bucket.entries.push({
+        diagnostic: toDiagnostic(planned),
+        suggestions: planned.finding.suggestions,
+        cwd,
+      });
+      perFile.set(key, bucket);
     }
     if (files === undefined) {
       this.#collections[origin].clear();
@@ -106,40 +91,31 @@ export class FindingDiagnostics implements vscode.Disposable {
   }
 }
 
-function toDiagnostic(
-  finding: Finding,
-  site: FindingSite,
-  origin: FindingOrigin,
-  cwd: string,
-): vscode.Diagnostic {
-  const actual = origin === "run" && ACTUAL_KINDS.has(finding.kind);
+function toDiagnostic(planned: PlannedDiagnostic): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(
-    siteRange(site, cwd),
-    `${site.thread ? `${site.thread} ${ROLE_TEXT[site.role]}: ` : ""}${finding.message}`,
-    actual ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+    siteRange(planned.location),
+    planned.message,
+    planned.severity === "error"
+      ? vscode.DiagnosticSeverity.Error
+      : vscode.DiagnosticSeverity.Warning,
   );
   diagnostic.source = DIAGNOSTIC_SOURCE;
-  diagnostic.code = DIAGNOSTIC_CODES[finding.kind];
-  diagnostic.relatedInformation = finding.sites
-    .filter((other) => other !== site)
-    .map(
-      (other) =>
-        new vscode.DiagnosticRelatedInformation(
-          new vscode.Location(
-            vscode.Uri.file(path.resolve(cwd, other.file)),
-            siteRange(other, cwd),
-          ),
-          `${other.thread ? `${other.thread} ` : ""}${ROLE_TEXT[other.role]}`,
-        ),
-    );
+  diagnostic.code = planned.code;
+  diagnostic.relatedInformation = planned.related.map(
+    (related) =>
+      new vscode.DiagnosticRelatedInformation(
+        new vscode.Location(vscode.Uri.file(related.location.file), siteRange(related.location)),
+        related.message,
+      ),
+  );
   return diagnostic;
 }
 
 /** From the site's column to the end of its line's code: the acquisition call. */
-function siteRange(site: FindingSite, cwd: string): vscode.Range {
+function siteRange(site: SourceLocation): vscode.Range {
   const line = Math.max(0, site.line - 1);
   const column = Math.max(0, site.column - 1);
-  const text = lineText(path.resolve(cwd, site.file), line);
+  const text = lineText(site.file, line);
   const end = text === undefined ? column + 1 : Math.max(column + 1, text.trimEnd().length);
   return new vscode.Range(line, column, line, end);
 }

@@ -14,6 +14,7 @@ import { DEBUG_TYPE, LOG_CHANNEL_NAME, VIEW_LOCKS, VIEW_THREADS } from "./ids.ts
 import { LocksTreeProvider } from "./locksView.ts";
 import { registerStaticDiagnostics } from "./staticDiagnostics.ts";
 import { ThreadsViewProvider } from "./threadsView.ts";
+import { TraceEditorProvider } from "./traceEditor.ts";
 import { ViewState } from "./viewState.ts";
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewViewProvider(VIEW_THREADS, threads, {
       webviewOptions: { retainContextWhenHidden: false },
     }),
+    TraceEditorProvider.register(context.extensionUri),
     vscode.debug.registerDebugConfigurationProvider(
       DEBUG_TYPE,
       new ThreadlensConfigurationProvider(),

@@ -10,6 +10,8 @@ export const TRACE_LANGUAGE = "tltrace";
 export const VIEW_CONTAINER = "threadlens";
 export const VIEW_THREADS = "threadlens.threads";
 export const VIEW_LOCKS = "threadlens.locks";
+/** The read-only .tltrace editor ("Open With…"; package.json `contributes.customEditors`). */
+export const TRACE_EDITOR_VIEW_TYPE = "threadlens.traceViewer";
 
 export const COMMAND_OPEN_TRACE = "threadlens.openTrace";
 export const COMMAND_EXPORT_PERFETTO = "threadlens.exportPerfetto";

@@ -1,15 +1,23 @@
 // What the Threads and Locks views show, computed from the recorder's dictionary and events
-// (the adapter's live stream, or a .tltrace file): per thread its state over time, per lock its
-// owner, waiters and hold statistics, and the wait-for graph now. Pure (no vscode), so the unit
-// tests drive it with plain traces.
+// (the adapter's live stream, or a .tltrace file): per thread its state over time and its lock
+// hold and wait intervals, per lock its owner, waiters and hold statistics, and the wait-for
+// graph now. Pure (no vscode), so the unit tests and the bench drive it with plain traces.
+// Lanes are stored as columns of numbers (a million events stay a few arrays); snapshots are
+// bounded by the viewport's pixels (laneSnapshot.ts).
 import path from "node:path";
 import type { Frame, MetaRecord, ObjectKind, TraceEvent } from "../protocol/events.ts";
-import type {
-  SourceLocation,
-  ThreadState,
-  ThreadsSnapshot,
-  TimelineSegment,
-  WaitForEdge,
+import { laneSnapshot, SnapshotTables, type LaneColumns } from "./laneSnapshot.ts";
+import {
+  INTERVAL_HOLD,
+  INTERVAL_WAIT,
+  NONE,
+  stateCode,
+  type FindingSummary,
+  type SourceLocation,
+  type ThreadState,
+  type ThreadsSnapshot,
+  type Viewport,
+  type WaitForEdge,
 } from "./webviewMessages.ts";
 
 export interface LockSummary {
@@ -21,27 +29,22 @@ export interface LockSummary {
   readonly acquisitions: number;
   /** Acquisitions that had to wait. */
   readonly contended: number;
-  /** Microseconds. */
+  /** Microseconds, over the holds that ended. */
   readonly averageHold: number;
   readonly longestHold: number;
   readonly created?: SourceLocation;
 }
 
-interface ThreadRecord {
-  ident: number;
+interface ThreadRecord extends LaneColumns {
+  readonly ident: number;
   name: string;
-  segments: MutableSegment[];
   /** The lock it is blocked on (acquire-request without acquired), if any. */
   blockedOn: number | undefined;
   blockedSite: number;
-}
-
-interface MutableSegment {
-  start: number;
-  end: number | undefined;
-  state: ThreadState;
-  object?: string;
-  site?: SourceLocation;
+  /** Lock id → index of its open hold interval. */
+  readonly openHolds: Map<number, number>;
+  /** Index of the open wait interval, or NONE. */
+  openWait: number;
 }
 
 interface LockRecord {
@@ -56,6 +59,7 @@ interface LockRecord {
   waiters: Set<number>;
   acquisitions: number;
   contended: number;
+  holds: number;
   totalHold: number;
   longestHold: number;
 }
@@ -71,7 +75,9 @@ export class TraceModel {
   readonly #threads = new Map<number, ThreadRecord>();
   readonly #objects = new Map<number, LockRecord>();
   readonly #sites = new Map<number, readonly Frame[]>();
+  readonly #locations = new Map<number, SourceLocation | undefined>();
   #now = 0;
+  #events = 0;
 
   /** @param cwd resolves relative frame paths (the program's working directory). */
   constructor(
@@ -79,11 +85,17 @@ export class TraceModel {
     private readonly cwd: string,
   ) {}
 
+  get eventCount(): number {
+    return this.#events;
+  }
+
   addMeta(records: readonly MetaRecord[]): void {
     for (const m of records) {
       if (m.type === "thread") this.#thread(m.ident).name = m.name;
-      else if (m.type === "site") this.#sites.set(m.id, m.frames);
-      else if (m.type === "object") {
+      else if (m.type === "site") {
+        this.#sites.set(m.id, m.frames);
+        this.#locations.delete(m.id);
+      } else if (m.type === "object") {
         const known = this.#objects.get(m.id);
         if (known !== undefined) {
           known.name = m.name;
@@ -96,13 +108,24 @@ export class TraceModel {
 
   addEvents(events: readonly TraceEvent[]): void {
     for (const e of events) this.#apply(e);
+    this.#events += events.length;
   }
 
   /** The source line of a site id, if recorded. */
   location(site: number): SourceLocation | undefined {
+    if (site === 0) return undefined;
+    if (this.#locations.has(site)) return this.#locations.get(site);
     const frame = this.#sites.get(site)?.[0];
-    if (frame === undefined) return undefined;
-    return { file: path.resolve(this.cwd, frame.file), line: frame.line, column: frame.column };
+    const location =
+      frame === undefined
+        ? undefined
+        : { file: path.resolve(this.cwd, frame.file), line: frame.line, column: frame.column };
+    this.#locations.set(site, location);
+    return location;
+  }
+
+  objectName(id: number): string {
+    return this.#objects.get(id)?.name ?? `#${id}`;
   }
 
   locks(): LockSummary[] {
@@ -118,7 +141,7 @@ export class TraceModel {
           waiters: [...l.waiters].map((t) => this.#nameOf(t)),
           acquisitions: l.acquisitions,
           contended: l.contended,
-          averageHold: l.acquisitions === 0 ? 0 : l.totalHold / l.acquisitions,
+          averageHold: l.holds === 0 ? 0 : l.totalHold / l.holds,
           longestHold: l.longestHold,
         };
         return created === undefined ? summary : { ...summary, created };
@@ -145,17 +168,37 @@ export class TraceModel {
     });
   }
 
-  snapshot(status: string): ThreadsSnapshot {
+  /**
+   * What the Threads view draws for `viewport`: exact where a lane has at most about one
+   * segment per pixel, aggregated per pixel of the viewport otherwise, so the message size
+   * depends on the view's width and the thread count, not on the trace's length.
+   */
+  snapshot(
+    status: string,
+    viewport: Viewport,
+    findings: readonly FindingSummary[] = [],
+  ): ThreadsSnapshot {
+    const end = viewport.end ?? Math.max(1, this.#now);
+    const range = { start: viewport.start, end: Math.max(end, viewport.start + 1) };
+    const tables = new SnapshotTables(
+      (id) => this.objectName(id),
+      (id) => this.location(id),
+    );
+    const width = Math.max(1, Math.floor(viewport.width));
     return {
       title: this.title,
       now: this.#now,
       status,
-      edges: this.waitForEdges(),
+      range,
       lanes: [...this.#threads.values()].map((t) => ({
         ident: t.ident,
         name: t.name,
-        segments: t.segments.map((s): TimelineSegment => ({ ...s })),
+        ...laneSnapshot(t, this.#now, range, width, tables),
       })),
+      edges: this.waitForEdges(),
+      findings,
+      names: tables.names,
+      sites: tables.sites,
     };
   }
 
@@ -166,7 +209,16 @@ export class TraceModel {
   #thread(ident: number): ThreadRecord {
     let t = this.#threads.get(ident);
     if (t === undefined) {
-      t = { ident, name: `thread ${ident}`, segments: [], blockedOn: undefined, blockedSite: 0 };
+      t = {
+        ident,
+        name: `thread ${ident}`,
+        segments: { start: [], state: [], object: [], site: [] },
+        intervals: { kind: [], lock: [], start: [], end: [], site: [] },
+        blockedOn: undefined,
+        blockedSite: 0,
+        openHolds: new Map(),
+        openWait: NONE,
+      };
       this.#threads.set(ident, t);
     }
     return t;
@@ -181,17 +233,25 @@ export class TraceModel {
     return l;
   }
 
-  #enter(t: ThreadRecord, time: number, state: ThreadState, object?: number, site = 0): void {
-    const last = t.segments.at(-1);
-    if (last !== undefined && last.end === undefined) {
-      if (last.state === state && object === undefined) return;
-      last.end = time;
-    }
-    const segment: MutableSegment = { start: time, end: undefined, state };
-    if (object !== undefined) segment.object = this.#objects.get(object)?.name ?? `#${object}`;
-    const location = this.location(site);
-    if (location !== undefined) segment.site = location;
-    t.segments.push(segment);
+  #enter(t: ThreadRecord, time: number, state: ThreadState, object = NONE, site = 0): void {
+    const code = stateCode(state);
+    const s = t.segments;
+    const last = s.state.length - 1;
+    if (last >= 0 && s.state[last] === code && object === NONE) return;
+    s.start.push(Math.max(time, s.start[last] ?? 0));
+    s.state.push(code);
+    s.object.push(object);
+    s.site.push(site === 0 ? NONE : site);
+  }
+
+  #openInterval(t: ThreadRecord, kind: number, lock: number, time: number, site: number): number {
+    const iv = t.intervals;
+    iv.kind.push(kind);
+    iv.lock.push(lock);
+    iv.start.push(time);
+    iv.end.push(NONE);
+    iv.site.push(site === 0 ? NONE : site);
+    return iv.kind.length - 1;
   }
 
   #apply(e: TraceEvent): void {
@@ -201,25 +261,28 @@ export class TraceModel {
       case "thread-start":
       case "join-end":
       case "wait-end":
-        this.#enter(t, e.time, "running", undefined, e.site);
+        this.#enter(t, e.time, "running", NONE, e.site);
         break;
       case "thread-exit":
         this.#enter(t, e.time, "exited");
         break;
       case "join-begin":
-        this.#enter(t, e.time, "joining", undefined, e.site);
+        this.#enter(t, e.time, "joining", NONE, e.site);
         break;
       case "wait-begin":
-        this.#enter(t, e.time, "waiting", e.object, e.site);
+        // Atomics.wait with a timeout on a word nobody notifies is how Node code sleeps.
+        this.#enter(t, e.time, this.#isSleep(e) ? "sleeping" : "waiting", e.object, e.site);
         break;
       case "acquire-request":
+        this.#unblock(t, t.blockedOn, e.time);
         t.blockedOn = e.object;
         t.blockedSite = e.site;
+        t.openWait = this.#openInterval(t, INTERVAL_WAIT, e.object, e.time, e.site);
         this.#lock(e.object).waiters.add(t.ident);
         this.#enter(t, e.time, "blocked", e.object, e.site);
         break;
       case "acquire-timeout":
-        this.#unblock(t, e.object);
+        this.#unblock(t, e.object, e.time);
         this.#enter(t, e.time, "running");
         break;
       case "acquired":
@@ -233,8 +296,16 @@ export class TraceModel {
     }
   }
 
-  #unblock(t: ThreadRecord, lock: number): boolean {
+  #isSleep(e: TraceEvent): boolean {
+    return e.flag && this.#objects.get(e.object)?.kind === "Atomics";
+  }
+
+  /** Ends `t`'s wait for `lock`; whether it was waiting for it. */
+  #unblock(t: ThreadRecord, lock: number | undefined, time: number): boolean {
+    if (lock === undefined) return false;
     const waited = t.blockedOn === lock;
+    if (waited && t.openWait !== NONE) t.intervals.end[t.openWait] = time;
+    if (waited) t.openWait = NONE;
     t.blockedOn = undefined;
     this.#lock(lock).waiters.delete(t.ident);
     return waited;
@@ -242,13 +313,16 @@ export class TraceModel {
 
   #acquired(t: ThreadRecord, e: TraceEvent): void {
     const lock = this.#lock(e.object);
-    const waited = this.#unblock(t, e.object);
-    if (waited) this.#enter(t, e.time, "running", undefined, e.site);
+    const waited = this.#unblock(t, e.object, e.time);
+    if (waited) this.#enter(t, e.time, "running", NONE, e.site);
     lock.acquisitions++;
     if (waited) lock.contended++;
     const depth = lock.holders.get(t.ident) ?? 0;
     lock.holders.set(t.ident, depth + 1);
-    if (depth === 0) lock.heldSince.set(t.ident, e.time);
+    if (depth === 0) {
+      lock.heldSince.set(t.ident, e.time);
+      t.openHolds.set(lock.id, this.#openInterval(t, INTERVAL_HOLD, lock.id, e.time, e.site));
+    }
   }
 
   #released(thread: number, lock: LockRecord, time: number): void {
@@ -263,8 +337,15 @@ export class TraceModel {
     lock.holders.delete(holder);
     const held = time - (lock.heldSince.get(holder) ?? time);
     lock.heldSince.delete(holder);
+    lock.holds++;
     lock.totalHold += held;
     lock.longestHold = Math.max(lock.longestHold, held);
+    const owner = this.#threads.get(holder);
+    const open = owner?.openHolds.get(lock.id);
+    if (owner !== undefined && open !== undefined) {
+      owner.intervals.end[open] = time;
+      owner.openHolds.delete(lock.id);
+    }
   }
 }
 
@@ -279,6 +360,7 @@ function newLock(id: number, name: string, kind: ObjectKind, site: number): Lock
     waiters: new Set(),
     acquisitions: 0,
     contended: 0,
+    holds: 0,
     totalHold: 0,
     longestHold: 0,
   };

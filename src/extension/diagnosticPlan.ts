@@ -1,0 +1,109 @@
+// The pure half of diagnostics.ts (no vscode, so the unit tests check it): which diagnostics a
+// set of findings becomes. One per marked site of a finding, at its TypeScript line; errors for
+// deadlocks that happened, warnings for predicted ones and misuse; related information at the
+// finding's other sites; paths resolved against the run's working directory. Also the findings
+// as the Threads view lists them (each site a link).
+import path from "node:path";
+import type { Finding, FindingKind, FindingSite } from "../protocol/report.ts";
+import { DIAGNOSTIC_CODES } from "./ids.ts";
+import type { FindingSummary, SourceLocation } from "./webviewMessages.ts";
+
+/** Where findings come from: a run that happened, or the static analyzer. */
+export type FindingOrigin = "run" | "static";
+
+/**
+ * Kinds that, from a run, mean the program is stuck now: a wait-for cycle, a self-deadlock,
+ * and the global case (DESIGN 5.1: every thread blocked with nothing to wake it).
+ */
+const ACTUAL_KINDS: ReadonlySet<FindingKind> = new Set(["deadlock", "self-deadlock", "hang"]);
+/** Site roles worth a squiggle (creation sites only appear as related information). */
+const MARKED_ROLES: ReadonlySet<FindingSite["role"]> = new Set([
+  "holds",
+  "waits",
+  "acquires",
+  "held",
+  "misuse",
+]);
+
+export const ROLE_TEXT: Readonly<Record<FindingSite["role"], string>> = {
+  holds: "holds a lock taken here",
+  waits: "waits here",
+  acquires: "acquires here while holding another",
+  held: "took the other lock here",
+  created: "created here",
+  misuse: "misuse here",
+};
+
+export interface PlannedRelated {
+  readonly location: SourceLocation;
+  readonly message: string;
+}
+
+export interface PlannedDiagnostic {
+  /** Absolute file, 1-based line and column. */
+  readonly location: SourceLocation;
+  readonly message: string;
+  readonly severity: "error" | "warning";
+  readonly code: string;
+  readonly related: readonly PlannedRelated[];
+  readonly finding: Finding;
+}
+
+export function severityOf(kind: FindingKind, origin: FindingOrigin): "error" | "warning" {
+  return origin === "run" && ACTUAL_KINDS.has(kind) ? "error" : "warning";
+}
+
+export function siteLocation(site: FindingSite, cwd: string): SourceLocation {
+  return { file: path.resolve(cwd, site.file), line: site.line, column: site.column };
+}
+
+function sameSite(a: FindingSite, b: FindingSite): boolean {
+  return a.file === b.file && a.line === b.line && a.column === b.column && a.role === b.role;
+}
+
+/** The diagnostics of `findings`: one per marked site, duplicates (same line and text) once. */
+export function planDiagnostics(
+  findings: readonly Finding[],
+  origin: FindingOrigin,
+  cwd: string,
+): PlannedDiagnostic[] {
+  const planned: PlannedDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const finding of findings) {
+    for (const site of finding.sites) {
+      if (!MARKED_ROLES.has(site.role)) continue;
+      const location = siteLocation(site, cwd);
+      const message = `${site.thread ? `${site.thread} ${ROLE_TEXT[site.role]}: ` : ""}${finding.message}`;
+      const code = DIAGNOSTIC_CODES[finding.kind];
+      const key = JSON.stringify([location.file, location.line, code, message]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      planned.push({
+        location,
+        message,
+        severity: severityOf(finding.kind, origin),
+        code,
+        finding,
+        related: finding.sites
+          .filter((other) => !sameSite(other, site))
+          .map((other) => ({
+            location: siteLocation(other, cwd),
+            message: `${other.thread ? `${other.thread} ` : ""}${ROLE_TEXT[other.role]}`,
+          })),
+      });
+    }
+  }
+  return planned;
+}
+
+/** The findings as the Threads view lists them, each site with its label and location. */
+export function findingSummaries(findings: readonly Finding[], cwd: string): FindingSummary[] {
+  return findings.map((f) => ({
+    kind: f.kind,
+    message: f.message,
+    sites: f.sites.map((site) => ({
+      label: `${site.thread ? `${site.thread} ` : ""}${ROLE_TEXT[site.role]} (${path.basename(site.file)}:${site.line})`,
+      location: siteLocation(site, cwd),
+    })),
+  }));
+}

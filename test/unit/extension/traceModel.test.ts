@@ -1,0 +1,233 @@
+// The Threads and Locks views' model: states per thread, lock hold and wait intervals, lock
+// statistics, owners and waiters, the wait-for graph with its cycle, and snapshots.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { EventKind, MetaRecord, TraceEvent } from "../../../src/protocol/events.ts";
+import { TraceModel } from "../../../src/extension/traceModel.ts";
+import {
+  INTERVAL_HOLD,
+  INTERVAL_WAIT,
+  NONE,
+  stateCode,
+  type ThreadsSnapshot,
+} from "../../../src/extension/webviewMessages.ts";
+
+const CWD = "/proj";
+const LOCK_A = 10;
+const LOCK_B = 11;
+const SLEEP_WORD = 12;
+
+const META: MetaRecord[] = [
+  { type: "thread", ident: 1, name: "main", kind: "main", parent: 0, daemon: false },
+  { type: "thread", ident: 2, name: "worker-1", kind: "worker", parent: 1, daemon: false },
+  { type: "thread", ident: 3, name: "worker-2", kind: "worker", parent: 1, daemon: false },
+  { type: "site", id: 1, frames: [{ file: "app.ts", line: 10, column: 3, function: "doA" }] },
+  { type: "site", id: 2, frames: [{ file: "app.ts", line: 12, column: 3, function: "doA" }] },
+  { type: "site", id: 3, frames: [{ file: "app.ts", line: 20, column: 3, function: "doB" }] },
+  { type: "site", id: 4, frames: [{ file: "app.ts", line: 18, column: 3, function: "doB" }] },
+  { type: "site", id: 5, frames: [{ file: "app.ts", line: 26, column: 17, function: "" }] },
+  { type: "object", id: LOCK_A, kind: "Lock", name: "lockA", site: 5, capacity: 0 },
+  { type: "object", id: LOCK_B, kind: "Lock", name: "lockB", site: 0, capacity: 0 },
+  { type: "object", id: SLEEP_WORD, kind: "Atomics", name: "sleep", site: 0, capacity: 0 },
+];
+
+function ev(
+  time: number,
+  thread: number,
+  kind: EventKind,
+  object = 0,
+  site = 0,
+  flag = false,
+): TraceEvent {
+  return { kind, thread, object, site, time, flag };
+}
+
+function model(events: TraceEvent[]): TraceModel {
+  const m = new TraceModel("test", CWD);
+  m.addMeta(META);
+  m.addEvents(events);
+  return m;
+}
+
+/** S1's cycle: worker-1 holds lockA and waits for lockB, worker-2 the other way round. */
+const DEADLOCK = [
+  ev(0, 2, "thread-start", 1),
+  ev(0, 3, "thread-start", 1),
+  ev(100, 2, "acquired", LOCK_A, 1),
+  ev(150, 3, "acquired", LOCK_B, 4),
+  ev(200, 2, "acquire-request", LOCK_B, 2),
+  ev(250, 3, "acquire-request", LOCK_A, 3),
+];
+
+/** worker-1 and worker-2 take turns on lockA; worker-1 waits 100 µs once. */
+const TURNS = [
+  ev(0, 2, "thread-start", 1),
+  ev(0, 3, "thread-start", 1),
+  ev(0, 2, "acquired", LOCK_A, 1),
+  ev(100, 2, "release", LOCK_A),
+  ev(150, 3, "acquired", LOCK_A, 4),
+  ev(200, 2, "acquire-request", LOCK_A, 2),
+  ev(300, 3, "release", LOCK_A),
+  ev(300, 2, "acquired", LOCK_A, 2),
+  ev(350, 2, "release", LOCK_A),
+  ev(400, 2, "wait-begin", SLEEP_WORD, 3, true),
+  ev(450, 2, "wait-end", SLEEP_WORD, 3, true),
+  ev(500, 2, "thread-exit"),
+];
+
+function lane(snapshot: ThreadsSnapshot, name: string) {
+  const found = snapshot.lanes.find((l) => l.name === name);
+  assert.ok(found, `no lane ${name}`);
+  return found;
+}
+
+const FULL = { start: 0, end: undefined, width: 1000 };
+
+describe("TraceModel", () => {
+  test("wait-for edges of a deadlock: both threads, their locks and sites, the cycle marked", () => {
+    assert.deepEqual(model(DEADLOCK).waitForEdges(), [
+      {
+        from: 2,
+        to: 3,
+        lock: "lockB",
+        inCycle: true,
+        site: { file: "/proj/app.ts", line: 12, column: 3 },
+      },
+      {
+        from: 3,
+        to: 2,
+        lock: "lockA",
+        inCycle: true,
+        site: { file: "/proj/app.ts", line: 20, column: 3 },
+      },
+    ]);
+  });
+
+  test("a thread waiting on a lock whose owner runs is an edge outside any cycle", () => {
+    const edges = model(DEADLOCK.slice(0, 5)).waitForEdges();
+    assert.deepEqual(
+      edges.map((e) => [e.from, e.to, e.lock, e.inCycle]),
+      [[2, 3, "lockB", false]],
+    );
+  });
+
+  test("lock summaries: owners, waiters, acquisitions, creation site", () => {
+    assert.deepEqual(model(DEADLOCK).locks(), [
+      {
+        id: LOCK_A,
+        name: "lockA",
+        kind: "Lock",
+        owners: ["worker-1"],
+        waiters: ["worker-2"],
+        acquisitions: 1,
+        contended: 0,
+        averageHold: 0,
+        longestHold: 0,
+        created: { file: "/proj/app.ts", line: 26, column: 17 },
+      },
+      {
+        id: LOCK_B,
+        name: "lockB",
+        kind: "Lock",
+        owners: ["worker-2"],
+        waiters: ["worker-1"],
+        acquisitions: 1,
+        contended: 0,
+        averageHold: 0,
+        longestHold: 0,
+      },
+    ]);
+  });
+
+  test("lock statistics: contention, average and longest hold over the ended holds", () => {
+    const [lockA] = model(TURNS).locks();
+    assert.equal(lockA?.acquisitions, 3);
+    assert.equal(lockA?.contended, 1);
+    // Holds of 100 (worker-1), 150 (worker-2) and 50 (worker-1) µs.
+    assert.equal(lockA?.averageHold, 100);
+    assert.equal(lockA?.longestHold, 150);
+    assert.deepEqual(lockA?.owners, []);
+    assert.deepEqual(lockA?.waiters, []);
+  });
+
+  test("segments per state: running, blocked on the lock, sleeping, exited", () => {
+    const snapshot = model(TURNS).snapshot("done", FULL);
+    const worker = lane(snapshot, "worker-1");
+    const lockA = snapshot.names.indexOf("lockA");
+    const sleep = snapshot.names.indexOf("sleep");
+    assert.deepEqual(worker.segments.start, [0, 200, 300, 400, 450, 500]);
+    assert.deepEqual(
+      worker.segments.state,
+      ["running", "blocked", "running", "sleeping", "running", "exited"].map((s) =>
+        stateCode(s as "running"),
+      ),
+    );
+    assert.deepEqual(worker.segments.object, [NONE, lockA, NONE, sleep, NONE, NONE]);
+    assert.deepEqual(
+      worker.segments.site.map((i) => (i === NONE ? undefined : snapshot.sites[i]?.line)),
+      [undefined, 12, 12, 20, 20, undefined],
+    );
+    assert.equal(worker.until, 500);
+  });
+
+  test("a wait without a timeout on a condition-like object is waiting, not sleeping", () => {
+    const snapshot = model([
+      ev(0, 2, "thread-start"),
+      ev(10, 2, "wait-begin", SLEEP_WORD),
+    ]).snapshot("", FULL);
+    assert.deepEqual(lane(snapshot, "worker-1").segments.state, [
+      stateCode("running"),
+      stateCode("waiting"),
+    ]);
+  });
+
+  test("hold and wait intervals per thread, with lock names and sites", () => {
+    const snapshot = model(TURNS).snapshot("done", FULL);
+    const lockA = snapshot.names.indexOf("lockA");
+    const line = (i: number) => (i === NONE ? undefined : snapshot.sites[i]?.line);
+    const w1 = lane(snapshot, "worker-1").intervals;
+    assert.deepEqual(w1.kind, [INTERVAL_HOLD, INTERVAL_WAIT, INTERVAL_HOLD]);
+    assert.deepEqual(w1.lock, [lockA, lockA, lockA]);
+    assert.deepEqual(w1.start, [0, 200, 300]);
+    assert.deepEqual(w1.end, [100, 300, 350]);
+    assert.deepEqual(w1.site.map(line), [10, 12, 12]);
+    const w2 = lane(snapshot, "worker-2").intervals;
+    assert.deepEqual([w2.kind, w2.start, w2.end], [[INTERVAL_HOLD], [150], [300]]);
+  });
+
+  test("a deadlock's intervals stay open: holds and waits that have not ended", () => {
+    const snapshot = model(DEADLOCK).snapshot("stopped", FULL);
+    const w1 = lane(snapshot, "worker-1").intervals;
+    assert.deepEqual(w1.kind, [INTERVAL_HOLD, INTERVAL_WAIT]);
+    assert.deepEqual(w1.end, [NONE, NONE]);
+    assert.equal(snapshot.now, 250);
+    assert.equal(snapshot.edges.length, 2);
+  });
+
+  test("a timed-out acquisition ends the wait and leaves no waiter", () => {
+    const m = model([
+      ev(0, 3, "acquired", LOCK_A, 4),
+      ev(10, 2, "acquire-request", LOCK_A, 2, true),
+      ev(60, 2, "acquire-timeout", LOCK_A),
+    ]);
+    const w1 = lane(m.snapshot("", FULL), "worker-1");
+    assert.deepEqual([w1.intervals.kind, w1.intervals.start, w1.intervals.end], [[1], [10], [60]]);
+    assert.deepEqual(m.locks()[0]?.waiters, []);
+    assert.deepEqual(m.waitForEdges(), []);
+  });
+
+  test("an RLock re-entered holds once, until its outermost release", () => {
+    const m = new TraceModel("t", CWD);
+    m.addMeta([{ type: "object", id: 20, kind: "RLock", name: "r", site: 0, capacity: 0 }]);
+    m.addEvents([
+      ev(0, 2, "acquired", 20),
+      ev(10, 2, "acquired", 20),
+      ev(20, 2, "release", 20),
+      ev(40, 2, "release", 20),
+    ]);
+    const [r] = m.locks();
+    assert.deepEqual([r?.acquisitions, r?.averageHold, r?.longestHold], [2, 40, 40]);
+    const iv = m.snapshot("", FULL).lanes[0]?.intervals;
+    assert.deepEqual([iv?.start, iv?.end], [[0], [40]]);
+  });
+});
