@@ -45,6 +45,35 @@ async function webviewText(page, selector) {
   return undefined;
 }
 
+/** The texts of every webview frame's `selector` (the Threads view and trace editors). */
+async function webviewTexts(page, selector) {
+  const texts = [];
+  for (const frame of page.frames()) {
+    try {
+      if ((await frame.locator(selector).count()) > 0)
+        texts.push(await frame.locator(selector).first().innerText({ timeout: 1000 }));
+    } catch {
+      // frames come and go while the workbench lays out
+    }
+  }
+  return texts;
+}
+
+/** Clicks `selector` in the first webview frame that has it; false when none has. */
+async function clickInWebview(page, selector) {
+  for (const frame of page.frames()) {
+    try {
+      if ((await frame.locator(selector).count()) > 0) {
+        await frame.locator(selector).first().click({ timeout: 5000 });
+        return true;
+      }
+    } catch {
+      // frames come and go while the workbench lays out
+    }
+  }
+  return false;
+}
+
 export async function runUiTests({ base, workspace, cache, screenshots, log }) {
   mkdirSync(screenshots, { recursive: true });
   const failures = [];
@@ -140,6 +169,17 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
       await shot(page, "03-threads-view-cycle");
       if (!/deadlock/i.test(status)) throw new Error(`Threads view status is "${status}"`);
     });
+    await check("clicking the cycle's lockA edge in the Threads view opens line 20", async () => {
+      // In S1's cycle the lockA edge is doB's wait at `lockA.acquireSync()` (line 20, column 9);
+      // the debugger's stop is on line 12, so the cursor moving to 20 is the click's doing.
+      const edge = 'button.wait-edge[data-in-cycle="true"][data-lock="lockA"]';
+      if (!(await clickInWebview(page, edge))) throw new Error(`no ${edge} in the Threads view`);
+      await page
+        .locator(".statusbar-item", { hasText: "Ln 20, Col 9" })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      await shot(page, "03b-threads-view-click-to-source");
+    });
     await check("error squiggles and the Quick Fix menu", async () => {
       await page.locator(".editor-instance .squiggly-error").first().waitFor({ timeout: 20_000 });
       await page.keyboard.press("Control+G");
@@ -187,4 +227,122 @@ export async function runExtensionHostTests(options) {
   } finally {
     await close();
   }
+}
+
+/**
+ * Restricted Mode (workspace trust on, the folder not trusted): the views, the static warnings
+ * and trace files work; running a program needs trust (VS Code asks before any debugger runs;
+ * the extension also refuses in resolveDebugConfiguration and its adapter factory).
+ */
+export async function runRestrictedModeTests({ base, workspace, cache, screenshots, log }) {
+  mkdirSync(screenshots, { recursive: true });
+  const failures = [];
+  const check = async (name, body) => {
+    try {
+      await body();
+      log(`ok   ui (restricted): ${name}`);
+    } catch (error) {
+      failures.push(
+        `restricted: ${name}: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
+      );
+    }
+  };
+  const shot = (page, name) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+  const { page, close } = await launchBrowser(cache);
+  const quickOpen = async (text) => {
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget input").fill(text);
+    await page.waitForTimeout(800);
+    await page.keyboard.press("Enter");
+  };
+  try {
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    await check("the workspace is in Restricted Mode", async () => {
+      await page
+        .locator(".statusbar-item", { hasText: "Restricted Mode" })
+        .first()
+        .waitFor({ timeout: 30_000 });
+    });
+    const activity = page.locator('.activitybar [aria-label^="threadlens"]').first();
+    await check("the threadlens views work", async () => {
+      await activity.waitFor({ timeout: 60_000 });
+      await activity.click();
+      await page
+        .locator(".monaco-list-row", { hasText: "No locks recorded yet." })
+        .waitFor({ timeout: 30_000 });
+    });
+    await quickOpen("s1-lockab.ts");
+    await page.locator(".editor-instance .monaco-editor").first().waitFor({ timeout: 20_000 });
+    await check("static warnings on the S1 fixture", async () => {
+      await page.locator(".editor-instance .squiggly-warning").first().waitFor({ timeout: 30_000 });
+    });
+    await check("F5 asks for trust first; cancelled, nothing runs", async () => {
+      await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+      await page.keyboard.press("F5");
+      // VS Code's own guard comes before any debugger: a modal trust dialog.
+      const dialog = page.locator(".monaco-dialog-box", { hasText: "trust the authors" });
+      await dialog.waitFor({ timeout: 20_000 });
+      await shot(page, "06-restricted-mode-f5-trust-dialog");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await page.waitForTimeout(3000);
+      if (
+        await page
+          .locator(".debug-toolbar")
+          .isVisible()
+          .catch(() => false)
+      )
+        throw new Error("a debug session started in Restricted Mode");
+    });
+    await check("a .tltrace opens into the Threads view", async () => {
+      await quickOpen("s1-deadlock.tltrace");
+      await page.waitForTimeout(1500);
+      await page.keyboard.press("F1");
+      await page.locator(".quick-input-widget input").fill(">threadlens: Open Trace File");
+      await page.waitForTimeout(800);
+      await page.keyboard.press("Enter");
+      let status = "";
+      for (let waited = 0; waited < 20_000 && !/s1-deadlock\.tltrace/.test(status); waited += 500) {
+        await page.waitForTimeout(500);
+        status = (await webviewText(page, "#status")) ?? "";
+      }
+      log(`threads view status: ${status}`);
+      await shot(page, "07-restricted-mode-trace");
+      if (!/s1-deadlock\.tltrace/.test(status))
+        throw new Error(`Threads view status is "${status}"`);
+    });
+    await check('"Reopen Editor With" the threadlens Trace Viewer', async () => {
+      await quickOpen("s1-deadlock.tltrace");
+      await page.waitForTimeout(1000);
+      await page.keyboard.press("F1");
+      await page.locator(".quick-input-widget input").fill(">View: Reopen Editor With");
+      // Not the recently used "Reopen Editor with Text Editor": the one that lists editors.
+      await page
+        .locator(".quick-input-widget .monaco-list-row", {
+          hasText: /Reopen Editor With(\.\.\.|…)/,
+        })
+        .first()
+        .click({ timeout: 15_000 });
+      await page
+        .locator(".quick-input-widget .monaco-list-row", { hasText: "threadlens Trace Viewer" })
+        .first()
+        .click({ timeout: 15_000 });
+      // The view's webview shows the trace already; the editor's is a second one.
+      let statuses = [];
+      for (let waited = 0; waited < 20_000; waited += 500) {
+        await page.waitForTimeout(500);
+        statuses = (await webviewTexts(page, "#status")).filter((t) => /s1-deadlock/.test(t));
+        if (statuses.length >= 2) break;
+      }
+      log(`trace statuses: ${statuses.join(" | ")}`);
+      await shot(page, "08-trace-viewer-editor");
+      if (statuses.length < 2) throw new Error("the trace viewer editor shows no trace");
+    });
+  } catch (error) {
+    failures.push(`restricted: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+    await shot(page, "restricted-failure").catch(() => undefined);
+  } finally {
+    await close();
+  }
+  return { failures };
 }
