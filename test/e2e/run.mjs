@@ -114,7 +114,7 @@ async function main() {
     });
     failures.push(...ui.failures);
   });
-  for (const f of failures) log(`FAIL ui: ${f}`);
+  for (const f of failures) log(`FAIL ${f}`);
   const failed = result.failed + failures.length;
   if (failed > 0) throw new Error(`${failed} e2e test(s) failed`);
   log(`all e2e tests passed in ${result.appName} ${result.vscodeVersion}`);

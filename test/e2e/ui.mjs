@@ -45,6 +45,26 @@ async function webviewText(page, selector) {
   return undefined;
 }
 
+/**
+ * A pass's named checks: each runs to the end or records its first error line in `failures`
+ * (one failing check does not stop the pass); `shot` saves a screenshot under `screenshots`.
+ */
+function checks(pass, screenshots, log) {
+  const failures = [];
+  const check = async (name, body) => {
+    try {
+      await body();
+      log(`ok   ${pass}: ${name}`);
+    } catch (error) {
+      failures.push(
+        `${pass}: ${name}: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
+      );
+    }
+  };
+  const shot = (page, name) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+  return { failures, check, shot };
+}
+
 /** The texts of every webview frame's `selector` (the Threads view and trace editors). */
 async function webviewTexts(page, selector) {
   const texts = [];
@@ -76,16 +96,7 @@ async function clickInWebview(page, selector) {
 
 export async function runUiTests({ base, workspace, cache, screenshots, log }) {
   mkdirSync(screenshots, { recursive: true });
-  const failures = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      log(`ok   ui: ${name}`);
-    } catch (error) {
-      failures.push(`${name}: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
-    }
-  };
-  const shot = (page, name) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+  const { failures, check, shot } = checks("ui", screenshots, log);
   const { page, close } = await launchBrowser(cache);
   try {
     await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
@@ -236,18 +247,7 @@ export async function runExtensionHostTests(options) {
  */
 export async function runRestrictedModeTests({ base, workspace, cache, screenshots, log }) {
   mkdirSync(screenshots, { recursive: true });
-  const failures = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      log(`ok   ui (restricted): ${name}`);
-    } catch (error) {
-      failures.push(
-        `restricted: ${name}: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
-      );
-    }
-  };
-  const shot = (page, name) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+  const { failures, check, shot } = checks("ui (restricted)", screenshots, log);
   const { page, close } = await launchBrowser(cache);
   const quickOpen = async (text) => {
     await page.keyboard.press("Control+P");

@@ -65,6 +65,28 @@ async function applyFix(uri: vscode.Uri, diagnostic: vscode.Diagnostic, title: s
   return document;
 }
 
+/**
+ * S1's four acquisition lines, 1-based — doA: lockA (10) then lockB (12); doB: lockB (18) then
+ * lockA (20) — each a diagnostic of `severity` whose related information is the other three.
+ */
+function assertS1Sites(diagnostics: vscode.Diagnostic[], severity: vscode.DiagnosticSeverity) {
+  const lines = [10, 12, 18, 20];
+  assert.deepEqual(
+    diagnostics.map((d) => d.range.start.line + 1),
+    lines,
+  );
+  for (const d of diagnostics) {
+    const line = d.range.start.line + 1;
+    assert.equal(d.severity, severity, `severity at line ${line}`);
+    const related = (d.relatedInformation ?? []).map((r) => r.location.range.start.line + 1);
+    assert.deepEqual(
+      [...related].sort((a, b) => a - b),
+      lines.filter((l) => l !== line),
+      `related of line ${line}`,
+    );
+  }
+}
+
 /** Issue 6: the static analyzer warns on opening the file, before anything has run. */
 async function s1StaticWarning(): Promise<void> {
   const uri = workspaceFile("s1-lockab.ts");
@@ -75,21 +97,8 @@ async function s1StaticWarning(): Promise<void> {
     return found.length >= 4 ? found : undefined;
   }, "static potential-deadlock warnings");
   assert.equal(vscode.debug.activeDebugSession, undefined, "a session ran before the check");
-  assert.deepEqual(
-    diagnostics.map((d) => d.range.start.line + 1),
-    [10, 12, 18, 20],
-  );
-  for (const d of diagnostics) {
-    assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
-    assert.match(d.message, /static analysis/);
-    const related = (d.relatedInformation ?? []).map((r) => r.location.range.start.line + 1);
-    const others = [10, 12, 18, 20].filter((l) => l !== d.range.start.line + 1);
-    assert.deepEqual(
-      [...related].sort((a, b) => a - b),
-      others,
-      `related of line ${d.range.start.line + 1}`,
-    );
-  }
+  assertS1Sites(diagnostics, vscode.DiagnosticSeverity.Warning);
+  for (const d of diagnostics) assert.match(d.message, /static analysis/);
   const at20 = diagnostics[3];
   assert.ok(at20);
   const actions = await codeActions(uri, at20.range);
@@ -108,21 +117,7 @@ async function s1GlobalOrder(recorder: DebugRecorder): Promise<void> {
     const found = threadlensDiagnostics(uri, code);
     return found.length >= 4 ? found : undefined;
   }, "deadlock diagnostics");
-  // doA: lockA (10) then lockB (12); doB: lockB (18) then lockA (20), 1-based.
-  assert.deepEqual(
-    diagnostics.map((d) => d.range.start.line + 1),
-    [10, 12, 18, 20],
-  );
-  for (const d of diagnostics) {
-    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
-    const related = (d.relatedInformation ?? []).map((r) => r.location.range.start.line + 1);
-    const others = [10, 12, 18, 20].filter((l) => l !== d.range.start.line + 1);
-    assert.deepEqual(
-      [...related].sort((a, b) => a - b),
-      others,
-      `related of line ${d.range.start.line + 1}`,
-    );
-  }
+  assertS1Sites(diagnostics, vscode.DiagnosticSeverity.Error);
   const at20 = diagnostics[3];
   assert.ok(at20);
   await vscode.debug.stopDebugging(run.session);
@@ -130,7 +125,11 @@ async function s1GlobalOrder(recorder: DebugRecorder): Promise<void> {
   const document = await applyFix(uri, at20, "Acquire in the global order lockA → lockB");
   assert.equal(document.lineAt(17).text.trim(), "lockA.acquireSync();");
   assert.equal(document.lineAt(19).text.trim(), "lockB.acquireSync();");
-  assert.equal(threadlensDiagnostics(uri, code).length, 0, "run diagnostics stay after the edit");
+  assert.equal(
+    threadlensDiagnostics(uri, code).length,
+    0,
+    "the edit clears the run's diagnostics of the file",
+  );
 
   const rerun = await recorder.start(uri);
   await runUntil(rerun.terminated, rerun.stopped);
