@@ -4,6 +4,7 @@
 // wait could end by itself. Then nothing can ever wake them. Threads already explained by a
 // deadlock cycle are left to that finding.
 import type { Finding, FindingSite } from "../protocol/report.ts";
+import { mutualWaits, type AtomicsWaiter } from "./atomicsHandovers.ts";
 import { findingSite, isSemaphoreKind } from "./dictionary.ts";
 import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
 import { hangSuggestions, type SuggestionContext } from "./suggestions.ts";
@@ -96,6 +97,38 @@ function mainInAtomicsWait(state: RunState, hang: Hang): number | undefined {
   });
 }
 
+/** How `thread` waits on an Atomics address. */
+function atomicsWaitVerb(state: RunState, thread: ThreadStatus): string {
+  // Recorded per thread (instrument/atomics.ts). A thread whose loop said it is idle is not
+  // inside Atomics.wait: it awaits waitAsync.
+  const loopIdle = state.hosts.get(state.dict.hostOf(thread.ident))?.loopIdle === true;
+  return loopIdle ? "waits in Atomics.waitAsync" : "waits in Atomics.wait";
+}
+
+/** The hang's threads in an Atomics wait, each with the address and site it waits at. */
+function atomicsWaiters(state: RunState, hang: Hang): AtomicsWaiter[] {
+  const waiters: AtomicsWaiter[] = [];
+  for (const ident of hang.threads) {
+    const blocking = state.thread(ident).blocking;
+    if (blocking?.kind !== "wait" || state.dict.object(blocking.object)?.kind !== "Atomics")
+      continue;
+    waiters.push({ thread: ident, place: { object: blocking.object, site: blocking.site } });
+  }
+  return waiters;
+}
+
+/** One clause for two threads that each notify the other only after their own wait returns. */
+function mutualWaitClause(state: RunState, [a, b]: [AtomicsWaiter, AtomicsWaiter]): string {
+  const { dict } = state;
+  const side = (waiter: AtomicsWaiter, other: AtomicsWaiter): string =>
+    `${dict.threadName(waiter.thread)} ${atomicsWaitVerb(state, state.thread(waiter.thread))} ` +
+    `on ${dict.objectName(waiter.place.object)}, which only ${dict.threadName(other.thread)} ` +
+    `has notified, and did so after returning from the wait on ` +
+    `${dict.objectName(other.place.object)} it is in now`;
+  const names = `${dict.threadName(a.thread)} and ${dict.threadName(b.thread)}`;
+  return `${names} wait for each other: ${side(a, b)}, and ${side(b, a)}`;
+}
+
 /** Why `thread` can never be woken, and the primitive it waits on. */
 function hangReason(state: RunState, thread: ThreadStatus): { text: string; object?: string } {
   const { dict } = state;
@@ -119,13 +152,9 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
     return { text: `waits for ${name} held by ${described.join(" and ")}`, object: name };
   }
   if (info?.kind === "Atomics") {
-    // Recorded per thread (instrument/atomics.ts): the name carries the first waiting site. A
-    // thread whose loop said it is idle is not inside Atomics.wait: it awaits waitAsync.
-    const loopIdle = state.hosts.get(dict.hostOf(thread.ident))?.loopIdle === true;
-    const text = loopIdle
-      ? `waits in Atomics.waitAsync on ${name}, which no live thread can notify, with nothing else left in its event loop`
-      : `waits in Atomics.wait on ${name}, which no live thread can notify`;
-    return { text, object: name };
+    const text = `${atomicsWaitVerb(state, thread)} on ${name}, which no live thread can notify`;
+    const idle = text.includes("waitAsync") ? ", with nothing else left in its event loop" : "";
+    return { text: text + idle, object: name };
   }
   if (info?.kind === "Event") {
     return { text: `waits on event ${name}, which no live thread can set`, object: name };
@@ -170,10 +199,14 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
   const blockedMain = mainInAtomicsWait(state, hang);
   const locks: string[] = [];
   const sites: FindingSite[] = [];
+  const pairs = mutualWaits(state.atomicsHandovers, atomicsWaiters(state, hang));
   for (const ident of hang.threads) {
     const thread = state.thread(ident);
     const reason = hangReason(state, thread);
-    clauses.push(`${dict.threadName(ident)} ${reason.text}`);
+    const pair = pairs.find(([a, b]) => a.thread === ident || b.thread === ident);
+    // A mutual wait is said once, where its first thread's own clause would be.
+    if (pair === undefined) clauses.push(`${dict.threadName(ident)} ${reason.text}`);
+    else if (pair[0].thread === ident) clauses.push(mutualWaitClause(state, pair));
     if (reason.object !== undefined && !locks.includes(reason.object)) locks.push(reason.object);
     const site = findingSite(dict, ctx.cwd, thread.blocking?.site ?? 0, ident, "waits");
     if (site !== undefined) sites.push(site);

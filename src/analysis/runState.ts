@@ -8,6 +8,7 @@ import {
   type TraceEvent,
   type WaitReason,
 } from "../protocol/events.ts";
+import { AtomicsHandovers } from "./atomicsHandovers.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
@@ -131,6 +132,8 @@ export class RunState {
   readonly threads = new Map<number, ThreadStatus>();
   readonly objects = new Map<number, PrimitiveStatus>();
   readonly hosts = new Map<number, HostStatus>();
+  /** Atomics notifies and the waits they followed, per thread (to name mutual waits). */
+  readonly atomicsHandovers = new AtomicsHandovers();
   /** Threads some thread joined successfully (join-end with the thread ended). */
   readonly joined = new Set<number>();
   /** Waits pending in logical threads whose OS thread ended because its loop drained. */
@@ -208,6 +211,7 @@ export class RunState {
   }
 
   apply(event: TraceEvent): void {
+    this.atomicsHandovers.observe(event);
     const thread = this.thread(event.thread);
     const host = this.host(this.dict.hostOf(event.thread));
     this.lastTime = Math.max(this.lastTime, event.time);

@@ -17,6 +17,7 @@ import {
   type LogicalThreadKind,
 } from "./world.ts";
 import { announce, announceRing, emitPrecise, recordingOn } from "./recording.ts";
+import type { AddressTableEntry } from "./instrument/sharedAddresses.ts";
 
 export interface LogicalThread {
   readonly ident: number;
@@ -49,6 +50,8 @@ export interface PlainWorkerBootstrap {
   readonly ident: number;
   readonly parent: number;
   readonly name: string;
+  /** Where workerData holds shared buffers, with their address tables (sharedAddresses.ts). */
+  readonly addressTables: readonly AddressTableEntry[];
 }
 
 /**
@@ -69,6 +72,9 @@ function readPlainBootstrap(): PlainWorkerBootstrap | undefined {
 ensureWorld();
 const bootstrap = readBootstrap();
 const plain = bootstrap === undefined ? readPlainBootstrap() : undefined;
+
+/** What the parent handed this worker when it was started with a plain `new Worker()`. */
+export const plainWorkerBootstrap: PlainWorkerBootstrap | undefined = plain;
 
 function ownThread(): LogicalThread {
   if (isMainThread)

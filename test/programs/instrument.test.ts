@@ -69,6 +69,39 @@ test("S14: two workers with hand-written Atomics mutexes in opposite order are a
   );
 });
 
+test("a hand-written Atomics handshake that ends with each worker waiting on the other names the mutual wait", () => {
+  const { status, report } = runJson("atomics-handshake.ts");
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, ["main", "client", "server"]);
+  const worker = "atomics-handshake-worker.ts";
+  const clientLine = lineOf(worker, "Atomics.wait(words, REPLY, 0)");
+  const serverLine = lineOf(worker, "Atomics.wait(words, REQUEST, last)");
+  // Each address is one object in both threads (the buffer came through workerData), named by
+  // the first site that used it: the client's reply wait and the server's request wait.
+  const reply = `Int32Array[1]@${worker}:${clientLine}`;
+  const request = `Int32Array[0]@${worker}:${serverLine}`;
+  assert.equal(
+    hang.message,
+    "hang: every thread is blocked and none can wake the others: " +
+      "main joins server, which is blocked too; " +
+      "client and server wait for each other: " +
+      `client waits in Atomics.wait on ${reply}, which only server has notified, ` +
+      `and did so after returning from the wait on ${request} it is in now, ` +
+      `and server waits in Atomics.wait on ${request}, which only client has notified, ` +
+      `and did so after returning from the wait on ${reply} it is in now`,
+  );
+  assert.deepEqual(hang.locks, [reply, request]);
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      ["main", lineOf("atomics-handshake.ts", 'once(server, "exit")'), "waits"],
+      ["client", clientLine, "waits"],
+      ["server", serverLine, "waits"],
+    ],
+  );
+});
+
 test("S14: async-mutex bank transfer in two Promise.all branches is a deadlock", () => {
   const fixture = "s14-async-mutex.ts";
   const { report } = runJson(fixture);

@@ -9,20 +9,24 @@
 // SharedArrayBuffer is a different JS object in every thread that received it, and nothing
 // about it survives structured cloning except the memory itself (which is the program's: we
 // cannot write an id into it), so an address is identified per thread: the same word waited
-// on in two threads is two objects, each named by the first site that waited on it
-// ("Int32Array[3]@worker.ts:12"). The hang analysis needs no more: a thread blocked in an
+// on in two threads is two objects, each named by the first site that used it
+// ("Int32Array[3]@worker.ts:12"). The hang itself needs no more: a thread blocked in an
 // untimed Atomics.wait runs nothing, so when every live thread is blocked that way (or idle)
-// no thread is left that could notify.
+// no thread is left that could notify. Buffers handed to a worker in workerData are the
+// exception (sharedAddresses.ts): there one word is one object in every thread, and every
+// notify on it is recorded, which is what lets the analysis say who notifies whom.
 //
 // Only waits that block are recorded: a wait whose value already differs returns at once,
 // checked first with a zero-timeout wait, which has exactly the original's semantics.
 import path from "node:path";
-import { currentIdent } from "../logicalThread.ts";
+import { workerData } from "node:worker_threads";
+import { currentIdent, plainWorkerBootstrap } from "../logicalThread.ts";
 import { isOwnFrame, parseFrame } from "../naming.ts";
 import { announce, captureStack, emit, emitPrecise, siteOfStack } from "../recording.ts";
 import { rawNotify, rawWait, rawWaitAsync } from "../rawAtomics.ts";
 import { nextObjectId } from "../world.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
+import { adoptAddressTables, sharedAddressId } from "./sharedAddresses.ts";
 
 type WaitableArray = Int32Array | BigInt64Array;
 
@@ -38,28 +42,42 @@ function userLine(stack: string): string | undefined {
   return undefined;
 }
 
-/** The object id of `array[index]`, announced (named by the waiting site) on first use. */
+function announceAddress(
+  array: WaitableArray,
+  index: number,
+  id: number,
+  stack: string,
+  site: number,
+) {
+  const kind = array instanceof Int32Array ? "Int32Array" : "BigInt64Array";
+  const where = userLine(stack);
+  announce({
+    type: "object",
+    id,
+    kind: "Atomics",
+    name: `${kind}[${index}]${where === undefined ? "" : `@${where}`}`,
+    site,
+    capacity: 0,
+  });
+}
+
+/** The object id of `array[index]`, announced (named by the first site using it) once. */
 function addressOf(array: WaitableArray, index: number, stack: string, site: number): number {
+  const offset = array.byteOffset + index * array.BYTES_PER_ELEMENT;
+  const shared = sharedAddressId(array.buffer, offset, (id) =>
+    announceAddress(array, index, id, stack, site),
+  );
+  if (shared !== undefined) return shared;
   let byOffset = addresses.get(array.buffer);
   if (byOffset === undefined) {
     byOffset = new Map();
     addresses.set(array.buffer, byOffset);
   }
-  const offset = array.byteOffset + index * array.BYTES_PER_ELEMENT;
   let id = byOffset.get(offset);
   if (id === undefined) {
     id = nextObjectId();
     byOffset.set(offset, id);
-    const kind = array instanceof Int32Array ? "Int32Array" : "BigInt64Array";
-    const where = userLine(stack);
-    announce({
-      type: "object",
-      id,
-      kind: "Atomics",
-      name: `${kind}[${index}]${where === undefined ? "" : `@${where}`}`,
-      site,
-      capacity: 0,
-    });
+    announceAddress(array, index, id, stack, site);
   }
   return id;
 }
@@ -129,14 +147,21 @@ function notifyInstrumented(array: WaitableArray, index: number, count?: number)
     index,
     count,
   );
-  const byOffset = addresses.get(array.buffer);
-  const id = byOffset?.get(array.byteOffset + index * array.BYTES_PER_ELEMENT);
+  const offset = array.byteOffset + index * array.BYTES_PER_ELEMENT;
+  // A word shared through workerData: every notify counts (the waiter may be another thread),
+  // so the first one may name the address. Otherwise only words this thread waited on.
+  const id =
+    sharedAddressId(array.buffer, offset, (fresh) => {
+      const stack = captureStack();
+      announceAddress(array, index, fresh, stack, siteOfStack(stack));
+    }) ?? addresses.get(array.buffer)?.get(offset);
   if (id !== undefined) emit("notify", currentIdent(), id);
   return woken;
 }
 
 /** Replaces Atomics.wait, waitAsync and notify in this thread. */
 export function instrumentAtomics(): void {
+  adoptAddressTables(workerData, plainWorkerBootstrap?.addressTables ?? []);
   const atomics = Atomics as unknown as Record<string, unknown>;
   atomics["wait"] = waitInstrumented;
   atomics["waitAsync"] = waitAsyncInstrumented;

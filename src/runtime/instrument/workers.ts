@@ -30,6 +30,7 @@ import {
 import { captureSite, emitPrecise } from "../recording.ts";
 import { traceJoin, traceThreadStart } from "../trace.ts";
 import { loopIsIdle } from "./loopWatch.ts";
+import { addressTablesFor } from "./sharedAddresses.ts";
 import { nextLogicalThreadId } from "../world.ts";
 
 const JOIN_CHECK_MS = 20;
@@ -123,6 +124,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         ident: nextLogicalThreadId(),
         parent: currentIdent(),
         name,
+        addressTables: addressTablesFor(options?.workerData),
       };
       setEnvironmentData(PLAIN_WORKER_KEY, bootstrap);
       try {
