@@ -112,7 +112,14 @@ function render(): void {
   }
   const lanes = snapshot?.lanes.length ?? 0;
   const width = timeline.parentElement?.clientWidth ?? 300;
-  const ctx = prepare(timeline, width, AXIS_HEIGHT + Math.max(1, lanes) * LANE_HEIGHT);
+  const timelineHeight = AXIS_HEIGHT + Math.max(1, lanes) * LANE_HEIGHT;
+  // In a short sidebar the timeline keeps up to 45% of the view (its lanes scroll inside) rather
+  // than being squeezed to a lane or two by the graph and the source list.
+  if (timeline.parentElement !== null) {
+    const keep = Math.min(timelineHeight, Math.round(window.innerHeight * 0.45));
+    timeline.parentElement.style.minHeight = `${Math.max(50, keep)}px`;
+  }
+  const ctx = prepare(timeline, width, timelineHeight);
   frame = drawTimeline(ctx, snapshot, viewStart, axisEnd(), width, foreground());
   const size = graphSize(snapshot, graphBox.clientWidth || 300);
   const graphCtx = prepare(graph, size.width, size.height);

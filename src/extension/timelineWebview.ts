@@ -122,13 +122,14 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <style nonce="${nonce}">
-  /* One screen: the graph keeps the height it needs (up to half the view), the timeline
-     takes the rest and scrolls; a view too short even for that scrolls as a whole. */
+  /* One screen: the timeline keeps up to 45% of the view (set by the page script), the graph
+     the height it needs up to a third, a long status three lines; each scrolls inside; a view
+     too short even for that scrolls as a whole. */
   body { margin: 0; padding: 0 4px; box-sizing: border-box; height: 100vh; overflow: auto;
     display: flex; flex-direction: column; color: var(--vscode-foreground);
     font: var(--vscode-font-size) var(--vscode-font-family); }
   body > * { flex: none; }
-  #status { margin: 4px 0; font-weight: bold; }
+  #status { margin: 4px 0; font-weight: bold; max-height: 4.5em; overflow-y: auto; }
   #status.error { color: var(--vscode-errorForeground); }
   #toolbar { display: flex; gap: 4px 8px; align-items: center; flex-wrap: wrap; margin-bottom: 2px; }
   .hint { opacity: 0.75; font-size: 90%; }
@@ -141,7 +142,7 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
   button:disabled { opacity: 0.6; cursor: default; }
   button:focus-visible, canvas:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
   #timeline-box { flex: 0 1 auto; min-height: 50px; overflow-y: auto; }
-  #graph-box { max-height: 50vh; overflow: auto; margin-top: 4px; }
+  #graph-box { max-height: 34vh; overflow: auto; margin-top: 4px; }
   #sources { flex: 0 1 auto; min-height: 40px; overflow-y: auto; }
   #sources ul { list-style: none; margin: 0; padding: 0 0 0 8px; }
   #sources li { margin: 1px 0; }
