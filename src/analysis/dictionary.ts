@@ -40,6 +40,7 @@ export class Dictionary {
   readonly #objects = new Map<number, ObjectInfo>();
   readonly #sites = new Map<number, readonly Frame[]>();
   #droppedEvents = 0;
+  #objectRecords = 0;
 
   add(record: MetaRecord): void {
     switch (record.type) {
@@ -48,6 +49,7 @@ export class Dictionary {
         break;
       case "object":
         this.#objects.set(record.id, record);
+        this.#objectRecords++;
         break;
       case "site":
         this.#sites.set(record.id, record.frames);
@@ -60,6 +62,11 @@ export class Dictionary {
 
   get droppedEvents(): number {
     return this.#droppedEvents;
+  }
+
+  /** Object records added so far: what was derived from object kinds is stale when it grows. */
+  get objectRecords(): number {
+    return this.#objectRecords;
   }
 
   thread(ident: number): ThreadInfo | undefined {

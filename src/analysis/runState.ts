@@ -10,6 +10,7 @@ import {
 } from "../protocol/events.ts";
 import { AtomicsHandovers } from "./atomicsHandovers.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
+import { HeldSets } from "./heldSets.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
 const MAX_EARLY_RELEASES = 16;
@@ -76,12 +77,20 @@ export class ThreadStatus {
   readonly blockings: Blocking[] = [];
   /** Locks and semaphore units held, by object id. */
   readonly held = new Map<number, Hold>();
+  /** `held` interned (RunState.heldSets), kept in step with it. */
+  heldSet: number;
   /** Time of the last event other than loop-idle (stability of a blocked state). */
   lastTime = 0;
   /** Last captured call site (where a running thread was last seen). */
   lastSite = 0;
 
-  constructor(readonly ident: number) {}
+  constructor(
+    readonly ident: number,
+    /** The empty held set of this thread. */
+    readonly heldRoot: number,
+  ) {
+    this.heldSet = heldRoot;
+  }
 
   get blocking(): Blocking | undefined {
     return this.blockings.at(-1);
@@ -138,6 +147,8 @@ export class RunState {
   readonly joined = new Set<number>();
   /** Waits pending in logical threads whose OS thread ended because its loop drained. */
   readonly abandoned: AbandonedWait[] = [];
+  /** The threads' held sets, interned (ThreadStatus.heldSet). */
+  readonly heldSets = new HeldSets();
   /** Time of the latest event applied. */
   lastTime = 0;
 
@@ -146,7 +157,7 @@ export class RunState {
   thread(ident: number): ThreadStatus {
     let status = this.threads.get(ident);
     if (status === undefined) {
-      status = new ThreadStatus(ident);
+      status = new ThreadStatus(ident, this.heldSets.root());
       this.threads.set(ident, status);
     }
     return status;
@@ -353,6 +364,7 @@ export class RunState {
       since: event.time,
     };
     thread.held.set(event.object, hold);
+    thread.heldSet = this.heldSets.withHold(thread.heldSet, event.object, site);
     object.holds.push(hold);
   }
 
@@ -386,7 +398,11 @@ export class RunState {
     const at = object.holds.indexOf(hold);
     if (at >= 0) removeAt(object.holds, at);
     const thread = this.threads.get(hold.thread);
-    if (thread?.held.get(hold.object) === hold) thread.held.delete(hold.object);
+    if (thread?.held.get(hold.object) !== hold) return;
+    thread.held.delete(hold.object);
+    thread.heldSet =
+      this.heldSets.withoutLatest(thread.heldSet, hold.object) ??
+      this.heldSets.of(thread.heldRoot, thread.held.values());
   }
 }
 
