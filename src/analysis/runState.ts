@@ -10,6 +10,8 @@ import {
 } from "../protocol/events.ts";
 import { AtomicsHandovers } from "./atomicsHandovers.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
+import { removeAt } from "./arrays.ts";
+import { HeldLocks } from "./heldLocks.ts";
 import { HeldSets } from "./heldSets.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
@@ -76,7 +78,7 @@ export class ThreadStatus {
    */
   readonly blockings: Blocking[] = [];
   /** Locks and semaphore units held, by object id. */
-  readonly held = new Map<number, Hold>();
+  readonly held = new HeldLocks();
   /** `held` interned (RunState.heldSets), kept in step with it. */
   heldSet: number;
   /** Time of the last event other than loop-idle (stability of a blocked state). */
@@ -363,7 +365,7 @@ export class RunState {
       site,
       since: event.time,
     };
-    thread.held.set(event.object, hold);
+    thread.held.add(hold);
     thread.heldSet = this.heldSets.withHold(thread.heldSet, event.object, site);
     object.holds.push(hold);
   }
@@ -444,10 +446,4 @@ function earlyReleaseFor(earlyReleases: readonly number[], time: number): number
     if (time <= (earlyReleases[i] as number)) return i;
   }
   return -1;
-}
-
-/** Removes the element at `index`, keeping the order (splice without its result array). */
-function removeAt<T>(array: T[], index: number): void {
-  for (let i = index + 1; i < array.length; i++) array[i - 1] = array[i] as T;
-  array.pop();
 }
