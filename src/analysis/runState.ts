@@ -213,14 +213,14 @@ export class RunState {
   /** The acquisition site of `object` by `thread`: the acquired site, else its request's. */
   acquisitionSite(event: TraceEvent): number {
     if (event.site !== 0) return event.site;
-    const pending = this.pendingRequest(event.thread, event.object);
-    return pending?.site ?? 0;
+    const thread = this.threads.get(event.thread);
+    return thread === undefined ? 0 : (pendingRequestOf(thread, event.object)?.site ?? 0);
   }
 
   /** The thread's pending acquire-request for `object`, if it is its innermost blocking. */
   pendingRequest(thread: number, object: number): AcquireBlocking | undefined {
-    const top = this.threads.get(thread)?.blocking;
-    return top?.kind === "acquire" && top.object === object ? top : undefined;
+    const status = this.threads.get(thread);
+    return status === undefined ? undefined : pendingRequestOf(status, object);
   }
 
   apply(event: TraceEvent): void {
@@ -339,7 +339,8 @@ export class RunState {
   }
 
   #acquired(thread: ThreadStatus, event: TraceEvent): void {
-    const site = this.acquisitionSite(event);
+    const site =
+      event.site !== 0 ? event.site : (pendingRequestOf(thread, event.object)?.site ?? 0);
     endBlocking(thread, "acquire", event.object);
     const object = this.object(event.object);
     const kind = this.dict.objectKind(event.object);
@@ -410,6 +411,12 @@ export class RunState {
 
 function baseOf(event: TraceEvent): { site: number; timed: boolean; since: number } {
   return { site: event.site, timed: event.flag, since: event.time };
+}
+
+function pendingRequestOf(thread: ThreadStatus, object: number): AcquireBlocking | undefined {
+  const { blockings } = thread;
+  const top = blockings[blockings.length - 1];
+  return top?.kind === "acquire" && top.object === object ? top : undefined;
 }
 
 function begin(thread: ThreadStatus, host: HostStatus, blocking: Blocking): void {
