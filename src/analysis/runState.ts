@@ -415,8 +415,10 @@ function baseOf(event: TraceEvent): { site: number; timed: boolean; since: numbe
 
 function pendingRequestOf(thread: ThreadStatus, object: number): AcquireBlocking | undefined {
   const { blockings } = thread;
-  const top = blockings[blockings.length - 1];
-  return top?.kind === "acquire" && top.object === object ? top : undefined;
+  // Length first: reading index -1 of an empty array is a slow property lookup in V8.
+  if (blockings.length === 0) return undefined;
+  const top = blockings[blockings.length - 1] as Blocking;
+  return top.kind === "acquire" && top.object === object ? top : undefined;
 }
 
 function begin(thread: ThreadStatus, host: HostStatus, blocking: Blocking): void {
