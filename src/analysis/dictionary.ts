@@ -21,18 +21,17 @@ export interface ObjectInfo {
   readonly capacity: number;
 }
 
-const LOCK_KINDS: ReadonlySet<ObjectKind> = new Set(["Lock", "RLock"]);
-const SEMAPHORE_KINDS: ReadonlySet<ObjectKind> = new Set(["Semaphore", "BoundedSemaphore"]);
 /** A hostile trace could make a task its own ancestor; parent chains longer than this stop. */
 const MAX_PARENT_CHAIN = 1024;
 
+// Comparisons, not a Set: these run for every acquisition.
 export function isSemaphoreKind(kind: ObjectKind | undefined): boolean {
-  return kind !== undefined && SEMAPHORE_KINDS.has(kind);
+  return kind === "Semaphore" || kind === "BoundedSemaphore";
 }
 
 /** Locks for the lock-order graph: Lock, RLock, and objects whose record has not arrived. */
 export function isLockLikeKind(kind: ObjectKind | undefined): boolean {
-  return kind === undefined || LOCK_KINDS.has(kind);
+  return kind === undefined || kind === "Lock" || kind === "RLock";
 }
 
 export class Dictionary {
@@ -40,6 +39,7 @@ export class Dictionary {
   readonly #objects = new Map<number, ObjectInfo>();
   readonly #sites = new Map<number, readonly Frame[]>();
   #droppedEvents = 0;
+  #objectRecords = 0;
 
   add(record: MetaRecord): void {
     switch (record.type) {
@@ -48,6 +48,7 @@ export class Dictionary {
         break;
       case "object":
         this.#objects.set(record.id, record);
+        this.#objectRecords++;
         break;
       case "site":
         this.#sites.set(record.id, record.frames);
@@ -60,6 +61,11 @@ export class Dictionary {
 
   get droppedEvents(): number {
     return this.#droppedEvents;
+  }
+
+  /** Object records added so far: what was derived from object kinds is stale when it grows. */
+  get objectRecords(): number {
+    return this.#objectRecords;
   }
 
   thread(ident: number): ThreadInfo | undefined {

@@ -45,6 +45,11 @@ export class HappensBefore {
     return stamp;
   }
 
+  /** The id of `thread`'s current stamp, 0 before it has one (unlike stampOf, makes none). */
+  currentId(thread: number): number {
+    return this.#clocks.get(thread)?.id ?? 0;
+  }
+
   observe(event: TraceEvent): void {
     if (event.kind === "thread-start") this.#started(event.thread, event.object);
     else if (event.kind === "join-end" && event.flag) this.#joined(event.thread, event.object);

@@ -6,7 +6,8 @@
 import type { TraceEvent } from "../protocol/events.ts";
 import { isLockLikeKind, type Dictionary } from "./dictionary.ts";
 import type { HappensBefore, Stamp } from "./happensBefore.ts";
-import type { RunState } from "./runState.ts";
+import { UNINTERNED } from "./heldSets.ts";
+import type { RunState, ThreadStatus } from "./runState.ts";
 
 /** One observed way of taking `to` while holding `from`. */
 export interface EdgeInstance {
@@ -33,6 +34,14 @@ const MAX_INSTANCES_PER_EDGE = 256;
 
 export class LockOrderGraph implements DirectedGraph {
   readonly #edges = new Map<number, Map<number, Map<string, EdgeInstance>>>();
+  /**
+   * Acquisitions whose edges are in the graph already, so that repeating one adds nothing:
+   * held set (RunState.heldSets, which implies the thread) -> lock taken -> acquire site ->
+   * the thread's stamp id then. Valid while no object record arrives (they decide which held
+   * objects count as locks).
+   */
+  #recorded: (Map<number, Map<number, number>> | undefined)[] = [];
+  #recordedAtObjectRecords = 0;
 
   constructor(readonly dict: Dictionary) {}
 
@@ -51,7 +60,21 @@ export class LockOrderGraph implements DirectedGraph {
     const to = event.object;
     if (!isLockLikeKind(this.dict.objectKind(to))) return;
     const thread = state.threads.get(event.thread);
-    if (thread === undefined || thread.held.has(to)) return; // re-entry cannot block
+    if (thread === undefined || thread.held.size === 0 || thread.held.has(to)) return; // re-entry cannot block
+    if (this.#alreadyRecorded(thread.heldSet, to, acquireSite, clocks.currentId(event.thread))) {
+      return;
+    }
+    this.#addEdges(event, acquireSite, thread, clocks);
+    this.#markRecorded(thread.heldSet, to, acquireSite, clocks.currentId(event.thread));
+  }
+
+  #addEdges(
+    event: TraceEvent,
+    acquireSite: number,
+    thread: ThreadStatus,
+    clocks: HappensBefore,
+  ): void {
+    const to = event.object;
     const held = [...thread.held.values()].filter((h) =>
       isLockLikeKind(this.dict.objectKind(h.object)),
     );
@@ -69,6 +92,31 @@ export class LockOrderGraph implements DirectedGraph {
         stamp,
       });
     }
+  }
+
+  #alreadyRecorded(heldSet: number, to: number, acquireSite: number, stampId: number): boolean {
+    if (this.#recordedAtObjectRecords !== this.dict.objectRecords) {
+      this.#recorded = [];
+      this.#recordedAtObjectRecords = this.dict.objectRecords;
+      return false;
+    }
+    if (heldSet === UNINTERNED || stampId === 0) return false;
+    return this.#recorded[heldSet]?.get(to)?.get(acquireSite) === stampId;
+  }
+
+  #markRecorded(heldSet: number, to: number, acquireSite: number, stampId: number): void {
+    if (heldSet === UNINTERNED || stampId === 0) return;
+    let byLock = this.#recorded[heldSet];
+    if (byLock === undefined) {
+      byLock = new Map();
+      this.#recorded[heldSet] = byLock;
+    }
+    let bySite = byLock.get(to);
+    if (bySite === undefined) {
+      bySite = new Map();
+      byLock.set(to, bySite);
+    }
+    bySite.set(acquireSite, stampId);
   }
 
   add(edge: EdgeInstance): void {

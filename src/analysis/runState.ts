@@ -10,6 +10,9 @@ import {
 } from "../protocol/events.ts";
 import { AtomicsHandovers } from "./atomicsHandovers.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
+import { removeAt } from "./arrays.ts";
+import { HeldLocks } from "./heldLocks.ts";
+import { HeldSets } from "./heldSets.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
 const MAX_EARLY_RELEASES = 16;
@@ -75,13 +78,21 @@ export class ThreadStatus {
    */
   readonly blockings: Blocking[] = [];
   /** Locks and semaphore units held, by object id. */
-  readonly held = new Map<number, Hold>();
+  readonly held = new HeldLocks();
+  /** `held` interned (RunState.heldSets), kept in step with it. */
+  heldSet: number;
   /** Time of the last event other than loop-idle (stability of a blocked state). */
   lastTime = 0;
   /** Last captured call site (where a running thread was last seen). */
   lastSite = 0;
 
-  constructor(readonly ident: number) {}
+  constructor(
+    readonly ident: number,
+    /** The empty held set of this thread. */
+    readonly heldRoot: number,
+  ) {
+    this.heldSet = heldRoot;
+  }
 
   get blocking(): Blocking | undefined {
     return this.blockings.at(-1);
@@ -138,6 +149,8 @@ export class RunState {
   readonly joined = new Set<number>();
   /** Waits pending in logical threads whose OS thread ended because its loop drained. */
   readonly abandoned: AbandonedWait[] = [];
+  /** The threads' held sets, interned (ThreadStatus.heldSet). */
+  readonly heldSets = new HeldSets();
   /** Time of the latest event applied. */
   lastTime = 0;
 
@@ -146,7 +159,7 @@ export class RunState {
   thread(ident: number): ThreadStatus {
     let status = this.threads.get(ident);
     if (status === undefined) {
-      status = new ThreadStatus(ident);
+      status = new ThreadStatus(ident, this.heldSets.root());
       this.threads.set(ident, status);
     }
     return status;
@@ -200,14 +213,14 @@ export class RunState {
   /** The acquisition site of `object` by `thread`: the acquired site, else its request's. */
   acquisitionSite(event: TraceEvent): number {
     if (event.site !== 0) return event.site;
-    const pending = this.pendingRequest(event.thread, event.object);
-    return pending?.site ?? 0;
+    const thread = this.threads.get(event.thread);
+    return thread === undefined ? 0 : (pendingRequestOf(thread, event.object)?.site ?? 0);
   }
 
   /** The thread's pending acquire-request for `object`, if it is its innermost blocking. */
   pendingRequest(thread: number, object: number): AcquireBlocking | undefined {
-    const top = this.threads.get(thread)?.blocking;
-    return top?.kind === "acquire" && top.object === object ? top : undefined;
+    const status = this.threads.get(thread);
+    return status === undefined ? undefined : pendingRequestOf(status, object);
   }
 
   apply(event: TraceEvent): void {
@@ -234,12 +247,8 @@ export class RunState {
     host.lastBegin = undefined;
     thread.lastTime = Math.max(thread.lastTime, event.time);
     if (event.site !== 0) thread.lastSite = event.site;
-    // The closure and the base fields are made only for the few events that begin a blocking:
-    // this runs for every event, and allocating per event is most of its cost.
-    const begin = (blocking: Blocking): void => {
-      thread.blockings.push(blocking);
-      host.lastBegin = { thread: thread.ident, blocking };
-    };
+    // Nothing is allocated here for the common events (acquired, release): this runs for every
+    // event, and allocation per event was most of its cost.
     switch (event.kind) {
       case "thread-start":
         thread.started = true;
@@ -251,10 +260,10 @@ export class RunState {
         thread.blockings.length = 0;
         break;
       case "join-begin":
-        begin({ kind: "join", target: event.object, ...baseOf(event) });
+        begin(thread, host, { kind: "join", target: event.object, ...baseOf(event) });
         break;
       case "join-end":
-        endBlocking(thread, (b) => b.kind === "join" && b.target === event.object);
+        endBlocking(thread, "join", event.object);
         if (event.flag) {
           this.joined.add(event.object);
           // It ended, even if its own thread-exit was lost (a worker killed at exit).
@@ -263,13 +272,13 @@ export class RunState {
         }
         break;
       case "acquire-request":
-        begin({ kind: "acquire", object: event.object, ...baseOf(event) });
+        begin(thread, host, { kind: "acquire", object: event.object, ...baseOf(event) });
         break;
       case "acquired":
         this.#acquired(thread, event);
         break;
       case "acquire-timeout":
-        endBlocking(thread, (b) => b.kind === "acquire" && b.object === event.object);
+        endBlocking(thread, "acquire", event.object);
         break;
       case "release":
         this.#release(thread, event);
@@ -278,7 +287,7 @@ export class RunState {
         const object = this.object(event.object);
         const reason = event.reason ?? "wait";
         if (reason === "barrier") object.waiting++;
-        begin({
+        begin(thread, host, {
           kind: "wait",
           object: event.object,
           reason,
@@ -288,7 +297,7 @@ export class RunState {
         break;
       }
       case "wait-end": {
-        const ended = endBlocking(thread, (b) => b.kind === "wait" && b.object === event.object);
+        const ended = endBlocking(thread, "wait", event.object);
         const object = this.object(event.object);
         if (ended?.kind === "wait" && ended.reason === "barrier" && object.waiting > 0) {
           object.waiting--;
@@ -330,8 +339,9 @@ export class RunState {
   }
 
   #acquired(thread: ThreadStatus, event: TraceEvent): void {
-    const site = this.acquisitionSite(event);
-    endBlocking(thread, (b) => b.kind === "acquire" && b.object === event.object);
+    const site =
+      event.site !== 0 ? event.site : (pendingRequestOf(thread, event.object)?.site ?? 0);
+    endBlocking(thread, "acquire", event.object);
     const object = this.object(event.object);
     const kind = this.dict.objectKind(event.object);
     const own = thread.held.get(event.object);
@@ -342,9 +352,9 @@ export class RunState {
       }
     } else {
       // A plain Lock: a release of it by another thread may have been applied first.
-      const early = object.earlyReleases.findIndex((time) => event.time <= time);
+      const early = earlyReleaseFor(object.earlyReleases, event.time);
       if (early >= 0) {
-        object.earlyReleases.splice(early, 1);
+        removeAt(object.earlyReleases, early);
         return;
       }
       if (own !== undefined) return;
@@ -356,7 +366,8 @@ export class RunState {
       site,
       since: event.time,
     };
-    thread.held.set(event.object, hold);
+    thread.held.add(hold);
+    thread.heldSet = this.heldSets.withHold(thread.heldSet, event.object, site);
     object.holds.push(hold);
   }
 
@@ -365,7 +376,7 @@ export class RunState {
     const kind = this.dict.objectKind(event.object);
     const own = thread.held.get(event.object);
     if (own !== undefined) {
-      this.#dropUnit(own);
+      this.#dropUnit(own, object);
       return;
     }
     // Only the holder can release an RLock (anything else is a bad-release event).
@@ -373,24 +384,28 @@ export class RunState {
     if (isSemaphoreKind(kind)) {
       object.signalStyle = true;
       const oldest = object.holds[0];
-      if (oldest !== undefined) this.#dropUnit(oldest);
+      if (oldest !== undefined) this.#dropUnit(oldest, object);
       return;
     }
     // A plain Lock may be released by any thread: the oldest hold ends.
     const oldest = object.holds[0];
-    if (oldest !== undefined) this.#dropUnit(oldest);
+    if (oldest !== undefined) this.#dropUnit(oldest, object);
     else if (object.earlyReleases.push(event.time) > MAX_EARLY_RELEASES)
       object.earlyReleases.shift();
   }
 
-  #dropUnit(hold: Hold): void {
+  /** Ends one unit of `hold`, a hold on `object`. */
+  #dropUnit(hold: Hold, object: PrimitiveStatus): void {
     hold.count--;
     if (hold.count > 0) return;
-    const object = this.object(hold.object);
     const at = object.holds.indexOf(hold);
-    if (at >= 0) object.holds.splice(at, 1);
+    if (at >= 0) removeAt(object.holds, at);
     const thread = this.threads.get(hold.thread);
-    if (thread?.held.get(hold.object) === hold) thread.held.delete(hold.object);
+    if (thread?.held.get(hold.object) !== hold) return;
+    thread.held.delete(hold.object);
+    thread.heldSet =
+      this.heldSets.withoutLatest(thread.heldSet, hold.object) ??
+      this.heldSets.of(thread.heldRoot, thread.held.values());
   }
 }
 
@@ -398,17 +413,46 @@ function baseOf(event: TraceEvent): { site: number; timed: boolean; since: numbe
   return { site: event.site, timed: event.flag, since: event.time };
 }
 
-/** Removes the innermost pending blocking that `matches`; returns it. */
+function pendingRequestOf(thread: ThreadStatus, object: number): AcquireBlocking | undefined {
+  const { blockings } = thread;
+  // Length first: reading index -1 of an empty array is a slow property lookup in V8.
+  if (blockings.length === 0) return undefined;
+  const top = blockings[blockings.length - 1] as Blocking;
+  return top.kind === "acquire" && top.object === object ? top : undefined;
+}
+
+function begin(thread: ThreadStatus, host: HostStatus, blocking: Blocking): void {
+  thread.blockings.push(blocking);
+  host.lastBegin = { thread: thread.ident, blocking };
+}
+
+/**
+ * Removes the innermost pending blocking of `kind` on `id` (the joined thread for a join, the
+ * object otherwise); returns it. No callback: this runs for every acquisition.
+ */
 function endBlocking(
   thread: ThreadStatus,
-  matches: (blocking: Blocking) => boolean,
+  kind: Blocking["kind"],
+  id: number,
 ): Blocking | undefined {
-  for (let i = thread.blockings.length - 1; i >= 0; i--) {
-    const blocking = thread.blockings[i] as Blocking;
-    if (matches(blocking)) {
-      thread.blockings.splice(i, 1);
+  const { blockings } = thread;
+  for (let i = blockings.length - 1; i >= 0; i--) {
+    const blocking = blockings[i] as Blocking;
+    if (
+      blocking.kind === kind &&
+      (blocking.kind === "join" ? blocking.target : blocking.object) === id
+    ) {
+      removeAt(blockings, i);
       return blocking;
     }
   }
   return undefined;
+}
+
+/** Index of the first early release at or after `time` (-1: none). */
+function earlyReleaseFor(earlyReleases: readonly number[], time: number): number {
+  for (let i = 0; i < earlyReleases.length; i++) {
+    if (time <= (earlyReleases[i] as number)) return i;
+  }
+  return -1;
 }
