@@ -78,9 +78,9 @@ test("a hand-written Atomics handshake that ends with each worker waiting on the
   const clientLine = lineOf(worker, "Atomics.wait(words, REPLY, 0)");
   const serverLine = lineOf(worker, "Atomics.wait(words, REQUEST, last)");
   // Each address is one object in both threads (the buffer came through workerData), named by
-  // the first site that used it: the client's reply wait and the server's request wait.
-  const reply = `Int32Array[1]@${worker}:${clientLine}`;
-  const request = `Int32Array[0]@${worker}:${serverLine}`;
+  // where it is in workerData, not by whichever thread happened to use it first.
+  const reply = "Int32Array[1] of workerData.words";
+  const request = "Int32Array[0] of workerData.words";
   assert.equal(
     hang.message,
     "hang: every thread is blocked and none can wake the others: " +
@@ -216,7 +216,7 @@ test("main blocked in Atomics.wait on a worker that waits for main's answer is a
   assert.deepEqual(hang.threads, ["main", "helper"]);
   assert.match(
     hang.message,
-    /^hang: main blocks in Atomics\.wait while helper can only go on when main's event loop runs: main waits in Atomics\.wait on Int32Array\[0\]@main-wait-handshake\.ts:\d+, which no live thread can notify; helper is idle and can only be woken by a message, which main cannot send/,
+    /^hang: main blocks in Atomics\.wait while helper can only go on when main's event loop runs: main waits in Atomics\.wait on Int32Array\[0\] of workerData, which no live thread can notify; helper is idle and can only be woken by a message, which main cannot send/,
   );
   assert.deepEqual(
     hang.sites.map((s) => [s.thread, s.line, s.role]),

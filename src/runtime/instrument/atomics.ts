@@ -26,7 +26,7 @@ import { announce, captureStack, emit, emitPrecise, siteOfStack } from "../recor
 import { rawNotify, rawWait, rawWaitAsync } from "../rawAtomics.ts";
 import { nextObjectId } from "../world.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
-import { adoptAddressTables, sharedAddressId } from "./sharedAddresses.ts";
+import { adoptAddressTables, sharedAddressId, sharedAddressLabel } from "./sharedAddresses.ts";
 
 type WaitableArray = Int32Array | BigInt64Array;
 
@@ -50,12 +50,18 @@ function announceAddress(
   site: number,
 ) {
   const kind = array instanceof Int32Array ? "Int32Array" : "BigInt64Array";
-  const where = userLine(stack);
+  // A word shared through workerData is named by where it is there, the same whichever thread
+  // uses it first; any other by the first site that used it in this thread.
+  const label = sharedAddressLabel(array.buffer);
+  const where = label === undefined ? userLine(stack) : undefined;
   announce({
     type: "object",
     id,
     kind: "Atomics",
-    name: `${kind}[${index}]${where === undefined ? "" : `@${where}`}`,
+    name:
+      label !== undefined
+        ? `${kind}[${index}] of ${label}`
+        : `${kind}[${index}]${where === undefined ? "" : `@${where}`}`,
     site,
     capacity: 0,
   });

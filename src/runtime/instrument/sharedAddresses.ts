@@ -24,6 +24,16 @@ const MAX_WALK_DEPTH = 8;
 const MAX_WALK_NODES = 2000;
 
 const tables = new WeakMap<SharedArrayBuffer, Int32Array>();
+/**
+ * Where each tabled buffer is in workerData ("workerData.words"): the name its words get, the
+ * same in every thread whichever uses a word first (a first-use site would depend on a race).
+ */
+const labels = new WeakMap<SharedArrayBuffer, string>();
+
+function labelOf(path: readonly string[]): string {
+  const parts = path.at(-1) === "buffer" ? path.slice(0, -1) : path;
+  return ["workerData", ...parts].join(".");
+}
 
 function capacityOf(buffer: SharedArrayBuffer): number {
   const max = (buffer as { maxByteLength?: number }).maxByteLength;
@@ -81,6 +91,7 @@ export function addressTablesFor(workerData: unknown): AddressTableEntry[] {
       if (bytes > MAX_TABLE_BUFFER_BYTES) continue;
       table = new Int32Array(new SharedArrayBuffer(Math.ceil(bytes / 4) * 4));
       tables.set(buffer, table);
+      labels.set(buffer, labelOf(path));
     }
     entries.push({ path, table: table.buffer as SharedArrayBuffer });
   }
@@ -98,7 +109,13 @@ export function adoptAddressTables(workerData: unknown, entries: readonly Addres
     if (!(value instanceof SharedArrayBuffer) || !(table instanceof SharedArrayBuffer)) continue;
     if (table.byteLength < capacityOf(value) || tables.has(value)) continue;
     tables.set(value, new Int32Array(table));
+    labels.set(value, labelOf(path));
   }
+}
+
+/** "workerData.words" for a buffer with an address table, else undefined. */
+export function sharedAddressLabel(buffer: ArrayBufferLike): string | undefined {
+  return buffer instanceof SharedArrayBuffer ? labels.get(buffer) : undefined;
 }
 
 /**
