@@ -51,10 +51,8 @@ function settleSolo(): void {
   soloLock = undefined;
 }
 
-/** Counts an unrecorded hold that ended; records one in SAMPLE_EVERY for the timeline. */
-function endUnrecorded(ident: number, id: number, site: number, time: number): void {
-  unrecordedHolds = (unrecordedHolds + 1) | 0;
-  if ((unrecordedHolds & (SAMPLE_EVERY - 1)) !== 0) return;
+/** Records an unrecorded hold that ended, acquired and release, for the timeline. */
+function sampleHold(ident: number, id: number, site: number, time: number): void {
   emitAcquiredAt(ident, id, site, time);
   emitRelease(ident, id);
 }
@@ -153,13 +151,20 @@ export function holdAcquired(lock: HeldLock, ident: number, site: number): void 
 export function holdReleased(lock: HeldLock, ident: number): void {
   if (soloLock === lock && soloIdent === ident) {
     soloLock = undefined;
-    endUnrecorded(ident, lock.id, soloSite, soloTime);
+    unrecordedHolds = (unrecordedHolds + 1) | 0;
+    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0)
+      sampleHold(ident, lock.id, soloSite, soloTime);
     return;
   }
   for (let i = count - 1; i >= 0; i--) {
     if (locks[i] !== lock || idents[i] !== ident) continue;
     if (recorded[i] === 1) emitRelease(ident, lock.id);
-    else endUnrecorded(ident, lock.id, sites[i] ?? 0, times[i] ?? 0);
+    else {
+      unrecordedHolds = (unrecordedHolds + 1) | 0;
+      if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
+        sampleHold(ident, lock.id, sites[i] ?? 0, times[i] ?? 0);
+      }
+    }
     remove(i);
     return;
   }
