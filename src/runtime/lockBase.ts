@@ -4,13 +4,15 @@
 // same lock there.
 import type { ObjectKind } from "../protocol/events.ts";
 import { LockStateError } from "./errors.ts";
+import { currentIdent } from "./logicalThread.ts";
 import { lockWordAsync, lockWordSync, waitWhileHeldAsync } from "./mutexWord.ts";
 import type { SourceSite } from "./naming.ts";
+import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
 import { captureSite, emitPrecise, recordingOn } from "./recording.ts";
 import { holdAcquired, holdReleased, holdsAny } from "./pendingHolds.ts";
 import { traceCreate } from "./trace.ts";
-import { nameOptions, remaining, type TimeoutOptions } from "./validate.ts";
+import { deadlineOf, nameOptions, remaining, type TimeoutOptions } from "./validate.ts";
 
 export const WORD = 0;
 export const OWNER = 1;
@@ -18,7 +20,7 @@ export const DEPTH = 2;
 const INTERNAL = 3;
 const WORDS = 4;
 
-export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
+const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
 
 // Site capture policy (DESIGN 4): a stack costs microseconds, so the uncontended path captures
 // only the first acquisitions of each lock in this thread, acquisitions made while holding
@@ -49,6 +51,22 @@ export function guardFor(lock: { release(): void }): LockGuard {
     lock.release();
   };
   return { release, [Symbol.dispose]: release };
+}
+
+/** Anything taken by acquire() and given back by release(): a lock, a semaphore unit. */
+export interface Acquirable {
+  acquire(): Promise<boolean>;
+  release(): void;
+}
+
+/** Runs `fn` holding `unit` (acquired without timeout), releasing it however `fn` ends. */
+export async function runAcquired<T>(unit: Acquirable, fn: () => T | Promise<T>): Promise<T> {
+  await unit.acquire();
+  try {
+    return await fn();
+  } finally {
+    unit.release();
+  }
 }
 
 export abstract class LockBase {
@@ -109,12 +127,62 @@ export abstract class LockBase {
     return Atomics.load(this.state, WORD) === 0 ? 0 : Atomics.load(this.state, OWNER);
   }
 
-  abstract acquire(options?: TimeoutOptions): Promise<boolean>;
-  abstract acquireSync(options?: TimeoutOptions): boolean;
-  abstract tryAcquire(): boolean;
-  /** tryAcquire() for a caller that has waited: keeps the word marked contended. */
-  abstract tryAcquireContended(): boolean;
+  /**
+   * Takes the lock for `me` if that needs no wait (a free word; for an RLock, also re-entry by
+   * its holder) and marks it taken; `contended`: a free word is marked contended (see
+   * tryLockWordContended). False when someone else holds it.
+   */
+  protected abstract takeNow(me: number, contended: boolean): boolean;
+  /** Marks the lock taken by `me` once the slow path has won the word. */
+  protected abstract markTaken(me: number): void;
   abstract release(): void;
+
+  /** Resolves true once held, false if `timeout` ms pass first; never blocks the event loop. */
+  acquire(options?: TimeoutOptions): Promise<boolean> {
+    // The debugger's pause: one plain load on the fast path (pause.ts).
+    if (pauseWord[0] !== 0 && this.#recorded) {
+      return parkWhilePausedAsync().then(() => this.acquire(options));
+    }
+    let deadline = Infinity;
+    if (options !== undefined) {
+      try {
+        deadline = deadlineOf(`${this.name}.acquire`, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const me = currentIdent();
+    if (this.takeNow(me, false)) return RESOLVED_TRUE;
+    return this.#acquireSlow(me, deadline);
+  }
+
+  async #acquireSlow(me: number, deadline: number): Promise<boolean> {
+    const ok = await this.takeWordAsync(me, deadline);
+    if (ok) this.markTaken(me);
+    return ok;
+  }
+
+  /** Blocks the calling thread until held (true) or `timeout` ms pass (false). */
+  acquireSync(options?: TimeoutOptions): boolean {
+    if (pauseWord[0] !== 0 && this.#recorded) parkWhilePausedSync();
+    const deadline =
+      options === undefined ? Infinity : deadlineOf(`${this.name}.acquireSync`, options);
+    const me = currentIdent();
+    if (this.takeNow(me, false)) return true;
+    if (!this.takeWordSync(me, deadline)) return false;
+    this.markTaken(me);
+    return true;
+  }
+
+  /** Takes the lock if that needs no wait. */
+  tryAcquire(): boolean {
+    return this.takeNow(currentIdent(), false);
+  }
+
+  /** tryAcquire() for a caller that has waited: keeps the word marked contended. */
+  tryAcquireContended(): boolean {
+    return this.takeNow(currentIdent(), true);
+  }
 
   /**
    * Waits until the lock may be free, without taking it. With tryAcquireContended() this lets
@@ -142,13 +210,8 @@ export abstract class LockBase {
   }
 
   /** Runs `fn` holding the lock and releases it however `fn` ends. */
-  async run<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  run<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runAcquired(this, fn);
   }
 
   /** Sync variant of run(). */

@@ -10,10 +10,14 @@
 // - before anything that can block or end a thread (every precise event), all holds are
 //   recorded, so a blocked thread's holds are always visible to the wait-for analysis.
 // One unrecorded hold in SAMPLE_EVERY is still recorded, acquired and release, for the timeline.
+// The common case, one lock taken while nothing else is tracked and released before anything
+// else happens, lives in the "solo" slot below: plain variables, no array stores. Whatever
+// needs the whole picture (a second acquisition, recording before a block, holdsAny) first
+// moves the solo hold into the arrays, where it behaves exactly as if it had always been there.
 import { coarseTime, emitAcquiredAt, emitRelease, setBeforePreciseEvent } from "./recording.ts";
 
 const CAPACITY = 64;
-const SAMPLE_EVERY = 256;
+const SAMPLE_EVERY = 256; // a power of two: the sample test is a mask
 
 interface HeldLock {
   readonly id: number;
@@ -28,6 +32,31 @@ const times = new Int32Array(CAPACITY);
 const recorded = new Uint8Array(CAPACITY);
 let count = 0;
 let unrecordedHolds = 0;
+
+// The solo hold: set only while `count` is 0; never recorded while it stays here.
+let soloLock: HeldLock | undefined;
+let soloIdent = 0;
+let soloSite = 0;
+let soloTime = 0;
+
+/** Moves the solo hold, if any, into the arrays (as their only entry). */
+function settleSolo(): void {
+  if (soloLock === undefined) return;
+  locks[0] = soloLock;
+  idents[0] = soloIdent;
+  sites[0] = soloSite;
+  times[0] = soloTime;
+  recorded[0] = 0;
+  count = 1;
+  soloLock = undefined;
+}
+
+/** Records an unrecorded hold that ended, acquired and release, for the timeline. */
+function sampleHold(ident: number, id: number, site: number, time: number): void {
+  emitAcquiredAt(ident, id, site, time);
+  emitRelease(ident, id);
+}
+
 /** Nested acquisitions recorded in this segment: lock id → signatures of (thread, held set). */
 let seenNested = new Map<number, Set<number>>();
 
@@ -61,6 +90,7 @@ function dropStale(): void {
 
 /** Records every hold not recorded yet (before a thread may block). */
 export function recordAllHolds(): void {
+  settleSolo();
   dropStale();
   for (let i = 0; i < count; i++) record(i);
 }
@@ -72,6 +102,16 @@ export function newSegment(): void {
 
 /** `ident` took `lock` at `site` (0 if not captured); records what the analysis needs. */
 export function holdAcquired(lock: HeldLock, ident: number, site: number): void {
+  if (count === 0) {
+    if (soloLock === undefined) {
+      soloLock = lock;
+      soloIdent = ident;
+      soloSite = site;
+      soloTime = coarseTime();
+      return;
+    }
+    settleSolo();
+  }
   if (count === CAPACITY) dropStale();
   // Signature of this thread and what it holds now (a sum, so the order of holds is irrelevant).
   let holding = false;
@@ -109,12 +149,21 @@ export function holdAcquired(lock: HeldLock, ident: number, site: number): void 
 
 /** `ident` released `lock`. */
 export function holdReleased(lock: HeldLock, ident: number): void {
+  if (soloLock === lock && soloIdent === ident) {
+    soloLock = undefined;
+    unrecordedHolds = (unrecordedHolds + 1) | 0;
+    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0)
+      sampleHold(ident, lock.id, soloSite, soloTime);
+    return;
+  }
   for (let i = count - 1; i >= 0; i--) {
     if (locks[i] !== lock || idents[i] !== ident) continue;
     if (recorded[i] === 1) emitRelease(ident, lock.id);
-    else if (++unrecordedHolds % SAMPLE_EVERY === 0) {
-      emitAcquiredAt(ident, lock.id, sites[i] ?? 0, times[i] ?? 0);
-      emitRelease(ident, lock.id);
+    else {
+      unrecordedHolds = (unrecordedHolds + 1) | 0;
+      if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
+        sampleHold(ident, lock.id, sites[i] ?? 0, times[i] ?? 0);
+      }
     }
     remove(i);
     return;
@@ -125,6 +174,7 @@ export function holdReleased(lock: HeldLock, ident: number): void {
 
 /** Whether `ident` holds anything now (decides site capture for nested acquisitions). */
 export function holdsAny(ident: number): boolean {
+  if (soloLock !== undefined) return soloIdent === ident;
   for (let i = 0; i < count; i++) if (idents[i] === ident) return true;
   return false;
 }

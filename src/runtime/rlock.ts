@@ -1,12 +1,10 @@
 // RLock (Python's threading.RLock): its holder may take it again; ownership is per logical
 // thread (a worker, or a task started with spawn()), so a spawned child task is not the owner.
 import { LockStateError } from "./errors.ts";
-import { DEPTH, LockBase, OWNER, RESOLVED_TRUE, WORD, type LockOptions } from "./lockBase.ts";
+import { DEPTH, LockBase, OWNER, WORD, type LockOptions } from "./lockBase.ts";
 import { currentIdent } from "./logicalThread.ts";
 import { tryLockWord, tryLockWordContended, unlockWord } from "./mutexWord.ts";
-import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { registerReviver } from "./primitive.ts";
-import { deadlineOf, type TimeoutOptions } from "./validate.ts";
 
 export class RLock extends LockBase {
   constructor(nameOrOptions?: string | LockOptions);
@@ -32,7 +30,7 @@ export class RLock extends LockBase {
   }
 
   /** Re-entry by the holder, or a free take; false when another logical thread holds it. */
-  #take(me: number, contended: boolean): boolean {
+  protected takeNow(me: number, contended: boolean): boolean {
     const s = this.state;
     if (s[OWNER] === me && Atomics.load(s, WORD) !== 0) {
       s[DEPTH] = (s[DEPTH] ?? 0) + 1;
@@ -40,59 +38,14 @@ export class RLock extends LockBase {
       return true;
     }
     if (!(contended ? tryLockWordContended(s, WORD) : tryLockWord(s, WORD))) return false;
-    s[OWNER] = me;
-    s[DEPTH] = 1;
-    this.noteAcquired(me);
+    this.markTaken(me);
     return true;
   }
 
-  #took(me: number): void {
+  protected markTaken(me: number): void {
     this.state[OWNER] = me;
     this.state[DEPTH] = 1;
     this.noteAcquired(me);
-  }
-
-  acquire(options?: TimeoutOptions): Promise<boolean> {
-    // The debugger's pause: one plain load on the fast path (pause.ts).
-    if (pauseWord[0] !== 0 && this.recorded) {
-      return parkWhilePausedAsync().then(() => this.acquire(options));
-    }
-    let deadline = Infinity;
-    if (options !== undefined) {
-      try {
-        deadline = deadlineOf(`${this.name}.acquire`, options);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    const me = currentIdent();
-    if (this.#take(me, false)) return RESOLVED_TRUE;
-    return this.#acquireSlow(me, deadline);
-  }
-
-  async #acquireSlow(me: number, deadline: number): Promise<boolean> {
-    const ok = await this.takeWordAsync(me, deadline);
-    if (ok) this.#took(me);
-    return ok;
-  }
-
-  acquireSync(options?: TimeoutOptions): boolean {
-    if (pauseWord[0] !== 0 && this.recorded) parkWhilePausedSync();
-    const deadline =
-      options === undefined ? Infinity : deadlineOf(`${this.name}.acquireSync`, options);
-    const me = currentIdent();
-    if (this.#take(me, false)) return true;
-    if (!this.takeWordSync(me, deadline)) return false;
-    this.#took(me);
-    return true;
-  }
-
-  tryAcquire(): boolean {
-    return this.#take(currentIdent(), false);
-  }
-
-  tryAcquireContended(): boolean {
-    return this.#take(currentIdent(), true);
   }
 
   release(): void {

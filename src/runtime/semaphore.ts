@@ -4,6 +4,7 @@ import { Condition } from "./condition.ts";
 import { OverReleaseError } from "./errors.ts";
 import { holding, runAsync, runSync, type Op } from "./effects.ts";
 import { Lock } from "./lock.ts";
+import { runAcquired } from "./lockBase.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
 import {
   deadlineOf,
@@ -110,13 +111,8 @@ export class Semaphore {
   }
 
   /** Runs `fn` holding one unit. */
-  async run<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  run<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runAcquired(this, fn);
   }
 
   *#acquireOp(deadline: number): Op<boolean> {
