@@ -108,7 +108,8 @@ function render(): void {
   if (snapshot !== undefined) {
     document.body.classList.remove("failed");
     status.classList.remove("error");
-    status.textContent = `${snapshot.title}: ${snapshot.status}`;
+    status.textContent =
+      snapshot.status === "" ? snapshot.title : `${snapshot.title}: ${snapshot.status}`;
   }
   const lanes = snapshot?.lanes.length ?? 0;
   const width = timeline.parentElement?.clientWidth ?? 300;

@@ -14,7 +14,7 @@ export interface RunFindings {
 }
 
 export class ViewState implements vscode.Disposable {
-  #model = new TraceModel("no session yet", process.cwd());
+  #model = new TraceModel("No threadlens session yet", process.cwd());
   #status = "";
   #findings: RunFindings = { findings: [], cwd: process.cwd() };
   #timer: ReturnType<typeof setTimeout> | undefined;
