@@ -102,16 +102,20 @@ export function newSegment(): void {
 
 /** `ident` took `lock` at `site` (0 if not captured); records what the analysis needs. */
 export function holdAcquired(lock: HeldLock, ident: number, site: number): void {
-  if (count === 0) {
-    if (soloLock === undefined) {
-      soloLock = lock;
-      soloIdent = ident;
-      soloSite = site;
-      soloTime = coarseTime();
-      return;
-    }
-    settleSolo();
+  if (count === 0 && soloLock === undefined) {
+    soloLock = lock;
+    soloIdent = ident;
+    soloSite = site;
+    soloTime = coarseTime();
+    return;
   }
+  holdAcquiredTracked(lock, ident, site);
+}
+
+// Kept out of holdAcquired(), which V8 inlines into every acquire: with this body inlined too,
+// the recorded acquireSync() grew too big to be inlined into its callers.
+function holdAcquiredTracked(lock: HeldLock, ident: number, site: number): void {
+  settleSolo(); // a no-op unless the solo hold is the only one (count is 0 then)
   if (count === CAPACITY) dropStale();
   // Signature of this thread and what it holds now (a sum, so the order of holds is irrelevant).
   let holding = false;
@@ -170,6 +174,31 @@ export function holdReleased(lock: HeldLock, ident: number): void {
   }
   // Not taken by `ident` (a plain Lock released by another thread): always recorded.
   emitRelease(ident, lock.id);
+}
+
+/**
+ * The common release, decided without the lock word: `ident` releases its solo hold `lock`, and
+ * this is not the release that is sampled. Then the hold is gone and true is returned, before
+ * the caller frees the word; a caller that finds the word already free (a bad release) puts the
+ * hold back with unreleaseSolo(). False otherwise: holdReleased() decides, after the word check.
+ */
+export function releaseSolo(lock: HeldLock, ident: number): boolean {
+  if (soloLock !== lock || soloIdent !== ident) return false;
+  const n = (unrecordedHolds + 1) | 0;
+  // The sampled release emits events, which must not precede the bad-release check.
+  if ((n & (SAMPLE_EVERY - 1)) === 0) return false;
+  soloLock = undefined;
+  unrecordedHolds = n;
+  return true;
+}
+
+/**
+ * Undoes the releaseSolo() that just returned true (nothing else ran in between: the solo
+ * variables still hold the hold), so a bad release sees exactly the holds it saw before.
+ */
+export function unreleaseSolo(lock: HeldLock): void {
+  soloLock = lock;
+  unrecordedHolds = (unrecordedHolds - 1) | 0;
 }
 
 /** Whether `ident` holds anything now (decides site capture for nested acquisitions). */

@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "dist/cli.js");
 
-/** The trace's event lines of the holds fixture, with object ids replaced by their names. */
-function tracedEvents(): string[] {
+/** The trace's event lines of `fixture`, with object ids replaced by their names. */
+function tracedEvents(fixture = "holds.ts", status = 0): string[] {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-holds-"));
   try {
     const trace = path.join(dir, "holds.tltrace");
@@ -21,10 +21,10 @@ function tracedEvents(): string[] {
     delete env["NODE_OPTIONS"];
     const r = spawnSync(
       process.execPath,
-      [cli, "run", "test/fixtures/analysis/holds.ts", "--trace", trace],
+      [cli, "run", `test/fixtures/analysis/${fixture}`, "--trace", trace],
       { cwd: root, env, encoding: "utf8", timeout: 120_000 },
     );
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, status, r.stderr);
     const lines = readFileSync(trace, "utf8").split("\n");
     const names = new Map<string, string>();
     for (const line of lines) {
@@ -58,4 +58,12 @@ test("lock holds: isolated ones sampled, nested ones recorded, held ones recorde
     "wait-end never",
     "release held",
   ]);
+});
+
+test("lock holds: a bad release of an isolated hold drops the hold and is recorded", () => {
+  // Exit 1: the bad release is a misuse finding. The task's release is recorded (no hold of its
+  // own), main's is the bad one, and main's hold, ended by the task, is never recorded.
+  const lockEvents = /^(acquired|release|bad-release) twice$/;
+  const events = tracedEvents("badReleaseSolo.ts", 1).filter((e) => lockEvents.test(e));
+  assert.deepEqual(events, ["release twice", "bad-release twice"]);
 });
