@@ -49,6 +49,22 @@ function only(report: Report, kind: Finding["kind"]): Finding {
   return found[0] as Finding;
 }
 
+/**
+ * The run of `fixture` ends in exactly one `hang` (exit 2) over `threads`, whose message
+ * matches `message` and whose sites are main's wait at the line containing `mainWait`.
+ */
+function expectMainHang(fixture: string, threads: string[], message: RegExp, mainWait: string) {
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  const hang = only(report, "hang");
+  assert.deepEqual(hang.threads, threads);
+  assert.match(hang.message, message);
+  assert.deepEqual(
+    hang.sites.map((s) => [s.thread, s.line, s.role]),
+    [["main", lineOf(fixture, mainWait), "waits"]],
+  );
+}
+
 test("S14: two workers with hand-written Atomics mutexes in opposite order are a hang", () => {
   const { report } = runJson("s14-atomics.ts");
   const hang = only(report, "hang");
@@ -192,50 +208,26 @@ test("a worker that ends with only an Atomics.waitAsync pending is a hang of tha
   );
 });
 
-test("main's Atomics.waitAsync with nothing else in its event loop is a hang, not a silent exit", () => {
-  const fixture = "wait-async-main.ts";
-  const { status, report } = runJson(fixture);
-  assert.equal(status, 2);
-  const hang = only(report, "hang");
-  assert.deepEqual(hang.threads, ["main"]);
-  assert.match(
-    hang.message,
+test("main's Atomics.waitAsync with nothing else in its event loop is a hang, not a silent exit", () =>
+  expectMainHang(
+    "wait-async-main.ts",
+    ["main"],
     /main waits in Atomics\.waitAsync on Int32Array\[0\]@wait-async-main\.ts:\d+, which no live thread can notify, with nothing else left in its event loop/,
-  );
-  assert.deepEqual(
-    hang.sites.map((s) => [s.thread, s.line, s.role]),
-    [["main", lineOf(fixture, "Atomics.waitAsync(words, 0, 0)"), "waits"]],
-  );
-});
+    "Atomics.waitAsync(words, 0, 0)",
+  ));
 
-test("main blocked in Atomics.wait on a worker that waits for main's answer is a hang", () => {
-  const fixture = "main-wait-handshake.ts";
-  const { status, report } = runJson(fixture);
-  assert.equal(status, 2);
-  const hang = only(report, "hang");
-  assert.deepEqual(hang.threads, ["main", "helper"]);
-  assert.match(
-    hang.message,
+test("main blocked in Atomics.wait on a worker that waits for main's answer is a hang", () =>
+  expectMainHang(
+    "main-wait-handshake.ts",
+    ["main", "helper"],
     /^hang: main blocks in Atomics\.wait while helper can only go on when main's event loop runs: main waits in Atomics\.wait on Int32Array\[0\] of workerData, which no live thread can notify; helper is idle and can only be woken by a message, which main cannot send/,
-  );
-  assert.deepEqual(
-    hang.sites.map((s) => [s.thread, s.line, s.role]),
-    [["main", lineOf(fixture, "Atomics.wait(words, 0, 0)"), "waits"]],
-  );
-});
+    "Atomics.wait(words, 0, 0)",
+  ));
 
-test("main blocked in Atomics.wait on a worker only its timer would start is a hang", () => {
-  const fixture = "main-wait-timer-worker.ts";
-  const { status, report } = runJson(fixture);
-  assert.equal(status, 2);
-  const hang = only(report, "hang");
-  assert.deepEqual(hang.threads, ["main"]);
-  assert.match(
-    hang.message,
+test("main blocked in Atomics.wait on a worker only its timer would start is a hang", () =>
+  expectMainHang(
+    "main-wait-timer-worker.ts",
+    ["main"],
     /^hang: main blocks in Atomics\.wait with no thread left to notify it, and what its event loop would run \(a timer, a message handler, a worker start\) cannot run while it blocks/,
-  );
-  assert.deepEqual(
-    hang.sites.map((s) => [s.thread, s.line, s.role]),
-    [["main", lineOf(fixture, "Atomics.wait(words, 0, 0)"), "waits"]],
-  );
-});
+    "Atomics.wait(words, 0, 0)",
+  ));
