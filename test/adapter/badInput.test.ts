@@ -4,13 +4,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { DebugClient } from "@vscode/debugadapter-testsupport";
+import { after, describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { createClient, root } from "./helpers.ts";
+import { root, useClient } from "./helpers.ts";
 
 const TEST_TIMEOUT = { timeout: 30_000 };
-const HOOK_TIMEOUT = { timeout: 15_000 };
 const PROGRAM = "test/fixtures/analysis/exit5.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "threadlens-adapter-"));
@@ -70,12 +68,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 for (const c of cases) {
   describe(`bad launch: ${c.name}`, () => {
-    let client: DebugClient;
-    before(async () => {
-      client = createClient();
-      await client.start();
-    });
-    after(() => client.stop(), HOOK_TIMEOUT);
+    const client = useClient();
 
     test("error response with an actionable message, no process", TEST_TIMEOUT, async () => {
       let processStarted = false;

@@ -4,12 +4,12 @@
 // blocked program on terminate, disconnect, or when the adapter itself is killed.
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import {
   EVENT_TIMEOUT_MS,
-  createClient,
+  useClient,
   fixture,
   launch,
   lineOf,
@@ -22,7 +22,6 @@ import {
 import type { TraceResponseBody } from "../../src/adapter/customProtocol.ts";
 
 const TEST_TIMEOUT = { timeout: 90_000 };
-const HOOK_TIMEOUT = { timeout: 15_000 };
 
 interface CycleMember {
   readonly thread: string;
@@ -90,12 +89,7 @@ async function checkCycle(
 }
 
 describe("S1: two of five worker threads deadlock on lockA/lockB", () => {
-  let client: DebugClient;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
-  after(() => client.stop(), HOOK_TIMEOUT);
+  const client = useClient();
 
   test(
     "stops with reason deadlock at each thread's acquire; terminate leaves no process",
@@ -141,12 +135,7 @@ describe("S1: two of five worker threads deadlock on lockA/lockB", () => {
 });
 
 describe("S12: two async tasks deadlock on the main thread", () => {
-  let client: DebugClient;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
-  after(() => client.stop(), HOOK_TIMEOUT);
+  const client = useClient();
 
   test(
     "stops with reason deadlock; first and second at their acquires; disconnect ends it",
@@ -170,14 +159,9 @@ describe("S12: two async tasks deadlock on the main thread", () => {
 });
 
 describe("S2: self-deadlock on a plain Lock", () => {
-  let client: DebugClient;
   let adapterKilled = false;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
   // A killed adapter answers nothing: no disconnect then.
-  after(() => (adapterKilled ? undefined : client.stop()), HOOK_TIMEOUT);
+  const client = useClient(() => !adapterKilled);
 
   test(
     "stops at the second acquire; a killed adapter takes the program with it",
@@ -210,12 +194,7 @@ describe("S2: self-deadlock on a plain Lock", () => {
 });
 
 describe("stopOnDeadlock: false", () => {
-  let client: DebugClient;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
-  after(() => client.stop(), HOOK_TIMEOUT);
+  const client = useClient();
 
   test(
     "S2 is reported, not stopped on, and ended with exit code 2 as under `run`",

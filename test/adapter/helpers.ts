@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
@@ -22,6 +23,21 @@ export function createClient(): DebugClient {
     env,
   });
   client.defaultTimeout = EVENT_TIMEOUT_MS;
+  return client;
+}
+
+/** Starting or stopping a DebugClient (hooks of the enclosing describe()). */
+const HOOK_TIMEOUT = { timeout: 15_000 };
+
+/**
+ * The DebugClient of the enclosing describe(): its adapter starts before the describe's tests
+ * and is stopped after them, unless `stopAfter()` says no (an adapter a test killed answers
+ * nothing). Constructing the client spawns nothing; start() does.
+ */
+export function useClient(stopAfter: () => boolean = () => true): DebugClient {
+  const client = createClient();
+  before(() => client.start());
+  after(() => (stopAfter() ? client.stop() : undefined), HOOK_TIMEOUT);
   return client;
 }
 

@@ -5,13 +5,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { DebugClient } from "@vscode/debugadapter-testsupport";
+import { describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import {
   EVENT_TIMEOUT_MS,
   collectOutput,
-  createClient,
+  useClient,
   fixture,
   launch,
   lineOf,
@@ -21,19 +20,13 @@ import {
 } from "./helpers.ts";
 
 const TEST_TIMEOUT = { timeout: 90_000 };
-const HOOK_TIMEOUT = { timeout: 15_000 };
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe("a clean program runs to its end", () => {
-  let client: DebugClient;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
-  after(() => client.stop(), HOOK_TIMEOUT);
+  const client = useClient();
 
   test(
     "S4 exits 0 without a stop; output events carry its console output",
@@ -70,12 +63,7 @@ describe("a clean program runs to its end", () => {
 });
 
 describe("the program's exit code", () => {
-  let client: DebugClient;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
-  after(() => client.stop(), HOOK_TIMEOUT);
+  const client = useClient();
 
   test("exit5 ends the session with exited 5, then terminated", TEST_TIMEOUT, async () => {
     const output = collectOutput(client);
@@ -93,12 +81,7 @@ describe("the program's exit code", () => {
 });
 
 describe("pause and continue", () => {
-  let client: DebugClient;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
-  after(() => client.stop(), HOOK_TIMEOUT);
+  const client = useClient();
 
   test(
     "threads stop at their next acquire, stay stopped, and finish after continue",
@@ -150,12 +133,7 @@ describe("pause and continue", () => {
 });
 
 describe("stopOnPotentialDeadlock", () => {
-  let client: DebugClient;
-  before(async () => {
-    client = createClient();
-    await client.start();
-  });
-  after(() => client.stop(), HOOK_TIMEOUT);
+  const client = useClient();
 
   test(
     "S11's lock-order inversion stops after the end, at the inversion; continue ends it",
