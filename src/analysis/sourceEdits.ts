@@ -4,19 +4,11 @@
 // anything else gets no edit, and the suggestion stays a message.
 import type { Frame } from "../protocol/events.ts";
 import type { Replacement, TextEdit } from "../protocol/report.ts";
+import { ACQUIRE_METHODS } from "./lockMethods.ts";
 
 /** Reads a source file by the absolute path a frame names; undefined when unreadable. */
 export type ReadSource = (file: string) => string | undefined;
 
-const ACQUIRE_METHODS = new Set([
-  "acquire",
-  "acquireSync",
-  "tryAcquire",
-  "lock",
-  "lockSync",
-  "run",
-  "runSync",
-]);
 const IDENT = String.raw`[A-Za-z_$][\w$]*`;
 /** A simple receiver: an identifier or `this.x`, not itself part of a longer member chain. */
 const RECEIVER = String.raw`(?<![\w$.])(?:this\s*\.\s*${IDENT}|${IDENT})`;

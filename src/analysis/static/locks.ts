@@ -4,9 +4,11 @@
 // and release locks: `x.acquire()`/`acquireSync`/`tryAcquire`/`lock`/`lockSync`/`run`/
 // `runSync`/`release`, `withLock(x, fn)` and `acquireAll([...])`.
 import ts from "typescript";
+import { LOCK_METHOD_OPS, type LockMethodOp } from "../lockMethods.ts";
 import type { Env, LockKind, LockRef, SourcePos } from "./types.ts";
 
-export type LockOp = "acquire" | "try" | "guard" | "run" | "release" | "all";
+/** A method's op (lockMethods.ts), or "all" for `acquireAll([...])`. */
+export type LockOp = LockMethodOp | "all";
 
 export interface LockCall {
   readonly op: LockOp;
@@ -20,17 +22,6 @@ export interface LockCall {
   /** The function run while holding the lock (run, runSync, withLock). */
   readonly callback: ts.Expression | undefined;
 }
-
-const METHOD_OPS: ReadonlyMap<string, LockOp> = new Map([
-  ["acquire", "acquire"],
-  ["acquireSync", "acquire"],
-  ["tryAcquire", "try"],
-  ["lock", "guard"],
-  ["lockSync", "guard"],
-  ["run", "run"],
-  ["runSync", "run"],
-  ["release", "release"],
-]);
 
 const LOCK_TYPES: ReadonlyMap<string, LockKind> = new Map([
   ["Lock", "Lock"],
@@ -174,7 +165,7 @@ export class LockResolver {
   lockCall(call: ts.CallExpression, env: Env): LockCall | undefined {
     const callee = skipOuter(call.expression);
     if (ts.isPropertyAccessExpression(callee)) {
-      const op = METHOD_OPS.get(callee.name.text);
+      const op = LOCK_METHOD_OPS.get(callee.name.text);
       if (op !== undefined) {
         const ref = this.identity(callee.expression, env);
         const kind = this.lockKind(callee.expression, ref);

@@ -4,23 +4,16 @@
 // type checker infer its receiver's type, the expensive part of the analysis) nor followed,
 // and a function that reaches no lock operation is not walked.
 import ts from "typescript";
+import { LOCK_METHOD_OPS } from "../lockMethods.ts";
 import { isFunctionNode } from "./calls.ts";
 
 /** Method and function names that take or release locks. */
 export const LOCK_OPERATIONS: ReadonlySet<string> = new Set([
-  "acquire",
-  "acquireSync",
-  "tryAcquire",
-  "lock",
-  "lockSync",
-  "run",
-  "runSync",
-  "release",
+  ...LOCK_METHOD_OPS.keys(),
   "withLock",
   "acquireAll",
   "acquireAllSync",
 ]);
-
 /** The name a call or `new` goes by (`f()`, `x.f()`, `new F()`), "" when it has none. */
 export function calleeName(expr: ts.Expression): string {
   let e = expr;
