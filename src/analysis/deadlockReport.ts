@@ -2,7 +2,7 @@
 // the cycle with what it holds and what it waits for, then the cycle itself; a "holds" and a
 // "waits" site per thread.
 import type { Finding, FindingSite, Suggestion } from "../protocol/report.ts";
-import { findingSite, isSemaphoreKind } from "./dictionary.ts";
+import { findingSite } from "./dictionary.ts";
 import type { Hold, RunState, ThreadStatus } from "./runState.ts";
 import {
   joinDeadlockSuggestions,
@@ -89,7 +89,7 @@ function selfDeadlockMessage(state: RunState, thread: ThreadStatus): string {
   const object = blocking?.kind === "acquire" ? blocking.object : 0;
   const lock = state.dict.objectName(object);
   const kind = state.dict.objectKind(object) ?? "Lock";
-  if (isSemaphoreKind(kind)) {
+  if (state.dict.traits(object).units) {
     return `self-deadlock: ${name} waits for ${kind} ${lock} while it holds every unit taken`;
   }
   return `self-deadlock: ${name} acquires ${lock} again while holding it (${kind} is not reentrant)`;

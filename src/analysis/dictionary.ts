@@ -2,6 +2,7 @@
 // Records may arrive after the events that use them (the recorder gets them over another
 // channel), so every lookup has a fallback and nothing is cached from a missing record.
 import type { Frame, MetaRecord, ObjectKind, ThreadKind } from "../protocol/events.ts";
+import { traitsOf, type PrimitiveTraits } from "../protocol/kinds.ts";
 import type { FindingSite, SiteRole } from "../protocol/report.ts";
 import { relativePath } from "./paths.ts";
 
@@ -24,14 +25,9 @@ export interface ObjectInfo {
 /** A hostile trace could make a task its own ancestor; parent chains longer than this stop. */
 const MAX_PARENT_CHAIN = 1024;
 
-// Comparisons, not a Set: these run for every acquisition.
-export function isSemaphoreKind(kind: ObjectKind | undefined): boolean {
-  return kind === "Semaphore" || kind === "BoundedSemaphore";
-}
-
-/** Locks for the lock-order graph: Lock, RLock, and objects whose record has not arrived. */
+/** In the lock-order graph: a lock kind, or an object whose record has not arrived. */
 export function isLockLikeKind(kind: ObjectKind | undefined): boolean {
-  return kind === undefined || kind === "Lock" || kind === "RLock";
+  return traitsOf(kind).lock;
 }
 
 export class Dictionary {
@@ -82,6 +78,11 @@ export class Dictionary {
 
   objectKind(id: number): ObjectKind | undefined {
     return this.#objects.get(id)?.kind;
+  }
+
+  /** What the object's kind means (kinds.ts); a plain Lock's while its record has not arrived. */
+  traits(id: number): PrimitiveTraits {
+    return traitsOf(this.#objects.get(id)?.kind);
   }
 
   threadName(ident: number): string {

@@ -5,8 +5,10 @@
 // deadlock cycle are left to that finding.
 import type { Finding, FindingSite } from "../protocol/report.ts";
 import { mutualWaits, type AtomicsWaiter } from "./atomicsHandovers.ts";
-import { findingSite, isSemaphoreKind } from "./dictionary.ts";
-import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
+import { findingSite } from "./dictionary.ts";
+import type { WaitReason } from "../protocol/events.ts";
+import { unreachable } from "../protocol/unreachable.ts";
+import type { Blocking, PrimitiveStatus, RunState, ThreadStatus } from "./runState.ts";
 import { hangSuggestions, type SuggestionContext } from "./suggestions.ts";
 import type { DeadlockAnalysis } from "./waitForGraph.ts";
 
@@ -18,22 +20,23 @@ export interface Hang {
   readonly key: string;
 }
 
-const QUEUE_KINDS = new Set(["Queue", "LifoQueue", "PriorityQueue"]);
-
 /** The wait ends without help: the lock is free, the event set, the queue has an item, ... */
 function canEndNow(state: RunState, blocking: Blocking): boolean {
   if (blocking.kind === "join") return !state.isLive(blocking.target);
   const object = state.objects.get(blocking.object);
   const info = state.dict.object(blocking.object);
+  const traits = state.dict.traits(blocking.object);
   if (object === undefined) return blocking.kind === "acquire";
   if (blocking.kind === "acquire") {
-    if (object.holds.length === 0) return !isSemaphoreKind(info?.kind);
-    if (!isSemaphoreKind(info?.kind) || object.signalStyle) return false;
+    if (object.holds.length === 0) return !traits.units;
+    if (blocking.shared && object.holds.every((h) => h.shared === true)) return true;
+    if (!traits.units || object.signalStyle) return false;
     return info !== undefined && info.capacity > 0 && object.unitsHeld < info.capacity;
   }
-  if (info?.kind === "Event") return object.isSet;
-  if (info?.kind === "Barrier") return info.capacity > 0 && object.waiting >= info.capacity;
-  if (info !== undefined && QUEUE_KINDS.has(info.kind)) {
+  if (info === undefined) return false;
+  if (traits.waits === "event") return object.isSet;
+  if (traits.waits === "barrier") return info.capacity > 0 && object.waiting >= info.capacity;
+  if (traits.waits === "queue") {
     const items = object.puts - object.gets;
     if (blocking.reason === "get") return items > 0;
     if (blocking.reason === "put") return info.capacity <= 0 || items < info.capacity;
@@ -91,7 +94,7 @@ function mainInAtomicsWait(state: RunState, hang: Hang): number | undefined {
     const host = state.hosts.get(dict.hostOf(ident));
     return (
       blocking?.kind === "wait" &&
-      dict.object(blocking.object)?.kind === "Atomics" &&
+      dict.traits(blocking.object).waits === "atomics" &&
       host?.lastBegin?.blocking === blocking
     );
   });
@@ -110,7 +113,7 @@ function atomicsWaiters(state: RunState, hang: Hang): AtomicsWaiter[] {
   const waiters: AtomicsWaiter[] = [];
   for (const ident of hang.threads) {
     const blocking = state.thread(ident).blocking;
-    if (blocking?.kind !== "wait" || state.dict.object(blocking.object)?.kind !== "Atomics")
+    if (blocking?.kind !== "wait" || state.dict.traits(blocking.object).waits !== "atomics")
       continue;
     waiters.push({ thread: ident, place: { object: blocking.object, site: blocking.site } });
   }
@@ -151,46 +154,59 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
     );
     return { text: `waits for ${name} held by ${described.join(" and ")}`, object: name };
   }
-  if (info?.kind === "Atomics") {
-    const text = `${atomicsWaitVerb(state, thread)} on ${name}, which no live thread can notify`;
-    const idle = text.includes("waitAsync") ? ", with nothing else left in its event loop" : "";
-    return { text: text + idle, object: name };
-  }
-  if (info?.kind === "Event") {
-    return { text: `waits on event ${name}, which no live thread can set`, object: name };
-  }
-  if (info?.kind === "Condition") {
-    const never = (object?.notifies ?? 0) === blocking.notifiesBefore;
-    const text = never
-      ? `waits on condition ${name} never notified`
-      : `waits on condition ${name}, which no live thread can notify`;
-    return { text, object: name };
-  }
-  if (info?.kind === "Barrier") {
-    const waiting = object?.waiting ?? 0;
-    return {
-      text: `waits at barrier ${name} with ${waiting} of ${info.capacity} parties, which no live thread can join`,
-      object: name,
-    };
-  }
-  if (info !== undefined && QUEUE_KINDS.has(info.kind)) {
-    if (blocking.reason === "join") {
-      const unfinished = (object?.puts ?? 0) - (object?.taskDones ?? 0);
-      const tasks = `${unfinished} unfinished task${unfinished === 1 ? "" : "s"}`;
-      return { text: `blocked in queue.join() with ${tasks} in ${name}`, object: name };
+  const waits = dict.traits(blocking.object).waits;
+  switch (waits) {
+    case "atomics": {
+      const text = `${atomicsWaitVerb(state, thread)} on ${name}, which no live thread can notify`;
+      const idle = text.includes("waitAsync") ? ", with nothing else left in its event loop" : "";
+      return { text: text + idle, object: name };
     }
-    if (blocking.reason === "put") {
+    case "event":
+      return { text: `waits on event ${name}, which no live thread can set`, object: name };
+    case "condition": {
+      const never = (object?.notifies ?? 0) === blocking.notifiesBefore;
+      const text = never
+        ? `waits on condition ${name} never notified`
+        : `waits on condition ${name}, which no live thread can notify`;
+      return { text, object: name };
+    }
+    case "barrier": {
+      const waiting = object?.waiting ?? 0;
       return {
-        text: `waits in queue.put() on full ${name}, which no live thread can get from`,
+        text: `waits at barrier ${name} with ${waiting} of ${info?.capacity ?? 0} parties, which no live thread can join`,
         object: name,
       };
     }
+    case "queue":
+      return queueWaitClause(blocking.reason, object, name);
+    case "none":
+      break;
+    default:
+      return unreachable(waits);
+  }
+  return { text: `waits on ${name}, which no live thread can wake`, object: name };
+}
+
+function queueWaitClause(
+  reason: WaitReason,
+  object: PrimitiveStatus | undefined,
+  name: string,
+): { text: string; object: string } {
+  if (reason === "join") {
+    const unfinished = (object?.puts ?? 0) - (object?.taskDones ?? 0);
+    const tasks = `${unfinished} unfinished task${unfinished === 1 ? "" : "s"}`;
+    return { text: `blocked in queue.join() with ${tasks} in ${name}`, object: name };
+  }
+  if (reason === "put") {
     return {
-      text: `waits in queue.get() on empty ${name}, which no live thread can put to`,
+      text: `waits in queue.put() on full ${name}, which no live thread can get from`,
       object: name,
     };
   }
-  return { text: `waits on ${name}, which no live thread can wake`, object: name };
+  return {
+    text: `waits in queue.get() on empty ${name}, which no live thread can put to`,
+    object: name,
+  };
 }
 
 export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext): Finding {

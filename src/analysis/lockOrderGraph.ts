@@ -4,7 +4,7 @@
 // they did not in this run. A request that never completed counts too (it shows the order the
 // thread tried), so a run that did deadlock has the cycle's edges as well.
 import type { TraceEvent } from "../protocol/events.ts";
-import { isLockLikeKind, type Dictionary } from "./dictionary.ts";
+import type { Dictionary } from "./dictionary.ts";
 import type { HappensBefore, Stamp } from "./happensBefore.ts";
 import { UNINTERNED } from "./heldSets.ts";
 import type { RunState, ThreadStatus } from "./runState.ts";
@@ -58,7 +58,7 @@ export class LockOrderGraph implements DirectedGraph {
 
   #acquiring(event: TraceEvent, acquireSite: number, state: RunState, clocks: HappensBefore): void {
     const to = event.object;
-    if (!isLockLikeKind(this.dict.objectKind(to))) return;
+    if (!this.dict.traits(to).lock) return;
     const thread = state.threads.get(event.thread);
     if (thread === undefined || thread.held.size === 0 || thread.held.has(to)) return; // re-entry cannot block
     if (this.#alreadyRecorded(thread.heldSet, to, acquireSite, clocks.currentId(event.thread))) {
@@ -75,9 +75,7 @@ export class LockOrderGraph implements DirectedGraph {
     clocks: HappensBefore,
   ): void {
     const to = event.object;
-    const held = [...thread.held.values()].filter((h) =>
-      isLockLikeKind(this.dict.objectKind(h.object)),
-    );
+    const held = [...thread.held.values()].filter((h) => this.dict.traits(h.object).lock);
     if (held.length === 0) return;
     const stamp = clocks.stampOf(event.thread);
     const heldIds = held.map((h) => h.object).sort((a, b) => a - b);

@@ -1,11 +1,13 @@
 // Misuse findings (DESIGN 5.3) other than self-deadlock: the runtime's misuse events, threads
 // never joined, and locks a thread still held when it exited (and nobody released later).
 import type { TraceEvent } from "../protocol/events.ts";
-import type { Finding, FindingKind, FindingSite } from "../protocol/report.ts";
+import { isMisuseEvent, traitsOf, type MisuseEventKind } from "../protocol/kinds.ts";
+import type { Finding, FindingSite } from "../protocol/report.ts";
 import { findingSite, siteText, type Dictionary } from "./dictionary.ts";
 import type { Hold, RunState } from "./runState.ts";
 
-type MisuseKind = Extract<FindingKind, "bad-release" | "over-release" | "pool-misuse">;
+/** Each misuse event is a finding kind of the same name (misuseFinding's result says so). */
+type MisuseKind = MisuseEventKind;
 
 interface MisuseGroup {
   readonly kind: MisuseKind;
@@ -28,25 +30,16 @@ export class MisuseCollector {
 
   /** Call before the state applies `event`. */
   observe(event: TraceEvent, state: RunState): void {
+    if (isMisuseEvent(event.kind)) {
+      this.#misuse(event.kind, event);
+      return;
+    }
     switch (event.kind) {
-      case "bad-release":
-      case "over-release":
-      case "pool-misuse": {
-        const key = `${event.kind}|${event.object}|${event.site}`;
-        const group = this.#misuses.get(key) ?? {
-          kind: event.kind,
-          object: event.object,
-          site: event.site,
-          threads: [],
-        };
-        if (!group.threads.includes(event.thread)) group.threads.push(event.thread);
-        this.#misuses.set(key, group);
-        break;
-      }
       case "thread-exit": {
         for (const hold of state.threads.get(event.thread)?.held.values() ?? []) {
-          const kind = state.dict.objectKind(hold.object);
-          if (kind === "Lock" || kind === "RLock")
+          // Locks only (a semaphore unit is not owned); an object without its record is not judged.
+          const known = state.dict.objectKind(hold.object) !== undefined;
+          if (known && state.dict.traits(hold.object).lock)
             this.#exitHolds.push({ thread: event.thread, hold });
         }
         break;
@@ -58,6 +51,18 @@ export class MisuseCollector {
       default:
         break;
     }
+  }
+
+  #misuse(kind: MisuseKind, event: TraceEvent): void {
+    const key = `${kind}|${event.object}|${event.site}`;
+    const group = this.#misuses.get(key) ?? {
+      kind,
+      object: event.object,
+      site: event.site,
+      threads: [],
+    };
+    if (!group.threads.includes(event.thread)) group.threads.push(event.thread);
+    this.#misuses.set(key, group);
   }
 
   findings(state: RunState, cwd: string): Finding[] {
@@ -140,7 +145,7 @@ function misuseFinding(dict: Dictionary, cwd: string, group: MisuseGroup): Findi
   switch (group.kind) {
     case "bad-release":
       message =
-        kind === "RLock"
+        kind !== undefined && traitsOf(kind).holderReleases
           ? `bad-release: ${who} releases ${object}, which it does not hold`
           : `bad-release: ${who} releases ${object}, which is not held`;
       break;

@@ -2,7 +2,7 @@
 // could deadlock on (cycleFilters.ts), one finding per set of call-site pairs, none for a cycle
 // that did deadlock in this run (that one is reported as a deadlock already).
 import type { Finding, FindingSite } from "../protocol/report.ts";
-import { findingSite, isLockLikeKind, siteText, type Dictionary } from "./dictionary.ts";
+import { findingSite, siteText, type Dictionary } from "./dictionary.ts";
 import { feasibleAssignment } from "./cycleFilters.ts";
 import { findDeadlockCycles, type EdgeInstance, type LockOrderGraph } from "./lockOrderGraph.ts";
 import { lockCycleSuggestions, type SuggestionContext } from "./suggestions.ts";
@@ -29,7 +29,7 @@ export function findPotentialDeadlocks(
   const seenSitePairs = new Set<string>();
   for (const locks of findDeadlockCycles(graph, Math.max(6, options.maxCycleLength ?? 8))) {
     // Semaphores recorded before their meta record arrived are not locks after all.
-    if (!locks.every((id) => isLockLikeKind(graph.dict.objectKind(id)))) continue;
+    if (!locks.every((id) => graph.dict.traits(id).lock)) continue;
     const lockSet = [...locks].sort((a, b) => a - b).join(",");
     if (options.excludeLockSets?.has(lockSet) === true) continue;
     const hops = locks.map((from, i) =>

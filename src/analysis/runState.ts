@@ -9,7 +9,7 @@ import {
   type WaitReason,
 } from "../protocol/events.ts";
 import { AtomicsHandovers } from "./atomicsHandovers.ts";
-import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
+import type { Dictionary } from "./dictionary.ts";
 import { removeAt } from "./arrays.ts";
 import { HeldLocks } from "./heldLocks.ts";
 import { HeldSets } from "./heldSets.ts";
@@ -29,6 +29,8 @@ interface BlockingBase {
 export interface AcquireBlocking extends BlockingBase {
   readonly kind: "acquire";
   readonly object: number;
+  /** A shared acquisition (a read lock). */
+  readonly shared: boolean;
 }
 
 export interface JoinBlocking extends BlockingBase {
@@ -64,6 +66,8 @@ export interface Hold {
   /** Where the outermost level was taken (0 when not captured). */
   readonly site: number;
   readonly since: number;
+  /** A shared hold (a read lock): it excludes only exclusive acquisitions. */
+  readonly shared?: boolean;
 }
 
 export class ThreadStatus {
@@ -272,7 +276,12 @@ export class RunState {
         }
         break;
       case "acquire-request":
-        begin(thread, host, { kind: "acquire", object: event.object, ...baseOf(event) });
+        begin(thread, host, {
+          kind: "acquire",
+          object: event.object,
+          shared: event.shared === true,
+          ...baseOf(event),
+        });
         break;
       case "acquired":
         this.#acquired(thread, event);
@@ -343,9 +352,10 @@ export class RunState {
       event.site !== 0 ? event.site : (pendingRequestOf(thread, event.object)?.site ?? 0);
     endBlocking(thread, "acquire", event.object);
     const object = this.object(event.object);
-    const kind = this.dict.objectKind(event.object);
+    const traits = this.dict.traits(event.object);
     const own = thread.held.get(event.object);
-    if (kind === "RLock" || isSemaphoreKind(kind)) {
+    if (traits.reentrant || traits.units || traits.sharable) {
+      // Taken again by its holder: a deeper level, one more unit, one more shared hold.
       if (own !== undefined) {
         own.count++;
         return;
@@ -365,6 +375,7 @@ export class RunState {
       count: 1,
       site,
       since: event.time,
+      shared: event.shared === true,
     };
     thread.held.add(hold);
     thread.heldSet = this.heldSets.withHold(thread.heldSet, event.object, site);
@@ -373,15 +384,15 @@ export class RunState {
 
   #release(thread: ThreadStatus, event: TraceEvent): void {
     const object = this.object(event.object);
-    const kind = this.dict.objectKind(event.object);
+    const traits = this.dict.traits(event.object);
     const own = thread.held.get(event.object);
     if (own !== undefined) {
       this.#dropUnit(own, object);
       return;
     }
-    // Only the holder can release an RLock (anything else is a bad-release event).
-    if (kind === "RLock") return;
-    if (isSemaphoreKind(kind)) {
+    // Only a holder can release an RLock (anything else is a bad-release event).
+    if (traits.holderReleases) return;
+    if (traits.units) {
       object.signalStyle = true;
       const oldest = object.holds[0];
       if (oldest !== undefined) this.#dropUnit(oldest, object);

@@ -1,5 +1,6 @@
 // Fix suggestions (DESIGN 5.4). Each one says why it fixes the finding; an edit comes with it
 // only where sourceEdits.ts can make one safely.
+import { traitsOf } from "../protocol/kinds.ts";
 import type { Suggestion, TextEdit } from "../protocol/report.ts";
 import { siteText, type Dictionary } from "./dictionary.ts";
 import type { LockOrderGraph } from "./lockOrderGraph.ts";
@@ -122,7 +123,8 @@ export function selfDeadlockSuggestions(
   ctx: SuggestionContext,
 ): Suggestion[] {
   const info = ctx.dict.object(lock);
-  const isLock = info?.kind === "Lock";
+  // The fix "use the reentrant variant" exists for a kind that has one (Lock: RLock).
+  const isLock = info !== undefined && traitsOf(info.kind).reentrantAlternative !== undefined;
   const creation = isLock ? ctx.dict.userFrame(info.site) : undefined;
   const edit =
     creation === undefined

@@ -2,11 +2,10 @@
 // still running, so it is reported as a hang naming every live thread and where it is. Nothing
 // is claimed about who could wake whom: some thread may well have been running.
 import type { Finding, FindingSite } from "../protocol/report.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 import { findingSite, siteText } from "./dictionary.ts";
 import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
 import { hangSuggestions, type SuggestionContext } from "./suggestions.ts";
-
-const QUEUE_KINDS = new Set(["Queue", "LifoQueue", "PriorityQueue"]);
 
 /** What a thread is blocked in, without judging whether it can be woken. */
 function blockedIn(state: RunState, blocking: Blocking): string {
@@ -18,13 +17,22 @@ function blockedIn(state: RunState, blocking: Blocking): string {
     const held = holders.map((h) => dict.threadName(h)).join(" and ");
     return holders.length === 0 ? `waits for ${name}` : `waits for ${name} held by ${held}`;
   }
-  const kind = dict.objectKind(blocking.object);
-  if (kind !== undefined && QUEUE_KINDS.has(kind))
-    return `blocked in queue.${blocking.reason}() on ${name}`;
-  if (kind === "Event") return `waits on event ${name}`;
-  if (kind === "Condition") return `waits on condition ${name}`;
-  if (kind === "Barrier") return `waits at barrier ${name}`;
-  return `waits on ${name}`;
+  const waits = dict.traits(blocking.object).waits;
+  switch (waits) {
+    case "queue":
+      return `blocked in queue.${blocking.reason}() on ${name}`;
+    case "event":
+      return `waits on event ${name}`;
+    case "condition":
+      return `waits on condition ${name}`;
+    case "barrier":
+      return `waits at barrier ${name}`;
+    case "atomics":
+    case "none":
+      return `waits on ${name}`;
+    default:
+      return unreachable(waits);
+  }
 }
 
 function describe(state: RunState, thread: ThreadStatus, cwd: string): string {

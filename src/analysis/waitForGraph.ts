@@ -4,7 +4,6 @@
 // lives. A thread is deadlocked when everything it waits for is deadlocked too (greatest fixed
 // point: one running holder could release); the cycles among them are the findings, the other
 // deadlocked threads are only blocked behind a cycle.
-import { isSemaphoreKind } from "./dictionary.ts";
 import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
 
 export interface DeadlockCycle {
@@ -39,14 +38,32 @@ export function waitTargets(state: RunState, thread: ThreadStatus): number[] | u
   }
   if (blocking.kind !== "acquire") return undefined;
   const object = state.objects.get(blocking.object);
-  const kind = state.dict.objectKind(blocking.object);
-  if (object === undefined || (isSemaphoreKind(kind) && object.signalStyle)) return undefined;
+  const traits = state.dict.traits(blocking.object);
+  if (object === undefined || (traits.units && object.signalStyle)) return undefined;
   const holders = new Set<number>();
   for (const hold of object.holds) {
-    if (kind === "RLock" && hold.thread === thread.ident) continue;
+    if (traits.reentrant && hold.thread === thread.ident) continue;
+    // Shared holds exclude only exclusive acquisitions.
+    if (blocking.shared && hold.shared === true) continue;
     holders.add(hold.thread);
   }
+  if (traits.sharable && blocking.shared && holders.size === 0) {
+    // Writer-preferring: a shared request waits behind the exclusive requests already waiting.
+    for (const other of exclusiveRequesters(state, blocking.object)) holders.add(other);
+  }
   return holders.size === 0 ? undefined : [...holders];
+}
+
+/** Live threads whose innermost blocking is an exclusive acquisition of `object`. */
+function exclusiveRequesters(state: RunState, object: number): number[] {
+  const found: number[] = [];
+  for (const thread of state.liveThreads()) {
+    const blocking = thread.blocking;
+    if (blocking?.kind === "acquire" && blocking.object === object && !blocking.shared) {
+      found.push(thread.ident);
+    }
+  }
+  return found;
 }
 
 export function findActualDeadlocks(state: RunState): DeadlockAnalysis {

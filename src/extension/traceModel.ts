@@ -6,6 +6,7 @@
 // bounded by the viewport's pixels (laneSnapshot.ts).
 import path from "node:path";
 import type { Frame, MetaRecord, ObjectKind, TraceEvent } from "../protocol/events.ts";
+import { traitsOf } from "../protocol/kinds.ts";
 import { laneSnapshot, SnapshotTables, type LaneColumns } from "./laneSnapshot.ts";
 import {
   INTERVAL_HOLD,
@@ -63,13 +64,6 @@ interface LockRecord {
   totalHold: number;
   longestHold: number;
 }
-
-const LOCK_KINDS: ReadonlySet<ObjectKind> = new Set([
-  "Lock",
-  "RLock",
-  "Semaphore",
-  "BoundedSemaphore",
-]);
 
 export class TraceModel {
   readonly #threads = new Map<number, ThreadRecord>();
@@ -130,7 +124,7 @@ export class TraceModel {
 
   locks(): LockSummary[] {
     return [...this.#objects.values()]
-      .filter((l) => LOCK_KINDS.has(l.kind))
+      .filter((l) => traitsOf(l.kind).holdable)
       .map((l) => {
         const created = this.location(l.site);
         const summary: LockSummary = {
@@ -155,7 +149,8 @@ export class TraceModel {
       const lock = this.#objects.get(t.blockedOn);
       if (lock === undefined) continue;
       for (const owner of lock.holders.keys()) {
-        if (owner !== t.ident || lock.kind === "Lock") {
+        const traits = traitsOf(lock.kind);
+        if (owner !== t.ident || (!traits.reentrant && !traits.units)) {
           next.set(t.ident, { to: owner, lock, site: t.blockedSite });
         }
       }
@@ -297,7 +292,8 @@ export class TraceModel {
   }
 
   #isSleep(e: TraceEvent): boolean {
-    return e.flag && this.#objects.get(e.object)?.kind === "Atomics";
+    const kind = this.#objects.get(e.object)?.kind;
+    return e.flag && kind !== undefined && traitsOf(kind).waits === "atomics";
   }
 
   /** Ends `t`'s wait for `lock`; whether it was waiting for it. */

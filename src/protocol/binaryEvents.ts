@@ -10,6 +10,7 @@ import {
   type TraceEvent,
   type WaitReason,
 } from "./events.ts";
+import { EVENT_TRAITS } from "./kinds.ts";
 
 export const EVENT_WORDS = 4;
 export const EVENT_BYTES = EVENT_WORDS * 4;
@@ -19,6 +20,9 @@ const FLAG_BIT = 1 << 6;
 const REASON_SHIFT = 7;
 const THREAD_SHIFT = 10;
 
+/** In the reason bits of an acquisition event (no wait reason there): a shared acquisition. */
+const SHARED_CODE = 7;
+
 const codes = new Map<EventKind, number>(EVENT_KINDS.map((k, i) => [k, i + 1]));
 const reasonCodes = new Map<WaitReason, number>(WAIT_REASONS.map((r, i) => [r, i + 1]));
 
@@ -27,9 +31,10 @@ export function packHead(
   thread: number,
   flag: boolean,
   reason?: WaitReason,
+  shared = false,
 ): number {
   const code = codes.get(kind) ?? 0;
-  const r = reason === undefined ? 0 : (reasonCodes.get(reason) ?? 0);
+  const r = shared ? SHARED_CODE : reason === undefined ? 0 : (reasonCodes.get(reason) ?? 0);
   return (
     code |
     (flag ? FLAG_BIT : 0) |
@@ -48,7 +53,6 @@ export function decodeEvent(
   const kind = eventKindOf(head & 0x3f);
   if (kind === undefined) return undefined;
   const reasonCode = (head >>> REASON_SHIFT) & 0x7;
-  const reason = reasonCode === 0 ? undefined : WAIT_REASONS[reasonCode - 1];
   const event: TraceEvent = {
     kind,
     thread: (head >>> THREAD_SHIFT) & MAX_THREAD_IDENT,
@@ -57,5 +61,11 @@ export function decodeEvent(
     time: timeBase + ((words[offset + 3] ?? 0) >>> 0),
     flag: (head & FLAG_BIT) !== 0,
   };
+  if (reasonCode === 0) return event;
+  if (reasonCode === SHARED_CODE) {
+    // Only acquisitions can be shared: anything else with this code is not an event we wrote.
+    return EVENT_TRAITS[kind].holding ? { ...event, shared: true } : undefined;
+  }
+  const reason = WAIT_REASONS[reasonCode - 1];
   return reason === undefined ? event : { ...event, reason };
 }

@@ -1,5 +1,6 @@
 // The vocabulary every part of threadlens shares: what the runtime records, what the analysis
 // reads, what the CLI, the adapter and the trace files carry. No imports from other folders.
+import type { ObjectKind } from "./kinds.ts";
 
 /** Event kinds, in the order of their binary codes (code = index + 1). */
 export const EVENT_KINDS = [
@@ -64,23 +65,15 @@ export interface TraceEvent {
   readonly flag: boolean;
   /** For wait-begin: what the thread waits for. */
   readonly reason?: WaitReason;
+  /**
+   * For the acquisition events (EVENT_TRAITS holding): a shared acquisition of a sharable
+   * primitive (a read lock); absent for an exclusive one.
+   */
+  readonly shared?: true;
 }
 
-export type ObjectKind =
-  | "Lock"
-  | "RLock"
-  | "Condition"
-  | "Semaphore"
-  | "BoundedSemaphore"
-  | "Event"
-  | "Queue"
-  | "LifoQueue"
-  | "PriorityQueue"
-  | "Barrier"
-  | "Pool"
-  /** A word of shared memory a program waits on with Atomics.wait (instrument/atomics.ts). */
-  | "Atomics";
-
+/** The primitive kinds: the rows of the traits table (kinds.ts). */
+export type { ObjectKind } from "./kinds.ts";
 export type ThreadKind = "main" | "worker" | "task";
 
 /** One stack frame, in TypeScript terms (source-mapped). */

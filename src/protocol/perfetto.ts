@@ -21,6 +21,7 @@
 // were taken (take A, take B, release A). A slice that would cross its parent's end is cut
 // there and continues after it as a second piece of the same name (args.continued).
 import type { Trace, TraceEvent } from "./events.ts";
+import { EVENT_TRAITS } from "./kinds.ts";
 
 export type ArgValue = string | number | boolean;
 
@@ -66,16 +67,6 @@ interface Flow {
   readonly from: Slice;
   readonly to: Slice;
 }
-
-const INSTANTS: ReadonlySet<string> = new Set([
-  "notify",
-  "set",
-  "clear",
-  "bad-release",
-  "over-release",
-  "pool-misuse",
-]);
-const MISUSES: ReadonlySet<string> = new Set(["bad-release", "over-release", "pool-misuse"]);
 
 /** Pairs begin/end events into slices, links hand-offs, and collects instants. */
 class SliceBuilder {
@@ -170,8 +161,8 @@ class SliceBuilder {
         this.close(this.joins, e, { ended: e.flag });
         break;
       default:
-        if (INSTANTS.has(e.kind)) {
-          const cat = MISUSES.has(e.kind) ? "misuse" : "sync";
+        if (EVENT_TRAITS[e.kind].instant) {
+          const cat = EVENT_TRAITS[e.kind].misuse ? "misuse" : "sync";
           const name = `${e.kind} ${obj}`;
           this.instants.push({
             name,

@@ -120,6 +120,7 @@ export function formatEvent(e: TraceEvent): string {
     known(isReason(e.reason), "wait reason", e.reason);
     line += ` reason=${e.reason}`;
   }
+  if (e.shared === true) line += " shared";
   return line;
 }
 

@@ -6,12 +6,14 @@ import {
   type EventKind,
   type Frame,
   type MetaRecord,
-  type ObjectKind,
   type ThreadKind,
   type Trace,
   type TraceEvent,
   type WaitReason,
 } from "./events.ts";
+import { isObjectKind, OBJECT_KINDS } from "./kinds.ts";
+
+export { isObjectKind };
 
 export const TRACE_HEADER = "# threadlens trace 1";
 export const MAX_LINE_LENGTH = 64 * 1024;
@@ -34,27 +36,12 @@ export interface ParseOptions {
   readonly maxRecords?: number;
 }
 
-// A record keyed `satisfies Record<ObjectKind, true>` fails to compile when events.ts gains a
-// kind this file does not know, so the reader never silently rejects a new primitive.
-const OBJECT_KIND_SET = {
-  Lock: true,
-  RLock: true,
-  Condition: true,
-  Semaphore: true,
-  BoundedSemaphore: true,
-  Event: true,
-  Queue: true,
-  LifoQueue: true,
-  PriorityQueue: true,
-  Barrier: true,
-  Pool: true,
-  Atomics: true,
-} satisfies Record<ObjectKind, true>;
+/** Fields written as a bare word (present: true), not as key=value. */
+const BARE_FIELDS: ReadonlySet<string> = new Set(["flag", "shared"]);
 const THREAD_KIND_SET = { main: true, worker: true, task: true } satisfies Record<ThreadKind, true>;
 const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_KINDS);
 const REASON_SET: ReadonlySet<string> = new Set(WAIT_REASONS);
 
-export const isObjectKind = (s: string): s is ObjectKind => Object.hasOwn(OBJECT_KIND_SET, s);
 export const isThreadKind = (s: string): s is ThreadKind => Object.hasOwn(THREAD_KIND_SET, s);
 export const isEventKind = (s: string): s is EventKind => EVENT_KIND_SET.has(s);
 export const isReason = (s: string): s is WaitReason => REASON_SET.has(s);
@@ -170,12 +157,12 @@ class LineReader {
   /** `key=value` items (and the bare `flag`) to the end of the line, each key at most once. */
   fields(allowed: readonly string[]): Map<string, Field> {
     const out = new Map<string, Field>();
-    const list = allowed.map((k) => (k === "flag" ? "flag" : `${k}=`)).join(", ");
+    const list = allowed.map((k) => (BARE_FIELDS.has(k) ? k : `${k}=`)).join(", ");
     while (this.more()) {
       const f = this.word(`a field (${list})`);
       const eq = f.value.indexOf("=");
       const key = eq < 0 ? f.value : f.value.slice(0, eq);
-      if (!allowed.includes(key) || (key === "flag") !== eq < 0) {
+      if (!allowed.includes(key) || BARE_FIELDS.has(key) !== eq < 0) {
         this.failAt(f.column, `a field (${list})`);
       }
       if (out.has(key)) this.failAt(f.column, `each field once, but ${key} is repeated`);
@@ -274,16 +261,16 @@ function parseMeta(r: LineReader, keyword: string): MetaRecord {
 
 function parseEvent(r: LineReader, time: number): TraceEvent {
   const kind = toEnum(r, r.word("an event kind"), "an event kind", isEventKind, EVENT_KINDS);
-  const f = r.fields(["thread", "object", "site", "flag", "reason"]);
+  const f = r.fields(["thread", "object", "site", "flag", "reason", "shared"]);
   const [thread, site] = [uintField(r, f, "thread"), uintField(r, f, "site")];
   const object = toInt(r, need(r, f, "object"), "object=");
-  const event: TraceEvent = { kind, thread, object, site, time, flag: f.has("flag") };
+  const plain: TraceEvent = { kind, thread, object, site, time, flag: f.has("flag") };
+  const event: TraceEvent = f.has("shared") ? { ...plain, shared: true } : plain;
   const reason = f.get("reason");
   if (reason === undefined) return event;
   return { ...event, reason: toEnum(r, reason, "reason=", isReason, WAIT_REASONS) };
 }
 
-const OBJECT_KINDS = Object.keys(OBJECT_KIND_SET);
 const THREAD_KINDS = Object.keys(THREAD_KIND_SET);
 const META_KEYWORDS = new Set(["thread", "object", "site", "dropped"]);
 const isBool = (s: string): s is "true" | "false" => s === "true" || s === "false";

@@ -8,6 +8,7 @@ import { functionName, inlineFunction, type FunctionNode } from "./calls.ts";
 import { stateKey, type WalkContext } from "./flow.ts";
 import { LockResolver } from "./locks.ts";
 import { Relevance } from "./relevance.ts";
+import { traitsOf } from "../../protocol/kinds.ts";
 import type { Env, Hold, LockKind, LockRef, Reacquire, Site, State, StaticEdge } from "./types.ts";
 import { Walker } from "./walker.ts";
 
@@ -128,7 +129,7 @@ export class ProgramWalk implements WalkContext {
   taking(lock: LockRef, kind: LockKind | undefined, site: Site, state: readonly Hold[]): void {
     for (const hold of state) {
       if (hold.lock.key === lock.key) {
-        if (kind === "Lock" && hold.must && hold.site.id !== site.id) {
+        if (takenAgainBlocks(kind) && hold.must && hold.site.id !== site.id) {
           this.reacquires.set(`${lock.key}|${hold.site.id}|${site.id}`, {
             lock,
             held: hold.site,
@@ -187,4 +188,14 @@ function rootFunction(node: ts.Node): FunctionNode | undefined {
     return inlineFunction(node.initializer);
   }
   return undefined;
+}
+
+/**
+ * Taking a lock of this kind again while holding it blocks for ever: neither reentrant nor
+ * sharable (whose re-take the static analysis cannot judge without the acquisition's mode).
+ */
+function takenAgainBlocks(kind: LockKind | undefined): boolean {
+  if (kind === undefined || kind === "lock") return false;
+  const traits = traitsOf(kind);
+  return !traits.reentrant && !traits.sharable;
 }

@@ -4,6 +4,7 @@
 // and release locks: `x.acquire()`/`acquireSync`/`tryAcquire`/`lock`/`lockSync`/`run`/
 // `runSync`/`release`, `withLock(x, fn)` and `acquireAll([...])`.
 import ts from "typescript";
+import { kindsWhere, type ObjectKind } from "../../protocol/kinds.ts";
 import { LOCK_METHOD_OPS, type LockMethodOp } from "../lockMethods.ts";
 import type { Env, LockKind, LockRef, SourcePos } from "./types.ts";
 
@@ -23,11 +24,17 @@ export interface LockCall {
   readonly callback: ts.Expression | undefined;
 }
 
-const LOCK_TYPES: ReadonlyMap<string, LockKind> = new Map([
-  ["Lock", "Lock"],
-  ["RLock", "RLock"],
+/** Type and class names that are locks: each lock kind's class, and `AnyLock` (any of them). */
+const LOCK_TYPES: ReadonlyMap<string, LockKind> = new Map<string, LockKind>([
+  ...kindsWhere("lock").map((kind): [string, LockKind] => [kind, kind]),
   ["AnyLock", "lock"],
 ]);
+
+/** A lock kind's class name (not `AnyLock`, which has no constructor). */
+function lockClass(name: string): ObjectKind | undefined {
+  const kind = LOCK_TYPES.get(name);
+  return kind === "lock" ? undefined : kind;
+}
 
 /** Parentheses, type assertions and non-null assertions removed. */
 export function skipOuter(expr: ts.Expression): ts.Expression {
@@ -81,7 +88,7 @@ function kindOfTypeNode(type: ts.TypeNode | undefined): LockKind | undefined {
 function creationOf(init: ts.Expression | undefined): ts.NewExpression | undefined {
   const e = init === undefined ? undefined : skipOuter(init);
   if (e === undefined || !ts.isNewExpression(e) || !ts.isIdentifier(e.expression)) return undefined;
-  return e.expression.text === "Lock" || e.expression.text === "RLock" ? e : undefined;
+  return lockClass(e.expression.text) === undefined ? undefined : e;
 }
 
 export class LockResolver {
@@ -158,7 +165,7 @@ export class LockResolver {
   #kindOfType(type: ts.Type): LockKind | undefined {
     if (type.isUnion()) return combineKinds(type.types.map((t) => this.#kindOfType(t)));
     const name = type.getSymbol()?.getName();
-    return name === "Lock" || name === "RLock" ? name : undefined;
+    return name === undefined ? undefined : lockClass(name);
   }
 
   /** The lock operation `call` is, if it is one on a lock. */

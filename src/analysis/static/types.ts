@@ -1,9 +1,10 @@
 // The static analysis' vocabulary: lock identities, sites, holds, and what the walk of the
 // functions records (lock-order edges, re-acquisitions of a held Lock).
 import type ts from "typescript";
+import type { ObjectKind } from "../../protocol/kinds.ts";
 
-/** "Lock" and "RLock" when known; "lock" for a lock of either kind (`AnyLock`). */
-export type LockKind = "Lock" | "RLock" | "lock";
+/** A lock kind (kinds.ts: trait `lock`) when known; "lock" for a lock of any kind (`AnyLock`). */
+export type LockKind = ObjectKind | "lock";
 
 /** A position in an analyzed file (absolute path as given, 1-based line and column). */
 export interface SourcePos {

@@ -1,0 +1,108 @@
+// The traits tables (protocol/kinds.ts): each kind means what the analysis has always taken it
+// to mean, and a shared acquisition survives the binary and the text encodings.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import {
+  EVENT_TRAITS,
+  OBJECT_KINDS,
+  PRIMITIVE_TRAITS,
+  isMisuseEvent,
+  isObjectKind,
+  kindsWhere,
+  traitsOf,
+} from "../../../src/protocol/kinds.ts";
+import { EVENT_KINDS, type TraceEvent } from "../../../src/protocol/events.ts";
+import { decodeEvent, packHead } from "../../../src/protocol/binaryEvents.ts";
+import { formatEvent, parseTrace, TRACE_HEADER } from "../../../src/protocol/traceText.ts";
+
+describe("primitive traits", () => {
+  test("locks, holdable kinds and sharable kinds are the expected rows", () => {
+    assert.deepEqual(kindsWhere("lock"), ["Lock", "RLock"]);
+    assert.deepEqual(kindsWhere("holdable"), ["Lock", "RLock", "Semaphore", "BoundedSemaphore"]);
+    assert.deepEqual(kindsWhere("sharable"), []);
+  });
+
+  test("reentrant, units and holder-only release", () => {
+    const reentrant = OBJECT_KINDS.filter((k) => PRIMITIVE_TRAITS[k].reentrant);
+    const units = OBJECT_KINDS.filter((k) => PRIMITIVE_TRAITS[k].units);
+    const holderReleases = OBJECT_KINDS.filter((k) => PRIMITIVE_TRAITS[k].holderReleases);
+    assert.deepEqual(reentrant, ["RLock"]);
+    assert.deepEqual(units, ["Semaphore", "BoundedSemaphore"]);
+    assert.deepEqual(holderReleases, ["RLock"]);
+  });
+
+  test("what ends each kind's wait", () => {
+    const waits = Object.fromEntries(OBJECT_KINDS.map((k) => [k, PRIMITIVE_TRAITS[k].waits]));
+    assert.deepEqual(waits, {
+      Lock: "none",
+      RLock: "none",
+      Condition: "condition",
+      Semaphore: "none",
+      BoundedSemaphore: "none",
+      Event: "event",
+      Queue: "queue",
+      LifoQueue: "queue",
+      PriorityQueue: "queue",
+      Barrier: "barrier",
+      Pool: "none",
+      Atomics: "atomics",
+    });
+  });
+
+  test("an object whose record has not arrived is taken for a plain Lock", () => {
+    assert.equal(traitsOf(undefined), PRIMITIVE_TRAITS.Lock);
+    assert.equal(traitsOf("Lock").reentrantAlternative, "RLock");
+    assert.equal(traitsOf("RLock").reentrantAlternative, undefined);
+  });
+
+  test("isObjectKind accepts the rows and nothing else", () => {
+    for (const kind of OBJECT_KINDS) assert.equal(isObjectKind(kind), true);
+    for (const s of ["lock", "toString", "__proto__", ""]) assert.equal(isObjectKind(s), false);
+  });
+});
+
+describe("event traits", () => {
+  test("every event kind has a row, and the misuse events are the three findings", () => {
+    assert.deepEqual(Object.keys(EVENT_TRAITS).sort(), [...EVENT_KINDS].sort());
+    assert.deepEqual(
+      EVENT_KINDS.filter((k) => isMisuseEvent(k)),
+      ["bad-release", "over-release", "pool-misuse"],
+    );
+  });
+
+  test("blocking operations begin and end where the run state expects them", () => {
+    const begins = EVENT_KINDS.filter((k) => EVENT_TRAITS[k].begins !== undefined);
+    const ends = EVENT_KINDS.filter((k) => "ends" in EVENT_TRAITS[k]);
+    assert.deepEqual(begins, ["join-begin", "acquire-request", "wait-begin"]);
+    assert.deepEqual(ends, ["join-end", "acquired", "acquire-timeout", "wait-end"]);
+  });
+});
+
+describe("shared acquisitions on the wire", () => {
+  const shared: TraceEvent = {
+    kind: "acquired",
+    thread: 3,
+    object: 1001,
+    site: 7,
+    time: 42,
+    flag: false,
+    shared: true,
+  };
+
+  test("binary: the shared mark round-trips on acquisition events only", () => {
+    const words = Int32Array.of(packHead("acquired", 3, false, undefined, true), 1001, 7, 42);
+    assert.deepEqual(decodeEvent(words, 0), shared);
+    const exclusive = Int32Array.of(packHead("acquired", 3, false), 1001, 7, 42);
+    assert.equal(decodeEvent(exclusive, 0)?.shared, undefined);
+    // A notify cannot be shared: a word that says so is not an event threadlens wrote.
+    const bogus = Int32Array.of(packHead("notify", 3, false, undefined, true), 1001, 7, 42);
+    assert.equal(decodeEvent(bogus, 0), undefined);
+  });
+
+  test("text: written as a bare `shared` field and read back", () => {
+    const line = formatEvent(shared);
+    assert.match(line, / shared$/);
+    const trace = parseTrace(`${TRACE_HEADER}\n${line}\n`);
+    assert.deepEqual(trace.events, [shared]);
+  });
+});
