@@ -4,6 +4,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
   EVENT_TRAITS,
+  eventTraits,
   OBJECT_KINDS,
   PRIMITIVE_TRAITS,
   isMisuseEvent,
@@ -71,8 +72,8 @@ describe("event traits", () => {
   });
 
   test("blocking operations begin and end where the run state expects them", () => {
-    const begins = EVENT_KINDS.filter((k) => EVENT_TRAITS[k].begins !== undefined);
-    const ends = EVENT_KINDS.filter((k) => "ends" in EVENT_TRAITS[k]);
+    const begins = EVENT_KINDS.filter((k) => eventTraits(k).begins !== undefined);
+    const ends = EVENT_KINDS.filter((k) => eventTraits(k).ends !== undefined);
     assert.deepEqual(begins, ["join-begin", "acquire-request", "wait-begin"]);
     assert.deepEqual(ends, ["join-end", "acquired", "acquire-timeout", "wait-end"]);
   });
