@@ -53,9 +53,20 @@ export function orderedByHappensBefore(edges: readonly EdgeInstance[]): boolean 
   return anyPair(edges, orderedPair);
 }
 
+/**
+ * One edge waits for the lock the other holds, and both in shared mode (read–read): shared holds
+ * do not exclude each other, so that hop of the cycle never blocks.
+ */
+export function sharedHop(a: EdgeInstance, b: EdgeInstance): boolean {
+  return (
+    (a.to === b.from && a.toShared === true && b.fromShared === true) ||
+    (b.to === a.from && b.toShared === true && a.fromShared === true)
+  );
+}
+
 /** Why a pair of edges cannot be part of one deadlock (the filters, pairwise). */
 export function excludeEachOther(a: EdgeInstance, b: EdgeInstance): boolean {
-  return sameThread(a, b) || shareGateLock(a, b) || orderedPair(a, b);
+  return sameThread(a, b) || shareGateLock(a, b) || orderedPair(a, b) || sharedHop(a, b);
 }
 
 /**

@@ -21,6 +21,10 @@ export interface EdgeInstance {
   /** The other locks held at that moment, sorted. */
   readonly gates: readonly number[];
   readonly stamp: Stamp;
+  /** `from` was held shared (a read lock). */
+  readonly fromShared?: boolean;
+  /** `to` was taken or requested shared. */
+  readonly toShared?: boolean;
 }
 
 /** What cycle search needs of a directed graph. */
@@ -88,6 +92,8 @@ export class LockOrderGraph implements DirectedGraph {
         acquireSite,
         gates: heldIds.filter((id) => id !== hold.object),
         stamp,
+        ...(hold.shared === true ? { fromShared: true } : {}),
+        ...(event.shared === true ? { toShared: true } : {}),
       });
     }
   }

@@ -14,13 +14,22 @@
 // else happens, lives in the "solo" slot below: plain variables, no array stores. Whatever
 // needs the whole picture (a second acquisition, recording before a block, holdsAny) first
 // moves the solo hold into the arrays, where it behaves exactly as if it had always been there.
-import { coarseTime, emitAcquiredAt, emitRelease, setBeforePreciseEvent } from "./recording.ts";
+import {
+  coarseTime,
+  emitAcquiredAt,
+  emitRelease,
+  emitSharedAcquiredAt,
+  emitSharedRelease,
+  setBeforePreciseEvent,
+} from "./recording.ts";
 
 const CAPACITY = 64;
 const SAMPLE_EVERY = 256; // a power of two: the sample test is a mask
 
 interface HeldLock {
   readonly id: number;
+  /** A shared hold (a read lock): its events carry the shared mark. */
+  readonly shared?: boolean;
   /** Whether `ident` still holds it (a plain Lock may have been released by another thread). */
   isHeldBy(ident: number): boolean;
 }
@@ -52,9 +61,19 @@ function settleSolo(): void {
 }
 
 /** Records an unrecorded hold that ended, acquired and release, for the timeline. */
-function sampleHold(ident: number, id: number, site: number, time: number): void {
-  emitAcquiredAt(ident, id, site, time);
-  emitRelease(ident, id);
+function sampleHold(lock: HeldLock, ident: number, site: number, time: number): void {
+  acquiredAt(lock, ident, site, time);
+  released(lock, ident);
+}
+
+function acquiredAt(lock: HeldLock, ident: number, site: number, time: number): void {
+  if (lock.shared === true) emitSharedAcquiredAt(ident, lock.id, site, time);
+  else emitAcquiredAt(ident, lock.id, site, time);
+}
+
+function released(lock: HeldLock, ident: number): void {
+  if (lock.shared === true) emitSharedRelease(ident, lock.id);
+  else emitRelease(ident, lock.id);
 }
 
 /** Nested acquisitions recorded in this segment: lock id → signatures of (thread, held set). */
@@ -64,7 +83,7 @@ function record(i: number): void {
   const lock = locks[i];
   if (lock === undefined || recorded[i] === 1) return;
   recorded[i] = 1;
-  emitAcquiredAt(idents[i] ?? 0, lock.id, sites[i] ?? 0, times[i] ?? 0);
+  acquiredAt(lock, idents[i] ?? 0, sites[i] ?? 0, times[i] ?? 0);
 }
 
 function remove(i: number): void {
@@ -136,7 +155,7 @@ function holdAcquiredTracked(lock: HeldLock, ident: number, site: number): void 
   }
   if (count === CAPACITY) {
     // More holds than tracked: record this one directly.
-    emitAcquiredAt(ident, lock.id, site, coarseTime());
+    acquiredAt(lock, ident, site, coarseTime());
     return;
   }
   locks[count] = lock;
@@ -156,24 +175,23 @@ export function holdReleased(lock: HeldLock, ident: number): void {
   if (soloLock === lock && soloIdent === ident) {
     soloLock = undefined;
     unrecordedHolds = (unrecordedHolds + 1) | 0;
-    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0)
-      sampleHold(ident, lock.id, soloSite, soloTime);
+    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) sampleHold(lock, ident, soloSite, soloTime);
     return;
   }
   for (let i = count - 1; i >= 0; i--) {
     if (locks[i] !== lock || idents[i] !== ident) continue;
-    if (recorded[i] === 1) emitRelease(ident, lock.id);
+    if (recorded[i] === 1) released(lock, ident);
     else {
       unrecordedHolds = (unrecordedHolds + 1) | 0;
       if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
-        sampleHold(ident, lock.id, sites[i] ?? 0, times[i] ?? 0);
+        sampleHold(lock, ident, sites[i] ?? 0, times[i] ?? 0);
       }
     }
     remove(i);
     return;
   }
   // Not taken by `ident` (a plain Lock released by another thread): always recorded.
-  emitRelease(ident, lock.id);
+  released(lock, ident);
 }
 
 /**

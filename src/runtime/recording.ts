@@ -153,6 +153,24 @@ export function emitRelease(thread: number, object: number): void {
   write(RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
 }
 
+// A shared hold (kinds.ts: sharable) is recorded with the shared mark; not on the Lock path.
+const SHARED_ACQUIRED = packHead("acquired", 0, false, undefined, true);
+const SHARED_RELEASE = packHead("release", 0, false, undefined, true);
+
+/** A shared acquisition recorded after the fact, with the time it happened. */
+export function emitSharedAcquiredAt(
+  thread: number,
+  object: number,
+  site: number,
+  time: number,
+): void {
+  write(SHARED_ACQUIRED | (thread << THREAD_SHIFT), object, site, time);
+}
+
+export function emitSharedRelease(thread: number, object: number): void {
+  write(SHARED_RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
+}
+
 let beforePreciseEvent: () => void = () => undefined;
 
 /** Runs before every precise (slow-path) event: deferred holds become visible first. */
@@ -168,9 +186,10 @@ export function emitPrecise(
   site: number,
   flag: boolean,
   reason?: WaitReason,
+  shared = false,
 ): void {
   beforePreciseEvent();
-  write(packHead(kind, thread, flag, reason), object, site, preciseTime());
+  write(packHead(kind, thread, flag, reason, shared), object, site, preciseTime());
   publish();
 }
 

@@ -1,6 +1,7 @@
 // The runtime's recording hooks, one per kind of operation, so that each primitive has one
 // obvious line per event. All of them cost one boolean test when recording is off.
 import { LOOP_DRAINED, type ObjectKind, type WaitReason } from "../protocol/events.ts";
+import type { MisuseEventKind } from "../protocol/kinds.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
 import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
 import { newSegment } from "./pendingHolds.ts";
@@ -25,13 +26,22 @@ export function traceWaitEnd(object: number, woken: boolean): void {
 }
 
 /** An acquisition (lock or semaphore) must wait. */
-export function traceAcquireRequest(object: number, hasTimeout: boolean): void {
+export function traceAcquireRequest(object: number, hasTimeout: boolean, shared = false): void {
   if (recordingOn)
-    emitPrecise("acquire-request", currentIdent(), object, captureSite(), hasTimeout);
+    emitPrecise(
+      "acquire-request",
+      currentIdent(),
+      object,
+      captureSite(),
+      hasTimeout,
+      undefined,
+      shared,
+    );
 }
 
-export function traceAcquireTimeout(object: number): void {
-  if (recordingOn) emitPrecise("acquire-timeout", currentIdent(), object, 0, false);
+export function traceAcquireTimeout(object: number, shared = false): void {
+  if (recordingOn)
+    emitPrecise("acquire-timeout", currentIdent(), object, 0, false, undefined, shared);
 }
 
 /** A semaphore unit was taken / given back (locks record these themselves, see lock.ts). */
@@ -46,10 +56,7 @@ export function traceOperation(
   if (recordingOn) emit(kind, currentIdent(), object);
 }
 
-export function traceMisuse(
-  kind: "bad-release" | "over-release" | "pool-misuse",
-  object: number,
-): void {
+export function traceMisuse(kind: MisuseEventKind, object: number): void {
   if (recordingOn) emitPrecise(kind, currentIdent(), object, captureSite(), false);
 }
 

@@ -2,7 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { Condition, Lock, LockStateError, spawn } from "threadlens";
-import { MODES, joinAll, sharedInts, sleep, startStep } from "./helpers.ts";
+import { MODES, joinAll, sharedInts, sleep, startStep, until } from "./helpers.ts";
 
 describe("Condition contract", () => {
   for (const mode of MODES) {
@@ -27,11 +27,13 @@ describe("Condition contract", () => {
 
   test("notify(n) wakes n waiters, in the order they started waiting", async () => {
     const cond = new Condition();
+    const waiting: string[] = [];
     const woken: string[] = [];
     const waiter = (name: string) =>
       spawn(
         async () => {
           await cond.acquire();
+          waiting.push(name);
           await cond.wait();
           woken.push(name);
           cond.release();
@@ -39,17 +41,19 @@ describe("Condition contract", () => {
         { name },
       );
     const tasks = [waiter("a"), waiter("b"), waiter("c")];
-    await sleep(10);
+    // A waiter holds the lock from its push until its wait releases it: once all three have
+    // pushed, main's acquire succeeds only when the last one waits.
+    await until(() => waiting.length === 3);
     await cond.acquire();
     cond.notify(2);
     cond.release();
-    await sleep(10);
-    assert.deepEqual(woken, ["a", "b"]);
+    await until(() => woken.length >= 2);
     await cond.acquire();
+    assert.deepEqual(woken, waiting.slice(0, 2));
     cond.notifyAll();
     cond.release();
     await Promise.all(tasks.map((t) => t.join()));
-    assert.deepEqual(woken, ["a", "b", "c"]);
+    assert.deepEqual(woken, waiting);
   });
 
   test("wait with a timeout resolves false and holds the lock again; a timed-out waiter does not eat a notify", async () => {
@@ -58,18 +62,20 @@ describe("Condition contract", () => {
     assert.equal(await cond.wait({ timeout: 20 }), false);
     assert.equal(cond.lock.locked, true);
     cond.release();
-    // Waiter 1 times out; then waiter 2 waits; one notify must reach waiter 2.
-    const second = spawn(async () => {
-      await sleep(40);
-      await cond.acquire();
-      const ok = await cond.wait({ timeout: 2000 });
-      cond.release();
-      return ok;
-    });
+    // Waiter 1 (main) times out; then waiter 2 waits; one notify must reach waiter 2.
     await cond.acquire();
     assert.equal(await cond.wait({ timeout: 20 }), false);
     cond.release();
-    await sleep(80);
+    let secondWaits = false;
+    const second = spawn(async () => {
+      await cond.acquire();
+      secondWaits = true;
+      const ok = await cond.wait({ timeout: 60_000 });
+      cond.release();
+      return ok;
+    });
+    // The second waiter holds the lock from setting the flag until its wait releases it.
+    await until(() => secondWaits);
     await cond.acquire();
     cond.notify();
     cond.release();

@@ -26,3 +26,15 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export const MODES = ["sync", "async"] as const;
+
+/**
+ * Resolves once `condition()` holds, looking again every millisecond: a test waits on state,
+ * never on a guessed duration. Rejects after `limitMs` (a generous bound for a loaded machine).
+ */
+export async function until(condition: () => boolean, limitMs = 30_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not reached in ${limitMs} ms`);
+    await sleep(1);
+  }
+}
