@@ -2,8 +2,9 @@
 // without timeout in an acquisition waits for every current holder (an RLock's holder, each
 // semaphore unit's holder); a thread in an untimed join waits for the joined thread while it
 // lives. A thread is deadlocked when everything it waits for is deadlocked too (greatest fixed
-// point: one running holder could release); the cycles among them are the findings, the other
-// deadlocked threads are only blocked behind a cycle.
+// point: one running holder could release), or, for a wait that needs every holder gone (a
+// writer behind the readers of a sharable lock), when anything it waits for is; the cycles
+// among them are the findings, the other deadlocked threads are only blocked behind a cycle.
 import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
 
 export interface DeadlockCycle {
@@ -68,16 +69,26 @@ function exclusiveRequesters(state: RunState, object: number): number[] {
 
 export function findActualDeadlocks(state: RunState): DeadlockAnalysis {
   const targets = new Map<number, number[]>();
+  // Threads that need every target to move (a writer behind several readers of a sharable
+  // lock); the others need any one (one semaphore holder's release is enough).
+  const needsAll = new Set<number>();
   for (const thread of state.liveThreads()) {
     const waitsFor = waitTargets(state, thread);
-    if (waitsFor !== undefined) targets.set(thread.ident, waitsFor);
+    if (waitsFor === undefined) continue;
+    targets.set(thread.ident, waitsFor);
+    const blocking = thread.blocking;
+    if (blocking?.kind === "acquire" && state.dict.traits(blocking.object).sharable) {
+      needsAll.add(thread.ident);
+    }
   }
   // Greatest fixed point: drop threads that wait for someone who may still move.
   const stuck = new Set(targets.keys());
+  const mayMove = (t: number) => !stuck.has(t);
   for (let changed = true; changed;) {
     changed = false;
     for (const ident of stuck) {
-      if ((targets.get(ident) ?? []).some((t) => !stuck.has(t))) {
+      const waitsFor = targets.get(ident) ?? [];
+      if (needsAll.has(ident) ? waitsFor.every(mayMove) : waitsFor.some(mayMove)) {
         stuck.delete(ident);
         changed = true;
       }

@@ -9,6 +9,7 @@ import type { EventKind } from "./events.ts";
 export type ObjectKind =
   | "Lock"
   | "RLock"
+  | "RWLock"
   | "Condition"
   | "Semaphore"
   | "BoundedSemaphore"
@@ -106,6 +107,7 @@ function waitedOn(noun: string, waits: WaitCategory): PrimitiveTraits {
 export const PRIMITIVE_TRAITS = {
   Lock: { ...exclusiveLock, reentrantAlternative: "RLock" },
   RLock: { ...exclusiveLock, reentrant: true, holderReleases: true },
+  RWLock: { ...exclusiveLock, holderReleases: true, sharable: true },
   Semaphore: semaphore,
   BoundedSemaphore: semaphore,
   Condition: waitedOn("condition", "condition"),

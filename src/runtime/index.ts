@@ -9,6 +9,7 @@ reviveOnMessage();
 if (recordingOn) installInstrumentation();
 
 export { Lock, RLock, withLock, type LockGuard, type LockOptions, type AnyLock } from "./lock.ts";
+export { RWLock } from "./rwlock.ts";
 export { acquireAll, acquireAllSync } from "./acquireAll.ts";
 export { Condition, type ConditionOptions } from "./condition.ts";
 export { Semaphore, BoundedSemaphore, type SemaphoreOptions } from "./semaphore.ts";

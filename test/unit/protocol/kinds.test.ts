@@ -18,9 +18,15 @@ import { formatEvent, parseTrace, TRACE_HEADER } from "../../../src/protocol/tra
 
 describe("primitive traits", () => {
   test("locks, holdable kinds and sharable kinds are the expected rows", () => {
-    assert.deepEqual(kindsWhere("lock"), ["Lock", "RLock"]);
-    assert.deepEqual(kindsWhere("holdable"), ["Lock", "RLock", "Semaphore", "BoundedSemaphore"]);
-    assert.deepEqual(kindsWhere("sharable"), []);
+    assert.deepEqual(kindsWhere("lock"), ["Lock", "RLock", "RWLock"]);
+    assert.deepEqual(kindsWhere("holdable"), [
+      "Lock",
+      "RLock",
+      "RWLock",
+      "Semaphore",
+      "BoundedSemaphore",
+    ]);
+    assert.deepEqual(kindsWhere("sharable"), ["RWLock"]);
   });
 
   test("reentrant, units and holder-only release", () => {
@@ -29,7 +35,7 @@ describe("primitive traits", () => {
     const holderReleases = OBJECT_KINDS.filter((k) => PRIMITIVE_TRAITS[k].holderReleases);
     assert.deepEqual(reentrant, ["RLock"]);
     assert.deepEqual(units, ["Semaphore", "BoundedSemaphore"]);
-    assert.deepEqual(holderReleases, ["RLock"]);
+    assert.deepEqual(holderReleases, ["RLock", "RWLock"]);
   });
 
   test("what ends each kind's wait", () => {
@@ -37,6 +43,7 @@ describe("primitive traits", () => {
     assert.deepEqual(waits, {
       Lock: "none",
       RLock: "none",
+      RWLock: "none",
       Condition: "condition",
       Semaphore: "none",
       BoundedSemaphore: "none",
