@@ -47,7 +47,24 @@ export class AtomicsHandovers {
         }
         break;
       }
-      default:
+      case "acquire-request":
+      case "acquire-timeout":
+      case "acquired":
+      case "bad-release":
+      case "clear":
+      case "create":
+      case "get":
+      case "join-begin":
+      case "join-end":
+      case "loop-idle":
+      case "over-release":
+      case "pool-misuse":
+      case "put":
+      case "release":
+      case "set":
+      case "task-done":
+      case "thread-exit":
+      case "thread-start":
         break;
     }
   }

@@ -48,7 +48,22 @@ export class MisuseCollector {
         if (event.site !== 0)
           this.#joinSites.set(event.object, { joiner: event.thread, site: event.site });
         break;
-      default:
+      case "acquire-request":
+      case "acquire-timeout":
+      case "acquired":
+      case "clear":
+      case "create":
+      case "get":
+      case "join-end":
+      case "loop-idle":
+      case "notify":
+      case "put":
+      case "release":
+      case "set":
+      case "task-done":
+      case "thread-start":
+      case "wait-begin":
+      case "wait-end":
         break;
     }
   }

@@ -331,7 +331,10 @@ export class RunState {
       case "task-done":
         this.object(event.object).taskDones++;
         break;
-      default:
+      case "bad-release":
+      case "create":
+      case "over-release":
+      case "pool-misuse":
         // create and the misuse events change no state.
         break;
     }

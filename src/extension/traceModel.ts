@@ -286,7 +286,17 @@ export class TraceModel {
       case "release":
         this.#released(t.ident, this.#lock(e.object), e.time);
         break;
-      default:
+      case "bad-release":
+      case "clear":
+      case "create":
+      case "get":
+      case "loop-idle":
+      case "notify":
+      case "over-release":
+      case "pool-misuse":
+      case "put":
+      case "set":
+      case "task-done":
         break;
     }
   }

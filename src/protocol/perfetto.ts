@@ -160,7 +160,19 @@ class SliceBuilder {
       case "join-end":
         this.close(this.joins, e, { ended: e.flag });
         break;
-      default:
+      case "bad-release":
+      case "clear":
+      case "create":
+      case "get":
+      case "loop-idle":
+      case "notify":
+      case "over-release":
+      case "pool-misuse":
+      case "put":
+      case "set":
+      case "task-done":
+      case "thread-exit":
+      case "thread-start":
         if (EVENT_TRAITS[e.kind].instant) {
           const cat = EVENT_TRAITS[e.kind].misuse ? "misuse" : "sync";
           const name = `${e.kind} ${obj}`;

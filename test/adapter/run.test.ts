@@ -117,11 +117,14 @@ describe("pause and continue", () => {
         assert.equal(frame.source?.path, fixture(file), name);
         assert.equal(frame.line, line, `${name} is parked at its acquire`);
       }
-      // Paused means paused: the program does not finish while it lasts.
+      // Paused means paused: nothing runs while it lasts (an observation window for an
+      // absence, not a synchronization: unpaused, each loop prints and the program ends).
       let exitedEarly = false;
       client.once("exited", () => (exitedEarly = true));
-      await sleep(4000);
+      const outputBefore = output.get("stdout") ?? "";
+      await sleep(1000);
       assert.equal(exitedEarly, false, "the program stays paused");
+      assert.equal(output.get("stdout") ?? "", outputBefore, "no thread printed while paused");
       const exited = client.waitForEvent("exited", EVENT_TIMEOUT_MS);
       const terminated = client.waitForEvent("terminated", EVENT_TIMEOUT_MS);
       await client.continueRequest({ threadId: stop.body.threadId ?? 1 });

@@ -112,7 +112,7 @@ describe("Condition contract", () => {
       cond.notify();
       cond.release();
     });
-    assert.equal(await cond.wait({ timeout: 2000 }), true);
+    assert.equal(await cond.wait({ timeout: 60_000 }), true);
     await other.join();
     cond.release();
     assert.equal(cond.lock.locked, true);

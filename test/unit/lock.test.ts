@@ -64,7 +64,7 @@ for (const { kind, make } of IMPLEMENTATIONS) {
       const ready = new Event();
       const go = new Event();
       const holder = new Thread(workerUrl("holdLock"), { args: [lock, ready, go] }).start();
-      assert.equal(await ready.wait({ timeout: 5000 }), true);
+      assert.equal(await ready.wait({ timeout: 60_000 }), true);
       const t0 = performance.now();
       assert.equal(await lock.acquire({ timeout: 60 }), false);
       assert.ok(performance.now() - t0 >= 55, "waited for the timeout");
@@ -72,7 +72,7 @@ for (const { kind, make } of IMPLEMENTATIONS) {
       assert.equal(lock.tryAcquire(), false);
       assert.equal(lock.locked, true);
       go.set();
-      assert.equal(await lock.acquire({ timeout: 5000 }), true);
+      assert.equal(await lock.acquire({ timeout: 60_000 }), true);
       lock.release();
       await joinAll([holder]);
     });

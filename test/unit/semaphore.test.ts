@@ -32,7 +32,7 @@ describe("Semaphore contract", () => {
     assert.equal(sem.tryAcquire(), false);
     assert.equal(await sem.acquire({ timeout: 20 }), false);
     assert.equal(sem.acquireSync({ timeout: 10 }), false);
-    const waiter = spawn(() => sem.acquire({ timeout: 2000 }));
+    const waiter = spawn(() => sem.acquire({ timeout: 60_000 }));
     await sleep(10);
     sem.release();
     assert.equal(await waiter.join(), true);

@@ -92,7 +92,7 @@ describe("identity across threads", () => {
       thread: "identity.ts",
       kind: "worker",
     });
-    assert.equal(await done.wait({ timeout: 5000 }), true);
+    assert.equal(await done.wait({ timeout: 60_000 }), true);
     assert.equal(await queue.get(), "from worker");
     lock.release();
     await new Promise((r) => worker.once("exit", r));
