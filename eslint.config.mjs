@@ -16,9 +16,7 @@ function layer(files, forbidden, why) {
         {
           paths: files.some((f) => f.startsWith("src/extension")) ? [] : [VSCODE],
           patterns:
-            forbidden.length === 0
-              ? []
-              : [{ regex: `^(\\.\\./)+(${folders})/`, message: why }],
+            forbidden.length === 0 ? [] : [{ regex: `^(\\.\\./)+(${folders})/`, message: why }],
         },
       ],
     },
