@@ -67,6 +67,7 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
     .filter((t) => !deadlocks.stuck.has(t.ident))
     .sort((a, b) => a.ident - b.ident);
   if (!unexplained.some((t) => dict.thread(t.ident)?.daemon !== true)) return undefined;
+  if (main !== undefined && mainCanStillNotify(state, main.ident, unexplained)) return undefined;
   const key = unexplained
     .map((t) => `${t.ident}@${t.blocking?.site ?? 0}:${blockedOn(t.blocking)}`)
     .join(",");
@@ -75,6 +76,23 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
     waitingForMessages: waitingForMessages.sort((a, b) => a - b),
     key: `hang:${key}`,
   };
+}
+
+/**
+ * Threads parked in Atomics.wait on a word that only main notifies (or nobody yet: an idle
+ * pool, a synchronous-call bridge waiting for its first call) are woken when main's event loop
+ * gets to it: while main is live and not blocked itself, that loop still runs (an unref'd
+ * timer, input from outside, a resource the idle check cannot see), so they are waiting, not
+ * hung (DESIGN 5.6). A hang needs main blocked too, or ended.
+ */
+function mainCanStillNotify(state: RunState, main: number, blocked: readonly ThreadStatus[]) {
+  if (!state.isLive(main) || state.thread(main).blocking !== undefined) return false;
+  return blocked.some((t) => {
+    const blocking = t.blocking;
+    if (blocking?.kind !== "wait" || state.dict.object(blocking.object)?.kind !== "Atomics")
+      return false;
+    return state.atomicsHandovers.notifiedOnlyBy(blocking.object, main);
+  });
 }
 
 function blockedOn(blocking: Blocking | undefined): number {

@@ -9,6 +9,7 @@ import {
   type WaitReason,
 } from "../protocol/events.ts";
 import { AtomicsHandovers } from "./atomicsHandovers.ts";
+import { detachRanOnWaits } from "./detachedWaits.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
 import { removeAt } from "./arrays.ts";
 import { HeldLocks } from "./heldLocks.ts";
@@ -113,6 +114,10 @@ export class PrimitiveStatus {
   notifies = 0;
   /** Threads waiting at a barrier now. */
   waiting = 0;
+  /** The first logical thread that requested or acquired it (0: none yet). */
+  firstUser = 0;
+  /** A second logical thread requested or acquired it too. */
+  shared = false;
 
   constructor(readonly id: number) {}
 
@@ -241,6 +246,7 @@ export class RunState {
     if (event.kind === "thread-exit" && event.thread === host.ident && host.drained) {
       this.#abandonWaits(host.ident, event.time);
     }
+    detachRanOnWaits(thread, event, this.dict);
     // Anything else means the loop ran code again.
     host.loopIdle = false;
     host.drained = false;
@@ -272,6 +278,7 @@ export class RunState {
         }
         break;
       case "acquire-request":
+        noteUser(this.object(event.object), thread.ident);
         begin(thread, host, { kind: "acquire", object: event.object, ...baseOf(event) });
         break;
       case "acquired":
@@ -343,6 +350,7 @@ export class RunState {
       event.site !== 0 ? event.site : (pendingRequestOf(thread, event.object)?.site ?? 0);
     endBlocking(thread, "acquire", event.object);
     const object = this.object(event.object);
+    noteUser(object, thread.ident);
     const kind = this.dict.objectKind(event.object);
     const own = thread.held.get(event.object);
     if (kind === "RLock" || isSemaphoreKind(kind)) {
@@ -407,6 +415,13 @@ export class RunState {
       this.heldSets.withoutLatest(thread.heldSet, hold.object) ??
       this.heldSets.of(thread.heldRoot, thread.held.values());
   }
+}
+
+/** Two comparisons on the common path: this runs for every acquisition. */
+function noteUser(object: PrimitiveStatus, thread: number): void {
+  if (object.firstUser === thread || object.shared) return;
+  if (object.firstUser === 0) object.firstUser = thread;
+  else object.shared = true;
 }
 
 function baseOf(event: TraceEvent): { site: number; timed: boolean; since: number } {

@@ -3,6 +3,7 @@
 // the exit code, the human report and the JSON (DESIGN section 8).
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
+import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import { StartError, checkProgram, superviseProgram } from "./supervise.ts";
@@ -16,7 +17,8 @@ export const EXIT_BLOCKED = 2;
 export const EXIT_START = 3;
 
 function exitCodeOf(report: Report, blocked: boolean): number {
-  if (blocked) return EXIT_BLOCKED;
+  // A hang found only at the program's end blocked it too (DESIGN 5.6).
+  if (blocked || report.findings.some((f) => stopsProgram(f.kind))) return EXIT_BLOCKED;
   if (report.findings.length > 0) return EXIT_FINDINGS;
   return report.exitCode ?? 0;
 }

@@ -18,6 +18,7 @@ import {
   CLOCK_BYTES,
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
+  FLUSH_DONE_BLOCKED,
   CONTROL_FLUSH_REQUEST,
   CONTROL_WORDS,
   CONTROL_DATA_KEY,
@@ -151,6 +152,8 @@ async function startRecorder(): Promise<void> {
     Atomics.store(controlWords, CONTROL_FLUSH_REQUEST, 1);
     rawNotify(controlWords, CONTROL_FLUSH_REQUEST);
     rawWait(controlWords, CONTROL_FLUSH_DONE, 0, 5000);
+    // A hang found only at the end (DESIGN 5.6): exit 2, as when it stops the program.
+    if (Atomics.load(controlWords, CONTROL_FLUSH_DONE) === FLUSH_DONE_BLOCKED) process.exitCode = 2;
   });
 }
 

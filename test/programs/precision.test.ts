@@ -1,0 +1,111 @@
+// DESIGN 5.6, precision: correct programs of the shapes real libraries use give no finding and
+// the exit code plain node gives them, under `threadlens run` and under the plain preload; the
+// true findings next to them stay (exact kind, locks, threads, lines).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Finding, Report } from "../../src/protocol/report.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const fixtures = "test/fixtures/precision";
+const cli = path.join(root, "dist/cli.js");
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  return env;
+}
+
+function runJson(fixture: string): { status: number | null; report: Report; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, "run", `${fixtures}/${fixture}`, "--json"], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  try {
+    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+/** Under `node --import threadlens/register`, as a user runs it without the CLI. */
+function runPreload(fixture: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "threadlens/register", `${fixtures}/${fixture}`],
+    { cwd: root, env: cleanEnv(), encoding: "utf8", timeout: 60_000 },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** 1-based line of the first line of `fixture` containing `text`. */
+function lineOf(fixture: string, text: string): number {
+  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
+  const index = lines.findIndex((line) => line.includes(text));
+  return index >= 0 ? index + 1 : assert.fail(`${text} not in ${fixture}`);
+}
+
+function expectClean(fixture: string, output: string): void {
+  const { status, report, stderr } = runJson(fixture);
+  assert.deepEqual(report.findings, [], JSON.stringify(report.findings, null, 2));
+  assert.equal(status, 0);
+  assert.equal(report.exitCode, 0);
+  assert.match(stderr, new RegExp(`^${output}$`, "m"));
+  const plain = runPreload(fixture);
+  assert.equal(plain.stderr, "");
+  assert.equal(plain.status, 0);
+  assert.equal(plain.stdout.trim(), output);
+}
+
+test("a plain Worker the program unref()'d, idle on its port at the end, is no unjoined thread", () =>
+  expectClean("unref-worker.ts", "square 36"));
+
+test("a plain Worker still idle when main calls process.exit(0) is no unjoined thread", () =>
+  expectClean("exit-with-idle-worker.ts", "square 49"));
+
+test("an async-mutex Mutex still locked when a single-threaded program ends is no finding", () =>
+  expectClean("mutex-held-single.ts", "locked true"));
+
+test("a threadlens Lock still held when a single-threaded program ends is no finding", () =>
+  expectClean("lock-held-single.ts", "locked true"));
+
+test("an acquisition left pending while main goes on running is neither a hang nor a self-deadlock", () =>
+  expectClean("pending-wait-runs-on.ts", "rounds 20"));
+
+test("workers parked in Atomics.wait for main while main's loop still runs are no hang", () =>
+  expectClean("idle-atomics-pool.ts", "results 20,22"));
+
+test("a worker that exits holding a lock main then wants is still lock-held-at-exit", () => {
+  const fixture = "worker-exits-holding.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 1);
+  assert.deepEqual(
+    report.findings.map((f: Finding) => [
+      f.kind,
+      f.locks,
+      f.threads,
+      f.sites.map((s) => [s.file, s.line, s.thread, s.role]),
+    ]),
+    [
+      [
+        "lock-held-at-exit",
+        ["ledger"],
+        ["holder"],
+        [
+          [
+            `${fixtures}/worker-exits-holding-worker.ts`,
+            lineOf("worker-exits-holding-worker.ts", "ledger.acquireSync()"),
+            "holder",
+            "holds",
+          ],
+        ],
+      ],
+    ],
+  );
+});
