@@ -38,7 +38,8 @@ function detachable(blocking: Blocking, dict: Dictionary): boolean {
 /** Whether `event` ends `blocking` (then it is not a sign of running on past it). */
 function ends(event: TraceEvent, blocking: Blocking): boolean {
   if (blocking.kind === "join" || blocking.object !== event.object) return false;
-  if (blocking.kind === "acquire") return event.kind === "acquired" || event.kind === "acquire-timeout";
+  if (blocking.kind === "acquire")
+    return event.kind === "acquired" || event.kind === "acquire-timeout";
   return event.kind === "wait-end";
 }
 

@@ -5,9 +5,9 @@
 // deadlock cycle are left to that finding.
 import type { Finding, FindingSite } from "../protocol/report.ts";
 import { mutualWaits, type AtomicsWaiter } from "./atomicsHandovers.ts";
-import { findingSite, isSemaphoreKind } from "./dictionary.ts";
+import { findingSite, isSemaphoreKind, siteText } from "./dictionary.ts";
 import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
-import { hangSuggestions, type SuggestionContext } from "./suggestions.ts";
+import { hangSuggestions, lostWakeupSuggestions, type SuggestionContext } from "./suggestions.ts";
 import type { DeadlockAnalysis } from "./waitForGraph.ts";
 
 export interface Hang {
@@ -147,8 +147,15 @@ function mutualWaitClause(state: RunState, [a, b]: [AtomicsWaiter, AtomicsWaiter
   return `${names} wait for each other: ${side(a, b)}, and ${side(b, a)}`;
 }
 
+interface HangReason {
+  readonly text: string;
+  readonly object?: string;
+  /** A Condition wait that began after its notify (the trace shows the notify first). */
+  readonly lostWakeup?: boolean;
+}
+
 /** Why `thread` can never be woken, and the primitive it waits on. */
-function hangReason(state: RunState, thread: ThreadStatus): { text: string; object?: string } {
+function hangReason(state: RunState, thread: ThreadStatus, ctx: SuggestionContext): HangReason {
   const { dict } = state;
   const blocking = thread.blocking;
   if (blocking === undefined) return { text: "is idle" };
@@ -179,6 +186,17 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
   }
   if (info?.kind === "Condition") {
     const never = (object?.notifies ?? 0) === blocking.notifiesBefore;
+    if (never && blocking.notifiesBefore > 0 && object !== undefined) {
+      const notifier = dict.threadName(object.lastNotifier);
+      const where = siteText(dict, ctx.cwd, object.lastNotifySite);
+      return {
+        text:
+          `waits on condition ${name}, a lost wakeup: ${notifier} notified it ` +
+          `${where === "" ? "" : `at ${where} `}before this wait began, and nothing notifies it since`,
+        object: name,
+        lostWakeup: true,
+      };
+    }
     const text = never
       ? `waits on condition ${name} never notified`
       : `waits on condition ${name}, which no live thread can notify`;
@@ -218,9 +236,12 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
   const locks: string[] = [];
   const sites: FindingSite[] = [];
   const pairs = mutualWaits(state.atomicsHandovers, atomicsWaiters(state, hang));
+  let lostWakeupSite: number | undefined;
   for (const ident of hang.threads) {
     const thread = state.thread(ident);
-    const reason = hangReason(state, thread);
+    const reason = hangReason(state, thread, ctx);
+    if (reason.lostWakeup === true && lostWakeupSite === undefined)
+      lostWakeupSite = thread.blocking?.site ?? 0;
     const pair = pairs.find(([a, b]) => a.thread === ident || b.thread === ident);
     // A mutual wait is said once, where its first thread's own clause would be.
     if (pair === undefined) clauses.push(`${dict.threadName(ident)} ${reason.text}`);
@@ -252,6 +273,9 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
     locks,
     threads: [...hang.threads, ...hang.waitingForMessages].map((ident) => dict.threadName(ident)),
     sites,
-    suggestions: hangSuggestions(firstSite, ctx),
+    suggestions:
+      lostWakeupSite === undefined
+        ? hangSuggestions(firstSite, ctx)
+        : lostWakeupSuggestions(lostWakeupSite, ctx),
   };
 }

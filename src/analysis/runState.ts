@@ -112,6 +112,9 @@ export class PrimitiveStatus {
   gets = 0;
   taskDones = 0;
   notifies = 0;
+  /** Who notified it last, and where (0: not captured): a lost wakeup names them. */
+  lastNotifier = 0;
+  lastNotifySite = 0;
   /** Threads waiting at a barrier now. */
   waiting = 0;
   /** The first logical thread that requested or acquired it (0: none yet). */
@@ -311,9 +314,13 @@ export class RunState {
         }
         break;
       }
-      case "notify":
-        this.object(event.object).notifies++;
+      case "notify": {
+        const object = this.object(event.object);
+        object.notifies++;
+        object.lastNotifier = event.thread;
+        object.lastNotifySite = event.site;
         break;
+      }
       case "set":
         this.object(event.object).isSet = true;
         break;

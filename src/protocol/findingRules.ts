@@ -42,7 +42,8 @@ export const FINDING_RULES: Readonly<Record<FindingKind, FindingRule>> = {
   "potential-deadlock": {
     stopsProgram: false,
     severity: "WARNING",
-    raised: "two logical threads took the same locks in opposite orders in a run that did not deadlock",
+    raised:
+      "two logical threads took the same locks in opposite orders in a run that did not deadlock",
     notRaised:
       "orders taken by one logical thread only, orders under a common gate lock, or segments ordered by thread start/join",
   },
@@ -85,4 +86,11 @@ export const FINDING_RULES: Readonly<Record<FindingKind, FindingRule>> = {
 /** The kinds that stop the program (exit 2). */
 export function stopsProgram(kind: FindingKind): boolean {
   return FINDING_RULES[kind].stopsProgram;
+}
+
+/** The kind's row of the README's table (a test keeps the README in step). */
+export function readmeRow(kind: FindingKind): string {
+  const rule = FINDING_RULES[kind];
+  const stops = rule.stopsProgram ? "yes (exit 2)" : "no";
+  return `| \`${kind}\` | ${rule.raised} | ${rule.notRaised} | ${stops} |`;
 }

@@ -38,7 +38,6 @@ export type AnalysisFactory = (
   readSource: (file: string) => string | undefined,
 ) => OnlineAnalysis;
 
-
 export class RecorderSession {
   readonly #analysis: OnlineAnalysis;
   readonly #trace: TraceFileWriter | undefined;

@@ -54,16 +54,28 @@ interface CompilableModule {
 }
 type Extensions = Record<string, (module: CompilableModule, filename: string) => void>;
 
+/**
+ * Set while the preload compiles a module: esbuild's synchronous call blocks main in
+ * Atomics.wait for esbuild's own service worker, which is not the program's and is not
+ * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
+ * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
+ */
+const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
+
 function compileCommonJs(module: CompilableModule, filename: string): void {
   const source = readFileSync(filename, "utf8");
   let code = readCached(filename, source, "commonjs");
   if (code === undefined) {
     // Loaded on first use: a program whose modules are all cached never starts esbuild.
     const esbuild = require("esbuild") as typeof import("esbuild");
+    const flags = globalThis as Record<symbol, unknown>;
+    flags[INTERNAL_WAIT] = true;
     try {
       code = esbuild.transformSync(source, transformOptions(filename, "commonjs")).code;
     } catch (error) {
       throw toSyntaxError(filename, error);
+    } finally {
+      flags[INTERNAL_WAIT] = false;
     }
     writeCached(filename, source, "commonjs", code);
   }

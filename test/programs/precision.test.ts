@@ -109,3 +109,82 @@ test("a worker that exits holding a lock main then wants is still lock-held-at-e
     ],
   );
 });
+
+test("a Condition notified before its waiter waits is named a lost wakeup, with waitFor at the wait", () => {
+  const fixture = "lost-wakeup.ts";
+  const worker = "lost-wakeup-worker.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 2));
+  const hang = report.findings[0] as Finding;
+  assert.equal(hang.kind, "hang");
+  assert.deepEqual(hang.locks, ["ready"]);
+  assert.deepEqual(hang.threads, ["main", "waiter"]);
+  assert.equal(
+    hang.message,
+    "hang: every thread is blocked and none can wake the others: main joins waiter, which is " +
+      "blocked too; waiter waits on condition ready, a lost wakeup: main notified it at " +
+      `${fixtures}/${fixture}:${lineOf(fixture, "ready.notify()")} before this wait began, and ` +
+      "nothing notifies it since",
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.file, s.line, s.thread, s.role]),
+    [
+      [`${fixtures}/${fixture}`, lineOf(fixture, "await worker.join()"), "main", "waits"],
+      [`${fixtures}/${worker}`, lineOf(worker, "ready.waitSync()"), "waiter", "waits"],
+    ],
+  );
+  assert.deepEqual(
+    hang.suggestions.map((s) => [s.kind, s.message.split(",")[0]]),
+    [
+      [
+        "use-wait-for",
+        `wait with \`waitFor(predicate)\` in ${fixtures}/${worker}:${lineOf(worker, "ready.waitSync()")}`,
+      ],
+      [
+        "add-timeout",
+        `give the blocking waits a timeout in ${fixtures}/${worker}:${lineOf(worker, "ready.waitSync()")} (\`{ timeout }\`) and check the result: a thread then notices that nothing is left to wake it instead of hanging`,
+      ],
+    ],
+  );
+});
+
+test("examples/lockab.ts deadlocks: lockA ↔ lockB between worker-1 and worker-2, headed as an error", () => {
+  const file = "examples/lockab.ts";
+  const r = spawnSync(process.execPath, [cli, "run", file], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^==================\nERROR: threadlens: deadlock\n/);
+  const json = spawnSync(process.execPath, [cli, "run", file, "--json"], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const report = JSON.parse(json.stdout) as Report;
+  assert.equal(json.status, 2);
+  assert.equal(report.findings.length, 1);
+  const deadlock = report.findings[0] as Finding;
+  assert.equal(deadlock.kind, "deadlock");
+  assert.deepEqual(deadlock.locks, ["lockA", "lockB"]);
+  assert.deepEqual(deadlock.threads, ["worker-1", "worker-2"]);
+  const source = readFileSync(path.join(root, file), "utf8").split("\n");
+  const line = (text: string, n: number): number => {
+    let seen = 0;
+    const index = source.findIndex((l) => l.includes(text) && ++seen === n);
+    return index + 1;
+  };
+  assert.deepEqual(
+    deadlock.sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      ["worker-1", line("lockA.acquireSync()", 1), "holds"],
+      ["worker-1", line("lockB.acquireSync()", 1), "waits"],
+      ["worker-2", line("lockB.acquireSync()", 2), "holds"],
+      ["worker-2", line("lockA.acquireSync()", 2), "waits"],
+    ],
+  );
+});

@@ -7,7 +7,7 @@ import { LOOP_DRAINED, LOOP_MESSAGES_ONLY } from "../../../src/protocol/events.t
 import type { Finding } from "../../../src/protocol/report.ts";
 import { CWD, TraceBuilder } from "./traceBuilder.ts";
 
-function kinds(b: TraceBuilder): [Finding["kind"], string[]][] {
+function kinds(b: TraceBuilder): [Finding["kind"], readonly string[]][] {
   return analyzeTrace(b.build(), { cwd: CWD }).map((f) => [f.kind, f.threads]);
 }
 
