@@ -3,6 +3,7 @@
 // the exit code, the human report and the JSON (DESIGN section 8).
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
+import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import {
@@ -29,7 +30,8 @@ type RunCommand = Extract<Command, { command: "run" }>;
  * program's own non-zero exit code (its findings are still reported); else 1 for findings.
  */
 function exitCodeOf(report: Report, blocked: boolean, failed: boolean): number {
-  if (blocked) return EXIT_BLOCKED;
+  // A hang found only at the program's end blocked it too (DESIGN 5.6).
+  if (blocked || report.findings.some((f) => stopsProgram(f.kind))) return EXIT_BLOCKED;
   if (failed) return EXIT_START;
   if (report.exitCode !== null && report.exitCode !== 0) return report.exitCode;
   return report.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
