@@ -46,7 +46,6 @@ const inRecorder =
   RECORDER_MARK in workerData;
 
 register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
-process.setSourceMapsEnabled(true);
 
 interface CompilableModule {
   _compile(code: string, filename: string): void;
@@ -59,10 +58,16 @@ function compileCommonJs(module: CompilableModule, filename: string): void {
   if (code === undefined) {
     // Loaded on first use: a program whose modules are all cached never starts esbuild.
     const esbuild = require("esbuild") as typeof import("esbuild");
+    // esbuild's transformSync blocks in Atomics.wait for its own service worker, which is not
+    // a thread of the program: recorded, that wait would be a hang that nothing can end.
+    const programWait = Atomics.wait;
+    Atomics.wait = rawWait;
     try {
       code = esbuild.transformSync(source, transformOptions(filename, "commonjs")).code;
     } catch (error) {
       throw toSyntaxError(filename, error);
+    } finally {
+      Atomics.wait = programWait;
     }
     writeCached(filename, source, "commonjs", code);
   }
@@ -164,6 +169,10 @@ if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
   // program's `import "threadlens"` gets this same instance: one runtime state per thread.
   require("threadlens");
 }
+// Turned on once the runtime has loaded: the program's own modules get their maps (stacks,
+// sites and findings at TypeScript lines), the runtime's bundle does not. Its map is
+// 200 KB that the first stack capture in every thread would parse, for frames that sites skip.
+process.setSourceMapsEnabled(true);
 
 interface AsyncMutexHook {
   mutex(ctor: unknown): unknown;
