@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   BroadcastChannel,
   Worker,
+  getEnvironmentData,
   isMainThread,
   setEnvironmentData,
   workerData,
@@ -31,6 +32,7 @@ import {
 } from "../protocol/recorderControl.ts";
 import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
+import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
 
 const RECORDER_MARK = "__threadlens_recorder__";
 // The engine's own Atomics, taken before the runtime instruments the globals (the exit-time
@@ -45,7 +47,21 @@ const inRecorder =
   typeof workerData === "object" &&
   RECORDER_MARK in workerData;
 
-register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
+/** This thread's entry file; undefined when it is code (`-e`, stdin) or not known. */
+function threadEntry(): string | undefined {
+  if (!isMainThread) {
+    const entry = getEnvironmentData(WORKER_ENTRY_KEY) as WorkerEntry | undefined;
+    // Read once: a worker this thread starts some other way must not inherit it.
+    setEnvironmentData(WORKER_ENTRY_KEY, undefined);
+    return entry?.file;
+  }
+  const evaluated = process.execArgv.some((arg) => /^(?:-[ep]+|--eval|--print)(?:=|$)/.test(arg));
+  const file = process.argv[1];
+  return evaluated || file === undefined || file === "-" ? undefined : file;
+}
+
+if (needsModuleHooks(threadEntry()))
+  register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
 
 interface CompilableModule {
   _compile(code: string, filename: string): void;

@@ -18,7 +18,7 @@ export function isTypeScriptFile(file: string): boolean {
 const packageTypes = new Map<string, string | undefined>();
 
 /** The "type" of the package.json nearest to `dir`. */
-function packageType(dir: string): string | undefined {
+export function packageType(dir: string): string | undefined {
   if (packageTypes.has(dir)) return packageTypes.get(dir);
   let type: string | undefined;
   const pkg = path.join(dir, "package.json");
@@ -37,7 +37,8 @@ function packageType(dir: string): string | undefined {
   return type;
 }
 
-const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;
+/** import/export statements, import.meta or top-level await: ES module syntax. */
+export const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;
 const CJS_SYNTAX =
   /\brequire\s*\(|\bmodule\.exports\b|\bexports\.[\w$]+\s*=|\b__dirname\b|\b__filename\b/;
 
