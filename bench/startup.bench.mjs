@@ -12,7 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const register = path.join(root, "dist/register.mjs");
+// BENCH_PRELOAD: another build's register.mjs, to compare two builds with the same script.
+const register = path.resolve(process.env.BENCH_PRELOAD ?? path.join(root, "dist/register.mjs"));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 const workers = Number(process.env.BENCH_WORKERS ?? 8);
 const dir = mkdtempSync(path.join(tmpdir(), "threadlens-startup-"));
@@ -49,6 +50,7 @@ console.log(times[Math.floor(times.length / 2)]);
 );
 
 let coldRun = 0;
+const failures = [];
 function run(args, { output = false } = {}) {
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, {
@@ -57,8 +59,10 @@ function run(args, { output = false } = {}) {
     encoding: "utf8",
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
-  return output ? Number(r.stdout.trim().split("\n").at(-1)) : ms;
+  if (r.status === 0) return output ? Number(r.stdout.trim().split("\n").at(-1)) : ms;
+  // A build that fails a case (an older one, compared through BENCH_PRELOAD) gets it reported.
+  failures.push(`node ${args.join(" ")} exited ${r.status}:\n${r.stderr.slice(0, 2000)}`);
+  return NaN;
 }
 
 const preload = ["--import", register];
@@ -91,8 +95,8 @@ const cases = [
 ];
 
 function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)];
 }
 
 try {
@@ -108,7 +112,9 @@ try {
     });
   }
   const pad = (s, n) => String(s).padEnd(n);
-  console.log(`start-up: node ${process.version}, median of ${rounds} interleaved rounds\n`);
+  console.log(
+    `start-up: node ${process.version}, ${register}, median of ${rounds} interleaved rounds\n`,
+  );
   console.log(
     pad("case", 34) +
       pad("plain ms", 10) +
@@ -133,6 +139,11 @@ try {
         goal,
     );
   });
+  if (failures.length > 0) {
+    console.log(`\n${failures.length} run(s) failed (their rows say NaN); the first:`);
+    console.log(failures[0]);
+    process.exitCode = 1;
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./tsTransform.ts";
+import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
 
 /** Environment data key: the entry of the worker being started (instrument/workers.ts). */
 export const WORKER_ENTRY_KEY = "threadlens:workerEntry";
