@@ -68,12 +68,13 @@ export function toSyntaxError(file: string, error: unknown): unknown {
 
 const CACHE_VERSION = "1";
 const cacheDir = path.join(tmpdir(), `threadlens-ts-cache-${process.getuid?.() ?? "u"}`);
-
 // node:crypto is twenty more builtins to load: only a thread that compiles TypeScript does.
-const require = createRequire(import.meta.url);
+// A require from any absolute path finds builtins; this module is bundled both as an ES module
+// and as CommonJS, so it has neither import.meta nor __filename to hand in every bundle.
+const requireBuiltin = createRequire(path.join(cacheDir, "builtins.js"));
 
 function cachePath(file: string, source: string, format: ModuleFormat): string {
-  const { createHash } = require("node:crypto") as typeof import("node:crypto");
+  const { createHash } = requireBuiltin("node:crypto") as typeof import("node:crypto");
   const hash = createHash("sha256")
     .update(`${CACHE_VERSION}\0${file}\0${format}\0${source}`)
     .digest("hex");
