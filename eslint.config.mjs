@@ -4,7 +4,15 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".e2e-cache/**", "test/e2e/.run/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".e2e-cache/**",
+      ".corpus-cache/**",
+      "test/e2e/.run/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,6 +31,21 @@ export default tseslint.config(
   {
     files: ["src/extension/**/*.ts", "test/e2e/**/*.ts"],
     rules: { "no-restricted-imports": "off" },
+  },
+  // CommonJS programs and test suites of the loader/runner compatibility tests and the
+  // real-world corpus, as users of those runners write them.
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    files: ["test/fixtures/compat/runners/mocha.spec.cjs"],
+    languageOptions: { globals: globals.mocha },
+  },
+  {
+    files: ["test/fixtures/compat/runners/jest.test.cjs"],
+    languageOptions: { globals: globals.jest },
   },
   // The Threads view's page script runs in the webview (a browser), not in Node.
   {

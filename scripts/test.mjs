@@ -1,6 +1,8 @@
 // `npm test`'s last step: every test tier. Through node's test runner, TypeScript test files
 // loaded with threadlens' own preload: unit (test/unit), then programs run as child processes
-// (test/programs), then the debug adapter driven over DAP (test/adapter); Node 20's runner
+// (test/programs), then the debug adapter driven over DAP (test/adapter), then other TypeScript
+// loaders and test runners beside the preload (test/compat: ts-node, tsx, @swc-node/register,
+// node --test, mocha, tap, vitest, jest, installed by scripts/corpus-setup.mjs); Node 20's runner
 // takes no globs, so files are listed here. Then the extension in a real VS Code (test/e2e:
 // code-server + chromium, its own harness), which runs even when an earlier tier failed so
 // one run shows every failure.
@@ -13,7 +15,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const tiers =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2)
-    : ["test/unit", "test/programs", "test/adapter", "test/e2e"];
+    : ["test/unit", "test/programs", "test/adapter", "test/compat", "test/e2e"];
 const E2E = "test/e2e";
 
 function testFiles(dir) {

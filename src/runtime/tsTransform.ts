@@ -37,6 +37,11 @@ function packageType(dir: string): string | undefined {
   return type;
 }
 
+/** An ES module by its extension or its package's "type", whatever its syntax. */
+export function declaredModule(file: string): boolean {
+  return file.endsWith(".mts") || packageType(path.dirname(file)) === "module";
+}
+
 const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;
 const CJS_SYNTAX =
   /\brequire\s*\(|\bmodule\.exports\b|\bexports\.[\w$]+\s*=|\b__dirname\b|\b__filename\b/;
