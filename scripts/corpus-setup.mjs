@@ -4,7 +4,7 @@
 // tests, never dependencies of threadlens, and their code is never copied into the repository.
 // Idempotent and cheap when the cache already holds these versions (a stamp file says which).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,10 +34,22 @@ export const PINNED = {
   "p-limit": "7.3.3",
 };
 
+/**
+ * `threadlens` for the corpus programs run by plain node (under the preload the loader hooks
+ * resolve it): this checkout, linked after each install (npm would prune a link it did not make).
+ */
+function linkThreadlens() {
+  const link = path.join(cacheDir, "node_modules", "threadlens");
+  if (!existsSync(link)) symlinkSync(root, link, "dir");
+}
+
 export function ensureCorpus() {
   const stampFile = path.join(cacheDir, "installed.json");
   const wanted = JSON.stringify(PINNED);
-  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === wanted) return cacheDir;
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === wanted) {
+    linkThreadlens();
+    return cacheDir;
+  }
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(
     path.join(cacheDir, "package.json"),
@@ -54,6 +66,7 @@ export function ensureCorpus() {
     throw new Error(`corpus setup: npm install failed\n${result.stdout}\n${result.stderr}`);
   }
   writeFileSync(stampFile, wanted);
+  linkThreadlens();
   return cacheDir;
 }
 
