@@ -8,7 +8,7 @@
 // (kind and message: on this correct code every one is a false alarm) and the wall-time ratio
 // of the medians.
 //
-//   node bench/realworld/realworld.bench.mjs [--runs N] [--only name,...] [--json]
+//   node bench/realworld/realworld.bench.mjs [--runs N] [--only name,...] [--all-piscina] [--json]
 import { spawnSync } from "node:child_process";
 import { cpSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -31,20 +31,37 @@ const ONLY = option("--only", "")
   .filter((s) => s !== "");
 const JSON_OUT = process.argv.includes("--json");
 
-// piscina's published suite (node:test through tsx, as its scripts/run-tests.js runs it), less
-// the files that need its dev dependencies or measure timing/resources of the machine.
-const PISCINA_SKIPPED = new Set([
-  "histogram.test.ts", // asserts on latency percentiles of this machine
-  "test-resourcelimits.test.ts", // runs workers out of memory on purpose
-  "nice.test.ts", // needs @napi-rs/nice (optional)
-]);
+// piscina's published suite (node:test through tsx, as its scripts/run-tests.js runs it). By
+// default the files about its pool, workers, queues and Atomics wake-ups (a few minutes);
+// --all-piscina runs every file but those that need what the package does not ship
+// (console-log: its fixture's output capture; nice: @napi-rs/nice) or measure this machine
+// (histogram: latency percentiles; test-resourcelimits: workers run out of memory on purpose).
+const PISCINA_DEFAULT = [
+  "abort-task",
+  "atomics-optimization",
+  "messages",
+  "move-test",
+  "pool-close",
+  "pool-destroy",
+  "post-task",
+  "simple-test",
+  "task-queue",
+  "thread-count",
+  "workers",
+];
+const PISCINA_SKIPPED = ["console-log", "nice", "histogram", "test-resourcelimits"];
+const ALL_PISCINA = process.argv.includes("--all-piscina");
 
 /** The corpus: one entry per package or shape. */
 function corpus() {
   const entries = [];
   const piscinaDir = path.join(modules, "piscina");
   const files = readdirSync(path.join(piscinaDir, "test"))
-    .filter((f) => f.endsWith(".test.ts") && !PISCINA_SKIPPED.has(f))
+    .filter((f) => f.endsWith(".test.ts"))
+    .filter((f) => {
+      const name = f.replace(/\.test\.ts$/, "");
+      return ALL_PISCINA ? !PISCINA_SKIPPED.includes(name) : PISCINA_DEFAULT.includes(name);
+    })
     .sort()
     .map((f) => `test/${f}`);
   entries.push({
