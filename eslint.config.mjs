@@ -24,7 +24,15 @@ function layer(files, forbidden, why) {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".e2e-cache/**", "test/e2e/.run/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".e2e-cache/**",
+      ".corpus-cache/**",
+      "test/e2e/.run/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -95,6 +103,21 @@ export default tseslint.config(
         { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
       ],
     },
+  },
+  // CommonJS programs and test suites of the loader/runner compatibility tests and the
+  // real-world corpus, as users of those runners write them.
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    files: ["test/fixtures/compat/runners/mocha.spec.cjs"],
+    languageOptions: { globals: globals.mocha },
+  },
+  {
+    files: ["test/fixtures/compat/runners/jest.test.cjs"],
+    languageOptions: { globals: globals.jest },
   },
   // The Threads view's page script runs in the webview (a browser), not in Node.
   {

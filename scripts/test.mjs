@@ -1,7 +1,10 @@
 // `npm test`'s last step: every test tier, each through node's test runner with TypeScript test
 // files loaded by threadlens' own preload: unit (test/unit: pure and in-process, files run in
 // parallel), then programs run as child processes (test/programs) and the debug adapter driven
-// over DAP (test/adapter), which start processes of their own and so run fewer files at once.
+// over DAP (test/adapter), which start processes of their own and so run fewer files at once,
+// then other TypeScript loaders and test runners beside the preload (test/compat: ts-node, tsx,
+// @swc-node/register, node --test, mocha, tap, vitest, jest, installed by
+// scripts/corpus-setup.mjs).
 // Node 20's runner takes no globs, so files are listed here. Then the extension in a real
 // VS Code (test/e2e: code-server + chromium, its own harness). Every tier runs even when an
 // earlier one failed, so one run shows every failure; each tier's wall time is printed.
@@ -15,7 +18,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const tiers =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2)
-    : ["test/unit", "test/programs", "test/adapter", "test/e2e"];
+    : ["test/unit", "test/programs", "test/adapter", "test/compat", "test/e2e"];
 const E2E = "test/e2e";
 const cores = availableParallelism();
 // Files run at once per tier (THREADLENS_TEST_CONCURRENCY overrides, e.g. 1 to debug). The

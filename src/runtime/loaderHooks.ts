@@ -4,7 +4,9 @@
 // register.ts's require hook compiles it, so that `require()` inside it works as usual.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { claimedByOtherLoader, type ClaimWords } from "./loaderClaims.ts";
 import {
+  declaredModule,
   formatOf,
   isTypeScriptFile,
   readCached,
@@ -70,6 +72,34 @@ export async function resolve(
   }
 }
 
+// One set of claim words per register() call (each thread of the program registers these
+// hooks; Node may run them all in one hooks thread).
+const claimWords: ClaimWords[] = [];
+
+export function initialize(data: { claims?: ClaimWords } | undefined): void {
+  if (data?.claims !== undefined) claimWords.push(data.claims);
+}
+
+/**
+ * What an ES module loader registered before this one (`--import tsx`, `--loader ts-node/esm`)
+ * makes of a TypeScript file, or undefined when none handles it (Node's own load refuses the
+ * extension, or on Node ≥ 22.18 offers to strip types, which the preload's transform
+ * replaces).
+ */
+async function otherLoaderResult(
+  url: string,
+  context: unknown,
+  next: NextLoad,
+): Promise<LoadResult | undefined> {
+  try {
+    const loaded = await next(url, context);
+    return /-typescript$/.test(loaded.format) ? undefined : loaded;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_UNKNOWN_FILE_EXTENSION") return undefined;
+    throw error;
+  }
+}
+
 type Esbuild = typeof import("esbuild");
 let esbuild: Promise<Esbuild> | undefined;
 
@@ -100,6 +130,12 @@ export async function load(url: string, context: unknown, next: NextLoad): Promi
   if (ASYNC_MUTEX_ESM.test(url)) return loadAsyncMutex(url, context, next);
   const file = fileURLToPath(url);
   if (!isTypeScriptFile(file)) return next(url, context);
+  // A CommonJS TypeScript loader (ts-node, @swc-node/register) compiles its files to CommonJS,
+  // `import` syntax included: Node's CommonJS loader hands them to it (loaderClaims.ts).
+  if (claimedByOtherLoader(claimWords, file) && !declaredModule(file))
+    return { format: "commonjs", shortCircuit: true };
+  const other = await otherLoaderResult(url, context, next);
+  if (other !== undefined) return other;
   const source = readFileSync(file, "utf8");
   const format = formatOf(file, source);
   if (format === "commonjs") return { format: "commonjs", shortCircuit: true };

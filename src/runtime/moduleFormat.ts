@@ -32,5 +32,10 @@ export function packageType(dir: string): string | undefined {
   return type;
 }
 
+/** An ES module by its extension or its package's "type", whatever its syntax. */
+export function declaredModule(file: string): boolean {
+  return file.endsWith(".mts") || packageType(path.dirname(file)) === "module";
+}
+
 /** import/export statements, import.meta or top-level await: ES module syntax. */
 export const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;

@@ -35,6 +35,12 @@ import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
+import {
+  CLAIMABLE_EXTENSIONS,
+  isNodeBuiltinHandler,
+  markClaimed,
+  newClaimWords,
+} from "./loaderClaims.ts";
 
 const RECORDER_MARK = "__threadlens_recorder__";
 // The engine's own Atomics, taken before the runtime instruments the globals (the exit-time
@@ -62,13 +68,15 @@ function threadEntry(): string | undefined {
   return evaluated || file === undefined || file === "-" ? undefined : file;
 }
 
+const claims = newClaimWords();
 if (needsModuleHooks(threadEntry()))
-  register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
+  register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
 
 interface CompilableModule {
   _compile(code: string, filename: string): void;
 }
-type Extensions = Record<string, (module: CompilableModule, filename: string) => void>;
+type ExtensionHandler = (module: CompilableModule, filename: string) => void;
+type Extensions = Record<string, ExtensionHandler>;
 
 /**
  * Set while the preload compiles a module: esbuild's synchronous call blocks main in
@@ -80,6 +88,13 @@ const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 function compileCommonJs(module: CompilableModule, filename: string): void {
   const source = readFileSync(filename, "utf8");
+  // A loader registered after this preload (mocha's `--require ts-node/register`, pirates'
+  // addHook) wraps this handler: it has put its own compile on the module and expects the
+  // source as written, which it compiles itself.
+  if (Object.hasOwn(module, "_compile")) {
+    module._compile(source, filename);
+    return;
+  }
   let code = readCached(filename, source, "commonjs");
   if (code === undefined) {
     // Loaded on first use: a program whose modules are all cached never starts esbuild.
@@ -109,7 +124,33 @@ const ownRuntime = path.join(distDir, "runtime.js");
 moduleWithResolve._resolveFilename = function (request: string, ...rest: unknown[]): string {
   return request === "threadlens" ? ownRuntime : resolveFilename.call(this, request, ...rest);
 };
-for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileCommonJs;
+
+/**
+ * The require hook for .ts/.cts/.tsx, unless another TypeScript loader got there first
+ * (`-r ts-node/register` runs before `--import`); a loader that comes later takes the extension
+ * over through the setter, which tells the loader hooks (loaderClaims.ts) to leave its files
+ * to it as well.
+ */
+function installRequireHook(ext: string): void {
+  const existing = extensions[ext];
+  let current: ExtensionHandler = compileCommonJs;
+  if (existing !== undefined && !isNodeBuiltinHandler(existing)) {
+    current = existing;
+    markClaimed(claims, ext);
+  }
+  Object.defineProperty(extensions, ext, {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (handler: ExtensionHandler) => {
+      current = handler;
+      // pirates' revert puts this preload's handler back: the extension is ours again.
+      if (handler === compileCommonJs) markClaimed(claims, ext, 0);
+      else markClaimed(claims, ext);
+    },
+  });
+}
+for (const ext of CLAIMABLE_EXTENSIONS) installRequireHook(ext);
 
 function positiveInt(value: string | undefined): number | undefined {
   const n = value === undefined ? NaN : Number(value);

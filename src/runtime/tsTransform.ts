@@ -6,9 +6,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+import { ESM_SYNTAX, declaredModule, isTypeScriptFile, packageType } from "./moduleFormat.ts";
 
-export { isTypeScriptFile };
+export { declaredModule, isTypeScriptFile };
 
 export type ModuleFormat = "module" | "commonjs";
 

@@ -26,6 +26,7 @@ import { announce, captureStack, emit, emitPrecise, siteOfStack } from "../recor
 import { rawNotify, rawWait, rawWaitAsync } from "../rawAtomics.ts";
 import { nextObjectId } from "../world.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
+import { isUnobservedShared } from "./unobserved.ts";
 import { adoptAddressTables, sharedAddressId, sharedAddressLabel } from "./sharedAddresses.ts";
 
 type WaitableArray = Int32Array | BigInt64Array;
@@ -110,7 +111,8 @@ function waitInstrumented(
     t?: number,
   ) => "ok" | "not-equal" | "timed-out";
   // Not shared memory, a bad index, or a thread that may not block: the original says why.
-  if (!(array.buffer instanceof SharedArrayBuffer)) return wait(array, index, value, timeout);
+  if (!(array.buffer instanceof SharedArrayBuffer) || isUnobservedShared(array.buffer))
+    return wait(array, index, value, timeout);
   if (wait(array, index, value, 0) === "not-equal") return "not-equal";
   // The preload's own synchronous compile (register.ts): not the program's wait.
   if ((globalThis as Record<symbol, unknown>)[INTERNAL_WAIT] === true)

@@ -36,11 +36,13 @@ import { captureSite, emitPrecise } from "../recording.ts";
 import { traceJoin, traceThreadStart } from "../trace.ts";
 import { loopIsIdle } from "./loopWatch.ts";
 import { addressTablesFor } from "./sharedAddresses.ts";
+import { markUnobservedShared } from "./unobserved.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
 
 const JOIN_CHECK_MS = 20;
-const UNINSTRUMENTED_MARKS = ["esbuildVersion", "__threadlens_recorder__", BOOTSTRAP_KEY];
+const ESBUILD_MARK = "esbuildVersion";
+const UNINSTRUMENTED_MARKS = [ESBUILD_MARK, "__threadlens_recorder__", BOOTSTRAP_KEY];
 const EXIT_LISTENER_METHODS = [
   "on",
   "once",
@@ -98,10 +100,20 @@ function exited(w: Joinable, code: number): void {
   traceJoin("join-end", w.ident, true);
 }
 
-function isMarked(options: WorkerOptions | undefined): boolean {
+function hasMark(options: WorkerOptions | undefined, marks: readonly string[]): boolean {
   const data: unknown = options?.workerData;
   if (data === null || typeof data !== "object") return false;
-  return UNINSTRUMENTED_MARKS.some((mark) => mark in data);
+  return marks.some((mark) => mark in data);
+}
+
+/** esbuild's service worker runs without the preload: what it is sent, it waits on unseen. */
+function watchUnobserved(worker: WorkerType, options: WorkerOptions | undefined): void {
+  markUnobservedShared(options?.workerData);
+  const post = worker.postMessage.bind(worker);
+  worker.postMessage = (message: unknown, transfer?: Parameters<WorkerType["postMessage"]>[1]) => {
+    markUnobservedShared(message);
+    post(message, transfer);
+  };
 }
 
 function workerName(filename: string | URL, options: WorkerOptions | undefined): string {
@@ -126,13 +138,14 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
     constructor(filename: string | URL, options?: WorkerOptions) {
       // The worker's preload decides by its entry whether it needs the module hooks.
       const entry = workerEntry(filename, options?.eval === true);
-      if (isMarked(options)) {
+      if (hasMark(options, UNINSTRUMENTED_MARKS)) {
         setEnvironmentData(WORKER_ENTRY_KEY, entry);
         try {
           super(filename, options);
         } finally {
           setEnvironmentData(WORKER_ENTRY_KEY, undefined);
         }
+        if (hasMark(options, [ESBUILD_MARK])) watchUnobserved(this, options);
         return;
       }
       const name = workerName(filename, options);

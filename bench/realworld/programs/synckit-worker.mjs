@@ -1,0 +1,6 @@
+import { runAsWorker } from "synckit";
+
+runAsWorker(async (a, b) => {
+  await new Promise((resolve) => setImmediate(resolve));
+  return a + b;
+});
