@@ -33,6 +33,11 @@ export interface FindingSite {
   /** Thread name. */
   readonly thread: string;
   readonly role: SiteRole;
+  /**
+   * The primitive this site holds or waits for, by name, where the finding knows it (a
+   * deadlock's holds and waits sites): what the editor's one-line diagnostics name.
+   */
+  readonly lock?: string;
 }
 
 export interface Replacement {

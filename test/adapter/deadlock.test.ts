@@ -38,19 +38,58 @@ function cycleOf(description: string): CycleMember[] {
   }));
 }
 
-/** Launches `program` and returns the deadlock stop, with the debuggee's pid. */
+/**
+ * Launches `program` and returns the deadlock stop (the first `stopped`, which stops every
+ * thread), the other threads' stops by thread id (each only sets its thread's reason), and the
+ * debuggee's pid.
+ */
 async function stopOnDeadlock(
   client: DebugClient,
   program: string,
   more: Record<string, unknown> = {},
-): Promise<{ stop: DebugProtocol.StoppedEvent; pid: number }> {
+): Promise<{
+  stop: DebugProtocol.StoppedEvent;
+  stops: Map<number, DebugProtocol.StoppedEvent>;
+  pid: number;
+}> {
+  const stops = new Map<number, DebugProtocol.StoppedEvent>();
+  client.on("stopped", (e: DebugProtocol.StoppedEvent) => stops.set(e.body.threadId ?? 0, e));
   const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
   const { pid } = await launch(client, { program, ...more });
   const stop = (await stopped) as DebugProtocol.StoppedEvent;
   assert.equal(stop.body.reason, "deadlock");
   assert.equal(stop.body.allThreadsStopped, true);
   assert.ok(pid !== undefined, "the process event gives the pid");
-  return { stop, pid };
+  // The per-thread stops are sent with the first, before the answer to a later request.
+  const threads = await client.threadsRequest();
+  for (const t of threads.body.threads) assert.ok(stops.has(t.id), `a stop for ${t.name}`);
+  for (const [id, e] of stops) {
+    if (id !== stop.body.threadId) assert.equal(e.body.allThreadsStopped, false);
+  }
+  return { stop, stops, pid };
+}
+
+/** The deadlock finding's message, from the adapter's finding event. */
+async function findingMessage(findings: Promise<DebugProtocol.Event>): Promise<string> {
+  const body = (await findings).body as { findings: { message: string }[] };
+  return body.findings[0]?.message ?? "";
+}
+
+/** Each cycle member's own stop reads "deadlocked on <what it waits for>"; no other does. */
+async function checkStopReasons(
+  client: DebugClient,
+  stops: ReadonlyMap<number, DebugProtocol.StoppedEvent>,
+  members: readonly CycleMember[],
+): Promise<void> {
+  const threads = await threadsByName(client);
+  for (const [name, id] of threads) {
+    const member = members.find((m) => m.thread === name);
+    const e = stops.get(id);
+    if (member !== undefined) {
+      assert.equal(e?.body.reason, "deadlock", name);
+      assert.equal(e?.body.description, `deadlocked on ${member.waitsFor}`, name);
+    } else assert.doesNotMatch(e?.body.description ?? "", /deadlocked/, name);
+  }
 }
 
 /** Every cycle member is listed, blocked at `waitLine(member)`, holding and waiting as said. */
@@ -97,15 +136,18 @@ describe("S1: two of five worker threads deadlock on lockA/lockB", () => {
     async () => {
       const findings = client.waitForEvent("threadlens/finding", EVENT_TIMEOUT_MS);
       const warning = waitForOutput(client, /has waited \d+ ms for lock[AB], held by worker-\d/);
-      const { stop, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s1-lockab.ts", {
-        lockTimeoutWarningMs: 100,
-      });
-      const description = stop.body.description ?? "";
+      const { stop, stops, pid } = await stopOnDeadlock(
+        client,
+        "test/fixtures/analysis/s1-lockab.ts",
+        { lockTimeoutWarningMs: 100 },
+      );
+      const description = await findingMessage(findings);
       assert.match(description, /cycle lockA → lockB → lockA/);
       assert.match(stop.body.text ?? "", /WARNING: threadlens: deadlock/);
       const members = cycleOf(description);
       assert.equal(members.length, 2, description);
       for (const m of members) assert.match(m.thread, /^worker-[1-5]$/);
+      await checkStopReasons(client, stops, members);
       const file = "analysis/s1-lockab.ts";
       await checkCycle(client, file, members, (m) =>
         m.waitsFor === "lockB"
@@ -141,9 +183,11 @@ describe("S12: two async tasks deadlock on the main thread", () => {
     "stops with reason deadlock; first and second at their acquires; disconnect ends it",
     TEST_TIMEOUT,
     async () => {
-      const { stop, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s12-tasks.ts");
-      const members = cycleOf(stop.body.description ?? "");
+      const findings = client.waitForEvent("threadlens/finding", EVENT_TIMEOUT_MS);
+      const { stops, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s12-tasks.ts");
+      const members = cycleOf(await findingMessage(findings));
       assert.deepEqual(members.map((m) => m.thread).sort(), ["first", "second"]);
+      await checkStopReasons(client, stops, members);
       const file = "analysis/s12-tasks.ts";
       await checkCycle(client, file, members, (m) =>
         m.thread === "first"
@@ -167,8 +211,10 @@ describe("S2: self-deadlock on a plain Lock", () => {
     "stops at the second acquire; a killed adapter takes the program with it",
     TEST_TIMEOUT,
     async () => {
+      const findings = client.waitForEvent("threadlens/finding", EVENT_TIMEOUT_MS);
       const { stop, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s2-lock.ts");
-      assert.match(stop.body.description ?? "", /self-deadlock: main acquires guard again/);
+      assert.match(await findingMessage(findings), /self-deadlock: main acquires guard again/);
+      assert.equal(stop.body.description, "deadlocked on guard");
       const threads = await threadsByName(client);
       const main = threads.get("main");
       assert.ok(main !== undefined);
