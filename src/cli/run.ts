@@ -3,6 +3,7 @@
 // the exit code, the human report and the JSON (DESIGN section 8).
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
+import { formatLockStats } from "../analysis/lockStatsText.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import { StartError, checkProgram, superviseProgram } from "./supervise.ts";
@@ -68,5 +69,6 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
     fallbackReport(cmd.program, code ?? (signal === null ? null : 128), findings);
   if (cmd.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stderr.write(formatReport(report));
+  if (cmd.stats && !cmd.json) process.stderr.write(formatLockStats(report.lockStats ?? []));
   return exitCodeOf(report, stoppedReport !== undefined);
 }

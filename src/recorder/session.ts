@@ -2,7 +2,7 @@
 // must be stopped (a deadlock or hang found, or the --timeout passed) and what is reported.
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
-import type { Finding, Report, ReportThread } from "../protocol/report.ts";
+import type { Finding, LockStats, Report, ReportThread } from "../protocol/report.ts";
 import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
 import { formatReport } from "../analysis/humanReport.ts";
@@ -28,6 +28,8 @@ export interface OnlineAnalysis {
   check(nowMicros: number): Finding[];
   finish(): Finding[];
   threads(): ReportThread[];
+  /** The report's `lockStats`. */
+  lockStats(): LockStats[];
   /** A hang finding naming every live thread and where it is (for --timeout). */
   timeoutFinding(timeoutMs: number): Finding;
 }
@@ -152,6 +154,7 @@ export class RecorderSession {
       threads: this.#analysis.threads(),
       findings,
       droppedEvents: this.#dropped,
+      lockStats: this.#analysis.lockStats(),
     };
   }
 }
