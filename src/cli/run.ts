@@ -6,15 +6,12 @@ import { formatReport } from "../analysis/humanReport.ts";
 import { formatLockStats } from "../analysis/lockStatsText.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
-import { StartError, checkProgram, superviseProgram } from "./supervise.ts";
+import { EXIT_BLOCKED, EXIT_FINDINGS } from "../launch/exitCodes.ts";
+import { StartError, checkProgram, superviseProgram } from "../launch/supervise.ts";
 
 export { StartError };
 
 type RunCommand = Extract<Command, { command: "run" }>;
-
-export const EXIT_FINDINGS = 1;
-export const EXIT_BLOCKED = 2;
-export const EXIT_START = 3;
 
 function exitCodeOf(report: Report, blocked: boolean): number {
   if (blocked) return EXIT_BLOCKED;
