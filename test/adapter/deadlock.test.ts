@@ -50,10 +50,16 @@ async function stopOnDeadlock(
 ): Promise<{
   stop: DebugProtocol.StoppedEvent;
   stops: Map<number, DebugProtocol.StoppedEvent>;
+  findings: FindingEvent[];
   pid: number;
 }> {
   const stops = new Map<number, DebugProtocol.StoppedEvent>();
   client.on("stopped", (e: DebugProtocol.StoppedEvent) => stops.set(e.body.threadId ?? 0, e));
+  // Every finding event, in order (the blocking finding is sent before the stop).
+  const findings: FindingEvent[] = [];
+  client.on("threadlens/finding", (e: DebugProtocol.Event) =>
+    findings.push(e.body as FindingEvent),
+  );
   const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
   const { pid } = await launch(client, { program, ...more });
   const stop = (await stopped) as DebugProtocol.StoppedEvent;
@@ -66,13 +72,18 @@ async function stopOnDeadlock(
   for (const [id, e] of stops) {
     if (id !== stop.body.threadId) assert.equal(e.body.allThreadsStopped, false);
   }
-  return { stop, stops, pid };
+  return { stop, stops, findings, pid };
 }
 
-/** The deadlock finding's message, from the adapter's finding event. */
-async function findingMessage(findings: Promise<DebugProtocol.Event>): Promise<string> {
-  const body = (await findings).body as { findings: { message: string }[] };
-  return body.findings[0]?.message ?? "";
+interface FindingEvent {
+  readonly findings: { readonly kind: string; readonly message: string }[];
+  readonly blocked: boolean;
+}
+
+/** The blocking finding's message, from the adapter's finding events. */
+function findingMessage(events: readonly FindingEvent[]): string {
+  const blocking = events.find((e) => e.blocked);
+  return blocking?.findings[0]?.message ?? "";
 }
 
 /** Each cycle member's own stop reads "deadlocked on <what it waits for>"; no other does. */
@@ -134,14 +145,13 @@ describe("S1: two of five worker threads deadlock on lockA/lockB", () => {
     "stops with reason deadlock at each thread's acquire; terminate leaves no process",
     TEST_TIMEOUT,
     async () => {
-      const findings = client.waitForEvent("threadlens/finding", EVENT_TIMEOUT_MS);
       const warning = waitForOutput(client, /has waited \d+ ms for lock[AB], held by worker-\d/);
-      const { stop, stops, pid } = await stopOnDeadlock(
+      const { stop, stops, findings, pid } = await stopOnDeadlock(
         client,
         "test/fixtures/analysis/s1-lockab.ts",
         { lockTimeoutWarningMs: 100 },
       );
-      const description = await findingMessage(findings);
+      const description = findingMessage(findings);
       assert.match(description, /cycle lockA → lockB → lockA/);
       assert.match(stop.body.text ?? "", /WARNING: threadlens: deadlock/);
       const members = cycleOf(description);
@@ -154,9 +164,8 @@ describe("S1: two of five worker threads deadlock on lockA/lockB", () => {
           ? lineOf(file, "lockB.acquireSync();", 1)
           : lineOf(file, "lockA.acquireSync();", 2),
       );
-      const finding = (await findings).body as { findings: { kind: string }[]; blocked: boolean };
-      assert.equal(finding.blocked, true);
-      assert.equal(finding.findings[0]?.kind, "deadlock");
+      const finding = findings.find((e) => e.blocked);
+      assert.equal(finding?.findings[0]?.kind, "deadlock");
       assert.match(await warning, /at test\/fixtures\/analysis\/s1-lockab\.ts:\d+:\d+/);
       const trace = (await client.customRequest("threadlens/trace")).body as TraceResponseBody;
       const names = trace.meta.flatMap((m) => (m.type === "thread" ? [m.name] : []));
@@ -183,9 +192,11 @@ describe("S12: two async tasks deadlock on the main thread", () => {
     "stops with reason deadlock; first and second at their acquires; disconnect ends it",
     TEST_TIMEOUT,
     async () => {
-      const findings = client.waitForEvent("threadlens/finding", EVENT_TIMEOUT_MS);
-      const { stops, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s12-tasks.ts");
-      const members = cycleOf(await findingMessage(findings));
+      const { stops, findings, pid } = await stopOnDeadlock(
+        client,
+        "test/fixtures/analysis/s12-tasks.ts",
+      );
+      const members = cycleOf(findingMessage(findings));
       assert.deepEqual(members.map((m) => m.thread).sort(), ["first", "second"]);
       await checkStopReasons(client, stops, members);
       const file = "analysis/s12-tasks.ts";
@@ -211,9 +222,11 @@ describe("S2: self-deadlock on a plain Lock", () => {
     "stops at the second acquire; a killed adapter takes the program with it",
     TEST_TIMEOUT,
     async () => {
-      const findings = client.waitForEvent("threadlens/finding", EVENT_TIMEOUT_MS);
-      const { stop, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s2-lock.ts");
-      assert.match(await findingMessage(findings), /self-deadlock: main acquires guard again/);
+      const { stop, findings, pid } = await stopOnDeadlock(
+        client,
+        "test/fixtures/analysis/s2-lock.ts",
+      );
+      assert.match(findingMessage(findings), /self-deadlock: main acquires guard again/);
       assert.equal(stop.body.description, "deadlocked on guard");
       const threads = await threadsByName(client);
       const main = threads.get("main");
