@@ -1,7 +1,10 @@
 // The threads page script (bundled to dist/webview.js, run in the Threads view and the trace
-// editor): the timeline (timelineDraw.ts) with zoom around the pointer, drag to pan and Fit,
-// the wait-for graph (graphDraw.ts), and the source buttons (sourceList.ts). It tells the
-// extension its viewport after each zoom or pan, so the next snapshot is detailed for it.
+// editor): the legend, the timeline (timelineDraw.ts) with zoom around the pointer, drag to
+// pan and Fit, opening on the snapshot's focus (the deadlock, else the most contended span)
+// until the user zooms; search by thread or lock; the details panel of a clicked segment
+// (details.ts); the wait-for graph (graphDraw.ts) and the source buttons (sourceList.ts); with
+// no session, actions to start one. It tells the extension its viewport after each zoom or
+// pan, so the next snapshot is detailed for it.
 import type {
   FromWebviewMessage,
   SourceLocation,
@@ -10,11 +13,13 @@ import type {
   Viewport,
 } from "../../src/extension/webviewMessages.ts";
 import { drawGraph, graphHit, graphSize, type GraphTarget } from "./graphDraw.ts";
+import { details } from "./details.ts";
 import { renderSourceList } from "./sourceList.ts";
 import {
   AXIS_HEIGHT,
   drawTimeline,
   LANE_HEIGHT,
+  LEGEND,
   labelWidth,
   timelineHit,
   type TimelineFrame,
@@ -44,11 +49,18 @@ const graphBox = element<HTMLDivElement>("graph-box");
 const graph = element<HTMLCanvasElement>("graph");
 const sources = element<HTMLDivElement>("sources");
 const tooltip = element<HTMLDivElement>("tooltip");
+const search = element<HTMLInputElement>("search");
+const detailsBox = element<HTMLDivElement>("details");
+const empty = element<HTMLDivElement>("empty");
 const saved = vscode.getState();
+/** The user zoomed, panned or fitted: the view no longer follows the snapshot's focus. */
+let userMoved = saved?.viewEnd !== undefined;
 let snapshot: ThreadsSnapshot | undefined = saved?.snapshot;
 let viewStart = saved?.viewStart ?? 0;
 let viewEnd: number | undefined = saved?.viewEnd;
 let frame: TimelineFrame | undefined;
+/** The (searched) snapshot the last frame drew: what hover and click hit. */
+let drawn: ThreadsSnapshot | undefined;
 let graphTargets: GraphTarget[] = [];
 let viewportTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -104,14 +116,32 @@ function foreground(): string {
   return getComputedStyle(document.body).color || "#ccc";
 }
 
+/** The snapshot with only the lanes the search matches (thread name or a lock it used). */
+function shown(): ThreadsSnapshot | undefined {
+  const query = search.value.trim().toLowerCase();
+  if (snapshot === undefined || query === "") return snapshot;
+  const names = snapshot.names.map((n) => n.toLowerCase().includes(query));
+  const lanes = snapshot.lanes.filter(
+    (lane) =>
+      lane.name.toLowerCase().includes(query) || lane.intervals.lock.some((i) => names[i] === true),
+  );
+  return { ...snapshot, lanes };
+}
+
 function render(): void {
-  if (snapshot !== undefined) {
+  const all = snapshot;
+  const isEmpty = all === undefined || all.lanes.length === 0;
+  empty.hidden = !isEmpty;
+  // Nothing recorded yet: the actions instead of an empty axis and graph.
+  document.body.classList.toggle("empty", isEmpty);
+  if (all !== undefined) {
     document.body.classList.remove("failed");
     status.classList.remove("error");
-    status.textContent =
-      snapshot.status === "" ? snapshot.title : `${snapshot.title}: ${snapshot.status}`;
+    status.textContent = all.status === "" ? all.title : `${all.title}: ${all.status}`;
   }
-  const lanes = snapshot?.lanes.length ?? 0;
+  const view = shown();
+  drawn = view;
+  const lanes = view?.lanes.length ?? 0;
   const width = timeline.parentElement?.clientWidth ?? 300;
   const timelineHeight = AXIS_HEIGHT + Math.max(1, lanes) * LANE_HEIGHT;
   // In a short sidebar the timeline keeps up to 45% of the view (its lanes scroll inside) rather
@@ -121,11 +151,20 @@ function render(): void {
     timeline.parentElement.style.minHeight = `${Math.max(50, keep)}px`;
   }
   const ctx = prepare(timeline, width, timelineHeight);
-  frame = drawTimeline(ctx, snapshot, viewStart, axisEnd(), width, foreground());
-  const size = graphSize(snapshot, graphBox.clientWidth || 300);
+  frame = drawTimeline(ctx, view, viewStart, axisEnd(), width, foreground());
+  // For tests and assistive tools: the range shown and where the cycle's lanes are.
+  timeline.dataset["viewStart"] = String(viewStart);
+  timeline.dataset["viewEnd"] = String(axisEnd());
+  timeline.dataset["now"] = String(all?.now ?? 0);
+  timeline.dataset["laneTop"] = String(AXIS_HEIGHT);
+  timeline.dataset["laneHeight"] = String(LANE_HEIGHT);
+  timeline.dataset["cycleLanes"] = (view?.lanes ?? [])
+    .flatMap((lane, i) => (lane.inCycle ? [i] : []))
+    .join(",");
+  const size = graphSize(view, graphBox.clientWidth || 300);
   const graphCtx = prepare(graph, size.width, size.height);
-  graphTargets = drawGraph(graphCtx, snapshot, size.width, size.height, foreground());
-  renderSourceList(sources, snapshot, open);
+  graphTargets = drawGraph(graphCtx, view, size.width, size.height, foreground());
+  renderSourceList(sources, view, open);
 }
 
 function canvasPoint(canvas: HTMLCanvasElement, event: MouseEvent): { x: number; y: number } {
@@ -142,6 +181,7 @@ function timeAt(clientX: number): number {
 
 /** Zooms by `factor` (< 1: in) keeping the time at `pivot` where it is on screen. */
 function zoom(pivot: number, factor: number): void {
+  userMoved = true;
   const end = axisEnd();
   viewStart = Math.max(0, pivot - (pivot - viewStart) * factor);
   viewEnd = Math.max(viewStart + 1, pivot + (end - pivot) * factor);
@@ -149,6 +189,7 @@ function zoom(pivot: number, factor: number): void {
 }
 
 function pan(delta: number): void {
+  userMoved = true;
   const span = axisEnd() - viewStart;
   viewStart = Math.max(0, viewStart + delta);
   viewEnd = viewStart + span;
@@ -186,17 +227,40 @@ timeline.addEventListener("mousemove", (event) => {
     }
   }
   const { x, y } = canvasPoint(timeline, event);
-  const hit = snapshot && frame ? timelineHit(frame, snapshot, x, y) : undefined;
+  const hit = drawn && frame ? timelineHit(frame, drawn, x, y) : undefined;
   showTooltip(hit?.text, event);
 });
 timeline.addEventListener("mouseleave", () => showTooltip(undefined));
 
 timeline.addEventListener("click", (event) => {
-  if (dragged || snapshot === undefined || frame === undefined) return;
+  if (dragged || drawn === undefined || frame === undefined) return;
   const { x, y } = canvasPoint(timeline, event);
-  const location = timelineHit(frame, snapshot, x, y)?.location;
-  if (location !== undefined) open(location);
+  const hit = timelineHit(frame, drawn, x, y);
+  if (hit === undefined) return;
+  showDetails(drawn, hit);
+  if (hit.location !== undefined) open(hit.location);
 });
+
+/** Fills the details panel for what was clicked. */
+function showDetails(shownSnapshot: ThreadsSnapshot, hit: Parameters<typeof details>[1]): void {
+  const found = details(shownSnapshot, hit);
+  detailsBox.replaceChildren();
+  if (found === undefined) return;
+  for (const line of found.lines) {
+    const div = document.createElement("div");
+    div.textContent = line;
+    detailsBox.append(div);
+  }
+  const location = found.location;
+  if (location !== undefined) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Open source";
+    button.addEventListener("click", () => open(location));
+    detailsBox.append(button);
+  }
+  detailsBox.hidden = false;
+}
 
 timeline.addEventListener("keydown", (event) => {
   const span = axisEnd() - viewStart;
@@ -210,7 +274,43 @@ timeline.addEventListener("keydown", (event) => {
   event.preventDefault();
 });
 
-element<HTMLButtonElement>("fit").addEventListener("click", fit);
+element<HTMLButtonElement>("fit").addEventListener("click", () => {
+  userMoved = true;
+  fit();
+});
+search.addEventListener("input", () => render());
+element<HTMLButtonElement>("run-file").addEventListener("click", () =>
+  vscode.postMessage({ type: "command", command: "runCurrentFile" }),
+);
+element<HTMLButtonElement>("open-trace").addEventListener("click", () =>
+  vscode.postMessage({ type: "command", command: "openTrace" }),
+);
+
+/** The legend: one swatch per state colour the lanes use. */
+function renderLegend(): void {
+  const box = element<HTMLSpanElement>("states");
+  for (const [label, color] of LEGEND) {
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = color;
+    const entry = document.createElement("span");
+    entry.className = "entry";
+    entry.append(swatch, ` ${label}`);
+    box.append(entry);
+  }
+}
+renderLegend();
+
+/** Opens on the snapshot's focus until the user moves: a new deadlock is shown, not a pixel. */
+function followFocus(): boolean {
+  const focus = snapshot?.focus;
+  if (userMoved || focus === undefined) return false;
+  if (focus.start === viewStart && focus.end === viewEnd) return false;
+  viewStart = focus.start;
+  viewEnd = focus.end;
+  viewChanged();
+  return true;
+}
 
 graph.addEventListener("click", (event) => {
   const { x, y } = canvasPoint(graph, event);
@@ -249,7 +349,12 @@ window.addEventListener("message", (event: MessageEvent<ToWebviewMessage>) => {
   if (message.type === "snapshot") {
     const newSession = snapshot?.title !== message.snapshot.title;
     snapshot = message.snapshot;
-    if (newSession && (viewStart !== 0 || viewEnd !== undefined)) {
+    if (newSession) {
+      userMoved = false;
+      detailsBox.hidden = true;
+    }
+    if (followFocus()) return;
+    if (newSession && !userMoved && snapshot.focus === undefined && viewEnd !== undefined) {
       fit();
       return;
     }

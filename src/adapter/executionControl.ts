@@ -9,6 +9,7 @@ import type { ControlCommand, RecorderOutput } from "../protocol/recorderControl
 import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Report } from "../protocol/report.ts";
 import type { ProgramModel } from "./programModel.ts";
+import { threadReasons } from "../analysis/threadReasons.ts";
 import { firstThreadOf, threadsOf, type StopState } from "./stackTraces.ts";
 
 const STILL_DEADLOCKED =
@@ -119,6 +120,10 @@ export class ExecutionControl {
   }
 
   #sendStopped(stop: StopState): void {
+    if (stop.kind === "deadlock") {
+      this.#sendFindingStop(stop);
+      return;
+    }
     let reason: string;
     let threadId: number | undefined;
     let description: string;
@@ -131,13 +136,10 @@ export class ExecutionControl {
           ? "Paused: every thread is at a synchronization point"
           : `Paused (still running, no synchronization point reached: ${stop.running.join(", ")})`;
     } else {
-      const finding = stop.kind === "deadlock" ? stop.finding : stop.findings[0];
+      const finding = stop.findings[0];
       reason = "deadlock";
       threadId = finding === undefined ? undefined : firstThreadOf(this.model, finding);
-      description =
-        stop.kind === "deadlock"
-          ? stop.finding.message
-          : `Potential deadlock (the program has ended): ${finding?.message ?? ""}`;
+      description = `Potential deadlock (the program has ended): ${finding?.message ?? ""}`;
       text = stop.text;
     }
     threadId ??= threadsOf(this.model, stop)[0]?.id;
@@ -146,5 +148,37 @@ export class ExecutionControl {
     event.body.allThreadsStopped = true;
     if (text !== undefined) event.body.text = text;
     this.host.event(event);
+  }
+
+  /**
+   * A deadlock or hang stop: one `stopped` per live thread, each with its own short reason
+   * ("deadlocked on lockB", "waiting for event go"), so the Call Stack keeps every thread's
+   * name and tells the cycle's threads from the bystanders. The first stops them all (and
+   * takes the focus: a thread of the finding); the others only set their thread's reason.
+   */
+  #sendFindingStop(stop: Extract<StopState, { kind: "deadlock" }>): void {
+    const reasons = threadReasons(this.model.state);
+    const first =
+      firstThreadOf(this.model, stop.finding) ??
+      reasons.find((r) => r.role === "cycle")?.ident ??
+      threadsOf(this.model, stop)[0]?.id;
+    const ordered = [
+      ...reasons.filter((r) => r.ident === first),
+      ...reasons.filter((r) => r.ident !== first),
+    ];
+    if (ordered.length === 0 || ordered[0]?.ident !== first) {
+      ordered.unshift({ ident: first ?? 1, role: "free", text: stop.finding.kind, on: undefined });
+    }
+    ordered.forEach((r, i) => {
+      // The first names the stop's own reason, whatever that thread's role in it.
+      const bystander = i > 0 && (r.role === "free" || r.role === "blocked");
+      const reason = bystander ? "pause" : "deadlock";
+      const event = new StoppedEvent(reason, r.ident) as DebugProtocol.StoppedEvent;
+      event.body.description = r.role === "free" ? "paused" : r.text;
+      event.body.allThreadsStopped = i === 0;
+      if (i === 0) event.body.text = stop.text;
+      else event.body.preserveFocusHint = true;
+      this.host.event(event);
+    });
   }
 }

@@ -14,9 +14,8 @@ import {
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EXIT_BLOCKED, EXIT_START } from "../launch/exitCodes.ts";
-import { formatReport } from "../analysis/humanReport.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
-import type { Finding } from "../protocol/report.ts";
+import type { Finding, Report } from "../protocol/report.ts";
 import {
   EVENT_FINDING,
   EVENT_STREAM,
@@ -31,6 +30,7 @@ import { parseLaunchArguments, type LaunchSettings } from "./launchArguments.ts"
 import { LockWaitWarnings } from "./lockWaitWarnings.ts";
 import { ProgramModel } from "./programModel.ts";
 import { ProgramRunner, resolveProgram } from "./programRunner.ts";
+import { reportOutputEvents } from "./reportOutput.ts";
 import { stackOf, threadsOf, toStackFrames } from "./stackTraces.ts";
 import { VariableStore } from "./variables.ts";
 
@@ -313,6 +313,10 @@ export class ThreadlensDebugSession extends DebugSession {
     else this.#heldEvents.push(event);
   }
 
+  #emitReport(report: Report): void {
+    for (const event of reportOutputEvents(report, this.#cwd, "stderr")) this.#emit(event);
+  }
+
   #sendThreadChanges(): void {
     const { started, exited } = this.#model.threadChanges();
     for (const t of started) this.#emit(new ThreadEvent("started", t.ident));
@@ -346,7 +350,7 @@ export class ThreadlensDebugSession extends DebugSession {
       case "blocked": {
         this.#stream.flush();
         this.#sendFindings(message.report.findings, true);
-        this.#emit(new OutputEvent(formatReport(message.report), "stderr"));
+        this.#emitReport(message.report);
         if (this.#settings?.stopOnDeadlock !== false && this.#execution.onBlocked(message.report))
           break;
         // Not stopping: the blocked program can never finish, so it ends as under `run`.
@@ -367,7 +371,7 @@ export class ThreadlensDebugSession extends DebugSession {
         this.#stream.flush();
         this.#sendFindings(message.report.findings, false);
         if (message.report.findings.length > 0 || message.report.droppedEvents > 0) {
-          this.#emit(new OutputEvent(formatReport(message.report), "stderr"));
+          this.#emitReport(message.report);
         }
         if (this.#settings?.stopOnPotentialDeadlock === true) {
           this.#execution.onPotentialDeadlocks(message.report);

@@ -2,7 +2,7 @@
 // the recorder's stream (actual deadlocks and hangs reported once stable, the rest at the
 // end). Pure: events in, findings out; source text comes from the injected readSource.
 import type { MetaRecord, Trace, TraceEvent } from "../protocol/events.ts";
-import type { Finding, ReportThread } from "../protocol/report.ts";
+import type { Finding, LockStats, ReportThread } from "../protocol/report.ts";
 import { deadlockFinding } from "./deadlockReport.ts";
 import type { DeclaredOrder } from "./declaredOrder.ts";
 import { declaredOrderFindings, declaredOrdersInSources } from "./declaredOrderFindings.ts";
@@ -12,6 +12,7 @@ import { drainedHosts, drainedWaitsFinding } from "./drainedWaits.ts";
 import { findHang, hangFinding } from "./hang.ts";
 import { HappensBefore } from "./happensBefore.ts";
 import { LockOrderGraph } from "./lockOrderGraph.ts";
+import { LockStatsCollector } from "./lockStats.ts";
 import { MisuseCollector } from "./misuse.ts";
 import { findPotentialDeadlocks, potentialDeadlockFinding } from "./potentialDeadlocks.ts";
 import { buildReportThreads } from "./reportThreads.ts";
@@ -60,6 +61,7 @@ class Analyzer {
   readonly clocks = new HappensBefore();
   readonly lockOrder = new LockOrderGraph(this.dict);
   readonly misuse = new MisuseCollector();
+  readonly lockStats = new LockStatsCollector();
   readonly ctx: SuggestionContext;
 
   constructor(readonly options: AnalysisOptions) {
@@ -75,6 +77,7 @@ class Analyzer {
     this.clocks.observe(event);
     this.lockOrder.observe(event, this.state, this.clocks);
     this.misuse.observe(event, this.state);
+    this.lockStats.observe(event);
     this.state.apply(event);
   }
 
@@ -221,6 +224,11 @@ export class LiveAnalysis {
   /** The report's threads now: state, and the stack where each one is blocked or was seen. */
   threads(): ReportThread[] {
     return buildReportThreads(this.#analyzer.state, this.#analyzer.options.cwd);
+  }
+
+  /** Per lock and semaphore: holders, waiters, contention, hold and wait times (lockStats.ts). */
+  lockStats(): LockStats[] {
+    return this.#analyzer.lockStats.stats(this.#analyzer.dict);
   }
 
   /**

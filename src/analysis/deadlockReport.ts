@@ -54,11 +54,14 @@ export function deadlockFinding(
     );
     for (const hold of holds) {
       const site = findingSite(dict, ctx.cwd, hold.site, thread.ident, "holds");
-      if (site !== undefined) sites.push(site);
+      if (site !== undefined) sites.push({ ...site, lock: dict.objectName(hold.object) });
     }
     const blocking = thread.blocking;
     const waitSite = findingSite(dict, ctx.cwd, blocking?.site ?? 0, thread.ident, "waits");
-    if (waitSite !== undefined) sites.push(waitSite);
+    if (waitSite !== undefined) {
+      const lock = blocking?.kind === "acquire" ? dict.objectName(blocking.object) : undefined;
+      sites.push(lock === undefined ? waitSite : { ...waitSite, lock });
+    }
   }
   const cycleThreads = deadlock.cycle.map((ident) => state.thread(ident));
   const resources = cycleThreads.map((t) => waitResource(state, t.blocking));

@@ -10,6 +10,8 @@ export type Command =
       readonly program: string;
       readonly args: readonly string[];
       readonly json: boolean;
+      /** Print the lock statistics table after the report. */
+      readonly stats: boolean;
       readonly trace: string | undefined;
       readonly timeoutMs: number | undefined;
     }
@@ -19,7 +21,7 @@ export type Command =
   | { readonly command: "version" };
 
 export const USAGE = `usage:
-  threadlens run <program.ts|.js> [--json] [--trace <file.tltrace>] [--timeout <ms>] [-- args...]
+  threadlens run <program.ts|.js> [--json] [--stats] [--trace <file.tltrace>] [--timeout <ms>] [-- args...]
   threadlens check [files or folders...] [--json]
   threadlens export --perfetto <trace.tltrace> <out.json>
   threadlens --help | --version
@@ -39,6 +41,7 @@ function takeValue(argv: readonly string[], i: number, flag: string): string {
 function parseRun(argv: readonly string[]): Command {
   let program: string | undefined;
   let json = false;
+  let stats = false;
   let trace: string | undefined;
   let timeoutMs: number | undefined;
   const args: string[] = [];
@@ -53,6 +56,7 @@ function parseRun(argv: readonly string[]): Command {
       continue;
     }
     if (a === "--json") json = true;
+    else if (a === "--stats") stats = true;
     else if (a === "--trace") trace = takeValue(argv, i++, a);
     else if (a === "--timeout") {
       const value = takeValue(argv, i++, a);
@@ -65,7 +69,7 @@ function parseRun(argv: readonly string[]): Command {
   }
   if (program === undefined)
     throw new UsageError("run needs a program: threadlens run <program.ts>");
-  return { command: "run", program, args, json, trace, timeoutMs };
+  return { command: "run", program, args, json, stats, trace, timeoutMs };
 }
 
 function parseCheck(argv: readonly string[]): Command {

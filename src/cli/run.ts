@@ -4,6 +4,7 @@
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { stopsProgram } from "../protocol/findingRules.ts";
+import { formatLockStats } from "../analysis/lockStatsText.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import {
@@ -103,5 +104,6 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   if (cmd.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stderr.write(formatReport(report));
   if (killedWhy !== undefined) process.stderr.write(`threadlens: ${killedWhy}\n`);
+  if (cmd.stats && !cmd.json) process.stderr.write(formatLockStats(report.lockStats ?? []));
   return exitCodeOf(report, stoppedReport !== undefined, failed);
 }

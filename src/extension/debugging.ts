@@ -140,7 +140,15 @@ function stoppedDescription(message: unknown): string | undefined {
   const m = message as { type?: unknown; event?: unknown; body?: unknown };
   if (m.type !== "event" || m.event !== "stopped") return undefined;
   // Only reason and description: `text` holds the whole report, too long for a status line.
-  const body = (m.body ?? {}) as { reason?: unknown; description?: unknown };
+  const body = (m.body ?? {}) as {
+    reason?: unknown;
+    description?: unknown;
+    threadId?: unknown;
+    allThreadsStopped?: unknown;
+  };
+  // A finding stop sends one event per thread (its own reason): the first, which stops them
+  // all, says what the stop is; the others are the lanes' business.
+  if (body.allThreadsStopped === false) return undefined;
   const parts = [body.reason, body.description].filter((p) => typeof p === "string");
   return `stopped: ${parts.join(" — ")}`;
 }

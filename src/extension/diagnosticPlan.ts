@@ -61,7 +61,48 @@ function sameSite(a: FindingSite, b: FindingSite): boolean {
   return a.file === b.file && a.line === b.line && a.column === b.column && a.role === b.role;
 }
 
-/** The diagnostics of `findings`: one per marked site, duplicates (same line and text) once. */
+/**
+ * What one site of a finding says in one line: for a deadlock's sites that name their lock,
+ * who waits for it or who holds it ("worker-1 waits here for lockB, held by worker-4"); for
+ * others, the thread's role here and the finding's message.
+ */
+export function siteMessage(finding: Finding, site: FindingSite): string {
+  const lock = site.lock;
+  if (lock !== undefined && (site.role === "waits" || site.role === "holds")) {
+    const others = (role: FindingSite["role"]): string[] => [
+      ...new Set(
+        finding.sites
+          .filter((s) => s.role === role && s.lock === lock && s.thread !== site.thread)
+          .map((s) => s.thread),
+      ),
+    ];
+    if (site.role === "waits") {
+      const holders = others("holds");
+      const ownHold = finding.sites.some(
+        (s) => s.role === "holds" && s.lock === lock && s.thread === site.thread,
+      );
+      if (holders.length > 0)
+        return `${site.thread} waits here for ${lock}, held by ${holders.join(", ")}`;
+      if (ownHold) return `${site.thread} waits here for ${lock}, which it holds itself`;
+      return `${site.thread} waits here for ${lock}`;
+    }
+    const waiters = others("waits");
+    if (waiters.length > 0) {
+      const verb = waiters.length === 1 ? "waits" : "wait";
+      return `${site.thread} holds ${lock} from here; ${waiters.join(", ")} ${verb} for it`;
+    }
+    return `${site.thread} holds ${lock} from here`;
+  }
+  return `${site.thread ? `${site.thread} ${ROLE_TEXT[site.role]}: ` : ""}${finding.message}`;
+}
+
+/** How another site of the finding is listed under a diagnostic (the cycle, step by step). */
+function relatedMessage(finding: Finding, site: FindingSite): string {
+  if (site.lock !== undefined) return siteMessage(finding, site);
+  return `${site.thread ? `${site.thread} ` : ""}${ROLE_TEXT[site.role]}`;
+}
+
+/** The diagnostics of `findings`: one per marked site and finding. */
 export function planDiagnostics(
   findings: readonly Finding[],
   origin: FindingOrigin,
@@ -69,15 +110,18 @@ export function planDiagnostics(
 ): PlannedDiagnostic[] {
   const planned: PlannedDiagnostic[] = [];
   const seen = new Set<string>();
-  for (const finding of findings) {
+  findings.forEach((finding, index) => {
     for (const site of finding.sites) {
       if (!MARKED_ROLES.has(site.role)) continue;
       const location = siteLocation(site, cwd);
-      const message = `${site.thread ? `${site.thread} ${ROLE_TEXT[site.role]}: ` : ""}${finding.message}`;
       const code = DIAGNOSTIC_CODES[finding.kind];
-      const key = JSON.stringify([location.file, location.line, code, message]);
-      if (seen.has(key)) continue;
+      // Findings of one kind that repeat one another (the same message) count as one.
+      const key = JSON.stringify([location.file, location.line, location.column, code, index]);
+      const message = siteMessage(finding, site);
+      const same = JSON.stringify([location.file, location.line, code, message]);
+      if (seen.has(key) || seen.has(same)) continue;
       seen.add(key);
+      seen.add(same);
       planned.push({
         location,
         message,
@@ -88,11 +132,11 @@ export function planDiagnostics(
           .filter((other) => !sameSite(other, site))
           .map((other) => ({
             location: siteLocation(other, cwd),
-            message: `${other.thread ? `${other.thread} ` : ""}${ROLE_TEXT[other.role]}`,
+            message: relatedMessage(finding, other),
           })),
       });
     }
-  }
+  });
   return planned;
 }
 

@@ -24,6 +24,8 @@ export class FindingDiagnostics implements vscode.Disposable {
     run: vscode.languages.createDiagnosticCollection("threadlens-run"),
     static: vscode.languages.createDiagnosticCollection("threadlens-static"),
   };
+  /** Files with run diagnostics, by URI string. */
+  readonly #runUris = new Map<string, vscode.Uri>();
   /** Per document URI string, the findings behind its diagnostics, for code actions. */
   readonly #index: Record<FindingOrigin, Map<string, DiagnosticFinding[]>> = {
     run: new Map(),
@@ -50,29 +52,59 @@ export class FindingDiagnostics implements vscode.Disposable {
       });
       perFile.set(key, bucket);
     }
+    // Files whose static warnings may show or hide now: every file a run touched or touches.
+    const affected = new Map<string, vscode.Uri>();
     if (files === undefined) {
+      if (origin === "run") for (const [key, uri] of this.#runUris) affected.set(key, uri);
       this.#collections[origin].clear();
       this.#index[origin].clear();
+      if (origin === "run") this.#runUris.clear();
     }
     for (const [key, { uri, entries }] of perFile) {
-      this.#collections[origin].set(
-        uri,
-        entries.map((e) => e.diagnostic),
-      );
       this.#index[origin].set(key, entries);
+      if (origin === "run") {
+        this.#runUris.set(key, uri);
+        this.#collections.run.set(
+          uri,
+          entries.map((e) => e.diagnostic),
+        );
+      }
+      affected.set(key, uri);
     }
+    for (const [key, uri] of affected) this.#showStatic(key, uri);
   }
 
   /** A new run begins: the previous run's diagnostics no longer describe the program. */
   clearRun(): void {
+    const touched = [...this.#runUris];
     this.#collections.run.clear();
     this.#index.run.clear();
+    this.#runUris.clear();
+    for (const [key, uri] of touched) this.#showStatic(key, uri);
   }
 
   /** The file changed: its run diagnostics point at lines that may have moved. */
   forgetRun(uri: vscode.Uri): void {
+    const key = uri.toString();
     this.#collections.run.delete(uri);
-    this.#index.run.delete(uri.toString());
+    this.#index.run.delete(key);
+    this.#runUris.delete(key);
+    this.#showStatic(key, uri);
+  }
+
+  /**
+   * Publishes a file's static warnings, minus those on a line a run's diagnostic covers: what
+   * happened says more than what could, and one bug should not be listed twice. They come back
+   * when the run's diagnostics go.
+   */
+  #showStatic(key: string, uri: vscode.Uri): void {
+    const covered = new Set(
+      (this.#index.run.get(key) ?? []).map((e) => e.diagnostic.range.start.line),
+    );
+    const shown = (this.#index.static.get(key) ?? [])
+      .map((e) => e.diagnostic)
+      .filter((d) => !covered.has(d.range.start.line));
+    this.#collections.static.set(uri, shown);
   }
 
   /** The finding behind a diagnostic the editor hands back to a code action provider. */

@@ -10,7 +10,13 @@ import {
   trackSessions,
 } from "./debugging.ts";
 import { FindingDiagnostics } from "./diagnostics.ts";
-import { DEBUG_TYPE, LOG_CHANNEL_NAME, VIEW_LOCKS, VIEW_THREADS } from "./ids.ts";
+import {
+  COMMAND_SORT_LOCKS,
+  DEBUG_TYPE,
+  LOG_CHANNEL_NAME,
+  VIEW_LOCKS,
+  VIEW_THREADS,
+} from "./ids.ts";
 import { LocksTreeProvider } from "./locksView.ts";
 import { registerStaticDiagnostics } from "./staticDiagnostics.ts";
 import { ThreadsViewProvider } from "./threadsView.ts";
@@ -57,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     registerStaticDiagnostics(diagnostics, log),
     registerCommands(views),
+    vscode.commands.registerCommand(COMMAND_SORT_LOCKS, () => locks.pickSort()),
   );
   log.info("threadlens activated");
 }

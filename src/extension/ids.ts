@@ -16,6 +16,8 @@ export const TRACE_EDITOR_VIEW_TYPE = "threadlens.traceViewer";
 export const COMMAND_OPEN_TRACE = "threadlens.openTrace";
 export const COMMAND_EXPORT_PERFETTO = "threadlens.exportPerfetto";
 export const COMMAND_RUN_CURRENT_FILE = "threadlens.runCurrentFile";
+/** The Locks view's title button: pick the figure the locks are sorted by. */
+export const COMMAND_SORT_LOCKS = "threadlens.sortLocks";
 /** Internal: shows a suggestion that has no safe edit (code actions without an edit). */
 export const COMMAND_SHOW_SUGGESTION = "threadlens.showSuggestion";
 /** Internal: opens a source location (Locks view items, Threads view clicks). */
@@ -26,6 +28,7 @@ export const CONTRIBUTED_COMMANDS = [
   COMMAND_OPEN_TRACE,
   COMMAND_EXPORT_PERFETTO,
   COMMAND_RUN_CURRENT_FILE,
+  COMMAND_SORT_LOCKS,
 ] as const;
 
 /**

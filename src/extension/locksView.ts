@@ -1,9 +1,11 @@
-// The Locks view (tree): each lock with its owner, waiters, acquisitions, contention and hold
-// times; the run's findings under it, each opening its source line.
+// The Locks view (tree): each lock with its holder, waiters, acquisitions, contention, hold time
+// p50/p99/max and wait time (lockRows.ts), sorted as the user picks; the run's findings under
+// it, each opening its source line.
 import path from "node:path";
 import * as vscode from "vscode";
 import type { Finding } from "../protocol/report.ts";
 import { COMMAND_OPEN_SITE } from "./ids.ts";
+import { LOCK_SORTS, lockDescription, lockTable, sortLocks, type LockSort } from "./lockRows.ts";
 import type { LockSummary } from "./traceModel.ts";
 import type { ViewState } from "./viewState.ts";
 
@@ -16,6 +18,7 @@ export class LocksTreeProvider implements vscode.TreeDataProvider<LockNode>, vsc
   readonly #changed = new vscode.EventEmitter<LockNode | undefined>();
   readonly onDidChangeTreeData = this.#changed.event;
   readonly #subscription: vscode.Disposable;
+  #sort: LockSort = "contention";
 
   constructor(private readonly views: ViewState) {
     this.#subscription = views.onDidChange(() => this.#changed.fire(undefined));
@@ -26,10 +29,10 @@ export class LocksTreeProvider implements vscode.TreeDataProvider<LockNode>, vsc
     if (node === undefined) {
       const locks = this.views.model.locks();
       if (locks.length === 0) return [{ type: "info", label: "No locks recorded yet." }];
-      return locks.map((lock) => ({
+      return sortLocks(locks, this.#sort).map((lock) => ({
         type: "lock",
         lock,
-        findings: findings.filter((f) => f.locks.includes(lock.name)),
+        findings: findings.filter((f) => f.locks.includes(lock.lock)),
       }));
     }
     if (node.type === "lock")
@@ -42,25 +45,15 @@ export class LocksTreeProvider implements vscode.TreeDataProvider<LockNode>, vsc
     if (node.type === "finding") return findingItem(node.finding, node.cwd);
     const { lock } = node;
     const item = new vscode.TreeItem(
-      lock.name,
+      lock.lock,
       node.findings.length > 0
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.None,
     );
-    const owner = lock.owners.length > 0 ? `held by ${lock.owners.join(", ")}` : "free";
-    const waiting = lock.waiters.length > 0 ? `, waiting: ${lock.waiters.join(", ")}` : "";
-    item.description = `${lock.kind} · ${owner}${waiting}`;
-    item.tooltip = new vscode.MarkdownString(
-      [
-        `**${lock.name}** (${lock.kind})`,
-        `- owner: ${lock.owners.join(", ") || "none"}`,
-        `- waiters: ${lock.waiters.join(", ") || "none"}`,
-        `- acquisitions: ${lock.acquisitions}, contended: ${lock.contended}`,
-        `- hold time: average ${formatMicros(lock.averageHold)}, longest ${formatMicros(lock.longestHold)}`,
-      ].join("\n"),
-    );
+    item.description = lockDescription(lock);
+    item.tooltip = new vscode.MarkdownString(lockTable(lock));
     item.iconPath = new vscode.ThemeIcon(
-      lock.waiters.length > 0 ? "lock" : lock.owners.length > 0 ? "lock-small" : "unlock",
+      lock.waiters.length > 0 ? "lock" : lock.holders.length > 0 ? "lock-small" : "unlock",
     );
     if (lock.created !== undefined) {
       item.command = {
@@ -72,6 +65,23 @@ export class LocksTreeProvider implements vscode.TreeDataProvider<LockNode>, vsc
     return item;
   }
 
+  get sort(): LockSort {
+    return this.#sort;
+  }
+
+  /** Asks which figure to sort by (the view's title button). */
+  async pickSort(): Promise<void> {
+    const items = Object.entries(LOCK_SORTS).map(([key, label]) => ({
+      label,
+      key: key as LockSort,
+      picked: key === this.#sort,
+    }));
+    const picked = await vscode.window.showQuickPick(items, { title: "Sort locks by" });
+    if (picked === undefined) return;
+    this.#sort = picked.key;
+    this.#changed.fire(undefined);
+  }
+
   dispose(): void {
     this.#subscription.dispose();
     this.#changed.dispose();
@@ -79,8 +89,9 @@ export class LocksTreeProvider implements vscode.TreeDataProvider<LockNode>, vsc
 }
 
 function findingItem(finding: Finding, cwd: string): vscode.TreeItem {
+  // The kind is the label; the message says it again ("deadlock: ..."): not twice.
   const item = new vscode.TreeItem(finding.kind);
-  item.description = finding.message;
+  item.description = finding.message.replace(/^[\w-]+: /, "");
   item.tooltip = finding.message;
   item.iconPath = new vscode.ThemeIcon(finding.kind === "deadlock" ? "error" : "warning");
   const site = finding.sites.find((s) => s.role === "waits") ?? finding.sites[0];
@@ -92,10 +103,4 @@ function findingItem(finding: Finding, cwd: string): vscode.TreeItem {
     };
   }
   return item;
-}
-
-export function formatMicros(us: number): string {
-  if (us >= 1_000_000) return `${(us / 1_000_000).toFixed(2)} s`;
-  if (us >= 1_000) return `${(us / 1_000).toFixed(1)} ms`;
-  return `${Math.round(us)} µs`;
 }

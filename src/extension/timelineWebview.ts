@@ -4,7 +4,7 @@
 // and pixel width); every snapshot is built for it, so it stays bounded however long the trace.
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import { COMMAND_OPEN_SITE } from "./ids.ts";
+import { COMMAND_OPEN_SITE, COMMAND_OPEN_TRACE, COMMAND_RUN_CURRENT_FILE } from "./ids.ts";
 import { liveUpdateGapMs } from "./laneSnapshot.ts";
 import type {
   FromWebviewMessage,
@@ -86,6 +86,11 @@ export class TimelineWebview implements vscode.Disposable {
       case "openSource":
         void vscode.commands.executeCommand(COMMAND_OPEN_SITE, message.location);
         break;
+      case "command":
+        void vscode.commands.executeCommand(
+          message.command === "openTrace" ? COMMAND_OPEN_TRACE : COMMAND_RUN_CURRENT_FILE,
+        );
+        break;
     }
   }
 
@@ -129,13 +134,24 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
     display: flex; flex-direction: column; color: var(--vscode-foreground);
     font: var(--vscode-font-size) var(--vscode-font-family); }
   body > * { flex: none; }
-  #status { margin: 4px 0; font-weight: bold; max-height: 4.5em; overflow-y: auto; }
+  #status { margin: 4px 0; font-weight: bold; overflow-wrap: anywhere; }
   #status.error { color: var(--vscode-errorForeground); }
   #toolbar { display: flex; gap: 4px 8px; align-items: center; flex-wrap: wrap; margin-bottom: 2px; }
   .hint { opacity: 0.75; font-size: 90%; }
-  .swatch { display: inline-block; width: 14px; height: 4px; vertical-align: middle; }
+  .swatch { display: inline-block; width: 12px; height: 8px; vertical-align: middle; }
   .swatch.hold { background: #4f8fd6; }
   .swatch.wait { background: #d9413a; }
+  .swatch.handover { background: #2b7bd0; height: 2px; }
+  #legend { display: flex; flex-wrap: wrap; gap: 2px 10px; margin: 2px 0; }
+  #states { display: contents; }
+  #legend .entry { display: inline-flex; align-items: center; gap: 3px; }
+  #search { flex: 1 1 8em; min-width: 6em; color: var(--vscode-input-foreground);
+    background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent);
+    padding: 2px 4px; font: inherit; }
+  #details { margin: 4px 0; padding: 4px 6px; border-left: 3px solid var(--vscode-focusBorder);
+    background: var(--vscode-editorWidget-background); }
+  #empty { margin: 8px 0; display: flex; flex-direction: column; gap: 6px; align-items: flex-start; }
+  #empty button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); padding: 4px 10px; }
   button { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground);
     border: none; padding: 2px 6px; cursor: pointer; font: inherit; text-align: left; }
   button:hover { background: var(--vscode-button-secondaryHoverBackground); }
@@ -153,15 +169,24 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
     background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground);
     border: 1px solid var(--vscode-editorHoverWidget-border); padding: 3px 6px; white-space: pre-line; }
   body.failed > :not(#status) { display: none; }
+  [hidden] { display: none !important; }
+  body.empty > :not(#status):not(#empty):not(#tooltip):not(script) { display: none; }
 </style>
 </head>
 <body>
 <div id="status" role="status">No threadlens session yet.</div>
+<div id="empty" hidden>
+  <span>Run a program under threadlens to see its threads, locks and deadlocks here, or open a recorded trace.</span>
+  <button id="run-file" type="button">Run current file under threadlens</button>
+  <button id="open-trace" type="button">Open trace…</button>
+</div>
 <div id="toolbar">
   <button id="fit" type="button" title="Show the whole time range (key 0 on the timeline)">Fit</button>
-  <span class="hint">wheel: zoom · drag: pan · click: source</span>
-  <span id="legend" class="hint" title="${LOCK_ROWS_NOTE}"><span class="swatch hold"></span> held <span class="swatch wait"></span> waited</span>
+  <input id="search" type="search" placeholder="Search thread or lock" aria-label="Search thread or lock">
+  <span class="hint">wheel: zoom · drag: pan · click: details</span>
 </div>
+<div id="legend" class="hint" title="${LOCK_ROWS_NOTE}"><span id="states"></span><span class="entry"><span class="swatch hold"></span> held (lock named in the bar)</span><span class="entry"><span class="swatch wait"></span> waited for</span><span class="entry"><span class="swatch handover"></span> unblocked by (release → acquire)</span></div>
+<div id="details" role="region" aria-label="Details of the selected segment" hidden></div>
 <div id="timeline-box"><canvas id="timeline" height="40" aria-label="Thread timeline: +/- zoom, arrows pan, 0 fits"></canvas></div>
 <div id="graph-box"><canvas id="graph" height="140" aria-label="Wait-for graph"></canvas></div>
 <div id="sources"></div>

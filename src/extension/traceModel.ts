@@ -1,11 +1,20 @@
 // What the Threads and Locks views show, computed from the recorder's dictionary and events
 // (the adapter's live stream, or a .tltrace file): per thread its state over time and its lock
-// hold and wait intervals, per lock its owner, waiters and hold statistics, and the wait-for
-// graph now. Pure (no vscode), so the unit tests and the bench drive it with plain traces.
+// hold and wait intervals (drawn here), and, from the analysis' own RunState, wait-for graph
+// and lock statistics (never recomputed here), per lock its holders, waiters and figures, the
+// wait-for edges with the deadlock cycle and each thread's reason. Pure (no vscode), so the
+// unit tests and the bench drive it with plain traces.
 // Lanes are stored as columns of numbers (a million events stay a few arrays); snapshots are
 // bounded by the viewport's pixels (laneSnapshot.ts).
 import path from "node:path";
-import type { Frame, MetaRecord, ObjectKind, TraceEvent } from "../protocol/events.ts";
+import { Dictionary } from "../analysis/dictionary.ts";
+import { mergeByHost } from "../analysis/eventOrder.ts";
+import { LockStatsCollector } from "../analysis/lockStats.ts";
+import { RunState } from "../analysis/runState.ts";
+import { blockingTarget, threadReasons, type ThreadReason } from "../analysis/threadReasons.ts";
+import { findActualDeadlocks, waitTargets } from "../analysis/waitForGraph.ts";
+import type { Frame, MetaRecord, ObjectKind, Trace, TraceEvent } from "../protocol/events.ts";
+import type { LockStats } from "../protocol/report.ts";
 import { traitsOf } from "../protocol/kinds.ts";
 import { laneSnapshot, SnapshotTables, type LaneColumns } from "./laneSnapshot.ts";
 import {
@@ -21,18 +30,9 @@ import {
   type WaitForEdge,
 } from "./webviewMessages.ts";
 
-export interface LockSummary {
+/** A lock in the Locks view: the analysis' figures (lockStats.ts), its id and creation site. */
+export interface LockSummary extends LockStats {
   readonly id: number;
-  readonly name: string;
-  readonly kind: ObjectKind;
-  readonly owners: readonly string[];
-  readonly waiters: readonly string[];
-  readonly acquisitions: number;
-  /** Acquisitions that had to wait. */
-  readonly contended: number;
-  /** Microseconds, over the holds that ended. */
-  readonly averageHold: number;
-  readonly longestHold: number;
   readonly created?: SourceLocation;
 }
 
@@ -48,21 +48,14 @@ interface ThreadRecord extends LaneColumns {
   openWait: number;
 }
 
+/** What the lanes need of a primitive; who holds and waits for it is the analysis' state. */
 interface LockRecord {
   id: number;
   name: string;
   kind: ObjectKind;
   site: number;
-  /** Holder ident → recursion depth. */
+  /** Holder ident → recursion depth, to close the holder's hold interval on the last release. */
   holders: Map<number, number>;
-  /** Holder ident → time of the outermost acquisition. */
-  heldSince: Map<number, number>;
-  waiters: Set<number>;
-  acquisitions: number;
-  contended: number;
-  holds: number;
-  totalHold: number;
-  longestHold: number;
 }
 
 export class TraceModel {
@@ -70,6 +63,10 @@ export class TraceModel {
   readonly #objects = new Map<number, LockRecord>();
   readonly #sites = new Map<number, readonly Frame[]>();
   readonly #locations = new Map<number, SourceLocation | undefined>();
+  /** The analysis' own state of the run: holders, waiters, the wait-for graph and its cycles. */
+  readonly #dict = new Dictionary();
+  readonly #state = new RunState(this.#dict);
+  readonly #stats = new LockStatsCollector();
   #now = 0;
   #events = 0;
 
@@ -85,6 +82,7 @@ export class TraceModel {
 
   addMeta(records: readonly MetaRecord[]): void {
     for (const m of records) {
+      this.#dict.add(m);
       if (m.type === "thread") this.#thread(m.ident).name = m.name;
       else if (m.type === "site") {
         this.#sites.set(m.id, m.frames);
@@ -101,8 +99,18 @@ export class TraceModel {
   }
 
   addEvents(events: readonly TraceEvent[]): void {
-    for (const e of events) this.#apply(e);
+    for (const e of events) {
+      this.#state.apply(e);
+      this.#stats.observe(e);
+      this.#apply(e);
+    }
     this.#events += events.length;
+  }
+
+  /** A whole recording (a trace file), in the order the analysis reads it. */
+  addTrace(trace: Trace): void {
+    this.addMeta(trace.meta);
+    this.addEvents(mergeByHost(trace.events, this.#dict));
   }
 
   /** The source line of a site id, if recorded. */
@@ -122,45 +130,46 @@ export class TraceModel {
     return this.#objects.get(id)?.name ?? `#${id}`;
   }
 
+  /** Every lock and semaphore taken or waited for, with the analysis' figures. */
   locks(): LockSummary[] {
-    return [...this.#objects.values()]
-      .filter((l) => traitsOf(l.kind).holdable)
-      .map((l) => {
-        const created = this.location(l.site);
-        const summary: LockSummary = {
-          id: l.id,
-          name: l.name,
-          kind: l.kind,
-          owners: [...l.holders.keys()].map((t) => this.#nameOf(t)),
-          waiters: [...l.waiters].map((t) => this.#nameOf(t)),
-          acquisitions: l.acquisitions,
-          contended: l.contended,
-          averageHold: l.holds === 0 ? 0 : l.totalHold / l.holds,
-          longestHold: l.longestHold,
-        };
-        return created === undefined ? summary : { ...summary, created };
-      });
+    const stats = new Map(this.#stats.statsById(this.#dict));
+    return [...stats].map(([id, figures]) => {
+      const created = this.location(this.#objects.get(id)?.site ?? 0);
+      const summary: LockSummary = { id, ...figures, ...this.#holdersAndWaiters(id) };
+      return created === undefined ? summary : { ...summary, created };
+    });
   }
 
+  /** Who holds and who waits for a lock now, as the analysis' run state says. */
+  #holdersAndWaiters(id: number): Pick<LockStats, "holders" | "waiters"> {
+    const holders = (this.#state.objects.get(id)?.holds ?? []).map((h) =>
+      this.#dict.threadName(h.thread),
+    );
+    const waiters = this.#state
+      .liveThreads()
+      .filter((t) => t.blocking?.kind === "acquire" && t.blocking.object === id)
+      .map((t) => this.#dict.threadName(t.ident));
+    return { holders: [...new Set(holders)], waiters };
+  }
+
+  /** The analysis' wait-for graph now: who waits for whom, through what; its cycles marked. */
   waitForEdges(): WaitForEdge[] {
-    const next = new Map<number, { to: number; lock: LockRecord; site: number }>();
-    for (const t of this.#threads.values()) {
-      if (t.blockedOn === undefined) continue;
-      const lock = this.#objects.get(t.blockedOn);
-      if (lock === undefined) continue;
-      for (const owner of lock.holders.keys()) {
-        const traits = traitsOf(lock.kind);
-        if (owner !== t.ident || (!traits.reentrant && !traits.units)) {
-          next.set(t.ident, { to: owner, lock, site: t.blockedSite });
-        }
+    const state = this.#state;
+    const deadlocked = new Set(findActualDeadlocks(state).cycles.flatMap((c) => c.members));
+    const edges: WaitForEdge[] = [];
+    for (const thread of state.liveThreads().sort((a, b) => a.ident - b.ident)) {
+      const blocking = thread.blocking;
+      const targets = waitTargets(state, thread);
+      if (blocking === undefined || targets === undefined) continue;
+      const lock = blockingTarget(state, blocking);
+      const site = this.location(blocking.site);
+      for (const to of targets) {
+        const inCycle = deadlocked.has(thread.ident) && deadlocked.has(to);
+        const edge = { from: thread.ident, to, lock, inCycle };
+        edges.push(site === undefined ? edge : { ...edge, site });
       }
     }
-    const inCycle = cycleMembers(new Map([...next].map(([from, e]) => [from, e.to])));
-    return [...next].map(([from, e]) => {
-      const site = this.location(e.site);
-      const edge = { from, to: e.to, lock: e.lock.name, inCycle: inCycle.has(from) };
-      return site === undefined ? edge : { ...edge, site };
-    });
+    return edges;
   }
 
   /**
@@ -180,6 +189,7 @@ export class TraceModel {
       (id) => this.location(id),
     );
     const width = Math.max(1, Math.floor(viewport.width));
+    const reasons = new Map(threadReasons(this.#state).map((r) => [r.ident, r]));
     return {
       title: this.title,
       now: this.#now,
@@ -189,16 +199,29 @@ export class TraceModel {
         ident: t.ident,
         name: t.name,
         ...laneSnapshot(t, this.#now, range, width, tables),
+        reason: reasons.get(t.ident)?.text ?? "",
+        inCycle: reasons.get(t.ident)?.role === "cycle",
       })),
       edges: this.waitForEdges(),
       findings,
+      ...this.#focus(reasons),
       names: tables.names,
       sites: tables.sites,
     };
   }
 
-  #nameOf(ident: number): string {
-    return this.#threads.get(ident)?.name ?? `thread ${ident}`;
+  /** The deadlock's span, else the most contended one (snapshot.focus). */
+  #focus(reasons: ReadonlyMap<number, ThreadReason>): Pick<ThreadsSnapshot, "focus"> {
+    let start = Infinity;
+    for (const r of reasons.values()) {
+      if (r.role !== "cycle") continue;
+      const status = this.#state.threads.get(r.ident);
+      for (const hold of status?.held.values() ?? []) start = Math.min(start, hold.since);
+      start = Math.min(start, status?.blocking?.since ?? Infinity);
+    }
+    if (start < Infinity) return { focus: paddedSpan(start, this.#now) };
+    const span = mostContended([...this.#threads.values()], this.#now);
+    return span === undefined ? {} : { focus: span };
   }
 
   #thread(ident: number): ThreadRecord {
@@ -273,7 +296,6 @@ export class TraceModel {
         t.blockedOn = e.object;
         t.blockedSite = e.site;
         t.openWait = this.#openInterval(t, INTERVAL_WAIT, e.object, e.time, e.site);
-        this.#lock(e.object).waiters.add(t.ident);
         this.#enter(t, e.time, "blocked", e.object, e.site);
         break;
       case "acquire-timeout":
@@ -313,7 +335,6 @@ export class TraceModel {
     if (waited && t.openWait !== NONE) t.intervals.end[t.openWait] = time;
     if (waited) t.openWait = NONE;
     t.blockedOn = undefined;
-    this.#lock(lock).waiters.delete(t.ident);
     return waited;
   }
 
@@ -321,16 +342,14 @@ export class TraceModel {
     const lock = this.#lock(e.object);
     const waited = this.#unblock(t, e.object, e.time);
     if (waited) this.#enter(t, e.time, "running", NONE, e.site);
-    lock.acquisitions++;
-    if (waited) lock.contended++;
     const depth = lock.holders.get(t.ident) ?? 0;
     lock.holders.set(t.ident, depth + 1);
     if (depth === 0) {
-      lock.heldSince.set(t.ident, e.time);
       t.openHolds.set(lock.id, this.#openInterval(t, INTERVAL_HOLD, lock.id, e.time, e.site));
     }
   }
 
+  /** Closes the hold interval a release ends (the figures are the analysis' business). */
   #released(thread: number, lock: LockRecord, time: number): void {
     // A semaphore may be released by a thread that never acquired it: end the oldest hold then.
     const holder = lock.holders.has(thread) ? thread : lock.holders.keys().next().value;
@@ -341,11 +360,6 @@ export class TraceModel {
       return;
     }
     lock.holders.delete(holder);
-    const held = time - (lock.heldSince.get(holder) ?? time);
-    lock.heldSince.delete(holder);
-    lock.holds++;
-    lock.totalHold += held;
-    lock.longestHold = Math.max(lock.longestHold, held);
     const owner = this.#threads.get(holder);
     const open = owner?.openHolds.get(lock.id);
     if (owner !== undefined && open !== undefined) {
@@ -355,36 +369,50 @@ export class TraceModel {
   }
 }
 
-function newLock(id: number, name: string, kind: ObjectKind, site: number): LockRecord {
-  return {
-    id,
-    name,
-    kind,
-    site,
-    holders: new Map(),
-    heldSince: new Map(),
-    waiters: new Set(),
-    acquisitions: 0,
-    contended: 0,
-    holds: 0,
-    totalHold: 0,
-    longestHold: 0,
-  };
+/** [start, end] with room on the left (a tenth of it) so what led there shows too. */
+function paddedSpan(start: number, end: number): { start: number; end: number } {
+  const length = Math.max(1, end - start);
+  return { start: Math.max(0, start - length / 10), end: end + length / 50 };
 }
 
-/** Threads on a cycle of the wait-for graph, where each thread waits for at most one other. */
-export function cycleMembers(next: ReadonlyMap<number, number>): Set<number> {
-  const members = new Set<number>();
-  for (const start of next.keys()) {
-    const seen: number[] = [];
-    let at: number | undefined = start;
-    while (at !== undefined && !seen.includes(at) && !members.has(at)) {
-      seen.push(at);
-      at = next.get(at);
-    }
-    if (at !== undefined && seen.includes(at)) {
-      for (const t of seen.slice(seen.indexOf(at))) members.add(t);
+const CONTENTION_BUCKETS = 40;
+
+/**
+ * The stretch of the run where threads waited for locks the most: the run cut into buckets,
+ * the one with the most wait time and its busy neighbours, with a bucket of margin on each
+ * side; undefined when none waited.
+ */
+function mostContended(
+  threads: readonly ThreadRecord[],
+  now: number,
+): { start: number; end: number } | undefined {
+  if (now <= 0) return undefined;
+  const size = now / CONTENTION_BUCKETS;
+  const waited = new Float64Array(CONTENTION_BUCKETS);
+  for (const t of threads) {
+    const iv = t.intervals;
+    for (let i = 0; i < iv.kind.length; i++) {
+      if (iv.kind[i] !== INTERVAL_WAIT) continue;
+      const from = iv.start[i] ?? 0;
+      const end = iv.end[i] ?? NONE;
+      const to = end === NONE ? now : end;
+      for (let b = Math.floor(from / size); b * size < to && b < CONTENTION_BUCKETS; b++) {
+        waited[b] = (waited[b] ?? 0) + Math.min(to, (b + 1) * size) - Math.max(from, b * size);
+      }
     }
   }
-  return members;
+  let best = 0;
+  for (let b = 1; b < CONTENTION_BUCKETS; b++) if ((waited[b] ?? 0) > (waited[best] ?? 0)) best = b;
+  const peak = waited[best] ?? 0;
+  if (peak <= 0) return undefined;
+  // Grow over the neighbours that are at least half as busy, then one bucket of margin.
+  let first = best;
+  let last = best;
+  while (first > 0 && (waited[first - 1] ?? 0) >= peak / 2) first--;
+  while (last < CONTENTION_BUCKETS - 1 && (waited[last + 1] ?? 0) >= peak / 2) last++;
+  return { start: Math.max(0, (first - 1) * size), end: Math.min(now, (last + 2) * size) };
+}
+
+function newLock(id: number, name: string, kind: ObjectKind, site: number): LockRecord {
+  return { id, name, kind, site, holders: new Map() };
 }

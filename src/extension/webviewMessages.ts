@@ -72,6 +72,10 @@ export interface ThreadLane {
   /** The end of the last segment (µs). */
   readonly until: number;
   readonly intervals: LaneIntervals;
+  /** Why it is where it is now, in a few words ("deadlocked on lockB"); "" once exited. */
+  readonly reason: string;
+  /** In a deadlock cycle now (the analysis' wait-for graph). */
+  readonly inCycle: boolean;
 }
 
 export interface WaitForEdge {
@@ -119,6 +123,11 @@ export interface ThreadsSnapshot {
   readonly lanes: readonly ThreadLane[];
   readonly edges: readonly WaitForEdge[];
   readonly findings: readonly FindingSummary[];
+  /**
+   * The part of the run worth opening on: the deadlock (from the first hold of its cycle to
+   * now), else the most contended span; absent when nothing waited.
+   */
+  readonly focus?: { readonly start: number; readonly end: number };
 }
 
 /** Extension → webview. */
@@ -132,4 +141,6 @@ export type ToWebviewMessage =
 export type FromWebviewMessage =
   | { readonly type: "ready"; readonly viewport: Viewport }
   | { readonly type: "viewport"; readonly viewport: Viewport }
-  | { readonly type: "openSource"; readonly location: SourceLocation };
+  | { readonly type: "openSource"; readonly location: SourceLocation }
+  /** The empty state's actions. */
+  | { readonly type: "command"; readonly command: "runCurrentFile" | "openTrace" };

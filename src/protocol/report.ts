@@ -33,6 +33,11 @@ export interface FindingSite {
   /** Thread name. */
   readonly thread: string;
   readonly role: SiteRole;
+  /**
+   * The primitive this site holds or waits for, by name, where the finding knows it (a
+   * deadlock's holds and waits sites): what the editor's one-line diagnostics name.
+   */
+  readonly lock?: string;
 }
 
 export interface Replacement {
@@ -95,4 +100,31 @@ export interface Report {
   readonly threads: readonly ReportThread[];
   readonly findings: readonly Finding[];
   readonly droppedEvents: number;
+  /** Per lock and semaphore, most contended first (a recorder's report always has it). */
+  readonly lockStats?: readonly LockStats[];
+}
+
+/**
+ * One lock's or semaphore's figures over a run (report field `lockStats`, `threadlens run
+ * --stats`, the Locks view). Times in microseconds; counts cover the recorded acquisitions.
+ */
+export interface LockStats {
+  readonly lock: string;
+  readonly kind: string;
+  readonly acquisitions: number;
+  /** Acquisitions that had to wait. */
+  readonly contended: number;
+  /** contended / acquisitions, 0..1. */
+  readonly contention: number;
+  /** Median and 99th percentile of the ended holds. */
+  readonly holdP50: number;
+  readonly holdP99: number;
+  /** Longest hold, one still going counted up to the end of the recording. */
+  readonly holdMax: number;
+  /** Time all takers spent waiting for it, and the longest single wait. */
+  readonly waitTotal: number;
+  readonly waitMax: number;
+  /** Holders and waiters at the end of the recording (or now, live). */
+  readonly holders: readonly string[];
+  readonly waiters: readonly string[];
 }

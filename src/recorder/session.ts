@@ -3,7 +3,7 @@
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
 import { stopsProgram } from "../protocol/findingRules.ts";
-import type { Finding, Report, ReportThread } from "../protocol/report.ts";
+import type { Finding, LockStats, Report, ReportThread } from "../protocol/report.ts";
 import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
 import { formatReport } from "../analysis/humanReport.ts";
@@ -30,6 +30,8 @@ export interface OnlineAnalysis {
   check(nowMicros: number): Finding[];
   finish(): Finding[];
   threads(): ReportThread[];
+  /** The report's `lockStats`. */
+  lockStats(): LockStats[];
   /** A hang finding naming every live thread and where it is (for --timeout). */
   timeoutFinding(timeoutMs: number): Finding;
 }
@@ -188,6 +190,7 @@ export class RecorderSession {
       threads: this.#analysis.threads(),
       findings,
       droppedEvents: this.#dropped,
+      lockStats: this.#analysis.lockStats(),
     };
   }
 }

@@ -38,19 +38,69 @@ function cycleOf(description: string): CycleMember[] {
   }));
 }
 
-/** Launches `program` and returns the deadlock stop, with the debuggee's pid. */
+/**
+ * Launches `program` and returns the deadlock stop (the first `stopped`, which stops every
+ * thread), the other threads' stops by thread id (each only sets its thread's reason), and the
+ * debuggee's pid.
+ */
 async function stopOnDeadlock(
   client: DebugClient,
   program: string,
   more: Record<string, unknown> = {},
-): Promise<{ stop: DebugProtocol.StoppedEvent; pid: number }> {
+): Promise<{
+  stop: DebugProtocol.StoppedEvent;
+  stops: Map<number, DebugProtocol.StoppedEvent>;
+  findings: FindingEvent[];
+  pid: number;
+}> {
+  const stops = new Map<number, DebugProtocol.StoppedEvent>();
+  client.on("stopped", (e: DebugProtocol.StoppedEvent) => stops.set(e.body.threadId ?? 0, e));
+  // Every finding event, in order (the blocking finding is sent before the stop).
+  const findings: FindingEvent[] = [];
+  client.on("threadlens/finding", (e: DebugProtocol.Event) =>
+    findings.push(e.body as FindingEvent),
+  );
   const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
   const { pid } = await launch(client, { program, ...more });
   const stop = (await stopped) as DebugProtocol.StoppedEvent;
   assert.equal(stop.body.reason, "deadlock");
   assert.equal(stop.body.allThreadsStopped, true);
   assert.ok(pid !== undefined, "the process event gives the pid");
-  return { stop, pid };
+  // The per-thread stops are sent with the first, before the answer to a later request.
+  const threads = await client.threadsRequest();
+  for (const t of threads.body.threads) assert.ok(stops.has(t.id), `a stop for ${t.name}`);
+  for (const [id, e] of stops) {
+    if (id !== stop.body.threadId) assert.equal(e.body.allThreadsStopped, false);
+  }
+  return { stop, stops, findings, pid };
+}
+
+interface FindingEvent {
+  readonly findings: { readonly kind: string; readonly message: string }[];
+  readonly blocked: boolean;
+}
+
+/** The blocking finding's message, from the adapter's finding events. */
+function findingMessage(events: readonly FindingEvent[]): string {
+  const blocking = events.find((e) => e.blocked);
+  return blocking?.findings[0]?.message ?? "";
+}
+
+/** Each cycle member's own stop reads "deadlocked on <what it waits for>"; no other does. */
+async function checkStopReasons(
+  client: DebugClient,
+  stops: ReadonlyMap<number, DebugProtocol.StoppedEvent>,
+  members: readonly CycleMember[],
+): Promise<void> {
+  const threads = await threadsByName(client);
+  for (const [name, id] of threads) {
+    const member = members.find((m) => m.thread === name);
+    const e = stops.get(id);
+    if (member !== undefined) {
+      assert.equal(e?.body.reason, "deadlock", name);
+      assert.equal(e?.body.description, `deadlocked on ${member.waitsFor}`, name);
+    } else assert.doesNotMatch(e?.body.description ?? "", /deadlocked/, name);
+  }
 }
 
 /** Every cycle member is listed, blocked at `waitLine(member)`, holding and waiting as said. */
@@ -95,26 +145,27 @@ describe("S1: two of five worker threads deadlock on lockA/lockB", () => {
     "stops with reason deadlock at each thread's acquire; terminate leaves no process",
     TEST_TIMEOUT,
     async () => {
-      const findings = client.waitForEvent("threadlens/finding", EVENT_TIMEOUT_MS);
       const warning = waitForOutput(client, /has waited \d+ ms for lock[AB], held by worker-\d/);
-      const { stop, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s1-lockab.ts", {
-        lockTimeoutWarningMs: 100,
-      });
-      const description = stop.body.description ?? "";
+      const { stop, stops, findings, pid } = await stopOnDeadlock(
+        client,
+        "test/fixtures/analysis/s1-lockab.ts",
+        { lockTimeoutWarningMs: 100 },
+      );
+      const description = findingMessage(findings);
       assert.match(description, /cycle lockA → lockB → lockA/);
       assert.match(stop.body.text ?? "", /ERROR: threadlens: deadlock/);
       const members = cycleOf(description);
       assert.equal(members.length, 2, description);
       for (const m of members) assert.match(m.thread, /^worker-[1-5]$/);
+      await checkStopReasons(client, stops, members);
       const file = "analysis/s1-lockab.ts";
       await checkCycle(client, file, members, (m) =>
         m.waitsFor === "lockB"
           ? lineOf(file, "lockB.acquireSync();", 1)
           : lineOf(file, "lockA.acquireSync();", 2),
       );
-      const finding = (await findings).body as { findings: { kind: string }[]; blocked: boolean };
-      assert.equal(finding.blocked, true);
-      assert.equal(finding.findings[0]?.kind, "deadlock");
+      const finding = findings.find((e) => e.blocked);
+      assert.equal(finding?.findings[0]?.kind, "deadlock");
       assert.match(await warning, /at test\/fixtures\/analysis\/s1-lockab\.ts:\d+:\d+/);
       const trace = (await client.customRequest("threadlens/trace")).body as TraceResponseBody;
       const names = trace.meta.flatMap((m) => (m.type === "thread" ? [m.name] : []));
@@ -141,9 +192,13 @@ describe("S12: two async tasks deadlock on the main thread", () => {
     "stops with reason deadlock; first and second at their acquires; disconnect ends it",
     TEST_TIMEOUT,
     async () => {
-      const { stop, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s12-tasks.ts");
-      const members = cycleOf(stop.body.description ?? "");
+      const { stops, findings, pid } = await stopOnDeadlock(
+        client,
+        "test/fixtures/analysis/s12-tasks.ts",
+      );
+      const members = cycleOf(findingMessage(findings));
       assert.deepEqual(members.map((m) => m.thread).sort(), ["first", "second"]);
+      await checkStopReasons(client, stops, members);
       const file = "analysis/s12-tasks.ts";
       await checkCycle(client, file, members, (m) =>
         m.thread === "first"
@@ -167,8 +222,12 @@ describe("S2: self-deadlock on a plain Lock", () => {
     "stops at the second acquire; a killed adapter takes the program with it",
     TEST_TIMEOUT,
     async () => {
-      const { stop, pid } = await stopOnDeadlock(client, "test/fixtures/analysis/s2-lock.ts");
-      assert.match(stop.body.description ?? "", /self-deadlock: main acquires guard again/);
+      const { stop, findings, pid } = await stopOnDeadlock(
+        client,
+        "test/fixtures/analysis/s2-lock.ts",
+      );
+      assert.match(findingMessage(findings), /self-deadlock: main acquires guard again/);
+      assert.equal(stop.body.description, "deadlocked on guard");
       const threads = await threadsByName(client);
       const main = threads.get("main");
       assert.ok(main !== undefined);

@@ -108,6 +108,39 @@ test("S1: five threads, doA/doB: deadlock lockA ↔ lockB with both threads, fou
   );
   assert.equal(report.version, 1);
   assert.equal(report.program, `${fixtures}/s1-lockab.ts`);
+  // lockStats: each lock of the cycle held by one cycle thread, the other waiting for it.
+  const stats = new Map((report.lockStats ?? []).map((l) => [l.lock, l]));
+  for (const lock of ["lockA", "lockB"]) {
+    const l = stats.get(lock);
+    assert.ok(l, `lockStats has ${lock}: ${JSON.stringify(report.lockStats)}`);
+    assert.equal(l.kind, "Lock");
+    assert.equal(l.holders.length, 1, `${lock} holders`);
+    assert.ok(f.threads.includes(l.holders[0] ?? ""), `${lock} is held by a cycle thread`);
+    assert.ok(
+      l.waiters.some((w) => f.threads.includes(w)),
+      `${lock} waited for by the cycle`,
+    );
+    assert.ok(l.acquisitions >= 1 && l.holdMax > 0 && l.waitMax > 0, JSON.stringify(l));
+  }
+});
+
+test("run --stats: the lock statistics table after the report, one row per lock", () => {
+  const r = threadlens("run", `${fixtures}/s1-lockab.ts`, "--stats");
+  assert.equal(r.status, 2);
+  const table = r.stderr.slice(r.stderr.indexOf("lock statistics"));
+  const lines = table.split("\n");
+  assert.match(
+    lines[1] ?? "",
+    /^lock\s+kind\s+acq\s+contended\s+hold p50\s+p99\s+max\s+wait\s+holder$/,
+  );
+  for (const lock of ["lockA", "lockB"]) {
+    assert.ok(
+      lines.some((l) =>
+        new RegExp(`^${lock}\\s+Lock\\s+\\d+\\s+\\d+ \\(\\d+%\\).*worker-[1-5]$`).test(l),
+      ),
+      table,
+    );
+  }
 });
 
 test("S2: RLock taken twice is fine; a plain Lock is a self-deadlock at the second acquire, fixed by RLock", () => {

@@ -118,6 +118,12 @@ async function s1GlobalOrder(recorder: DebugRecorder): Promise<void> {
     return found.length >= 4 ? found : undefined;
   }, "deadlock diagnostics");
   assertS1Sites(diagnostics, vscode.DiagnosticSeverity.Error);
+  assert.match(
+    diagnostics[1]?.message ?? "",
+    /^worker-\d waits here for lockB, held by worker-\d$/,
+  );
+  // The static warnings of the same four lines are hidden while the run's errors are shown.
+  assert.deepEqual(threadlensDiagnostics(uri, DIAGNOSTIC_CODES["potential-deadlock"]), []);
   const at20 = diagnostics[3];
   assert.ok(at20);
   await vscode.debug.stopDebugging(run.session);

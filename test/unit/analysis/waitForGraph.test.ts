@@ -61,10 +61,10 @@ describe("wait-for graph: deadlocks", () => {
     assert.deepEqual(deadlock.locks, ["lockA", "lockB"]);
     assert.deepEqual(deadlock.threads, ["worker-2", "worker-1"]);
     assert.deepEqual(deadlock.sites, [
-      { file: "src/app.ts", line: 12, column: 9, thread: "worker-2", role: "holds" },
-      { file: "src/app.ts", line: 14, column: 9, thread: "worker-2", role: "waits" },
-      { file: "src/app.ts", line: 20, column: 9, thread: "worker-1", role: "holds" },
-      { file: "src/app.ts", line: 22, column: 9, thread: "worker-1", role: "waits" },
+      { file: "src/app.ts", line: 12, column: 9, thread: "worker-2", role: "holds", lock: "lockA" },
+      { file: "src/app.ts", line: 14, column: 9, thread: "worker-2", role: "waits", lock: "lockB" },
+      { file: "src/app.ts", line: 20, column: 9, thread: "worker-1", role: "holds", lock: "lockB" },
+      { file: "src/app.ts", line: 22, column: 9, thread: "worker-1", role: "waits", lock: "lockA" },
     ]);
     assert.deepEqual(
       deadlock.suggestions.map((s) => s.kind),

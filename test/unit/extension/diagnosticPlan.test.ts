@@ -12,12 +12,18 @@ import {
 import { DIAGNOSTIC_CODES } from "../../../src/extension/ids.ts";
 import { FINDING_KINDS } from "../../../src/protocol/report.ts";
 
-const site = (line: number, thread: string, role: FindingSite["role"]): FindingSite => ({
+const site = (
+  line: number,
+  thread: string,
+  role: FindingSite["role"],
+  lock?: string,
+): FindingSite => ({
   file: "src/app.ts",
   line,
   column: 3,
   thread,
   role,
+  ...(lock === undefined ? {} : { lock }),
 });
 
 const DEADLOCK: Finding = {
@@ -26,10 +32,10 @@ const DEADLOCK: Finding = {
   locks: ["lockA", "lockB"],
   threads: ["w1", "w2"],
   sites: [
-    site(12, "w1", "waits"),
-    site(10, "w1", "holds"),
-    site(20, "w2", "waits"),
-    site(18, "w2", "holds"),
+    site(12, "w1", "waits", "lockB"),
+    site(10, "w1", "holds", "lockA"),
+    site(20, "w2", "waits", "lockA"),
+    site(18, "w2", "holds", "lockB"),
     site(26, "", "created"),
   ],
   suggestions: [],
@@ -51,7 +57,32 @@ describe("planDiagnostics", () => {
         ["/work/proj/src/app.ts", 18, 3, "error", "TL001"],
       ],
     );
-    assert.equal(planned[0]?.message, `w1 waits here: ${DEADLOCK.message}`);
+    assert.deepEqual(
+      planned.map((d) => d.message),
+      [
+        "w1 waits here for lockB, held by w2",
+        "w1 holds lockA from here; w2 waits for it",
+        "w2 waits here for lockA, held by w1",
+        "w2 holds lockB from here; w1 waits for it",
+      ],
+    );
+  });
+
+  test("a self-deadlock's wait names the lock the thread holds itself", () => {
+    const self: Finding = {
+      ...DEADLOCK,
+      kind: "self-deadlock",
+      sites: [site(6, "main", "waits", "guard"), site(5, "main", "holds", "guard")],
+    };
+    assert.deepEqual(
+      planDiagnostics([self], "run", "/p").map((d) => d.message),
+      ["main waits here for guard, which it holds itself", "main holds guard from here"],
+    );
+  });
+
+  test("sites without a lock keep the role and the finding's message", () => {
+    const [planned] = planDiagnostics([finding("bad-release")], "run", "/p");
+    assert.equal(planned?.message, "w1 misuse here: bad-release");
   });
 
   test("related information points at every other site of the finding", () => {
@@ -59,15 +90,15 @@ describe("planDiagnostics", () => {
     assert.deepEqual(first?.related, [
       {
         location: { file: "/work/proj/src/app.ts", line: 10, column: 3 },
-        message: "w1 holds a lock taken here",
+        message: "w1 holds lockA from here; w2 waits for it",
       },
       {
         location: { file: "/work/proj/src/app.ts", line: 20, column: 3 },
-        message: "w2 waits here",
+        message: "w2 waits here for lockA, held by w1",
       },
       {
         location: { file: "/work/proj/src/app.ts", line: 18, column: 3 },
-        message: "w2 holds a lock taken here",
+        message: "w2 holds lockB from here; w1 waits for it",
       },
       { location: { file: "/work/proj/src/app.ts", line: 26, column: 3 }, message: "created here" },
     ]);
@@ -101,7 +132,7 @@ describe("planDiagnostics", () => {
   });
 
   test("the same site twice in a finding gives one diagnostic", () => {
-    const twice = { ...DEADLOCK, sites: [site(12, "w1", "waits"), site(12, "w1", "waits")] };
+    const twice = { ...DEADLOCK, sites: [site(12, "w1", "waits"), site(12, "w1", "holds")] };
     assert.equal(planDiagnostics([twice], "run", "/p").length, 1);
   });
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { EventKind, MetaRecord, TraceEvent } from "../../../src/protocol/events.ts";
+import { analyzeTrace } from "../../../src/analysis/analyze.ts";
 import { TraceModel } from "../../../src/extension/traceModel.ts";
 import {
   INTERVAL_HOLD,
@@ -111,43 +112,93 @@ describe("TraceModel", () => {
     );
   });
 
-  test("lock summaries: owners, waiters, acquisitions, creation site", () => {
+  test("lock summaries: the analysis' holders, waiters and figures, creation site", () => {
     assert.deepEqual(model(DEADLOCK).locks(), [
       {
         id: LOCK_A,
-        name: "lockA",
+        lock: "lockA",
         kind: "Lock",
-        owners: ["worker-1"],
-        waiters: ["worker-2"],
         acquisitions: 1,
         contended: 0,
-        averageHold: 0,
-        longestHold: 0,
+        contention: 0,
+        holdP50: 0,
+        holdP99: 0,
+        // Still held: counted up to the last event (250 - 100).
+        holdMax: 150,
+        waitTotal: 0,
+        waitMax: 0,
+        holders: ["worker-1"],
+        waiters: ["worker-2"],
         created: { file: "/proj/app.ts", line: 26, column: 17 },
       },
       {
         id: LOCK_B,
-        name: "lockB",
+        lock: "lockB",
         kind: "Lock",
-        owners: ["worker-2"],
-        waiters: ["worker-1"],
         acquisitions: 1,
         contended: 0,
-        averageHold: 0,
-        longestHold: 0,
+        contention: 0,
+        holdP50: 0,
+        holdP99: 0,
+        holdMax: 100,
+        waitTotal: 50,
+        waitMax: 50,
+        holders: ["worker-2"],
+        waiters: ["worker-1"],
       },
     ]);
   });
 
-  test("lock statistics: contention, average and longest hold over the ended holds", () => {
+  test("lock statistics: contention, hold p50/p99/max over the ended holds, wait time", () => {
     const [lockA] = model(TURNS).locks();
     assert.equal(lockA?.acquisitions, 3);
     assert.equal(lockA?.contended, 1);
+    assert.equal(lockA?.contention, 1 / 3);
     // Holds of 100 (worker-1), 150 (worker-2) and 50 (worker-1) µs.
-    assert.equal(lockA?.averageHold, 100);
-    assert.equal(lockA?.longestHold, 150);
-    assert.deepEqual(lockA?.owners, []);
+    assert.deepEqual([lockA?.holdP50, lockA?.holdP99, lockA?.holdMax], [100, 150, 150]);
+    assert.deepEqual([lockA?.waitTotal, lockA?.waitMax], [100, 100]);
+    assert.deepEqual(lockA?.holders, []);
     assert.deepEqual(lockA?.waiters, []);
+  });
+
+  test("the cycle is the analysis' own: the deadlock finding's threads are the marked lanes", () => {
+    const m = model(DEADLOCK);
+    const [finding] = analyzeTrace({ meta: META, events: DEADLOCK }, { cwd: CWD });
+    assert.equal(finding?.kind, "deadlock");
+    const snapshot = m.snapshot("", FULL);
+    const marked = snapshot.lanes.filter((l) => l.inCycle).map((l) => l.name);
+    assert.deepEqual(marked.sort(), [...(finding?.threads ?? [])].sort());
+    assert.deepEqual(
+      snapshot.lanes.map((l) => [l.name, l.reason]),
+      [
+        // main never ran an event of this trace: not live, no reason.
+        ["main", ""],
+        ["worker-1", "deadlocked on lockB"],
+        ["worker-2", "deadlocked on lockA"],
+      ],
+    );
+    // Opened on the deadlock: from worker-1's first hold (100), a tenth before, to the end.
+    assert.deepEqual(snapshot.focus, { start: 85, end: 253 });
+  });
+
+  test("a timed wait is no wait-for edge (it ends by itself), as in the analysis", () => {
+    const timed = [...DEADLOCK.slice(0, 5), ev(250, 3, "acquire-request", LOCK_A, 3, true)];
+    const m = model(timed);
+    assert.deepEqual(
+      m.waitForEdges().map((e) => [e.from, e.to, e.inCycle]),
+      [[2, 3, false]],
+    );
+    const kinds = analyzeTrace({ meta: META, events: timed }, { cwd: CWD }).map((f) => f.kind);
+    assert.ok(!kinds.includes("deadlock"), kinds.join());
+  });
+
+  test("no deadlock: the view opens on the most contended span", () => {
+    const snapshot = model(TURNS).snapshot("", FULL);
+    const focus = snapshot.focus;
+    assert.ok(focus !== undefined);
+    // worker-1 waited from 200 to 300: the focus covers it.
+    assert.ok(focus.start <= 200 && focus.end >= 300, JSON.stringify(focus));
+    assert.ok(focus.end - focus.start < 500, "narrower than the whole run");
   });
 
   test("segments per state: running, blocked on the lock, sleeping, exited", () => {
@@ -226,7 +277,7 @@ describe("TraceModel", () => {
       ev(40, 2, "release", 20),
     ]);
     const [r] = m.locks();
-    assert.deepEqual([r?.acquisitions, r?.averageHold, r?.longestHold], [2, 40, 40]);
+    assert.deepEqual([r?.acquisitions, r?.holdP50, r?.holdMax], [2, 40, 40]);
     const iv = m.snapshot("", FULL).lanes[0]?.intervals;
     assert.deepEqual([iv?.start, iv?.end], [[0], [40]]);
   });
