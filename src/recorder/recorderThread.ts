@@ -21,12 +21,16 @@ import { PauseControl, readControlCommands } from "./pauseControl.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
 import { EXIT_BLOCKED, EXIT_START } from "../protocol/exitCodes.ts";
 import { failureMessage, reportFailure } from "./failure.ts";
+import { ProcessHub } from "./processHub.ts";
+import { ProcessRelay } from "./processRelay.ts";
+import type { ProcessSettings } from "../protocol/processLink.ts";
 
 interface RecorderData {
   readonly control: SharedArrayBuffer;
   readonly clock: SharedArrayBuffer;
   readonly pause: SharedArrayBuffer;
   readonly settings: RecorderSettings;
+  readonly processes: ProcessSettings;
 }
 
 const data = workerData as RecorderData;
@@ -100,6 +104,23 @@ if (data.settings.controlFd !== undefined) {
   );
 }
 
+// The run's processes (protocol/processLink.ts): the root's recorder gathers the others', the
+// recorder of a child process relays its own to the root.
+const relay =
+  data.processes.relayTo === undefined
+    ? undefined
+    : new ProcessRelay(data.processes.relayTo, epoch, data.settings.program, data.processes.link);
+const hub =
+  data.processes.listen === undefined
+    ? undefined
+    : new ProcessHub(
+        data.processes.listen,
+        process.pid,
+        epoch,
+        (record) => pendingMeta.push(record),
+        nowMicros,
+      );
+
 const channel = new BroadcastChannel(RECORDER_CHANNEL);
 channel.onmessage = (message: unknown) => {
   const m = (message as { data: RecorderMessage }).data;
@@ -111,16 +132,20 @@ channel.onmessage = (message: unknown) => {
 /** A thread's idle beat older than this says it is busy (its watcher beats every 20 ms). */
 const IDLE_BEAT_STALE_MICROS = 100_000;
 
-function drain(): void {
-  for (const record of pendingMeta.splice(0)) session.addMeta(record);
+function drain(final = false): void {
+  for (const record of pendingMeta.splice(0)) {
+    if (relay === undefined) session.addMeta(record);
+    else relay.addMeta(record);
+  }
   const batch = mergeByTime(rings.map((ring) => ring.drain()));
   const now = nowMicros();
   for (const ring of rings) {
     const change = ring.loopChange(now, IDLE_BEAT_STALE_MICROS);
     if (change !== undefined) batch.push(change);
   }
+  if (relay !== undefined) return relay.addEvents(batch, now);
   session.addEvents(
-    batch,
+    hub === undefined ? batch : hub.take(batch, final),
     rings.reduce((n, r) => n + r.dropped, 0),
   );
   session.flushTrace();
@@ -130,6 +155,7 @@ function tick(): void {
   Atomics.store(clockWords, 0, nowMicros() | 0);
   drain();
   // A paused program makes no progress by design: that is neither a hang nor a timeout.
+  if (relay !== undefined) return; // the root's recorder analyses
   if (!pause.paused) session.check(nowMicros());
   else if (pause.settling) pause.tick(session.threads());
 }
@@ -151,12 +177,18 @@ async function awaitFlushRequest(): Promise<void> {
   clearInterval(drainTimer);
   // Let dictionary records posted just before the exit arrive.
   await new Promise((resolve) => setTimeout(resolve, 1));
-  drain();
-  const blocked = session.finish(Atomics.load(control, CONTROL_EXIT_CODE));
+  drain(true);
+  const exitCode = Atomics.load(control, CONTROL_EXIT_CODE);
+  let blocked = false;
+  if (relay !== undefined) await relay.finish(exitCode);
+  else blocked = session.finish(exitCode);
+  hub?.close();
   Atomics.store(control, CONTROL_FLUSH_DONE, blocked ? FLUSH_DONE_BLOCKED : 1);
   Atomics.notify(control, CONTROL_FLUSH_DONE);
 }
 
 void awaitFlushRequest();
-// The preload holds the program back until this: the channel above is listening.
-parentPort?.postMessage("ready");
+// The preload holds the program back until this: the channel above is listening (and the
+// socket child processes connect to).
+if (hub === undefined) parentPort?.postMessage("ready");
+else void hub.listening.then(() => parentPort?.postMessage("ready"));

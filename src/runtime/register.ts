@@ -4,7 +4,8 @@
 // maps so that stacks point at TypeScript lines, and turns on recording; in the main thread it
 // also starts the recorder thread and, at exit, waits for it to write everything down.
 import Module, { createRequire, register } from "node:module";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -32,6 +33,12 @@ import {
   PAUSE_DATA_KEY,
 } from "../protocol/recorderControl.ts";
 import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
+import {
+  ENV_PROCESS_LINK,
+  ENV_RECORDER_SOCKET,
+  type ProcessLink,
+  type ProcessSettings,
+} from "../protocol/processLink.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
@@ -176,6 +183,25 @@ function takeSupervisorEnv(): Record<string, string | undefined> {
   return taken;
 }
 
+/**
+ * This process's part in the run's recording (protocol/processLink.ts): a child of a process
+ * under the preload (a threadlens Process, or a plain fork: it has an IPC channel) relays to
+ * the root's recorder; any other process is a root, with a socket in a private directory.
+ */
+function processSettings(): ProcessSettings {
+  const rootSocket = process.env[ENV_RECORDER_SOCKET];
+  const linkText = process.env[ENV_PROCESS_LINK];
+  delete process.env[ENV_PROCESS_LINK];
+  const link = linkText === undefined ? undefined : (JSON.parse(linkText) as ProcessLink);
+  if (rootSocket !== undefined && (link !== undefined || typeof process.send === "function"))
+    return { relayTo: rootSocket, link };
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-"));
+  const listen = path.join(dir, "recorder.sock");
+  process.env[ENV_RECORDER_SOCKET] = listen;
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return { listen };
+}
+
 async function startRecorder(): Promise<void> {
   const clock = new SharedArrayBuffer(CLOCK_BYTES);
   new Float64Array(clock, 8, 1)[0] = performance.timeOrigin;
@@ -189,10 +215,12 @@ async function startRecorder(): Promise<void> {
   // Read once and removed: the program's own child processes (which inherit the environment)
   // are not this supervisor's program, and fd 3 of a forked child is its IPC channel.
   const env = takeSupervisorEnv();
+  const processes = processSettings();
   const recorder = new Worker(path.join(distDir, "recorder.js"), {
     execArgv: [],
     workerData: {
       [RECORDER_MARK]: true,
+      processes,
       control,
       clock,
       pause,

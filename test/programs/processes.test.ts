@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { Report } from "../../src/protocol/report.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = path.join(root, "test/fixtures/processes");
@@ -125,4 +126,90 @@ test("Process: a module that cannot start fails like a Thread's (missing: at new
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+interface JsonRun {
+  readonly status: number | null;
+  readonly report: Report;
+  readonly stderr: string;
+}
+
+function runJson(file: string, ...extra: string[]): JsonRun {
+  const r = spawnSync(process.execPath, [cli, "run", file, "--json", ...extra], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 120_000,
+    killSignal: "SIGKILL",
+  });
+  let report: Report;
+  try {
+    report = JSON.parse(r.stdout) as Report;
+  } catch {
+    assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return { status: r.status, report, stderr: r.stderr };
+}
+
+/** 1-based line of `fixture` (under test/fixtures/processes) holding `text`, `n`th match. */
+function lineOf(fixture: string, text: string, n = 1): number {
+  const lines = readFileSync(path.join(fixtures, fixture), "utf8").split("\n");
+  const found = lines.flatMap((line, i) => (line.includes(text) ? [i + 1] : []))[n - 1];
+  assert.ok(found !== undefined, `${text} not in ${fixture}`);
+  return found;
+}
+
+/** The deadlock of two threads `prefix/first` and `prefix/second` in `fixture`. */
+function assertChildDeadlock(r: JsonRun, fixture: string, prefix: string): void {
+  assert.equal(r.status, 2, r.stderr);
+  const [finding, ...rest] = r.report.findings;
+  assert.equal(finding?.kind, "deadlock", JSON.stringify(r.report.findings, null, 1));
+  assert.deepEqual(rest, []);
+  assert.deepEqual([...finding.locks].sort(), ["lockA", "lockB"]);
+  assert.deepEqual([...finding.threads].sort(), [`${prefix}/first`, `${prefix}/second`]);
+  const file = `test/fixtures/processes/${fixture}`;
+  const holds = lineOf(fixture, "held.acquireSync()");
+  const waits = lineOf(fixture, "wanted.acquireSync()");
+  const sites = finding.sites.map((s) => `${s.thread} ${s.role} ${s.file}:${s.line}`).sort();
+  assert.deepEqual(sites, [
+    `${prefix}/first holds ${file}:${holds}`,
+    `${prefix}/first waits ${file}:${waits}`,
+    `${prefix}/second holds ${file}:${holds}`,
+    `${prefix}/second waits ${file}:${waits}`,
+  ]);
+}
+
+test("recording across processes: a deadlock in a Process's child is the run's, its threads named <process>/<thread>", async () => {
+  const trace = path.join(mkdtempSync(path.join(tmpdir(), "threadlens-trace-")), "run.tltrace");
+  try {
+    const r = runJson(path.join("test/fixtures/processes/childDeadlock.ts"), "--trace", trace);
+    assertChildDeadlock(r, "childDeadlock.ts", "worker");
+    const threads = r.report.threads.map((t) => `${t.name} ${t.kind} ${t.state}`);
+    assert.deepEqual(threads, [
+      "main main blocked",
+      "worker main blocked",
+      "worker/first worker blocked",
+      "worker/second worker blocked",
+    ]);
+    // main's join of the child process is on record: main waits at its join.
+    assert.equal(r.report.threads[0]?.stack[0]?.line, lineOf("childDeadlock.ts", "worker.join()"));
+    const child = Number(/started worker pid (\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(child > 0, r.stderr);
+    await ended(child);
+    const names = readFileSync(trace, "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("thread "))
+      .map((line) => line.split(" ")[2]);
+    assert.deepEqual(names, ["main", "worker", "worker/first", "worker/second"]);
+  } finally {
+    rmSync(path.dirname(trace), { recursive: true, force: true });
+  }
+});
+
+test("recording across processes: a plain child_process.fork child runs under the preload, recorded by the run", async () => {
+  const r = runJson("test/fixtures/processes/plainFork.ts");
+  assertChildDeadlock(r, "plainForkChild.ts", "plainForkChild");
+  const child = Number(/forked pid (\d+)/.exec(r.stderr)?.[1]);
+  assert.ok(child > 0, r.stderr);
+  await ended(child);
 });

@@ -5,7 +5,11 @@ import { fork, type ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { ENV_PROCESS_LINK, type ProcessLink } from "../../protocol/processLink.ts";
 import { ArgumentError, ThreadStateError } from "../errors.ts";
+import { currentIdent } from "../logicalThread.ts";
+import { traceJoin } from "../trace.ts";
+import { nextLogicalThreadId } from "../world.ts";
 import { holdLoop, releaseLoop } from "../parking.ts";
 import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
@@ -73,6 +77,7 @@ export class Process {
   readonly #args: readonly unknown[];
   readonly #env: Readonly<Record<string, string>>;
   #child: ChildProcess | undefined;
+  #ident = 0;
   #exitCode: number | undefined;
   #alive = false;
   #exited: Promise<void> | undefined;
@@ -146,13 +151,23 @@ export class Process {
         `process ${this.name}: args too large for a process (${bootstrap.length} bytes encoded, at most ${MAX_BOOTSTRAP_CHARS})`,
       );
     }
+    // The child's main thread is this logical thread of the run (its recorder says so to the
+    // root's, which names its other threads after the process).
+    const ident = nextLogicalThreadId();
+    const link: ProcessLink = { pid: process.pid, ident, starter: currentIdent(), name: this.name };
     const child = fork(this.modulePath, [], {
       execArgv: childExecArgv(process.execArgv, preloadUrl),
-      env: { ...process.env, ...this.#env, [ENV_PROCESS_BOOTSTRAP]: bootstrap },
+      env: {
+        ...process.env,
+        ...this.#env,
+        [ENV_PROCESS_BOOTSTRAP]: bootstrap,
+        [ENV_PROCESS_LINK]: JSON.stringify(link),
+      },
       stdio: ["inherit", "inherit", "inherit", "ipc"],
       serialization: "advanced",
     });
     this.#child = child;
+    this.#ident = ident;
     this.#alive = true;
     if (this.daemon) {
       child.unref();
@@ -180,18 +195,25 @@ export class Process {
     const exited = this.#exited;
     if (exited === undefined)
       throw new ThreadStateError(`cannot join process ${this.name} before it is started`);
-    if (!this.#alive) return true;
+    traceJoin("join-begin", this.#ident, deadline !== Infinity);
+    if (!this.#alive) {
+      traceJoin("join-end", this.#ident, true);
+      return true;
+    }
     holdLoop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       if (deadline === Infinity) {
         await exited;
+        traceJoin("join-end", this.#ident, true);
         return true;
       }
       const timedOut = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), remaining(deadline));
       });
-      return await Promise.race([exited.then(() => true as const), timedOut]);
+      const ended = await Promise.race([exited.then(() => true as const), timedOut]);
+      traceJoin("join-end", this.#ident, ended);
+      return ended;
     } finally {
       clearTimeout(timer);
       releaseLoop();

@@ -1,0 +1,234 @@
+// The root recorder's side of the processes of a run (protocol/processLink.ts): it accepts the
+// child processes' relays, maps their ids to ids of the whole run (the root's own ids stay
+// as they are), names their threads after their process, shifts their times to the root's
+// clock, and releases events of all processes in time order: a drain holds back what is later
+// than the point every live relay has reported up to (relays report every 5 ms).
+import { createServer, type Server, type Socket } from "node:net";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
+import { parseRelayLine, type ProcessLink, type RelayMessage } from "../protocol/processLink.ts";
+import { mergeByTime } from "../analysis/eventOrder.ts";
+
+/** Run-wide ids of child processes' threads and objects start here (the root's are below). */
+const CHILD_THREAD_BASE = 1 << 20;
+const CHILD_OBJECT_BASE = 1 << 30;
+/** A relay silent for this long (stopped, or dying) no longer holds the others' events back. */
+const STALE_MS = 500;
+
+interface Relay {
+  pid: number;
+  name: string;
+  link: ProcessLink | undefined;
+  /** Added to the relay's times to get the root's. */
+  offset: number;
+  /** How far (root time) this relay has reported. */
+  reached: number;
+  heardAt: number;
+  open: boolean;
+  exitCode: number | undefined;
+  main: number | undefined;
+  readonly queue: TraceEvent[];
+  /** Run-wide idents of its threads that started and have not exited. */
+  readonly live: Set<number>;
+}
+
+export class ProcessHub {
+  readonly #server: Server;
+  readonly #relays: Relay[] = [];
+  readonly #threads = new Map<string, number>();
+  readonly #objects = new Map<string, number>();
+  readonly #names = new Map<string, number>();
+  #rootQueue: TraceEvent[] = [];
+  /** Resolves once child processes can connect. */
+  readonly listening: Promise<void>;
+  #nextThread = CHILD_THREAD_BASE;
+  #nextObject = CHILD_OBJECT_BASE;
+
+  constructor(
+    socketPath: string,
+    private readonly rootPid: number,
+    private readonly rootEpoch: number,
+    private readonly addMeta: (record: MetaRecord) => void,
+    private readonly nowMicros: () => number,
+  ) {
+    this.#server = createServer((socket) => this.#accept(socket));
+    this.listening = new Promise((resolve) => {
+      this.#server.once("listening", resolve);
+      // Without the socket the run still records this process; children then end themselves.
+      this.#server.once("error", (error) => {
+        process.stderr.write(`threadlens: cannot listen for child processes: ${String(error)}\n`);
+        resolve();
+      });
+    });
+    this.#server.listen(socketPath);
+    this.#server.unref();
+  }
+
+  close(): void {
+    this.#server.close();
+  }
+
+  #accept(socket: Socket): void {
+    let relay: Relay | undefined;
+    socket.on("error", () => undefined);
+    const lines = createInterface({ input: socket });
+    lines.on("line", (line) => {
+      const message = parseRelayLine(line);
+      if (message === undefined) return;
+      if (message.type === "hello") relay = this.#hello(message);
+      else if (relay !== undefined) this.#receive(relay, message);
+    });
+    lines.on("close", () => {
+      if (relay !== undefined) this.#closed(relay);
+    });
+  }
+
+  #hello(m: Extract<RelayMessage, { type: "hello" }>): Relay {
+    const base = m.link?.name ?? path.basename(m.script).replace(/\.[cm]?[jt]sx?$/, "");
+    const seen = this.#names.get(base) ?? 0;
+    this.#names.set(base, seen + 1);
+    const relay: Relay = {
+      pid: m.pid,
+      name: seen === 0 || m.link !== undefined ? base : `${base}-${seen + 1}`,
+      link: m.link,
+      offset: Math.round((m.epoch - this.rootEpoch) * 1000),
+      reached: 0,
+      heardAt: performance.now(),
+      open: true,
+      exitCode: undefined,
+      main: undefined,
+      queue: [],
+      live: new Set(),
+    };
+    this.#relays.push(relay);
+    return relay;
+  }
+
+  #thread(pid: number, local: number): number {
+    if (pid === this.rootPid || local === 0) return local;
+    const key = `${pid}:${local}`;
+    let id = this.#threads.get(key);
+    if (id === undefined) {
+      id = this.#nextThread++;
+      this.#threads.set(key, id);
+    }
+    return id;
+  }
+
+  #object(pid: number, local: number): number {
+    if (pid === this.rootPid || local === 0) return local;
+    const key = `${pid}:${local}`;
+    let id = this.#objects.get(key);
+    if (id === undefined) {
+      id = this.#nextObject++;
+      this.#objects.set(key, id);
+    }
+    return id;
+  }
+
+  #receive(relay: Relay, m: RelayMessage): void {
+    relay.heardAt = performance.now();
+    if (m.type === "meta") this.addMeta(this.#mapMeta(relay, m.record));
+    else if (m.type === "events") {
+      for (const e of m.events) relay.queue.push(this.#mapEvent(relay, e));
+      relay.reached = Math.max(relay.reached, m.now + relay.offset);
+    } else if (m.type === "exit") relay.exitCode = m.code;
+  }
+
+  /** The process is gone: whatever of it had not ended ends now (it was killed, or exited). */
+  #closed(relay: Relay): void {
+    relay.open = false;
+    const time = Math.max(relay.reached, relay.queue.at(-1)?.time ?? 0);
+    for (const thread of relay.live) {
+      const code = thread === relay.main ? (relay.exitCode ?? -1) : 0;
+      relay.queue.push({ kind: "thread-exit", thread, object: code, site: 0, time, flag: false });
+    }
+    relay.live.clear();
+  }
+
+  #mapMeta(relay: Relay, r: MetaRecord): MetaRecord {
+    const pid = relay.pid;
+    switch (r.type) {
+      case "thread": {
+        const link = relay.link;
+        if (r.kind === "main" && relay.main === undefined) {
+          // The child's main thread is the one its parent named when it started the Process.
+          const id =
+            link === undefined ? this.#thread(pid, r.ident) : this.#thread(link.pid, link.ident);
+          this.#threads.set(`${pid}:${r.ident}`, id);
+          relay.main = id;
+          const parent = link === undefined ? 0 : this.#thread(link.pid, link.starter);
+          return { ...r, ident: id, parent, name: relay.name };
+        }
+        return {
+          ...r,
+          ident: this.#thread(pid, r.ident),
+          parent: this.#thread(pid, r.parent),
+          name: `${relay.name}/${r.name}`,
+        };
+      }
+      case "object":
+        return { ...r, id: this.#object(pid, r.id), site: this.#object(pid, r.site) };
+      case "site":
+        return { ...r, id: this.#object(pid, r.id) };
+      case "dropped":
+        return { ...r, thread: this.#thread(pid, r.thread) };
+    }
+  }
+
+  #mapEvent(relay: Relay, e: TraceEvent): TraceEvent {
+    const pid = relay.pid;
+    const thread = this.#thread(pid, e.thread);
+    let object = e.object;
+    switch (e.kind) {
+      case "thread-start":
+        relay.live.add(thread);
+        object =
+          thread === relay.main && relay.link !== undefined
+            ? this.#thread(relay.link.pid, relay.link.starter)
+            : this.#thread(pid, object);
+        break;
+      case "thread-exit":
+        relay.live.delete(thread);
+        break;
+      case "join-begin":
+      case "join-end":
+        object = this.#thread(pid, object);
+        break;
+      case "loop-idle":
+        break;
+      default:
+        object = this.#object(pid, object);
+    }
+    return { ...e, thread, object, site: this.#object(pid, e.site), time: e.time + relay.offset };
+  }
+
+  /**
+   * The events to analyse now, all processes merged in time order: the root's `events` (this
+   * drain's) with the relays', up to what every live relay has reported; the rest waits.
+   * `all`: the run ends, release everything.
+   */
+  take(events: TraceEvent[], all = false): TraceEvent[] {
+    if (this.#relays.length === 0 && this.#rootQueue.length === 0) return events;
+    this.#rootQueue =
+      this.#rootQueue.length === 0 ? events : mergeByTime([this.#rootQueue, events]);
+    const heardSince = performance.now() - STALE_MS;
+    let until = all ? Infinity : this.nowMicros();
+    for (const relay of this.#relays) {
+      if (relay.open && relay.heardAt >= heardSince) until = Math.min(until, relay.reached);
+    }
+    const ready: TraceEvent[][] = [];
+    for (const queue of [this.#rootQueue, ...this.#relays.map((r) => r.queue)]) {
+      let n = 0;
+      while (n < queue.length && (queue[n]?.time ?? 0) <= until) n++;
+      if (n > 0) ready.push(queue.splice(0, n));
+    }
+    this.#relays.splice(
+      0,
+      this.#relays.length,
+      ...this.#relays.filter((r) => r.open || r.queue.length > 0),
+    );
+    return mergeByTime(ready);
+  }
+}
