@@ -66,6 +66,19 @@ export interface Finding {
   readonly threads: readonly string[];
   readonly sites: readonly FindingSite[];
   readonly suggestions: readonly Suggestion[];
+  /** `run --confirm` (DESIGN 8.1): whether a directed rerun made the predicted deadlock happen. */
+  readonly confirmed?: boolean;
+  /** The schedule token that makes it happen (`run --schedule`, the `schedule` launch attribute). */
+  readonly schedule?: string;
+  /** `run --confirm`: how many reruns were tried, and why none deadlocked when that is known. */
+  readonly confirmation?: { readonly reruns: number; readonly reason?: string };
+}
+
+/** `explore` (DESIGN 8.1): how many runs were made, with which strategy and base seed. */
+export interface Explored {
+  readonly runs: number;
+  readonly strategy: "random" | "pct";
+  readonly seed: number;
 }
 
 export interface ReportThread {
@@ -89,4 +102,7 @@ export interface Report {
   readonly threads: readonly ReportThread[];
   readonly findings: readonly Finding[];
   readonly droppedEvents: number;
+  /** `explore`: the schedule of the reported run (replay it with `run --schedule`). */
+  readonly schedule?: string;
+  readonly explored?: Explored;
 }
