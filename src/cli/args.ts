@@ -1,5 +1,4 @@
 // Command-line parsing of `threadlens` (DESIGN section 8). Errors are UsageError (exit 3).
-import { STRATEGIES, type Strategy } from "../protocol/schedule.ts";
 
 /** `run --confirm`: reruns per potential deadlock unless `--confirm-runs` says otherwise. */
 export const DEFAULT_CONFIRM_RUNS = 20;
@@ -21,17 +20,6 @@ export type Command =
       /** `--schedule <token>`: replay a controlled schedule. */
       readonly schedule?: string;
     }
-  | {
-      readonly command: "explore";
-      readonly program: string;
-      readonly args: readonly string[];
-      readonly json: boolean;
-      readonly runs: number;
-      readonly strategy: Strategy;
-      readonly seed: number | undefined;
-      readonly depth: number;
-      readonly timeoutMs: number;
-    }
   | { readonly command: "check"; readonly paths: readonly string[]; readonly json: boolean }
   | { readonly command: "export"; readonly trace: string; readonly out: string }
   | { readonly command: "help" }
@@ -40,16 +28,13 @@ export type Command =
 export const USAGE = `usage:
   threadlens run <program.ts|.js> [--json] [--trace <file.tltrace>] [--timeout <ms>]
       [--confirm [--confirm-runs N]] [--schedule <token>] [-- args...]
-  threadlens explore <program.ts|.js> [--runs N] [--strategy random|pct] [--seed S] [--depth D]
-      [--timeout <ms>] [--json] [-- args...]
   threadlens check [files or folders...] [--json]
   threadlens export --perfetto <trace.tltrace> <out.json>
   threadlens --help | --version
 
 exit codes of run: 0 nothing found, 1 findings but nothing blocked, 2 the program blocked and
 was stopped (deadlock, hang, timeout; with --confirm: a potential deadlock confirmed),
-3 usage or start error, else the program's own code. explore: the same, for the first run that
-deadlocked, hung or failed (0 when no run found anything).
+3 usage or start error, else the program's own code.
 exit codes of check (static analysis, default folder "."): 0 nothing found, 1 findings,
 3 usage error or a file that does not parse.`;
 
@@ -117,43 +102,6 @@ function parseRun(argv: readonly string[]): Command {
   };
 }
 
-function parseExplore(argv: readonly string[]): Command {
-  let program: string | undefined;
-  let json = false;
-  let runs = 50;
-  let strategy: Strategy = "pct";
-  let seed: number | undefined;
-  let depth = 3;
-  let timeoutMs = 10_000;
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? "";
-    if (a === "--") {
-      args.push(...argv.slice(i + 1));
-      break;
-    }
-    if (program !== undefined && !a.startsWith("--")) {
-      args.push(a);
-      continue;
-    }
-    if (a === "--json") json = true;
-    else if (a === "--runs") runs = positiveInteger(a, takeValue(argv, i++, a));
-    else if (a === "--seed") seed = positiveInteger(a, takeValue(argv, i++, a), true);
-    else if (a === "--depth") depth = positiveInteger(a, takeValue(argv, i++, a));
-    else if (a === "--timeout") timeoutMs = positiveInteger(a, takeValue(argv, i++, a));
-    else if (a === "--strategy") {
-      const value = takeValue(argv, i++, a);
-      if (!(STRATEGIES as readonly string[]).includes(value))
-        throw new UsageError(`--strategy must be one of ${STRATEGIES.join(", ")}, got ${value}`);
-      strategy = value as Strategy;
-    } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
-    else program = a;
-  }
-  if (program === undefined)
-    throw new UsageError("explore needs a program: threadlens explore <program.ts>");
-  return { command: "explore", program, args, json, runs, strategy, seed, depth, timeoutMs };
-}
-
 function parseCheck(argv: readonly string[]): Command {
   const paths: string[] = [];
   let json = false;
@@ -173,7 +121,6 @@ export function parseArgs(argv: readonly string[]): Command {
     return { command: "help" };
   if (command === "--version") return { command: "version" };
   if (command === "run") return parseRun(rest);
-  if (command === "explore") return parseExplore(rest);
   if (command === "check") return parseCheck(rest);
   if (command === "export") {
     if (rest[0] !== "--perfetto" || rest.length !== 3) {
