@@ -4,14 +4,14 @@
 // Unlike `threadlens run`, a blocked program is not killed: the user inspects it; it ends on
 // terminate/disconnect, always, even when every thread is blocked.
 import { existsSync, statSync } from "node:fs";
-import { constants } from "node:os";
 import path from "node:path";
 import {
   StartError,
   checkProgram,
   superviseProgram,
   type SupervisedProgram,
-} from "../cli/supervise.ts";
+} from "../launch/supervise.ts";
+import { exitCodeOfSignal } from "../launch/exitCodes.ts";
 import type { ControlCommand, RecorderOutput } from "../protocol/recorderControl.ts";
 import { LaunchArgumentError, type LaunchSettings } from "./launchArguments.ts";
 
@@ -65,8 +65,7 @@ function environment(settings: LaunchSettings): NodeJS.ProcessEnv {
 
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  const number = signal === null ? undefined : constants.signals[signal];
-  return number === undefined ? 1 : 128 + number;
+  return (signal === null ? undefined : exitCodeOfSignal(signal)) ?? 1;
 }
 
 export class ProgramRunner {

@@ -13,7 +13,7 @@ import {
   ThreadEvent,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { EXIT_BLOCKED } from "../cli/run.ts";
+import { EXIT_BLOCKED } from "../launch/exitCodes.ts";
 import { formatReport } from "../analysis/humanReport.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
 import type { Finding } from "../protocol/report.ts";

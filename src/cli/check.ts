@@ -7,14 +7,11 @@ import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { relativePath } from "../analysis/paths.ts";
 import { checkSources } from "../analysis/static/index.ts";
+import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_START } from "../launch/exitCodes.ts";
 import type { Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 
 type CheckCommand = Extract<Command, { command: "check" }>;
-
-export const EXIT_CLEAN = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 3;
 
 /** Folders never searched: dependencies, build output, and hidden folders (.git, caches). */
 const SKIPPED_FOLDERS = new Set(["node_modules", "dist"]);
@@ -78,7 +75,7 @@ export function check(cmd: CheckCommand, cwd: string): number {
   } catch (error) {
     if (!(error instanceof CheckError)) throw error;
     process.stderr.write(`threadlens: ${error.message}\n`);
-    return EXIT_USAGE;
+    return EXIT_START;
   }
   const result = checkSources({ files, readFile: readSource, cwd: toPosix(cwd) });
   if (result.problems.length > 0) {
@@ -88,7 +85,7 @@ export function check(cmd: CheckCommand, cwd: string): number {
       const what = problem.line === 0 ? "" : "TypeScript syntax error: ";
       process.stderr.write(`threadlens: ${what}${at}: ${problem.message}\n`);
     }
-    return EXIT_USAGE;
+    return EXIT_START;
   }
   const report: Report = {
     version: 1,

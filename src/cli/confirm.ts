@@ -6,7 +6,7 @@
 import type { Finding, Report } from "../protocol/report.ts";
 import { encodeSchedule, type ScheduleNote } from "../protocol/schedule.ts";
 import { programFingerprint, runScheduled } from "./schedules.ts";
-import type { ProgramLaunch } from "./supervise.ts";
+import type { ProgramLaunch } from "../launch/supervise.ts";
 
 /** How long held threads wait for the rest of the cycle (no new arrival) before giving up. */
 const HOLD_MS = 1000;

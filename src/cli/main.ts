@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { toPerfetto } from "../protocol/perfetto.ts";
 import { TraceParseError, parseTrace } from "../protocol/traceTextReader.ts";
 import { USAGE, UsageError, parseArgs } from "./args.ts";
-import { EXIT_START, StartError, run } from "./run.ts";
+import { EXIT_START } from "../launch/exitCodes.ts";
+import { StartError, run } from "./run.ts";
 
 function exportPerfetto(tracePath: string, out: string): number {
   let text: string;

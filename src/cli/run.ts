@@ -9,15 +9,17 @@ import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import { confirmFindings, formatConfirmations } from "./confirm.ts";
 import { replayEnv, withScheduleOf } from "./schedules.ts";
-import { StartError, checkProgram, superviseProgram, type ProgramLaunch } from "./supervise.ts";
+import { EXIT_BLOCKED, EXIT_FINDINGS } from "../launch/exitCodes.ts";
+import {
+  StartError,
+  checkProgram,
+  superviseProgram,
+  type ProgramLaunch,
+} from "../launch/supervise.ts";
 
 export { StartError };
 
 type RunCommand = Extract<Command, { command: "run" }>;
-
-export const EXIT_FINDINGS = 1;
-export const EXIT_BLOCKED = 2;
-export const EXIT_START = 3;
 
 export function exitCodeOf(report: Report, blocked: boolean): number {
   if (blocked) return EXIT_BLOCKED;

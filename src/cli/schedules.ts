@@ -15,7 +15,7 @@ import {
 } from "../protocol/schedule.ts";
 import { UsageError } from "./args.ts";
 import { runToReport, type RunOutcome } from "./run.ts";
-import type { ProgramLaunch } from "./supervise.ts";
+import type { ProgramLaunch } from "../launch/supervise.ts";
 
 /** A short hash of the program's source: a token made for other code does not fit it. */
 export function programFingerprint(file: string): string {

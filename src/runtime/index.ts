@@ -3,8 +3,11 @@
 import { reviveOnMessage } from "./messaging.ts";
 import { installInstrumentation } from "./instrument/index.ts";
 import { recordingOn } from "./recording.ts";
+import { reportUncaughtErrors, watchForOrphaning } from "./process/childSide.ts";
 
 reviveOnMessage();
+watchForOrphaning();
+reportUncaughtErrors();
 // Under the preload, code that never imports threadlens is recorded too (DESIGN 3.2).
 if (recordingOn) installInstrumentation();
 
@@ -26,6 +29,7 @@ export { Pipe, Connection, type PipeOptions } from "./pipe.ts";
 export { Thread, threadArgs, type ThreadOptions } from "./thread.ts";
 export { spawn, Task, type SpawnOptions } from "./task.ts";
 export { Pool, AsyncResult, type PoolOptions } from "./pool.ts";
+export { Process, processArgs, type ProcessOptions } from "./process/process.ts";
 export { currentThread, enumerate, activeCount } from "./threads.ts";
 export { revive } from "./primitive.ts";
 export type { LogicalThread } from "./logicalThread.ts";

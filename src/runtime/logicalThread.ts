@@ -18,6 +18,7 @@ import {
 } from "./world.ts";
 import { announce, announceRing, emitPrecise, recordingOn } from "./recording.ts";
 import type { AddressTableEntry } from "./instrument/sharedAddresses.ts";
+import { processBootstrap } from "./process/bootstrap.ts";
 
 export interface LogicalThread {
   readonly ident: number;
@@ -77,8 +78,14 @@ const plain = bootstrap === undefined ? readPlainBootstrap() : undefined;
 export const plainWorkerBootstrap: PlainWorkerBootstrap | undefined = plain;
 
 function ownThread(): LogicalThread {
+  // A Process's child: its main thread is the logical thread named after the process.
   if (isMainThread)
-    return { ident: nextLogicalThreadId(), name: "main", kind: "main", daemon: false };
+    return {
+      ident: nextLogicalThreadId(),
+      name: processBootstrap?.name ?? "main",
+      kind: "main",
+      daemon: processBootstrap?.daemon ?? false,
+    };
   if (bootstrap !== undefined) {
     return {
       ident: bootstrap.ident,

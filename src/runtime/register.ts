@@ -30,6 +30,7 @@ import {
   PAUSE_DATA_KEY,
 } from "../protocol/recorderControl.ts";
 import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
+import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 
 const RECORDER_MARK = "__threadlens_recorder__";
@@ -97,6 +98,15 @@ function takeControlFd(): number | undefined {
   return fd;
 }
 
+function takeSupervisorEnv(): Record<string, string | undefined> {
+  const taken: Record<string, string | undefined> = {};
+  for (const name of [ENV_OUTPUT_FD, ENV_TRACE_FILE, ENV_TIMEOUT_MS, ENV_PROGRAM, ENV_STREAM]) {
+    taken[name] = process.env[name];
+    delete process.env[name];
+  }
+  return taken;
+}
+
 async function startRecorder(): Promise<void> {
   const clock = new SharedArrayBuffer(CLOCK_BYTES);
   new Float64Array(clock, 8, 1)[0] = performance.timeOrigin;
@@ -107,7 +117,9 @@ async function startRecorder(): Promise<void> {
   const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
   const controlWords = new Int32Array(control);
   setEnvironmentData(CONTROL_DATA_KEY, control);
-  const env = process.env;
+  // Read once and removed: the program's own child processes (which inherit the environment)
+  // are not this supervisor's program, and fd 3 of a forked child is its IPC channel.
+  const env = takeSupervisorEnv();
   const recorder = new Worker(path.join(distDir, "recorder.js"), {
     execArgv: [],
     workerData: {
@@ -162,6 +174,10 @@ if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
   // The runtime, loaded here in every thread, instruments code that never imports threadlens
   // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Through the package's own name, so the
   // program's `import "threadlens"` gets this same instance: one runtime state per thread.
+  require("threadlens");
+} else if (isMainThread && process.env[ENV_PROCESS_BOOTSTRAP] !== undefined) {
+  // A Process's child unrecorded still needs its runtime's child side (processArgs, the watch
+  // that ends it with its parent).
   require("threadlens");
 }
 

@@ -1,0 +1,226 @@
+// Process (Python's multiprocessing.Process, with a module in place of a target function): runs
+// a module in a child Node.js process under the same preload (TypeScript loader, recording).
+// The child's output passes through; processArgs() in the child returns the args.
+import { fork, type ChildProcess } from "node:child_process";
+import { constants } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ArgumentError, ThreadStateError } from "../errors.ts";
+import { holdLoop, releaseLoop } from "../parking.ts";
+import { resolveModulePath } from "../modulePath.ts";
+import { callerSite, type SourceSite } from "../naming.ts";
+import { KIND_FIELD } from "../primitive.ts";
+import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "../validate.ts";
+import { childExecArgv } from "./childArgv.ts";
+import {
+  ENV_PROCESS_BOOTSTRAP,
+  MAX_BOOTSTRAP_CHARS,
+  encodeBootstrap,
+  processBootstrap,
+} from "./bootstrap.ts";
+
+export interface ProcessOptions {
+  readonly name?: string;
+  /** Values handed to the child (v8-serialized: plain data, no shared memory). */
+  readonly args?: readonly unknown[];
+  /** A daemon process does not keep its parent alive and is ended with it. */
+  readonly daemon?: boolean;
+  /** Extra environment variables of the child (on top of the parent's). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The preload next to this runtime bundle (dist/register.mjs beside dist/runtime.js). */
+const preloadUrl = pathToFileURL(path.join(__dirname, "register.mjs")).href;
+
+let processNumber = 0;
+/** Daemon children still running: ended (SIGTERM) when this process exits. */
+const liveDaemons = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function endDaemonsAtExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const child of liveDaemons) child.kill("SIGTERM");
+  });
+}
+
+/**
+ * What in `value` cannot reach another process (shared memory: a threadlens primitive, a
+ * SharedArrayBuffer or a view on one), searched through arrays and plain objects.
+ */
+function findUnsendable(value: unknown, seen = new Set<object>()): string | undefined {
+  if (value === null || typeof value !== "object" || seen.has(value)) return undefined;
+  seen.add(value);
+  if (value instanceof SharedArrayBuffer) return "SharedArrayBuffer";
+  if (ArrayBuffer.isView(value))
+    return value.buffer instanceof SharedArrayBuffer ? "view on a SharedArrayBuffer" : undefined;
+  const kind = (value as Record<string, unknown>)[KIND_FIELD];
+  if (typeof kind === "string") return kind;
+  const items = Array.isArray(value) ? value : Object.values(value);
+  for (const item of items) {
+    const found = findUnsendable(item, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+export class Process {
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly modulePath: string;
+  readonly site: SourceSite | undefined;
+  readonly #args: readonly unknown[];
+  readonly #env: Readonly<Record<string, string>>;
+  #child: ChildProcess | undefined;
+  #exitCode: number | undefined;
+  #alive = false;
+  #exited: Promise<void> | undefined;
+
+  constructor(moduleUrlOrPath: string | URL, options: ProcessOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new ArgumentError(`new Process(): options must be an object, got ${describe(options)}`);
+    }
+    this.site = callerSite();
+    this.modulePath = resolveModulePath("new Process()", moduleUrlOrPath, this.site);
+    this.name = optionalName("new Process()", options.name) ?? `Process-${++processNumber}`;
+    if (options.args !== undefined && !Array.isArray(options.args)) {
+      throw new ArgumentError(
+        `new Process(): args must be an array, got ${describe(options.args)}`,
+      );
+    }
+    if (options.daemon !== undefined && typeof options.daemon !== "boolean") {
+      throw new ArgumentError(
+        `new Process(): daemon must be a boolean, got ${describe(options.daemon)}`,
+      );
+    }
+    if (options.env !== undefined && (options.env === null || typeof options.env !== "object")) {
+      throw new ArgumentError(`new Process(): env must be an object, got ${describe(options.env)}`);
+    }
+    const unsendable = findUnsendable(options.args);
+    if (unsendable !== undefined) {
+      throw new ArgumentError(
+        `new Process(): a ${unsendable} cannot be passed to a process in this release (shared memory stays in its process; pass plain data)`,
+      );
+    }
+    this.#args = options.args ?? [];
+    this.#env = options.env ?? {};
+    this.daemon = options.daemon ?? false;
+  }
+
+  /** The child's process id, once started. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /**
+   * The child's exit code once it has ended; a child ended by a signal has minus the signal's
+   * number (-15 after terminate(), -9 after kill()), as in Python.
+   */
+  get exitCode(): number | undefined {
+    return this.#exitCode;
+  }
+
+  isAlive(): boolean {
+    return this.#alive;
+  }
+
+  start(): this {
+    if (this.#child !== undefined)
+      throw new ThreadStateError(`process ${this.name} can only be started once`);
+    let bootstrap: string;
+    try {
+      bootstrap = encodeBootstrap({
+        name: this.name,
+        daemon: this.daemon,
+        args: this.#args,
+        parentPid: process.pid,
+      });
+    } catch (error) {
+      throw new ArgumentError(
+        `process ${this.name}: args cannot be sent to a process: ${(error as Error).message}`,
+      );
+    }
+    if (bootstrap.length > MAX_BOOTSTRAP_CHARS) {
+      throw new ArgumentError(
+        `process ${this.name}: args too large for a process (${bootstrap.length} bytes encoded, at most ${MAX_BOOTSTRAP_CHARS})`,
+      );
+    }
+    const child = fork(this.modulePath, [], {
+      execArgv: childExecArgv(process.execArgv, preloadUrl),
+      env: { ...process.env, ...this.#env, [ENV_PROCESS_BOOTSTRAP]: bootstrap },
+      stdio: ["inherit", "inherit", "inherit", "ipc"],
+      serialization: "advanced",
+    });
+    this.#child = child;
+    this.#alive = true;
+    if (this.daemon) {
+      child.unref();
+      child.channel?.unref();
+      liveDaemons.add(child);
+      endDaemonsAtExit();
+    }
+    this.#exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.#exitCode = code ?? -(signal === null ? 0 : constants.signals[signal]);
+        this.#alive = false;
+        liveDaemons.delete(child);
+        resolve();
+      });
+    });
+    child.once("error", (error) => {
+      process.stderr.write(`Exception in process ${this.name}:\n${error.stack ?? error}\n`);
+    });
+    return this;
+  }
+
+  /** Resolves true once the process has exited, false if `timeout` ms pass first. */
+  async join(options?: TimeoutOptions): Promise<boolean> {
+    const deadline = deadlineOf(`${this.name}.join`, options);
+    const exited = this.#exited;
+    if (exited === undefined)
+      throw new ThreadStateError(`cannot join process ${this.name} before it is started`);
+    if (!this.#alive) return true;
+    holdLoop();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      if (deadline === Infinity) {
+        await exited;
+        return true;
+      }
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), remaining(deadline));
+      });
+      return await Promise.race([exited.then(() => true as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+      releaseLoop();
+    }
+  }
+
+  /** Asks the process to end (SIGTERM). */
+  terminate(): void {
+    this.#signal("terminate", "SIGTERM");
+  }
+
+  /** Ends the process at once (SIGKILL). */
+  kill(): void {
+    this.#signal("kill", "SIGKILL");
+  }
+
+  #signal(api: string, signal: NodeJS.Signals): void {
+    if (this.#child === undefined)
+      throw new ThreadStateError(`cannot ${api} process ${this.name} before it is started`);
+    if (this.#alive) this.#child.kill(signal);
+  }
+
+  toString(): string {
+    const state = this.#child === undefined ? "initial" : this.#alive ? "started" : "stopped";
+    return `Process(${this.name}, ${state}${this.daemon ? ", daemon" : ""})`;
+  }
+}
+
+/** In a Process's child: the `args` given to the Process ([] in any other process). */
+export function processArgs<T extends unknown[] = unknown[]>(): T {
+  return [...(processBootstrap?.args ?? [])] as T;
+}
