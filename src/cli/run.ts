@@ -2,29 +2,42 @@
 // output, stops it when the recorder reports it blocked, and turns the recorder's report into
 // the exit code, the human report and the JSON (DESIGN section 8). `--schedule` replays a
 // controlled schedule and `--confirm` reruns potential deadlocks under directed schedules
-// (DESIGN 8.1, schedules.ts).
+// (DESIGN 8.1, confirm.ts and schedules.ts).
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import { confirmFindings, formatConfirmations } from "./confirm.ts";
 import { replayEnv, withScheduleOf } from "./schedules.ts";
-import { EXIT_BLOCKED, EXIT_FINDINGS } from "../launch/exitCodes.ts";
+import {
+  EXIT_BLOCKED,
+  EXIT_CLEAN,
+  EXIT_FINDINGS,
+  EXIT_START,
+  exitCodeOfSignal,
+} from "../launch/exitCodes.ts";
 import {
   StartError,
+  checkOutputFile,
   checkProgram,
   superviseProgram,
   type ProgramLaunch,
 } from "../launch/supervise.ts";
+import { markTraceCutShort } from "../launch/traceEnd.ts";
 
 export { StartError };
 
 type RunCommand = Extract<Command, { command: "run" }>;
 
-export function exitCodeOf(report: Report, blocked: boolean): number {
+/**
+ * DESIGN 8: 2 when the program was stopped blocked; 3 when threadlens itself failed; else the
+ * program's own non-zero exit code (its findings are still reported); else 1 for findings.
+ */
+export function exitCodeOf(report: Report, blocked: boolean, failed: boolean): number {
   if (blocked) return EXIT_BLOCKED;
-  if (report.findings.length > 0) return EXIT_FINDINGS;
-  return report.exitCode ?? 0;
+  if (failed) return EXIT_START;
+  if (report.exitCode !== null && report.exitCode !== 0) return report.exitCode;
+  return report.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 /** The report when the recorder could not give one (the program was killed or crashed hard). */
@@ -36,6 +49,10 @@ export interface RunOutcome {
   readonly report: Report;
   /** The recorder stopped the program (deadlock, hang, timeout). */
   readonly stopped: boolean;
+  /** threadlens itself failed (the recorder said so). */
+  readonly failed: boolean;
+  /** Why the program ended by a signal threadlens did not send, if it did. */
+  readonly killedWhy: string | undefined;
 }
 
 /** Runs the program once under the recorder and returns its report. */
@@ -43,12 +60,21 @@ export async function runToReport(launch: ProgramLaunch): Promise<RunOutcome> {
   const findings: Finding[] = [];
   let blocked: Report | undefined;
   let final: Report | undefined;
+  let failed = false;
+  const startedAt = performance.now();
   const program = superviseProgram(launch, (message) => {
     if (message.type === "finding") findings.push(message.finding);
     else if (message.type === "report") final = message.report;
-    else if (message.type === "blocked" && blocked === undefined) {
+    else if (message.type === "failure") {
+      failed = true;
+      process.stderr.write(`threadlens: ${message.message}\n`);
+      if (message.fatal) {
+        process.stderr.write("threadlens: the program is stopped (exit 3)\n");
+        program.killTree();
+      }
+    } else if (message.type === "blocked" && blocked === undefined) {
       blocked = message.report;
-      program.child.kill("SIGKILL");
+      program.killTree();
     }
   });
   // Backstop: if the recorder cannot stop a program at its timeout, this does.
@@ -56,21 +82,30 @@ export async function runToReport(launch: ProgramLaunch): Promise<RunOutcome> {
     launch.timeoutMs === undefined
       ? undefined
       : setTimeout(() => {
-          if (blocked === undefined) program.child.kill("SIGKILL");
+          if (blocked === undefined) program.killTree();
         }, launch.timeoutMs + 5000);
   const { code, signal } = await program.ended;
+  program.closeControl();
   if (backstop !== undefined) clearTimeout(backstop);
   const stoppedReport = blocked as Report | undefined;
+  const killed = stoppedReport === undefined && !failed && signal !== null;
+  const signalCode = signal === null ? undefined : exitCodeOfSignal(signal);
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  const killedWhy = killed ? `the program was killed by ${signal} after ${seconds} s` : undefined;
+  // Killed from outside (by a signal threadlens did not send): the trace keeps what was
+  // recorded up to then, and says where it stops.
+  if (killedWhy !== undefined && launch.traceFile !== undefined)
+    markTraceCutShort(path.resolve(launch.traceFile), killedWhy);
   const report: Report =
-    stoppedReport ??
-    final ??
-    fallbackReport(launch.program, code ?? (signal === null ? null : 128), findings);
-  return { report, stopped: stoppedReport !== undefined };
+    stoppedReport ?? final ?? fallbackReport(launch.program, code ?? signalCode ?? null, findings);
+  return { report, stopped: stoppedReport !== undefined, failed, killedWhy };
 }
 
 export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   const file = path.resolve(cmd.program);
   checkProgram(file, cmd.program);
+  // A trace that cannot be written is a start error, not a recorder that fails mid-run.
+  if (cmd.trace !== undefined) checkOutputFile(path.resolve(cmd.trace), cmd.trace);
   const launch: ProgramLaunch = {
     program: cmd.program,
     file,
@@ -86,13 +121,13 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   const outcome = await runToReport(
     replay?.env === undefined ? launch : { ...launch, env: { ...process.env, ...replay.env } },
   );
-  const { stopped } = outcome;
+  const { stopped, failed, killedWhy } = outcome;
   let { report } = outcome;
   if (replay?.env !== undefined && cmd.schedule !== undefined) {
     report = withScheduleOf(report, cmd.schedule);
   }
   let confirmedAny = false;
-  if (cmd.confirm !== undefined && !stopped) {
+  if (cmd.confirm !== undefined && !stopped && !failed) {
     const findings = await confirmFindings(report, launch, cmd.confirm.runs);
     report = { ...report, findings };
     confirmedAny = findings.some((f) => f.confirmed === true);
@@ -102,5 +137,6 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
     process.stderr.write(formatReport(report));
     if (cmd.confirm !== undefined) process.stderr.write(formatConfirmations(report, cmd.program));
   }
-  return exitCodeOf(report, stopped || confirmedAny);
+  if (killedWhy !== undefined) process.stderr.write(`threadlens: ${killedWhy}\n`);
+  return exitCodeOf(report, stopped || confirmedAny, failed);
 }
