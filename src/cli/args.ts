@@ -1,5 +1,8 @@
 // Command-line parsing of `threadlens` (DESIGN section 8). Errors are UsageError (exit 3).
 
+/** `run --confirm`: reruns per potential deadlock unless `--confirm-runs` says otherwise. */
+export const DEFAULT_CONFIRM_RUNS = 20;
+
 export class UsageError extends Error {
   override name = "UsageError";
 }
@@ -14,6 +17,10 @@ export type Command =
       readonly stats: boolean;
       readonly trace: string | undefined;
       readonly timeoutMs: number | undefined;
+      /** `--confirm [--confirm-runs N]`: rerun potential deadlocks under directed schedules. */
+      readonly confirm?: { readonly runs: number };
+      /** `--schedule <token>`: replay a controlled schedule. */
+      readonly schedule?: string;
     }
   | { readonly command: "check"; readonly paths: readonly string[]; readonly json: boolean }
   | { readonly command: "export"; readonly trace: string; readonly out: string }
@@ -21,13 +28,15 @@ export type Command =
   | { readonly command: "version" };
 
 export const USAGE = `usage:
-  threadlens run <program.ts|.js> [--json] [--stats] [--trace <file.tltrace>] [--timeout <ms>] [-- args...]
+  threadlens run <program.ts|.js> [--json] [--stats] [--trace <file.tltrace>] [--timeout <ms>]
+      [--confirm [--confirm-runs N]] [--schedule <token>] [-- args...]
   threadlens check [files or folders...] [--json]
   threadlens export --perfetto <trace.tltrace> <out.json>
   threadlens --help | --version
 
 exit codes of run: 0 nothing found, 1 findings but nothing blocked, 2 the program blocked and
-was stopped (deadlock, hang, timeout), 3 usage or start error or a failure of threadlens,
+was stopped (deadlock, hang, timeout; with --confirm: a potential deadlock confirmed), 3 usage
+or start error or a failure of threadlens,
 else the program's own non-zero code (findings still reported), 128+n killed by signal n.
 exit codes of check (static analysis, default folder "."): 0 nothing found, 1 findings,
 3 usage error or a file that does not parse.`;
@@ -38,12 +47,24 @@ function takeValue(argv: readonly string[], i: number, flag: string): string {
   return value;
 }
 
+function positiveInteger(flag: string, value: string, zero = false): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (zero ? 0 : 1))
+    throw new UsageError(
+      `${flag} must be a ${zero ? "non-negative" : "positive"} integer, got ${value}`,
+    );
+  return n;
+}
+
 function parseRun(argv: readonly string[]): Command {
   let program: string | undefined;
   let json = false;
   let stats = false;
   let trace: string | undefined;
   let timeoutMs: number | undefined;
+  let confirm = false;
+  let confirmRuns = DEFAULT_CONFIRM_RUNS;
+  let schedule: string | undefined;
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
@@ -64,12 +85,27 @@ function parseRun(argv: readonly string[]): Command {
       if (!Number.isInteger(n) || n <= 0)
         throw new UsageError(`--timeout must be a positive number of milliseconds, got ${value}`);
       timeoutMs = n;
-    } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+    } else if (a === "--confirm") confirm = true;
+    else if (a === "--confirm-runs") confirmRuns = positiveInteger(a, takeValue(argv, i++, a));
+    else if (a === "--schedule") schedule = takeValue(argv, i++, a);
+    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else program = a;
   }
   if (program === undefined)
     throw new UsageError("run needs a program: threadlens run <program.ts>");
-  return { command: "run", program, args, json, stats, trace, timeoutMs };
+  if (confirm && schedule !== undefined)
+    throw new UsageError("--confirm and --schedule do not go together: confirm makes schedules");
+  return {
+    command: "run",
+    program,
+    args,
+    json,
+    stats,
+    trace,
+    timeoutMs,
+    ...(confirm ? { confirm: { runs: confirmRuns } } : {}),
+    ...(schedule === undefined ? {} : { schedule }),
+  };
 }
 
 function parseCheck(argv: readonly string[]): Command {

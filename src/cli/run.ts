@@ -1,12 +1,16 @@
 // `threadlens run`: runs the program under the preload and its recorder, relays the program's
 // output, stops it when the recorder reports it blocked, and turns the recorder's report into
-// the exit code, the human report and the JSON (DESIGN section 8).
+// the exit code, the human report and the JSON (DESIGN section 8). `--schedule` replays a
+// controlled schedule and `--confirm` reruns potential deadlocks under directed schedules
+// (DESIGN 8.1, confirm.ts and schedules.ts).
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { stopsProgram } from "../protocol/findingRules.ts";
 import { formatLockStats } from "../analysis/lockStatsText.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
+import { confirmFindings, formatConfirmations } from "./confirm.ts";
+import { replayEnv, withScheduleOf } from "./schedules.ts";
 import {
   EXIT_BLOCKED,
   EXIT_CLEAN,
@@ -19,6 +23,7 @@ import {
   checkOutputFile,
   checkProgram,
   superviseProgram,
+  type ProgramLaunch,
 } from "../launch/supervise.ts";
 import { markTraceCutShort } from "../launch/traceEnd.ts";
 
@@ -30,7 +35,7 @@ type RunCommand = Extract<Command, { command: "run" }>;
  * DESIGN 8: 2 when the program was stopped blocked; 3 when threadlens itself failed; else the
  * program's own non-zero exit code (its findings are still reported); else 1 for findings.
  */
-function exitCodeOf(report: Report, blocked: boolean, failed: boolean): number {
+export function exitCodeOf(report: Report, blocked: boolean, failed: boolean): number {
   // A hang found only at the program's end blocked it too (DESIGN 5.6).
   if (blocked || report.findings.some((f) => stopsProgram(f.kind))) return EXIT_BLOCKED;
   if (failed) return EXIT_START;
@@ -43,50 +48,45 @@ function fallbackReport(program: string, exitCode: number | null, findings: Find
   return { version: 1, program, exitCode, threads: [], findings, droppedEvents: 0 };
 }
 
-export async function run(cmd: RunCommand, distDir: string): Promise<number> {
-  const file = path.resolve(cmd.program);
-  checkProgram(file, cmd.program);
-  // A trace that cannot be written is a start error, not a recorder that fails mid-run.
-  if (cmd.trace !== undefined) checkOutputFile(path.resolve(cmd.trace), cmd.trace);
+export interface RunOutcome {
+  readonly report: Report;
+  /** The recorder stopped the program (deadlock, hang, timeout). */
+  readonly stopped: boolean;
+  /** threadlens itself failed (the recorder said so). */
+  readonly failed: boolean;
+  /** Why the program ended by a signal threadlens did not send, if it did. */
+  readonly killedWhy: string | undefined;
+}
+
+/** Runs the program once under the recorder and returns its report. */
+export async function runToReport(launch: ProgramLaunch): Promise<RunOutcome> {
   const findings: Finding[] = [];
   let blocked: Report | undefined;
   let final: Report | undefined;
   let failed = false;
   const startedAt = performance.now();
-  const program = superviseProgram(
-    {
-      program: cmd.program,
-      file,
-      args: cmd.args,
-      distDir,
-      traceFile: cmd.trace,
-      timeoutMs: cmd.timeoutMs,
-      // With --json, stdout carries only the JSON report: the program's output goes to stderr.
-      stdio: ["inherit", cmd.json ? 2 : "inherit", "inherit"],
-    },
-    (message) => {
-      if (message.type === "finding") findings.push(message.finding);
-      else if (message.type === "report") final = message.report;
-      else if (message.type === "failure") {
-        failed = true;
-        process.stderr.write(`threadlens: ${message.message}\n`);
-        if (message.fatal) {
-          process.stderr.write("threadlens: the program is stopped (exit 3)\n");
-          program.killTree();
-        }
-      } else if (message.type === "blocked" && blocked === undefined) {
-        blocked = message.report;
+  const program = superviseProgram(launch, (message) => {
+    if (message.type === "finding") findings.push(message.finding);
+    else if (message.type === "report") final = message.report;
+    else if (message.type === "failure") {
+      failed = true;
+      process.stderr.write(`threadlens: ${message.message}\n`);
+      if (message.fatal) {
+        process.stderr.write("threadlens: the program is stopped (exit 3)\n");
         program.killTree();
       }
-    },
-  );
+    } else if (message.type === "blocked" && blocked === undefined) {
+      blocked = message.report;
+      program.killTree();
+    }
+  });
   // Backstop: if the recorder cannot stop a program at its timeout, this does.
   const backstop =
-    cmd.timeoutMs === undefined
+    launch.timeoutMs === undefined
       ? undefined
       : setTimeout(() => {
           if (blocked === undefined) program.killTree();
-        }, cmd.timeoutMs + 5000);
+        }, launch.timeoutMs + 5000);
   const { code, signal } = await program.ended;
   program.closeControl();
   if (backstop !== undefined) clearTimeout(backstop);
@@ -97,13 +97,50 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   const killedWhy = killed ? `the program was killed by ${signal} after ${seconds} s` : undefined;
   // Killed from outside (by a signal threadlens did not send): the trace keeps what was
   // recorded up to then, and says where it stops.
-  if (killedWhy !== undefined && cmd.trace !== undefined)
-    markTraceCutShort(path.resolve(cmd.trace), killedWhy);
+  if (killedWhy !== undefined && launch.traceFile !== undefined)
+    markTraceCutShort(path.resolve(launch.traceFile), killedWhy);
   const report: Report =
-    stoppedReport ?? final ?? fallbackReport(cmd.program, code ?? signalCode ?? null, findings);
+    stoppedReport ?? final ?? fallbackReport(launch.program, code ?? signalCode ?? null, findings);
+  return { report, stopped: stoppedReport !== undefined, failed, killedWhy };
+}
+
+export async function run(cmd: RunCommand, distDir: string): Promise<number> {
+  const file = path.resolve(cmd.program);
+  checkProgram(file, cmd.program);
+  // A trace that cannot be written is a start error, not a recorder that fails mid-run.
+  if (cmd.trace !== undefined) checkOutputFile(path.resolve(cmd.trace), cmd.trace);
+  const launch: ProgramLaunch = {
+    program: cmd.program,
+    file,
+    args: cmd.args,
+    distDir,
+    traceFile: cmd.trace,
+    timeoutMs: cmd.timeoutMs,
+    // With --json, stdout carries only the JSON report: the program's output goes to stderr.
+    stdio: ["inherit", cmd.json ? 2 : "inherit", "inherit"],
+  };
+  const replay = cmd.schedule === undefined ? undefined : replayEnv(cmd.schedule, file);
+  if (replay?.warning !== undefined) process.stderr.write(`threadlens: ${replay.warning}\n`);
+  const outcome = await runToReport(
+    replay?.env === undefined ? launch : { ...launch, env: { ...process.env, ...replay.env } },
+  );
+  const { stopped, failed, killedWhy } = outcome;
+  let { report } = outcome;
+  if (replay?.env !== undefined && cmd.schedule !== undefined) {
+    report = withScheduleOf(report, cmd.schedule);
+  }
+  let confirmedAny = false;
+  if (cmd.confirm !== undefined && !stopped && !failed) {
+    const findings = await confirmFindings(report, launch, cmd.confirm.runs);
+    report = { ...report, findings };
+    confirmedAny = findings.some((f) => f.confirmed === true);
+  }
   if (cmd.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stderr.write(formatReport(report));
+  else {
+    process.stderr.write(formatReport(report));
+    if (cmd.confirm !== undefined) process.stderr.write(formatConfirmations(report, cmd.program));
+  }
   if (killedWhy !== undefined) process.stderr.write(`threadlens: ${killedWhy}\n`);
   if (cmd.stats && !cmd.json) process.stderr.write(formatLockStats(report.lockStats ?? []));
-  return exitCodeOf(report, stoppedReport !== undefined, failed);
+  return exitCodeOf(report, stopped || confirmedAny, failed);
 }

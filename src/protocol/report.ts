@@ -77,6 +77,19 @@ export interface Finding {
   readonly threads: readonly string[];
   readonly sites: readonly FindingSite[];
   readonly suggestions: readonly Suggestion[];
+  /** `run --confirm` (DESIGN 8.1): whether a directed rerun made the predicted deadlock happen. */
+  readonly confirmed?: boolean;
+  /** The schedule token that makes it happen (`run --schedule`, the `schedule` launch attribute). */
+  readonly schedule?: string;
+  /** `run --confirm`: how many reruns were tried, and why none deadlocked when that is known. */
+  readonly confirmation?: { readonly reruns: number; readonly reason?: string };
+}
+
+/** `explore` (DESIGN 8.1): how many runs were made, with which strategy and base seed. */
+export interface Explored {
+  readonly runs: number;
+  readonly strategy: "random" | "pct";
+  readonly seed: number;
 }
 
 export interface ReportThread {
@@ -102,6 +115,9 @@ export interface Report {
   readonly droppedEvents: number;
   /** Per lock and semaphore, most contended first (a recorder's report always has it). */
   readonly lockStats?: readonly LockStats[];
+  /** `explore`: the schedule of the reported run (replay it with `run --schedule`). */
+  readonly schedule?: string;
+  readonly explored?: Explored;
 }
 
 /**

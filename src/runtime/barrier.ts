@@ -99,14 +99,14 @@ export class Barrier {
   /** Waits for all parties; resolves this thread's arrival index (0 .. parties-1). */
   wait(options?: TimeoutOptions): Promise<number> {
     try {
-      return runAsync(this.#waitOp(this.#deadline("wait", options)));
+      return runAsync(this.#waitOp(this.#deadline("wait", options)), "wait", this);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   waitSync(options?: TimeoutOptions): number {
-    return runSync(this.#waitOp(this.#deadline("waitSync", options)));
+    return runSync(this.#waitOp(this.#deadline("waitSync", options)), "wait", this);
   }
 
   /** Breaks the barrier: current and future waiters get BrokenBarrierError until reset(). */

@@ -7,6 +7,7 @@ import { LockStateError } from "./errors.ts";
 import { Lock, RLock, type AnyLock } from "./lock.ts";
 import { currentIdent } from "./logicalThread.ts";
 import { park, runAsync, runSync, take, type Op } from "./effects.ts";
+import { pointSync, scheduleOn } from "./schedule/scheduler.ts";
 import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
 import {
@@ -115,7 +116,7 @@ export class Condition {
       return parkWhilePausedAsync().then(() => this.wait(options));
     }
     try {
-      return runAsync(this.waitOp(deadlineOf(`${this.name}.wait`, options)));
+      return runAsync(this.waitOp(deadlineOf(`${this.name}.wait`, options)), "wait", this);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -123,7 +124,7 @@ export class Condition {
 
   waitSync(options?: TimeoutOptions): boolean {
     if (pauseWord[0] !== 0 && this.#recorded) parkWhilePausedSync();
-    return runSync(this.waitOp(deadlineOf(`${this.name}.waitSync`, options)));
+    return runSync(this.waitOp(deadlineOf(`${this.name}.waitSync`, options)), "wait", this);
   }
 
   /** Waits until `predicate()` is true; resolves its last value (false on timeout). */
@@ -132,7 +133,11 @@ export class Condition {
       return parkWhilePausedAsync().then(() => this.waitFor(predicate, options));
     }
     try {
-      return runAsync(this.waitForOp(predicate, deadlineOf(`${this.name}.waitFor`, options)));
+      return runAsync(
+        this.waitForOp(predicate, deadlineOf(`${this.name}.waitFor`, options)),
+        "wait",
+        this,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -140,13 +145,18 @@ export class Condition {
 
   waitForSync<T>(predicate: () => T, options?: TimeoutOptions): T {
     if (pauseWord[0] !== 0 && this.#recorded) parkWhilePausedSync();
-    return runSync(this.waitForOp(predicate, deadlineOf(`${this.name}.waitForSync`, options)));
+    return runSync(
+      this.waitForOp(predicate, deadlineOf(`${this.name}.waitForSync`, options)),
+      "wait",
+      this,
+    );
   }
 
   /** Wakes up to `n` waiters, in the order they started waiting. */
   notify(n = 1): void {
     requireInteger(`${this.name}.notify`, "n", n, 0);
     this.#checkOwned("notify");
+    if (scheduleOn && this.#recorded) pointSync("notify", this);
     const s = this.state;
     if (this.#recorded) traceNotify(this.id, !after(s[ISSUED] ?? 0, s[SERVED] ?? 0));
     let served = s[SERVED] ?? 0;
@@ -164,6 +174,7 @@ export class Condition {
 
   notifyAll(): void {
     this.#checkOwned("notifyAll");
+    if (scheduleOn && this.#recorded) pointSync("notify", this);
     const s = this.state;
     if (this.#recorded) traceNotify(this.id, !after(s[ISSUED] ?? 0, s[SERVED] ?? 0));
     const issued = Atomics.load(s, ISSUED);

@@ -4,6 +4,13 @@
 import type { AnyLock } from "./lock.ts";
 import { parkAsync, parkSync, type ParkResult } from "./parking.ts";
 import { remaining } from "./validate.ts";
+import {
+  pointAsync,
+  pointSync,
+  scheduleOn,
+  type PointKind,
+  type PointObject,
+} from "./schedule/scheduler.ts";
 
 interface ParkEffect {
   readonly kind: "park";
@@ -41,7 +48,12 @@ function timeoutOf(deadline: number): { timeout: number } | undefined {
   return deadline === Infinity ? undefined : { timeout: remaining(deadline) };
 }
 
-export function runSync<T>(op: Op<T>): T {
+/**
+ * Runs `op` blocking the thread. With `kind` and `object`, the operation is a synchronization
+ * point of controlled schedules (DESIGN 8.1); internal operations give none.
+ */
+export function runSync<T>(op: Op<T>, kind?: PointKind, object?: PointObject): T {
+  if (scheduleOn && kind !== undefined && object !== undefined) pointSync(kind, object);
   let step = op.next();
   while (!step.done) {
     const e = step.value;
@@ -59,7 +71,8 @@ export function runSync<T>(op: Op<T>): T {
  * successful take: an operation's internal lock is then never held across a microtask hop in
  * which sync code of the same thread could block on it forever (see waitWhileHeld).
  */
-export async function runAsync<T>(op: Op<T>): Promise<T> {
+export async function runAsync<T>(op: Op<T>, kind?: PointKind, object?: PointObject): Promise<T> {
+  if (scheduleOn && kind !== undefined && object !== undefined) await pointAsync(kind, object);
   let step = op.next();
   while (!step.done) {
     const e = step.value;

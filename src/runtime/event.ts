@@ -74,6 +74,8 @@ export class Event {
           cond.notifyAll();
         })(),
       ),
+      "set",
+      this,
     );
   }
 
@@ -95,7 +97,7 @@ export class Event {
   wait(options?: TimeoutOptions): Promise<boolean> {
     if (this.isSet()) return Promise.resolve(true);
     try {
-      return runAsync(this.#waitOp(deadlineOf(`${this.name}.wait`, options)));
+      return runAsync(this.#waitOp(deadlineOf(`${this.name}.wait`, options)), "wait", this);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -103,7 +105,7 @@ export class Event {
 
   waitSync(options?: TimeoutOptions): boolean {
     if (this.isSet()) return true;
-    return runSync(this.#waitOp(deadlineOf(`${this.name}.waitSync`, options)));
+    return runSync(this.#waitOp(deadlineOf(`${this.name}.waitSync`, options)), "wait", this);
   }
 
   *#waitOp(deadline: number): Op<boolean> {

@@ -10,6 +10,7 @@ import type { SourceSite } from "./naming.ts";
 import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
 import { captureSite, emitPrecise, recordingOn } from "./recording.ts";
+import { pointAsync, pointSync, scheduleOn } from "./schedule/scheduler.ts";
 import {
   holdAcquired,
   holdReleased,
@@ -149,6 +150,14 @@ export abstract class LockBase {
     if (pauseWord[0] !== 0 && this.#recorded) {
       return parkWhilePausedAsync().then(() => this.acquire(options));
     }
+    // A controlled schedule (DESIGN 8.1): the point may wait for another thread's turn first.
+    if (scheduleOn && this.#recorded) {
+      return pointAsync("acquire", this, this[KIND_FIELD]).then(() => this.#take(options));
+    }
+    return this.#take(options);
+  }
+
+  #take(options: TimeoutOptions | undefined): Promise<boolean> {
     let deadline = Infinity;
     if (options !== undefined) {
       try {
@@ -171,6 +180,7 @@ export abstract class LockBase {
   /** Blocks the calling thread until held (true) or `timeout` ms pass (false). */
   acquireSync(options?: TimeoutOptions): boolean {
     if (pauseWord[0] !== 0 && this.#recorded) parkWhilePausedSync();
+    if (scheduleOn && this.#recorded) pointSync("acquire", this, this[KIND_FIELD]);
     const deadline =
       options === undefined ? Infinity : deadlineOf(`${this.name}.acquireSync`, options);
     const me = currentIdent();

@@ -151,14 +151,14 @@ abstract class QueueBase<T> {
   /** Resolves once `item` is in the queue; QueueFull when it may not wait or times out. */
   put(item: T, options?: PutOptions): Promise<void> {
     try {
-      return runAsync(this.#putOp(item, options, "put"));
+      return runAsync(this.#putOp(item, options, "put"), "put", this);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   putSync(item: T, options?: PutOptions): void {
-    runSync(this.#putOp(item, options, "putSync"));
+    runSync(this.#putOp(item, options, "putSync"), "put", this);
   }
 
   putNowait(item: T): void {
@@ -168,14 +168,14 @@ abstract class QueueBase<T> {
   /** Resolves the next item; QueueEmpty when it may not wait or times out. */
   get(options?: GetOptions): Promise<T> {
     try {
-      return runAsync(this.#getOp(options, "get")).then(decodeItem) as Promise<T>;
+      return runAsync(this.#getOp(options, "get"), "get", this).then(decodeItem) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   getSync(options?: GetOptions): T {
-    return decodeItem(runSync(this.#getOp(options, "getSync"))) as T;
+    return decodeItem(runSync(this.#getOp(options, "getSync"), "get", this)) as T;
   }
 
   getNowait(): T {
@@ -203,11 +203,11 @@ abstract class QueueBase<T> {
 
   /** Resolves once every item put has been marked done with taskDone(). */
   join(): Promise<void> {
-    return runAsync(this.#joinOp());
+    return runAsync(this.#joinOp(), "join", this);
   }
 
   joinSync(): void {
-    runSync(this.#joinOp());
+    runSync(this.#joinOp(), "join", this);
   }
 
   /**

@@ -89,14 +89,22 @@ export class Semaphore {
   /** Resolves true once a unit is taken, false if `timeout` ms pass first. */
   acquire(options?: TimeoutOptions): Promise<boolean> {
     try {
-      return runAsync(this.#acquireOp(deadlineOf(`${this.name}.acquire`, options)));
+      return runAsync(
+        this.#acquireOp(deadlineOf(`${this.name}.acquire`, options)),
+        "acquire",
+        this,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   acquireSync(options?: TimeoutOptions): boolean {
-    return runSync(this.#acquireOp(deadlineOf(`${this.name}.acquireSync`, options)));
+    return runSync(
+      this.#acquireOp(deadlineOf(`${this.name}.acquireSync`, options)),
+      "acquire",
+      this,
+    );
   }
 
   /** Takes a unit if one is free, without waiting. */

@@ -10,6 +10,7 @@ import {
 } from "./world.ts";
 import { ArgumentError } from "./errors.ts";
 import { emitPrecise, recordingOn } from "./recording.ts";
+import { pointAsync, pointSync, scheduleOn, scheduledThreadEnded } from "./schedule/scheduler.ts";
 import { traceJoin, traceThreadStart } from "./trace.ts";
 import { describe } from "./validate.ts";
 
@@ -40,6 +41,7 @@ export class Task<T = unknown> {
       } finally {
         this.#done = true;
         leaveThreadTable(slot);
+        if (scheduleOn) scheduledThreadEnded(this.ident);
         if (recordingOn) emitPrecise("thread-exit", this.ident, 0, 0, false);
       }
     });
@@ -54,6 +56,11 @@ export class Task<T = unknown> {
 
   /** Resolves the task's result, or rejects with its error. */
   join(): Promise<T> {
+    if (scheduleOn) return pointAsync("join", this, "Task").then(() => this.#join());
+    return this.#join();
+  }
+
+  #join(): Promise<T> {
     this.#joined = true;
     traceJoin("join-begin", this.ident, false);
     const ended = (): void => traceJoin("join-end", this.ident, true);
@@ -75,5 +82,6 @@ export function spawn<T>(fn: () => T | Promise<T>, options?: SpawnOptions): Task
   if (typeof fn !== "function")
     throw new ArgumentError(`spawn(): expected a function, got ${describe(fn)}`);
   const name = optionalName("spawn()", options?.name) ?? `Task-${nextTaskNumber()}`;
+  if (scheduleOn) pointSync("spawn", { name }, "Task");
   return new Task(fn, name);
 }

@@ -14,6 +14,7 @@ import { holdLoop, releaseLoop } from "./parking.ts";
 import { resolveModulePath } from "./modulePath.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
 import { revive } from "./primitive.ts";
+import { pointAsync, pointSync, scheduleOn, scheduledThreadEnded } from "./schedule/scheduler.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "./validate.ts";
 import {
   enterThreadTable,
@@ -83,6 +84,7 @@ export class Thread {
   start(): this {
     if (this.#worker !== undefined)
       throw new ThreadStateError(`thread ${this.name} can only be started once`);
+    if (scheduleOn) pointSync("start", this, "Thread");
     const ident = nextLogicalThreadId();
     const slot = enterThreadTable(ident, "worker", this.name, this.daemon);
     const bootstrap: ThreadBootstrap = {
@@ -115,6 +117,7 @@ export class Thread {
         this.#exitCode = code;
         this.#alive = false;
         leaveThreadTable(slot);
+        if (scheduleOn) scheduledThreadEnded(ident);
         resolve();
       });
     });
@@ -127,6 +130,7 @@ export class Thread {
     const exited = this.#exited;
     if (exited === undefined)
       throw new ThreadStateError(`cannot join thread ${this.name} before it is started`);
+    if (scheduleOn) await pointAsync("join", this, "Thread");
     const joined = this.#ident ?? 0;
     traceJoin("join-begin", joined, deadline !== Infinity);
     if (!this.#alive) {

@@ -1,0 +1,104 @@
+// What `run --confirm`, `run --schedule` and `explore` share (DESIGN 8.1): the fingerprint
+// that ties a schedule token to the program it was made for, and one run of the program under
+// a schedule with the scheduler's notes read back.
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Report } from "../protocol/report.ts";
+import {
+  ENV_SCHEDULE,
+  ENV_SCHEDULE_OUT,
+  ScheduleTokenError,
+  decodeSchedule,
+  type ScheduleNote,
+} from "../protocol/schedule.ts";
+import { UsageError } from "./args.ts";
+import { runToReport, type RunOutcome } from "./run.ts";
+import type { ProgramLaunch } from "../launch/supervise.ts";
+
+/** A short hash of the program's source: a token made for other code does not fit it. */
+export function programFingerprint(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("base64url").slice(0, 12);
+}
+
+/** Blocking findings: the ones a schedule makes happen. */
+const BLOCKING = new Set(["deadlock", "self-deadlock", "hang"]);
+
+/** The report with `schedule` on the run and on each finding that stopped it. */
+export function withScheduleOf(report: Report, schedule: string): Report {
+  return {
+    ...report,
+    schedule,
+    findings: report.findings.map((f) => (BLOCKING.has(f.kind) ? { ...f, schedule } : f)),
+  };
+}
+
+export interface ReplayEnv {
+  /** The environment that turns the scheduler on; undefined: run unscheduled. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** What to tell the user (the token does not fit the program). */
+  readonly warning?: string;
+}
+
+/** For `run --schedule`: a damaged token is a usage error; one made for other code is ignored. */
+export function replayEnv(token: string, file: string): ReplayEnv {
+  let plan;
+  try {
+    plan = decodeSchedule(token);
+  } catch (error) {
+    if (error instanceof ScheduleTokenError) throw new UsageError(`--schedule: ${error.message}`);
+    throw error;
+  }
+  if (plan.program !== undefined && plan.program !== programFingerprint(file)) {
+    return {
+      warning: `the schedule does not fit ${path.basename(file)}: it was made for another version of the program (its source changed since); running it unscheduled`,
+    };
+  }
+  return { env: { [ENV_SCHEDULE]: token } };
+}
+
+export interface ScheduledOutcome extends RunOutcome {
+  readonly notes: readonly ScheduleNote[];
+}
+
+function readNotes(file: string): ScheduleNote[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return []; // the scheduler wrote nothing
+  }
+  const notes: ScheduleNote[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      notes.push(JSON.parse(line) as ScheduleNote);
+    } catch {
+      // a line cut short by the program's kill: the ones before it stand
+    }
+  }
+  return notes;
+}
+
+/** Runs the program once under `token`, its own output discarded; returns report and notes. */
+export async function runScheduled(
+  launch: ProgramLaunch,
+  token: string,
+  timeoutMs: number | undefined,
+): Promise<ScheduledOutcome> {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-schedule-"));
+  const out = path.join(dir, "notes.jsonl");
+  try {
+    const outcome = await runToReport({
+      ...launch,
+      traceFile: undefined,
+      timeoutMs,
+      env: { ...(launch.env ?? process.env), [ENV_SCHEDULE]: token, [ENV_SCHEDULE_OUT]: out },
+      stdio: ["ignore", "ignore", "ignore"],
+    });
+    return { ...outcome, notes: readNotes(out) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
