@@ -8,6 +8,7 @@ import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
 import { formatReport } from "../analysis/humanReport.ts";
 import { TraceFileWriter, sendToSupervisor, writeFully } from "./output.ts";
+import { failureMessage, reportFailure } from "./failure.ts";
 
 export interface RecorderSettings {
   /** File descriptor of the supervisor (CLI, adapter); undefined: report to stderr. */
@@ -40,7 +41,7 @@ export type AnalysisFactory = (
 
 export class RecorderSession {
   readonly #analysis: OnlineAnalysis;
-  readonly #trace: TraceFileWriter | undefined;
+  #trace: TraceFileWriter | undefined;
   readonly #reported: Finding[] = [];
   readonly #startedAt: number;
   #dropped = 0;
@@ -53,11 +54,32 @@ export class RecorderSession {
     private readonly stopProgram: () => void,
   ) {
     this.#analysis = createAnalysis(settings.cwd, readSource);
-    this.#trace =
-      settings.traceFile === undefined
-        ? undefined
-        : new TraceFileWriter(settings.traceFile, `${TRACE_HEADER}\n`);
+    const traceFile = settings.traceFile;
+    if (traceFile !== undefined) {
+      this.#writeTrace(() => {
+        this.#trace = new TraceFileWriter(traceFile, `${TRACE_HEADER}\n`);
+      });
+    }
     this.#startedAt = performance.now();
+  }
+
+  /**
+   * Runs a write to the trace file. A failure (no folder, a full disk) is reported once and
+   * the trace is given up; the analysis, which matters more, goes on.
+   */
+  #writeTrace(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.#trace?.abandon();
+      this.#trace = undefined;
+      const what = `cannot write the trace file ${this.settings.traceFile ?? ""}`;
+      reportFailure(
+        this.settings.outputFd,
+        `${failureMessage(what, error).split("\n")[0] ?? what}; the recording goes on without it`,
+        false,
+      );
+    }
   }
 
   get stopped(): boolean {
@@ -80,6 +102,17 @@ export class RecorderSession {
       sendToSupervisor(this.settings.outputFd, { type: "meta", record });
     }
     this.#trace?.append(`${formatMeta(record)}\n`);
+  }
+
+  /** Writes what the last drain added to the trace (once per drain: bounded latency). */
+  flushTrace(): void {
+    const trace = this.#trace;
+    if (trace !== undefined) this.#writeTrace(() => trace.flush());
+  }
+
+  #closeTrace(endLine: string): void {
+    const trace = this.#trace;
+    if (trace !== undefined) this.#writeTrace(() => trace.close(endLine));
   }
 
   addEvents(events: readonly TraceEvent[], dropped: number): void {
@@ -121,7 +154,7 @@ export class RecorderSession {
       .finish()
       .filter((f) => !stopsProgram(f.kind) && f.kind !== "unjoined-thread");
     const report = this.#report(null, [...blocking, ...rest]);
-    this.#trace?.flush();
+    this.#closeTrace(`# end: the program is stopped (${blocking.map((f) => f.kind).join(", ")})`);
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "blocked", report });
     } else {
@@ -138,7 +171,7 @@ export class RecorderSession {
     if (this.#stopped) return false;
     this.#stopped = true;
     const report = this.#report(exitCode, this.#analysis.finish());
-    this.#trace?.flush();
+    this.#closeTrace(`# end: the program exited with code ${exitCode}`);
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "report", report });
     } else if (report.findings.length > 0 || report.droppedEvents > 0) {
