@@ -32,11 +32,11 @@ export { StartError };
 type RunCommand = Extract<Command, { command: "run" }>;
 
 /**
- * DESIGN 8: 2 when the program was stopped blocked; 3 when threadlens itself failed; else the
- * program's own non-zero exit code (its findings are still reported); else 1 for findings.
+ * DESIGN 8: 2 when the program was stopped blocked, or a deadlock or hang was found only as it
+ * ended (DESIGN 5.6); 3 when threadlens itself failed; else the program's own non-zero exit
+ * code (its findings are still reported); else 1 for findings.
  */
 export function exitCodeOf(report: Report, blocked: boolean, failed: boolean): number {
-  // A hang found only at the program's end blocked it too (DESIGN 5.6).
   if (blocked || report.findings.some((f) => stopsProgram(f.kind))) return EXIT_BLOCKED;
   if (failed) return EXIT_START;
   if (report.exitCode !== null && report.exitCode !== 0) return report.exitCode;

@@ -75,9 +75,6 @@ test("an async-mutex Mutex still locked when a single-threaded program ends is n
 test("a threadlens Lock still held when a single-threaded program ends is no finding", () =>
   expectClean("lock-held-single.ts", "locked true"));
 
-test("an acquisition left pending while main goes on running is neither a hang nor a self-deadlock", () =>
-  expectClean("pending-wait-runs-on.ts", "rounds 20"));
-
 test("workers parked in Atomics.wait for main while main's loop still runs are no hang", () =>
   expectClean("idle-atomics-pool.ts", "results 20,22"));
 
