@@ -25,7 +25,17 @@ function ranOn(kind: TraceEvent["kind"]): boolean {
     case "get":
     case "task-done":
       return true;
-    default:
+    case "acquire-request":
+    case "bad-release":
+    case "create":
+    case "join-begin":
+    case "join-end":
+    case "loop-idle":
+    case "over-release":
+    case "pool-misuse":
+    case "thread-exit":
+    case "thread-start":
+    case "wait-begin":
       return false;
   }
 }

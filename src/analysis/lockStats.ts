@@ -69,7 +69,23 @@ export class LockStatsCollector {
         lock.holds.push(Math.max(0, event.time - hold.since));
         break;
       }
-      default:
+      case "bad-release":
+      case "clear":
+      case "create":
+      case "get":
+      case "join-begin":
+      case "join-end":
+      case "loop-idle":
+      case "notify":
+      case "over-release":
+      case "pool-misuse":
+      case "put":
+      case "set":
+      case "task-done":
+      case "thread-exit":
+      case "thread-start":
+      case "wait-begin":
+      case "wait-end":
         break;
     }
   }

@@ -198,8 +198,24 @@ export class ProcessHub {
         break;
       case "loop-idle":
         break;
-      default:
+      case "acquire-request":
+      case "acquire-timeout":
+      case "acquired":
+      case "bad-release":
+      case "clear":
+      case "create":
+      case "get":
+      case "notify":
+      case "over-release":
+      case "pool-misuse":
+      case "put":
+      case "release":
+      case "set":
+      case "task-done":
+      case "wait-begin":
+      case "wait-end":
         object = this.#object(pid, object);
+        break;
     }
     return { ...e, thread, object, site: this.#object(pid, e.site), time: e.time + relay.offset };
   }
