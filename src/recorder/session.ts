@@ -2,11 +2,13 @@
 // must be stopped (a deadlock or hang found, or the --timeout passed) and what is reported.
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
+import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Finding, Report, ReportThread } from "../protocol/report.ts";
 import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
 import { formatReport } from "../analysis/humanReport.ts";
 import { TraceFileWriter, sendToSupervisor, writeFully } from "./output.ts";
+import { failureMessage, reportFailure } from "./failure.ts";
 
 export interface RecorderSettings {
   /** File descriptor of the supervisor (CLI, adapter); undefined: report to stderr. */
@@ -37,11 +39,9 @@ export type AnalysisFactory = (
   readSource: (file: string) => string | undefined,
 ) => OnlineAnalysis;
 
-const BLOCKING = new Set<Finding["kind"]>(["deadlock", "self-deadlock", "hang"]);
-
 export class RecorderSession {
   readonly #analysis: OnlineAnalysis;
-  readonly #trace: TraceFileWriter | undefined;
+  #trace: TraceFileWriter | undefined;
   readonly #reported: Finding[] = [];
   readonly #startedAt: number;
   #dropped = 0;
@@ -54,11 +54,32 @@ export class RecorderSession {
     private readonly stopProgram: () => void,
   ) {
     this.#analysis = createAnalysis(settings.cwd, readSource);
-    this.#trace =
-      settings.traceFile === undefined
-        ? undefined
-        : new TraceFileWriter(settings.traceFile, `${TRACE_HEADER}\n`);
+    const traceFile = settings.traceFile;
+    if (traceFile !== undefined) {
+      this.#writeTrace(() => {
+        this.#trace = new TraceFileWriter(traceFile, `${TRACE_HEADER}\n`);
+      });
+    }
     this.#startedAt = performance.now();
+  }
+
+  /**
+   * Runs a write to the trace file. A failure (no folder, a full disk) is reported once and
+   * the trace is given up; the analysis, which matters more, goes on.
+   */
+  #writeTrace(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.#trace?.abandon();
+      this.#trace = undefined;
+      const what = `cannot write the trace file ${this.settings.traceFile ?? ""}`;
+      reportFailure(
+        this.settings.outputFd,
+        `${failureMessage(what, error).split("\n")[0] ?? what}; the recording goes on without it`,
+        false,
+      );
+    }
   }
 
   get stopped(): boolean {
@@ -83,6 +104,17 @@ export class RecorderSession {
     this.#trace?.append(`${formatMeta(record)}\n`);
   }
 
+  /** Writes what the last drain added to the trace (once per drain: bounded latency). */
+  flushTrace(): void {
+    const trace = this.#trace;
+    if (trace !== undefined) this.#writeTrace(() => trace.flush());
+  }
+
+  #closeTrace(endLine: string): void {
+    const trace = this.#trace;
+    if (trace !== undefined) this.#writeTrace(() => trace.close(endLine));
+  }
+
   addEvents(events: readonly TraceEvent[], dropped: number): void {
     if (dropped > this.#dropped) {
       this.#trace?.append(
@@ -102,7 +134,7 @@ export class RecorderSession {
   /** The online check: stops the program on a deadlock, a hang, or the timeout. */
   check(nowMicros: number): void {
     if (this.#stopped) return;
-    const blocking = this.#analysis.check(nowMicros).filter((f) => BLOCKING.has(f.kind));
+    const blocking = this.#analysis.check(nowMicros).filter((f) => stopsProgram(f.kind));
     const timeout = this.settings.timeoutMs;
     if (
       blocking.length === 0 &&
@@ -120,9 +152,9 @@ export class RecorderSession {
     // A program stopped while blocked never got to join its threads: no unjoined-thread then.
     const rest = this.#analysis
       .finish()
-      .filter((f) => !BLOCKING.has(f.kind) && f.kind !== "unjoined-thread");
+      .filter((f) => !stopsProgram(f.kind) && f.kind !== "unjoined-thread");
     const report = this.#report(null, [...blocking, ...rest]);
-    this.#trace?.flush();
+    this.#closeTrace(`# end: the program is stopped (${blocking.map((f) => f.kind).join(", ")})`);
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "blocked", report });
     } else {
@@ -131,17 +163,21 @@ export class RecorderSession {
     this.stopProgram();
   }
 
-  /** The program ended: the post-mortem analysis and the final report. */
-  finish(exitCode: number): void {
-    if (this.#stopped) return;
+  /**
+   * The program ended: the post-mortem analysis and the final report. Returns whether it holds
+   * a finding that stops the program (a hang found only at the end: the exit code becomes 2).
+   */
+  finish(exitCode: number): boolean {
+    if (this.#stopped) return false;
     this.#stopped = true;
     const report = this.#report(exitCode, this.#analysis.finish());
-    this.#trace?.flush();
+    this.#closeTrace(`# end: the program exited with code ${exitCode}`);
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "report", report });
     } else if (report.findings.length > 0 || report.droppedEvents > 0) {
       writeFully(2, formatReport(report));
     }
+    return report.findings.some((f) => stopsProgram(f.kind));
   }
 
   #report(exitCode: number | null, findings: readonly Finding[]): Report {

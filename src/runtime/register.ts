@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   BroadcastChannel,
   Worker,
+  getEnvironmentData,
   isMainThread,
   setEnvironmentData,
   workerData,
@@ -19,6 +20,7 @@ import {
   CLOCK_BYTES,
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
+  FLUSH_DONE_BLOCKED,
   CONTROL_FLUSH_REQUEST,
   CONTROL_WORDS,
   CONTROL_DATA_KEY,
@@ -39,6 +41,7 @@ import {
 } from "../protocol/processLink.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
+import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
 
 const RECORDER_MARK = "__threadlens_recorder__";
 // The engine's own Atomics, taken before the runtime instruments the globals (the exit-time
@@ -53,13 +56,34 @@ const inRecorder =
   typeof workerData === "object" &&
   RECORDER_MARK in workerData;
 
-register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
-process.setSourceMapsEnabled(true);
+/** This thread's entry file; undefined when it is code (`-e`, stdin) or not known. */
+function threadEntry(): string | undefined {
+  if (!isMainThread) {
+    const entry = getEnvironmentData(WORKER_ENTRY_KEY) as WorkerEntry | undefined;
+    // Read once: a worker this thread starts some other way must not inherit it.
+    setEnvironmentData(WORKER_ENTRY_KEY, undefined);
+    return entry?.file;
+  }
+  const evaluated = process.execArgv.some((arg) => /^(?:-[ep]+|--eval|--print)(?:=|$)/.test(arg));
+  const file = process.argv[1];
+  return evaluated || file === undefined || file === "-" ? undefined : file;
+}
+
+if (needsModuleHooks(threadEntry()))
+  register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
 
 interface CompilableModule {
   _compile(code: string, filename: string): void;
 }
 type Extensions = Record<string, (module: CompilableModule, filename: string) => void>;
+
+/**
+ * Set while the preload compiles a module: esbuild's synchronous call blocks main in
+ * Atomics.wait for esbuild's own service worker, which is not the program's and is not
+ * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
+ * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
+ */
+const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 function compileCommonJs(module: CompilableModule, filename: string): void {
   const source = readFileSync(filename, "utf8");
@@ -67,10 +91,14 @@ function compileCommonJs(module: CompilableModule, filename: string): void {
   if (code === undefined) {
     // Loaded on first use: a program whose modules are all cached never starts esbuild.
     const esbuild = require("esbuild") as typeof import("esbuild");
+    const flags = globalThis as Record<symbol, unknown>;
+    flags[INTERNAL_WAIT] = true;
     try {
       code = esbuild.transformSync(source, transformOptions(filename, "commonjs")).code;
     } catch (error) {
       throw toSyntaxError(filename, error);
+    } finally {
+      flags[INTERNAL_WAIT] = false;
     }
     writeCached(filename, source, "commonjs", code);
   }
@@ -191,6 +219,8 @@ async function startRecorder(): Promise<void> {
     Atomics.store(controlWords, CONTROL_FLUSH_REQUEST, 1);
     rawNotify(controlWords, CONTROL_FLUSH_REQUEST);
     rawWait(controlWords, CONTROL_FLUSH_DONE, 0, 5000);
+    // A hang found only at the end (DESIGN 5.6): exit 2, as when it stops the program.
+    if (Atomics.load(controlWords, CONTROL_FLUSH_DONE) === FLUSH_DONE_BLOCKED) process.exitCode = 2;
   });
 }
 
@@ -208,6 +238,10 @@ if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
   // that ends it with its parent).
   require("threadlens");
 }
+// Turned on once the runtime has loaded: the program's own modules get their maps (stacks,
+// sites and findings at TypeScript lines), the runtime's bundle does not. Its map is
+// 200 KB that the first stack capture in every thread would parse, for frames that sites skip.
+process.setSourceMapsEnabled(true);
 
 interface AsyncMutexHook {
   mutex(ctor: unknown): unknown;

@@ -14,6 +14,9 @@
 // "ended" at the exit. The join's site is where the parent started listening (the line of
 // `once(worker, 'exit')`), captured once per worker when it does. A plain worker's end is always reaped by Node, so every exit counts as
 // joined (the unjoined-thread finding is for threadlens' Thread, whose join() must be called).
+// A plain worker still alive when its parent thread ends (one the program unref()'d, or one
+// that process.exit() ends) ends with it, on purpose, as Node does: it is recorded as joined
+// by the parent at its exit (DESIGN 5.6: not an unjoined thread).
 //
 // Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
 // internal service worker, recognised by their workerData marks.
@@ -25,6 +28,8 @@ import {
   BOOTSTRAP_KEY,
   PLAIN_WORKER_KEY,
   currentIdent,
+  onThreadExitRecorded,
+  threadSelf,
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
 import { captureSite, emitPrecise } from "../recording.ts";
@@ -32,6 +37,7 @@ import { traceJoin, traceThreadStart } from "../trace.ts";
 import { loopIsIdle } from "./loopWatch.ts";
 import { addressTablesFor } from "./sharedAddresses.ts";
 import { nextLogicalThreadId } from "../world.ts";
+import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
 
 const JOIN_CHECK_MS = 20;
 const UNINSTRUMENTED_MARKS = ["esbuildVersion", "__threadlens_recorder__", BOOTSTRAP_KEY];
@@ -55,6 +61,8 @@ interface Joinable {
 }
 
 const awaitedWorkers = new Set<Joinable>();
+/** This thread's plain workers not exited yet: they end with it. */
+const liveWorkers = new Set<Joinable>();
 let checker: ReturnType<typeof setInterval> | undefined;
 
 function checkJoins(): void {
@@ -80,6 +88,7 @@ function awaitExit(w: Joinable): void {
 
 function exited(w: Joinable, code: number): void {
   w.exited = true;
+  liveWorkers.delete(w);
   awaitedWorkers.delete(w);
   if (awaitedWorkers.size === 0 && checker !== undefined) {
     clearInterval(checker);
@@ -115,8 +124,15 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
   let internal = false;
   class Worker extends Base {
     constructor(filename: string | URL, options?: WorkerOptions) {
+      // The worker's preload decides by its entry whether it needs the module hooks.
+      const entry = workerEntry(filename, options?.eval === true);
       if (isMarked(options)) {
-        super(filename, options);
+        setEnvironmentData(WORKER_ENTRY_KEY, entry);
+        try {
+          super(filename, options);
+        } finally {
+          setEnvironmentData(WORKER_ENTRY_KEY, undefined);
+        }
         return;
       }
       const name = workerName(filename, options);
@@ -127,10 +143,12 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         addressTables: addressTablesFor(options?.workerData),
       };
       setEnvironmentData(PLAIN_WORKER_KEY, bootstrap);
+      setEnvironmentData(WORKER_ENTRY_KEY, entry);
       try {
         super(filename, options);
       } finally {
         setEnvironmentData(PLAIN_WORKER_KEY, undefined);
+        setEnvironmentData(WORKER_ENTRY_KEY, undefined);
       }
       traceThreadStart(bootstrap.ident, name, "worker", false);
       const joinable: Joinable = {
@@ -141,6 +159,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         site: 0,
       };
       joinables.set(this, joinable);
+      liveWorkers.add(joinable);
       internal = true;
       try {
         super.once("exit", (code: number) => exited(joinable, code));
@@ -166,8 +185,16 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
   return Worker;
 }
 
+/** The thread ends: Node ends its live plain workers with it and reaps them. */
+function endWithThread(): void {
+  // By the thread itself, not the task (or branch) that may be running process.exit().
+  for (const w of liveWorkers) emitPrecise("join-end", threadSelf.ident, w.ident, 0, true);
+  liveWorkers.clear();
+}
+
 /** Replaces worker_threads.Worker (CommonJS and ES module views) in this thread. */
 export function instrumentWorkers(): void {
+  onThreadExitRecorded(endWithThread);
   const require = createRequire(__filename);
   const workerThreads = require("node:worker_threads") as { Worker: WorkerCtor };
   workerThreads.Worker = instrumentedWorkerClass(workerThreads.Worker);
