@@ -1,25 +1,22 @@
-// The classic lock-order deadlock: each thread runs doA (lockA, then lockB) and then doB
-// (lockB, then lockA). Two threads that interleave end up each holding one lock and waiting
-// for the other. `threadlens run examples/lockab.ts` stops it and reports the cycle, both
+// The classic lock-order deadlock: one thread runs doA (lockA, then lockB), the other doB
+// (lockB, then lockA). A Barrier lets neither take its second lock before both hold their
+// first, so they deadlock on every run, however the threads are scheduled (sleeps would only
+// make it likely). `threadlens run examples/lockab.ts` stops it and reports the cycle, both
 // threads, the four acquisition lines and the fixes.
-import { Lock, Thread, threadArgs } from "threadlens";
+import { Barrier, Lock, Thread, threadArgs } from "threadlens";
 import { isMainThread } from "node:worker_threads";
 
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function doA(lockA: Lock, lockB: Lock): void {
+function doA(lockA: Lock, lockB: Lock, bothHoldOne: Barrier): void {
   lockA.acquireSync();
-  sleep(10);
+  bothHoldOne.waitSync();
   lockB.acquireSync();
   lockB.release();
   lockA.release();
 }
 
-function doB(lockA: Lock, lockB: Lock): void {
+function doB(lockA: Lock, lockB: Lock, bothHoldOne: Barrier): void {
   lockB.acquireSync();
-  sleep(10);
+  bothHoldOne.waitSync();
   lockA.acquireSync();
   lockA.release();
   lockB.release();
@@ -28,16 +25,19 @@ function doB(lockA: Lock, lockB: Lock): void {
 if (isMainThread) {
   const lockA = new Lock();
   const lockB = new Lock();
-  const threads = Array.from(
-    { length: 5 },
-    (_, i) =>
-      new Thread(new URL(import.meta.url), { name: `worker-${i + 1}`, args: [lockA, lockB] }),
+  const bothHoldOne = new Barrier(2);
+  const threads = ["doA", "doB"].map(
+    (job, i) =>
+      new Thread(new URL(import.meta.url), {
+        name: `worker-${i + 1}`,
+        args: [job, lockA, lockB, bothHoldOne],
+      }),
   );
   for (const t of threads) t.start();
   for (const t of threads) await t.join();
   console.log("all threads done");
 } else {
-  const [lockA, lockB] = threadArgs<[Lock, Lock]>();
-  doA(lockA, lockB);
-  doB(lockA, lockB);
+  const [job, lockA, lockB, bothHoldOne] = threadArgs<[string, Lock, Lock, Barrier]>();
+  if (job === "doA") doA(lockA, lockB, bothHoldOne);
+  else doB(lockA, lockB, bothHoldOne);
 }

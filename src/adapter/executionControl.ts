@@ -6,13 +6,13 @@ import { OutputEvent, StoppedEvent } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { formatReport } from "../analysis/humanReport.ts";
 import type { ControlCommand, RecorderOutput } from "../protocol/recorderControl.ts";
-import type { Finding, Report } from "../protocol/report.ts";
+import { stopsProgram } from "../protocol/findingRules.ts";
+import type { Report } from "../protocol/report.ts";
 import type { ProgramModel } from "./programModel.ts";
 import { firstThreadOf, threadsOf, type StopState } from "./stackTraces.ts";
 
 const STILL_DEADLOCKED =
   "threadlens: the program is deadlocked: no thread can continue. Stop the session to end it.\n";
-const BLOCKING_KINDS = new Set<Finding["kind"]>(["deadlock", "self-deadlock", "hang"]);
 
 export interface ExecutionHost {
   /** Sends an event (after the response of the request that caused it, if any). */
@@ -75,7 +75,7 @@ export class ExecutionControl {
 
   /** A blocked report (deadlock, self-deadlock, hang): stops on it; false when not blocking. */
   onBlocked(report: Report): boolean {
-    const finding = report.findings.find((f) => BLOCKING_KINDS.has(f.kind));
+    const finding = report.findings.find((f) => stopsProgram(f.kind));
     if (finding === undefined) return false;
     // A pause in flight is overtaken: the threads of the cycle will never park.
     this.#pausing = false;

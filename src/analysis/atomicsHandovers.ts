@@ -58,6 +58,12 @@ export class AtomicsHandovers {
     return notifiers?.size === 1 ? [...notifiers][0] : undefined;
   }
 
+  /** No thread but `thread` ever notified `address` (nobody did yet, or only it). */
+  notifiedOnlyBy(address: number, thread: number): boolean {
+    const notifiers = this.#notifiers.get(address);
+    return notifiers === undefined || (notifiers.size === 1 && notifiers.has(thread));
+  }
+
   /** `thread` notified `address` after returning from a wait at `place`. */
   notifiedAfter(thread: number, place: WaitPlace, address: number): boolean {
     return this.#notifiedAfter.has(`${thread}:${place.object}:${place.site}:${address}`);

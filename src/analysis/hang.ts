@@ -5,9 +5,9 @@
 // deadlock cycle are left to that finding.
 import type { Finding, FindingSite } from "../protocol/report.ts";
 import { mutualWaits, type AtomicsWaiter } from "./atomicsHandovers.ts";
-import { findingSite, isSemaphoreKind } from "./dictionary.ts";
+import { findingSite, isSemaphoreKind, siteText } from "./dictionary.ts";
 import type { Blocking, RunState, ThreadStatus } from "./runState.ts";
-import { hangSuggestions, type SuggestionContext } from "./suggestions.ts";
+import { hangSuggestions, lostWakeupSuggestions, type SuggestionContext } from "./suggestions.ts";
 import type { DeadlockAnalysis } from "./waitForGraph.ts";
 
 export interface Hang {
@@ -67,6 +67,7 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
     .filter((t) => !deadlocks.stuck.has(t.ident))
     .sort((a, b) => a.ident - b.ident);
   if (!unexplained.some((t) => dict.thread(t.ident)?.daemon !== true)) return undefined;
+  if (main !== undefined && mainCanStillNotify(state, main.ident, unexplained)) return undefined;
   const key = unexplained
     .map((t) => `${t.ident}@${t.blocking?.site ?? 0}:${blockedOn(t.blocking)}`)
     .join(",");
@@ -75,6 +76,23 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
     waitingForMessages: waitingForMessages.sort((a, b) => a - b),
     key: `hang:${key}`,
   };
+}
+
+/**
+ * Threads parked in Atomics.wait on a word that only main notifies (or nobody yet: an idle
+ * pool, a synchronous-call bridge waiting for its first call) are woken when main's event loop
+ * gets to it: while main is live and not blocked itself, that loop still runs (an unref'd
+ * timer, input from outside, a resource the idle check cannot see), so they are waiting, not
+ * hung (DESIGN 5.6). A hang needs main blocked too, or ended.
+ */
+function mainCanStillNotify(state: RunState, main: number, blocked: readonly ThreadStatus[]) {
+  if (!state.isLive(main) || state.thread(main).blocking !== undefined) return false;
+  return blocked.some((t) => {
+    const blocking = t.blocking;
+    if (blocking?.kind !== "wait" || state.dict.object(blocking.object)?.kind !== "Atomics")
+      return false;
+    return state.atomicsHandovers.notifiedOnlyBy(blocking.object, main);
+  });
 }
 
 function blockedOn(blocking: Blocking | undefined): number {
@@ -129,8 +147,15 @@ function mutualWaitClause(state: RunState, [a, b]: [AtomicsWaiter, AtomicsWaiter
   return `${names} wait for each other: ${side(a, b)}, and ${side(b, a)}`;
 }
 
+interface HangReason {
+  readonly text: string;
+  readonly object?: string;
+  /** A Condition wait that began after its notify (the trace shows the notify first). */
+  readonly lostWakeup?: boolean;
+}
+
 /** Why `thread` can never be woken, and the primitive it waits on. */
-function hangReason(state: RunState, thread: ThreadStatus): { text: string; object?: string } {
+function hangReason(state: RunState, thread: ThreadStatus, ctx: SuggestionContext): HangReason {
   const { dict } = state;
   const blocking = thread.blocking;
   if (blocking === undefined) return { text: "is idle" };
@@ -161,6 +186,17 @@ function hangReason(state: RunState, thread: ThreadStatus): { text: string; obje
   }
   if (info?.kind === "Condition") {
     const never = (object?.notifies ?? 0) === blocking.notifiesBefore;
+    if (never && blocking.notifiesBefore > 0 && object !== undefined) {
+      const notifier = dict.threadName(object.lastNotifier);
+      const where = siteText(dict, ctx.cwd, object.lastNotifySite);
+      return {
+        text:
+          `waits on condition ${name}, a lost wakeup: ${notifier} notified it ` +
+          `${where === "" ? "" : `at ${where} `}before this wait began, and nothing notifies it since`,
+        object: name,
+        lostWakeup: true,
+      };
+    }
     const text = never
       ? `waits on condition ${name} never notified`
       : `waits on condition ${name}, which no live thread can notify`;
@@ -200,9 +236,12 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
   const locks: string[] = [];
   const sites: FindingSite[] = [];
   const pairs = mutualWaits(state.atomicsHandovers, atomicsWaiters(state, hang));
+  let lostWakeupSite: number | undefined;
   for (const ident of hang.threads) {
     const thread = state.thread(ident);
-    const reason = hangReason(state, thread);
+    const reason = hangReason(state, thread, ctx);
+    if (reason.lostWakeup === true && lostWakeupSite === undefined)
+      lostWakeupSite = thread.blocking?.site ?? 0;
     const pair = pairs.find(([a, b]) => a.thread === ident || b.thread === ident);
     // A mutual wait is said once, where its first thread's own clause would be.
     if (pair === undefined) clauses.push(`${dict.threadName(ident)} ${reason.text}`);
@@ -234,6 +273,9 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
     locks,
     threads: [...hang.threads, ...hang.waitingForMessages].map((ident) => dict.threadName(ident)),
     sites,
-    suggestions: hangSuggestions(firstSite, ctx),
+    suggestions:
+      lostWakeupSite === undefined
+        ? hangSuggestions(firstSite, ctx)
+        : lostWakeupSuggestions(lostWakeupSite, ctx),
   };
 }

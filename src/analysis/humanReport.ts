@@ -1,6 +1,7 @@
 // The human report of `threadlens run` and of the preload, in the style of ThreadSanitizer's:
 // a banner per finding, what each thread holds and waits for with its sites, where the
 // primitives were created, and the suggested fixes.
+import { FINDING_RULES } from "../protocol/findingRules.ts";
 import type { Finding, FindingSite, Report } from "../protocol/report.ts";
 
 const RULE = "==================";
@@ -18,7 +19,8 @@ function siteLine(site: FindingSite): string {
 }
 
 export function formatFinding(finding: Finding): string {
-  const lines = [RULE, `WARNING: threadlens: ${finding.kind}`, `  ${finding.message}`];
+  const severity = FINDING_RULES[finding.kind].severity;
+  const lines = [RULE, `${severity}: threadlens: ${finding.kind}`, `  ${finding.message}`];
   if (finding.locks.length > 0) lines.push(`  primitives: ${finding.locks.join(", ")}`);
   if (finding.threads.length > 0) lines.push(`  threads: ${finding.threads.join(", ")}`);
   const byThread = new Map<string, FindingSite[]>();

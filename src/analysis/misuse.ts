@@ -70,10 +70,14 @@ export class MisuseCollector {
 
   #heldAtExit(state: RunState, cwd: string): Finding[] {
     const { dict } = state;
-    // Still held now: a plain Lock handed to another thread for release is not a leak.
-    const leaked = this.#exitHolds.filter(({ hold }) =>
-      state.objects.get(hold.object)?.holds.includes(hold),
-    );
+    // Still held now: a plain Lock handed to another thread for release is not a leak. A
+    // lock main still holds when the program ends harms nobody unless another logical thread
+    // ever wanted it (DESIGN 5.6; a worker that exits holding a lock leaves it to the rest).
+    const leaked = this.#exitHolds.filter(({ thread, hold }) => {
+      const object = state.objects.get(hold.object);
+      if (object?.holds.includes(hold) !== true) return false;
+      return object.shared || dict.thread(thread)?.kind !== "main";
+    });
     return leaked.map(({ thread, hold }) => {
       const lock = dict.objectName(hold.object);
       const name = dict.threadName(thread);

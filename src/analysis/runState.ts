@@ -9,6 +9,7 @@ import {
   type WaitReason,
 } from "../protocol/events.ts";
 import { AtomicsHandovers } from "./atomicsHandovers.ts";
+import { detachRanOnWaits } from "./detachedWaits.ts";
 import { isSemaphoreKind, type Dictionary } from "./dictionary.ts";
 import { removeAt } from "./arrays.ts";
 import { HeldLocks } from "./heldLocks.ts";
@@ -111,8 +112,15 @@ export class PrimitiveStatus {
   gets = 0;
   taskDones = 0;
   notifies = 0;
+  /** Who notified it last, and where (0: not captured): a lost wakeup names them. */
+  lastNotifier = 0;
+  lastNotifySite = 0;
   /** Threads waiting at a barrier now. */
   waiting = 0;
+  /** The first logical thread that requested or acquired it (0: none yet). */
+  firstUser = 0;
+  /** A second logical thread requested or acquired it too. */
+  shared = false;
 
   constructor(readonly id: number) {}
 
@@ -241,6 +249,7 @@ export class RunState {
     if (event.kind === "thread-exit" && event.thread === host.ident && host.drained) {
       this.#abandonWaits(host.ident, event.time);
     }
+    detachRanOnWaits(thread, event, this.dict);
     // Anything else means the loop ran code again.
     host.loopIdle = false;
     host.drained = false;
@@ -272,6 +281,7 @@ export class RunState {
         }
         break;
       case "acquire-request":
+        noteUser(this.object(event.object), thread.ident);
         begin(thread, host, { kind: "acquire", object: event.object, ...baseOf(event) });
         break;
       case "acquired":
@@ -304,9 +314,13 @@ export class RunState {
         }
         break;
       }
-      case "notify":
-        this.object(event.object).notifies++;
+      case "notify": {
+        const object = this.object(event.object);
+        object.notifies++;
+        object.lastNotifier = event.thread;
+        object.lastNotifySite = event.site;
         break;
+      }
       case "set":
         this.object(event.object).isSet = true;
         break;
@@ -343,6 +357,7 @@ export class RunState {
       event.site !== 0 ? event.site : (pendingRequestOf(thread, event.object)?.site ?? 0);
     endBlocking(thread, "acquire", event.object);
     const object = this.object(event.object);
+    noteUser(object, thread.ident);
     const kind = this.dict.objectKind(event.object);
     const own = thread.held.get(event.object);
     if (kind === "RLock" || isSemaphoreKind(kind)) {
@@ -407,6 +422,13 @@ export class RunState {
       this.heldSets.withoutLatest(thread.heldSet, hold.object) ??
       this.heldSets.of(thread.heldRoot, thread.held.values());
   }
+}
+
+/** Two comparisons on the common path: this runs for every acquisition. */
+function noteUser(object: PrimitiveStatus, thread: number): void {
+  if (object.firstUser === thread || object.shared) return;
+  if (object.firstUser === 0) object.firstUser = thread;
+  else object.shared = true;
 }
 
 function baseOf(event: TraceEvent): { site: number; timed: boolean; since: number } {

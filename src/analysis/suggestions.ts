@@ -155,6 +155,23 @@ export function joinDeadlockSuggestions(
 }
 
 /** Suggestion for a hang: waits that can end by themselves. */
+/**
+ * A Condition wait whose notify came before it began (a lost wakeup): the fix is at the wait,
+ * which must check the state instead of counting on a notify still to come.
+ */
+export function lostWakeupSuggestions(waitSite: number, ctx: SuggestionContext): Suggestion[] {
+  return [
+    {
+      kind: "use-wait-for",
+      message:
+        `wait with \`waitFor(predicate)\`${inWhere(ctx, waitSite)}, the predicate reading the ` +
+        `state the notifier changes: it returns at once when the notify came first, so the ` +
+        `wakeup is not lost (a Condition keeps no memory of a notify nobody waited for)`,
+    },
+    ...hangSuggestions(waitSite, ctx),
+  ];
+}
+
 export function hangSuggestions(site: number, ctx: SuggestionContext): Suggestion[] {
   return [
     {

@@ -3,6 +3,7 @@
 // the exit code, the human report and the JSON (DESIGN section 8).
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
+import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import {
@@ -25,11 +26,12 @@ export { StartError };
 type RunCommand = Extract<Command, { command: "run" }>;
 
 /**
- * DESIGN 8: 2 when the program was stopped blocked; 3 when threadlens itself failed; else the
- * program's own non-zero exit code (its findings are still reported); else 1 for findings.
+ * DESIGN 8: 2 when the program was stopped blocked, or a deadlock or hang was found only as it
+ * ended (DESIGN 5.6); 3 when threadlens itself failed; else the program's own non-zero exit
+ * code (its findings are still reported); else 1 for findings.
  */
 function exitCodeOf(report: Report, blocked: boolean, failed: boolean): number {
-  if (blocked) return EXIT_BLOCKED;
+  if (blocked || report.findings.some((f) => stopsProgram(f.kind))) return EXIT_BLOCKED;
   if (failed) return EXIT_START;
   if (report.exitCode !== null && report.exitCode !== 0) return report.exitCode;
   return report.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;

@@ -48,6 +48,7 @@ const TITLES: Readonly<Record<SuggestionKind, string>> = {
   "global-order": "Acquire in the global order",
   "acquire-all": "Acquire both with acquireAll",
   "add-timeout": "Add a timeout",
+  "use-wait-for": "Wait with waitFor(predicate)",
 };
 
 /** The title users see; the global order names the locks ("lockA → lockB"). */

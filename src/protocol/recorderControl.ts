@@ -29,6 +29,8 @@ export interface ParkedThread {
 /** Control words (Int32) shared by the main thread and the recorder. */
 export const CONTROL_FLUSH_REQUEST = 0; // main sets 1 at exit (with the exit code in word 2)
 export const CONTROL_FLUSH_DONE = 1; // the recorder sets 1 once everything is written
+/** CONTROL_FLUSH_DONE's value when the final report holds a deadlock or hang: exit code 2. */
+export const FLUSH_DONE_BLOCKED = 2;
 export const CONTROL_EXIT_CODE = 2;
 /** The recorder sets exit code + 1 to end the program (no supervisor, after a deadlock). */
 export const CONTROL_STOP = 3;

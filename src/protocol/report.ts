@@ -49,7 +49,13 @@ export interface TextEdit {
   readonly replacements: readonly Replacement[];
 }
 
-export type SuggestionKind = "use-rlock" | "global-order" | "acquire-all" | "add-timeout";
+export type SuggestionKind =
+  | "use-rlock"
+  | "global-order"
+  | "acquire-all"
+  | "add-timeout"
+  /** A Condition wait that missed its notify: wait with waitFor(predicate) instead. */
+  | "use-wait-for";
 
 export interface Suggestion {
   readonly kind: SuggestionKind;

@@ -8,6 +8,7 @@ import type { MetaRecord } from "../protocol/events.ts";
 import {
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
+  FLUSH_DONE_BLOCKED,
   CONTROL_FLUSH_REQUEST,
   CONTROL_STOP,
 } from "../protocol/recorderControl.ts";
@@ -151,8 +152,8 @@ async function awaitFlushRequest(): Promise<void> {
   // Let dictionary records posted just before the exit arrive.
   await new Promise((resolve) => setTimeout(resolve, 1));
   drain();
-  session.finish(Atomics.load(control, CONTROL_EXIT_CODE));
-  Atomics.store(control, CONTROL_FLUSH_DONE, 1);
+  const blocked = session.finish(Atomics.load(control, CONTROL_EXIT_CODE));
+  Atomics.store(control, CONTROL_FLUSH_DONE, blocked ? FLUSH_DONE_BLOCKED : 1);
   Atomics.notify(control, CONTROL_FLUSH_DONE);
 }
 

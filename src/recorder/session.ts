@@ -2,6 +2,7 @@
 // must be stopped (a deadlock or hang found, or the --timeout passed) and what is reported.
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
+import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Finding, Report, ReportThread } from "../protocol/report.ts";
 import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
@@ -37,8 +38,6 @@ export type AnalysisFactory = (
   cwd: string,
   readSource: (file: string) => string | undefined,
 ) => OnlineAnalysis;
-
-const BLOCKING = new Set<Finding["kind"]>(["deadlock", "self-deadlock", "hang"]);
 
 export class RecorderSession {
   readonly #analysis: OnlineAnalysis;
@@ -135,7 +134,7 @@ export class RecorderSession {
   /** The online check: stops the program on a deadlock, a hang, or the timeout. */
   check(nowMicros: number): void {
     if (this.#stopped) return;
-    const blocking = this.#analysis.check(nowMicros).filter((f) => BLOCKING.has(f.kind));
+    const blocking = this.#analysis.check(nowMicros).filter((f) => stopsProgram(f.kind));
     const timeout = this.settings.timeoutMs;
     if (
       blocking.length === 0 &&
@@ -153,7 +152,7 @@ export class RecorderSession {
     // A program stopped while blocked never got to join its threads: no unjoined-thread then.
     const rest = this.#analysis
       .finish()
-      .filter((f) => !BLOCKING.has(f.kind) && f.kind !== "unjoined-thread");
+      .filter((f) => !stopsProgram(f.kind) && f.kind !== "unjoined-thread");
     const report = this.#report(null, [...blocking, ...rest]);
     this.#closeTrace(`# end: the program is stopped (${blocking.map((f) => f.kind).join(", ")})`);
     if (this.settings.outputFd !== undefined) {
@@ -164,9 +163,12 @@ export class RecorderSession {
     this.stopProgram();
   }
 
-  /** The program ended: the post-mortem analysis and the final report. */
-  finish(exitCode: number): void {
-    if (this.#stopped) return;
+  /**
+   * The program ended: the post-mortem analysis and the final report. Returns whether it holds
+   * a finding that stops the program (a hang found only at the end: the exit code becomes 2).
+   */
+  finish(exitCode: number): boolean {
+    if (this.#stopped) return false;
     this.#stopped = true;
     const report = this.#report(exitCode, this.#analysis.finish());
     this.#closeTrace(`# end: the program exited with code ${exitCode}`);
@@ -175,6 +177,7 @@ export class RecorderSession {
     } else if (report.findings.length > 0 || report.droppedEvents > 0) {
       writeFully(2, formatReport(report));
     }
+    return report.findings.some((f) => stopsProgram(f.kind));
   }
 
   #report(exitCode: number | null, findings: readonly Finding[]): Report {

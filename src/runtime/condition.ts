@@ -17,7 +17,7 @@ import {
   nameOptions,
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
-import { recordingOn, traceCreate, traceOperation, traceWaitBegin, traceWaitEnd } from "./trace.ts";
+import { recordingOn, traceCreate, traceNotify, traceWaitBegin, traceWaitEnd } from "./trace.ts";
 
 const ISSUED = 0;
 const SERVED = 1;
@@ -147,8 +147,8 @@ export class Condition {
   notify(n = 1): void {
     requireInteger(`${this.name}.notify`, "n", n, 0);
     this.#checkOwned("notify");
-    if (this.#recorded) traceOperation("notify", this.id);
     const s = this.state;
+    if (this.#recorded) traceNotify(this.id, !after(s[ISSUED] ?? 0, s[SERVED] ?? 0));
     let served = s[SERVED] ?? 0;
     const issued = s[ISSUED] ?? 0;
     let left = n;
@@ -164,8 +164,8 @@ export class Condition {
 
   notifyAll(): void {
     this.#checkOwned("notifyAll");
-    if (this.#recorded) traceOperation("notify", this.id);
     const s = this.state;
+    if (this.#recorded) traceNotify(this.id, !after(s[ISSUED] ?? 0, s[SERVED] ?? 0));
     const issued = Atomics.load(s, ISSUED);
     s[CANCELLED_COUNT] = 0;
     if (issued !== s[SERVED]) {

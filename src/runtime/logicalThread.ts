@@ -123,9 +123,21 @@ if (recordingOn) {
   // A Thread's, Pool's or instrumented Worker's parent recorded its start already (in the
   // parent's order).
   if (bootstrap === undefined && plain === undefined) announceSelf(parent);
-  process.prependListener("exit", (code) =>
-    emitPrecise("thread-exit", threadSelf.ident, code, 0, false),
-  );
+  process.prependListener("exit", (code) => {
+    emitPrecise("thread-exit", threadSelf.ident, code, 0, false);
+    for (const hook of afterExitHooks) hook();
+  });
+}
+
+/**
+ * Run right after this thread's thread-exit is recorded, still before the recorder's final
+ * flush: for what ends with the thread (instrument/workers.ts). After, not before: an event of
+ * the thread before its exit would say its loop ran code again, which a drained loop did not.
+ */
+const afterExitHooks: Array<() => void> = [];
+
+export function onThreadExitRecorded(hook: () => void): void {
+  afterExitHooks.push(hook);
 }
 
 function announceSelf(parent: number): void {

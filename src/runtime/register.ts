@@ -18,6 +18,7 @@ import {
   CLOCK_BYTES,
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
+  FLUSH_DONE_BLOCKED,
   CONTROL_FLUSH_REQUEST,
   CONTROL_WORDS,
   CONTROL_DATA_KEY,
@@ -54,16 +55,28 @@ interface CompilableModule {
 }
 type Extensions = Record<string, (module: CompilableModule, filename: string) => void>;
 
+/**
+ * Set while the preload compiles a module: esbuild's synchronous call blocks main in
+ * Atomics.wait for esbuild's own service worker, which is not the program's and is not
+ * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
+ * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
+ */
+const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
+
 function compileCommonJs(module: CompilableModule, filename: string): void {
   const source = readFileSync(filename, "utf8");
   let code = readCached(filename, source, "commonjs");
   if (code === undefined) {
     // Loaded on first use: a program whose modules are all cached never starts esbuild.
     const esbuild = require("esbuild") as typeof import("esbuild");
+    const flags = globalThis as Record<symbol, unknown>;
+    flags[INTERNAL_WAIT] = true;
     try {
       code = esbuild.transformSync(source, transformOptions(filename, "commonjs")).code;
     } catch (error) {
       throw toSyntaxError(filename, error);
+    } finally {
+      flags[INTERNAL_WAIT] = false;
     }
     writeCached(filename, source, "commonjs", code);
   }
@@ -163,6 +176,8 @@ async function startRecorder(): Promise<void> {
     Atomics.store(controlWords, CONTROL_FLUSH_REQUEST, 1);
     rawNotify(controlWords, CONTROL_FLUSH_REQUEST);
     rawWait(controlWords, CONTROL_FLUSH_DONE, 0, 5000);
+    // A hang found only at the end (DESIGN 5.6): exit 2, as when it stops the program.
+    if (Atomics.load(controlWords, CONTROL_FLUSH_DONE) === FLUSH_DONE_BLOCKED) process.exitCode = 2;
   });
 }
 

@@ -46,6 +46,14 @@ export function traceOperation(
   if (recordingOn) emit(kind, currentIdent(), object);
 }
 
+/**
+ * A Condition notify; one that wakes nobody gets its site (captured only then: a notify that
+ * comes before its waiter is what a lost wakeup names, DESIGN 5.6).
+ */
+export function traceNotify(object: number, wakesNobody: boolean): void {
+  if (recordingOn) emit("notify", currentIdent(), object, wakesNobody ? captureSite() : 0);
+}
+
 export function traceMisuse(
   kind: "bad-release" | "over-release" | "pool-misuse",
   object: number,

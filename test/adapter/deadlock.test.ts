@@ -102,7 +102,7 @@ describe("S1: two of five worker threads deadlock on lockA/lockB", () => {
       });
       const description = stop.body.description ?? "";
       assert.match(description, /cycle lockA → lockB → lockA/);
-      assert.match(stop.body.text ?? "", /WARNING: threadlens: deadlock/);
+      assert.match(stop.body.text ?? "", /ERROR: threadlens: deadlock/);
       const members = cycleOf(description);
       assert.equal(members.length, 2, description);
       for (const m of members) assert.match(m.thread, /^worker-[1-5]$/);
@@ -202,7 +202,7 @@ describe("stopOnDeadlock: false", () => {
     async () => {
       let stops = 0;
       client.on("stopped", () => stops++);
-      const report = waitForOutput(client, /WARNING: threadlens: self-deadlock/);
+      const report = waitForOutput(client, /ERROR: threadlens: self-deadlock/);
       const exited = client.waitForEvent("exited", EVENT_TIMEOUT_MS);
       const terminated = client.waitForEvent("terminated", EVENT_TIMEOUT_MS);
       const { pid } = await launch(client, {

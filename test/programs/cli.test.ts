@@ -302,8 +302,8 @@ test("the preload alone (no CLI) prints the report and ends a blocked program wi
     assert.match(
       r.stderr,
       fixture === "s2-lock.ts"
-        ? /WARNING: threadlens: self-deadlock\n/
-        : /WARNING: threadlens: deadlock\n/,
+        ? /ERROR: threadlens: self-deadlock\n/
+        : /ERROR: threadlens: deadlock\n/,
     );
     assert.match(r.stderr, /threadlens: 1 finding\n/);
   }

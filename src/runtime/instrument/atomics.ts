@@ -30,6 +30,9 @@ import { adoptAddressTables, sharedAddressId, sharedAddressLabel } from "./share
 
 type WaitableArray = Int32Array | BigInt64Array;
 
+/** Set by the preload around its synchronous esbuild compile (register.ts). */
+const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
+
 const addresses = new WeakMap<ArrayBufferLike, Map<number, number>>();
 
 /** "file.ts:12" of the first program frame of `stack`. */
@@ -109,6 +112,9 @@ function waitInstrumented(
   // Not shared memory, a bad index, or a thread that may not block: the original says why.
   if (!(array.buffer instanceof SharedArrayBuffer)) return wait(array, index, value, timeout);
   if (wait(array, index, value, 0) === "not-equal") return "not-equal";
+  // The preload's own synchronous compile (register.ts): not the program's wait.
+  if ((globalThis as Record<symbol, unknown>)[INTERNAL_WAIT] === true)
+    return wait(array, index, value, timeout);
   const stack = captureStack();
   const site = siteOfStack(stack);
   const object = addressOf(array, index, stack, site);

@@ -14,6 +14,9 @@
 // "ended" at the exit. The join's site is where the parent started listening (the line of
 // `once(worker, 'exit')`), captured once per worker when it does. A plain worker's end is always reaped by Node, so every exit counts as
 // joined (the unjoined-thread finding is for threadlens' Thread, whose join() must be called).
+// A plain worker still alive when its parent thread ends (one the program unref()'d, or one
+// that process.exit() ends) ends with it, on purpose, as Node does: it is recorded as joined
+// by the parent at its exit (DESIGN 5.6: not an unjoined thread).
 //
 // Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
 // internal service worker, recognised by their workerData marks.
@@ -25,6 +28,8 @@ import {
   BOOTSTRAP_KEY,
   PLAIN_WORKER_KEY,
   currentIdent,
+  onThreadExitRecorded,
+  threadSelf,
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
 import { captureSite, emitPrecise } from "../recording.ts";
@@ -55,6 +60,8 @@ interface Joinable {
 }
 
 const awaitedWorkers = new Set<Joinable>();
+/** This thread's plain workers not exited yet: they end with it. */
+const liveWorkers = new Set<Joinable>();
 let checker: ReturnType<typeof setInterval> | undefined;
 
 function checkJoins(): void {
@@ -80,6 +87,7 @@ function awaitExit(w: Joinable): void {
 
 function exited(w: Joinable, code: number): void {
   w.exited = true;
+  liveWorkers.delete(w);
   awaitedWorkers.delete(w);
   if (awaitedWorkers.size === 0 && checker !== undefined) {
     clearInterval(checker);
@@ -141,6 +149,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         site: 0,
       };
       joinables.set(this, joinable);
+      liveWorkers.add(joinable);
       internal = true;
       try {
         super.once("exit", (code: number) => exited(joinable, code));
@@ -166,8 +175,16 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
   return Worker;
 }
 
+/** The thread ends: Node ends its live plain workers with it and reaps them. */
+function endWithThread(): void {
+  // By the thread itself, not the task (or branch) that may be running process.exit().
+  for (const w of liveWorkers) emitPrecise("join-end", threadSelf.ident, w.ident, 0, true);
+  liveWorkers.clear();
+}
+
 /** Replaces worker_threads.Worker (CommonJS and ES module views) in this thread. */
 export function instrumentWorkers(): void {
+  onThreadExitRecorded(endWithThread);
   const require = createRequire(__filename);
   const workerThreads = require("node:worker_threads") as { Worker: WorkerCtor };
   workerThreads.Worker = instrumentedWorkerClass(workerThreads.Worker);

@@ -1,0 +1,187 @@
+// DESIGN 5.6, precision: correct programs of the shapes real libraries use give no finding and
+// the exit code plain node gives them, under `threadlens run` and under the plain preload; the
+// true findings next to them stay (exact kind, locks, threads, lines).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Finding, Report } from "../../src/protocol/report.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const fixtures = "test/fixtures/precision";
+const cli = path.join(root, "dist/cli.js");
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  return env;
+}
+
+function runJson(fixture: string): { status: number | null; report: Report; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, "run", `${fixtures}/${fixture}`, "--json"], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  try {
+    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+/** Under `node --import threadlens/register`, as a user runs it without the CLI. */
+function runPreload(fixture: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "threadlens/register", `${fixtures}/${fixture}`],
+    { cwd: root, env: cleanEnv(), encoding: "utf8", timeout: 60_000 },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** 1-based line of the first line of `fixture` containing `text`. */
+function lineOf(fixture: string, text: string): number {
+  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
+  const index = lines.findIndex((line) => line.includes(text));
+  return index >= 0 ? index + 1 : assert.fail(`${text} not in ${fixture}`);
+}
+
+function expectClean(fixture: string, output: string): void {
+  const { status, report, stderr } = runJson(fixture);
+  assert.deepEqual(report.findings, [], JSON.stringify(report.findings, null, 2));
+  assert.equal(status, 0);
+  assert.equal(report.exitCode, 0);
+  assert.match(stderr, new RegExp(`^${output}$`, "m"));
+  const plain = runPreload(fixture);
+  assert.equal(plain.stderr, "");
+  assert.equal(plain.status, 0);
+  assert.equal(plain.stdout.trim(), output);
+}
+
+test("a plain Worker the program unref()'d, idle on its port at the end, is no unjoined thread", () =>
+  expectClean("unref-worker.ts", "square 36"));
+
+test("a plain Worker still idle when main calls process.exit(0) is no unjoined thread", () =>
+  expectClean("exit-with-idle-worker.ts", "square 49"));
+
+test("an async-mutex Mutex still locked when a single-threaded program ends is no finding", () =>
+  expectClean("mutex-held-single.ts", "locked true"));
+
+test("a threadlens Lock still held when a single-threaded program ends is no finding", () =>
+  expectClean("lock-held-single.ts", "locked true"));
+
+test("workers parked in Atomics.wait for main while main's loop still runs are no hang", () =>
+  expectClean("idle-atomics-pool.ts", "results 20,22"));
+
+test("a worker that exits holding a lock main then wants is still lock-held-at-exit", () => {
+  const fixture = "worker-exits-holding.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 1);
+  assert.deepEqual(
+    report.findings.map((f: Finding) => [
+      f.kind,
+      f.locks,
+      f.threads,
+      f.sites.map((s) => [s.file, s.line, s.thread, s.role]),
+    ]),
+    [
+      [
+        "lock-held-at-exit",
+        ["ledger"],
+        ["holder"],
+        [
+          [
+            `${fixtures}/worker-exits-holding-worker.ts`,
+            lineOf("worker-exits-holding-worker.ts", "ledger.acquireSync()"),
+            "holder",
+            "holds",
+          ],
+        ],
+      ],
+    ],
+  );
+});
+
+test("a Condition notified before its waiter waits is named a lost wakeup, with waitFor at the wait", () => {
+  const fixture = "lost-wakeup.ts";
+  const worker = "lost-wakeup-worker.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 2));
+  const hang = report.findings[0] as Finding;
+  assert.equal(hang.kind, "hang");
+  assert.deepEqual(hang.locks, ["ready"]);
+  assert.deepEqual(hang.threads, ["main", "waiter"]);
+  assert.equal(
+    hang.message,
+    "hang: every thread is blocked and none can wake the others: main joins waiter, which is " +
+      "blocked too; waiter waits on condition ready, a lost wakeup: main notified it at " +
+      `${fixtures}/${fixture}:${lineOf(fixture, "ready.notify()")} before this wait began, and ` +
+      "nothing notifies it since",
+  );
+  assert.deepEqual(
+    hang.sites.map((s) => [s.file, s.line, s.thread, s.role]),
+    [
+      [`${fixtures}/${fixture}`, lineOf(fixture, "await worker.join()"), "main", "waits"],
+      [`${fixtures}/${worker}`, lineOf(worker, "ready.waitSync()"), "waiter", "waits"],
+    ],
+  );
+  assert.deepEqual(
+    hang.suggestions.map((s) => [s.kind, s.message.split(",")[0]]),
+    [
+      [
+        "use-wait-for",
+        `wait with \`waitFor(predicate)\` in ${fixtures}/${worker}:${lineOf(worker, "ready.waitSync()")}`,
+      ],
+      [
+        "add-timeout",
+        `give the blocking waits a timeout in ${fixtures}/${worker}:${lineOf(worker, "ready.waitSync()")} (\`{ timeout }\`) and check the result: a thread then notices that nothing is left to wake it instead of hanging`,
+      ],
+    ],
+  );
+});
+
+test("examples/lockab.ts deadlocks: lockA ↔ lockB between worker-1 and worker-2, headed as an error", () => {
+  const file = "examples/lockab.ts";
+  const r = spawnSync(process.execPath, [cli, "run", file], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^==================\nERROR: threadlens: deadlock\n/);
+  const json = spawnSync(process.execPath, [cli, "run", file, "--json"], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const report = JSON.parse(json.stdout) as Report;
+  assert.equal(json.status, 2);
+  assert.equal(report.findings.length, 1);
+  const deadlock = report.findings[0] as Finding;
+  assert.equal(deadlock.kind, "deadlock");
+  assert.deepEqual(deadlock.locks, ["lockA", "lockB"]);
+  assert.deepEqual(deadlock.threads, ["worker-1", "worker-2"]);
+  const source = readFileSync(path.join(root, file), "utf8").split("\n");
+  const line = (text: string, n: number): number => {
+    let seen = 0;
+    const index = source.findIndex((l) => l.includes(text) && ++seen === n);
+    return index + 1;
+  };
+  assert.deepEqual(
+    deadlock.sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      ["worker-1", line("lockA.acquireSync()", 1), "holds"],
+      ["worker-1", line("lockB.acquireSync()", 1), "waits"],
+      ["worker-2", line("lockB.acquireSync()", 2), "holds"],
+      ["worker-2", line("lockA.acquireSync()", 2), "waits"],
+    ],
+  );
+});
