@@ -7,6 +7,7 @@ import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { relativePath } from "../analysis/paths.ts";
 import { checkSources } from "../analysis/static/index.ts";
+import { TOO_DEEP } from "../analysis/static/program.ts";
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_START } from "../launch/exitCodes.ts";
 import type { Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
@@ -82,7 +83,8 @@ export function check(cmd: CheckCommand, cwd: string): number {
     for (const problem of result.problems) {
       const where = relativePath(problem.file, cwd);
       const at = problem.line === 0 ? where : `${where}:${problem.line}:${problem.column}`;
-      const what = problem.line === 0 ? "" : "TypeScript syntax error: ";
+      const what =
+        problem.line === 0 || problem.message === TOO_DEEP ? "" : "TypeScript syntax error: ";
       process.stderr.write(`threadlens: ${what}${at}: ${problem.message}\n`);
     }
     return EXIT_START;

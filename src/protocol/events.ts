@@ -93,6 +93,8 @@ export type MetaRecord =
       readonly kind: ThreadKind;
       readonly parent: number;
       readonly daemon: boolean;
+      /** The OS process of a thread of a child process (absent: the program's own process). */
+      readonly pid?: number;
     }
   | {
       readonly type: "object";

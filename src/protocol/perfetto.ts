@@ -249,9 +249,18 @@ function nest(slices: readonly Slice[]): Piece[] {
 export function toPerfetto(trace: Trace): PerfettoTrace {
   const threadNames = new Map<number, string>();
   const objectNames = new Map<number, string>();
+  // Threads of child processes are tracks of their own process (Perfetto pid = the OS pid),
+  // named after the process's main thread.
+  const threadPids = new Map<number, number>();
+  const processNames = new Map<number, string>();
   for (const m of trace.meta) {
-    if (m.type === "thread") threadNames.set(m.ident, m.name);
-    else if (m.type === "object") objectNames.set(m.id, m.name);
+    if (m.type === "thread") {
+      threadNames.set(m.ident, m.name);
+      if (m.pid !== undefined) {
+        threadPids.set(m.ident, m.pid);
+        if (m.kind === "main" || !processNames.has(m.pid)) processNames.set(m.pid, m.name);
+      }
+    } else if (m.type === "object") objectNames.set(m.id, m.name);
   }
   const threadName = (ident: number): string => threadNames.get(ident) ?? `thread ${ident}`;
   const builder = new SliceBuilder((id) => objectNames.get(id) ?? `#${id}`, threadName);
@@ -315,5 +324,11 @@ export function toPerfetto(trace: Trace): PerfettoTrace {
     }
   }
   out.push(...builder.instants);
+  if (threadPids.size > 0) {
+    for (const e of out) if (e.tid !== 0) e.pid = threadPids.get(e.tid) ?? PID;
+    for (const [pid, name] of processNames) {
+      out.splice(1, 0, { name: "process_name", ph: "M", pid, tid: 0, args: { name } });
+    }
+  }
   return { traceEvents: out, displayTimeUnit: "ms" };
 }

@@ -7,7 +7,7 @@
 //   header   := "# threadlens trace 1"          (the first line; a UTF-8 BOM before it is allowed)
 //   line     := "" | comment | meta | event
 //   comment  := "#" any-text
-//   meta     := "thread" ␣ uint ␣ string ␣ fields(kind=main|worker|task, parent=uint,
+//   meta     := "thread" ␣ uint ␣ string ␣ fields(kind=main|worker|task, parent=uint, [pid=uint],
 //                                                  daemon=true|false)
 //             | "object" ␣ uint ␣ ObjectKind ␣ string ␣ fields(site=uint, capacity=uint)
 //             | "site" ␣ uint [ ␣ frame { ␣ "|" ␣ frame } ]
@@ -98,7 +98,7 @@ export function formatMeta(m: MetaRecord): string {
   switch (m.type) {
     case "thread":
       known(isThreadKind(m.kind), "thread kind", m.kind);
-      return `thread ${uint(m.ident, "ident")} ${str(m.name)} kind=${m.kind} parent=${uint(m.parent, "parent")} daemon=${m.daemon === true}`;
+      return `thread ${uint(m.ident, "ident")} ${str(m.name)} kind=${m.kind} parent=${uint(m.parent, "parent")} daemon=${m.daemon === true}${m.pid === undefined ? "" : ` pid=${uint(m.pid, "pid")}`}`;
     case "object":
       known(isObjectKind(m.kind), "object kind", m.kind);
       return `object ${uint(m.id, "id")} ${m.kind} ${str(m.name)} site=${uint(m.site, "site")} capacity=${uint(m.capacity, "capacity")}`;

@@ -217,11 +217,20 @@ function parseMeta(r: LineReader, keyword: string): MetaRecord {
     case "thread": {
       const ident = toUint(r, r.word("a thread ident"), "a thread ident");
       const name = r.string("a thread name");
-      const f = r.fields(["kind", "parent", "daemon"]);
+      const f = r.fields(["kind", "parent", "daemon", "pid"]);
       const kind = toEnum(r, need(r, f, "kind"), "kind=", isThreadKind, THREAD_KINDS);
       const daemon = toEnum(r, need(r, f, "daemon"), "daemon=", isBool, ["true", "false"]);
       const parent = uintField(r, f, "parent");
-      return { type: "thread", ident, name, kind, parent, daemon: daemon === "true" };
+      const thread = {
+        type: "thread",
+        ident,
+        name,
+        kind,
+        parent,
+        daemon: daemon === "true",
+      } as const;
+      // A thread of a child process names its OS process (DESIGN 3.3).
+      return f.has("pid") ? { ...thread, pid: uintField(r, f, "pid") } : thread;
     }
     case "object": {
       const id = toUint(r, r.word("an object id"), "an object id");

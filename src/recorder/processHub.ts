@@ -159,10 +159,11 @@ export class ProcessHub {
           this.#threads.set(`${pid}:${r.ident}`, id);
           relay.main = id;
           const parent = link === undefined ? 0 : this.#thread(link.pid, link.starter);
-          return { ...r, ident: id, parent, name: relay.name };
+          return { ...r, ident: id, parent, name: relay.name, pid };
         }
         return {
           ...r,
+          pid,
           ident: this.#thread(pid, r.ident),
           parent: this.#thread(pid, r.parent),
           name: `${relay.name}/${r.name}`,

@@ -18,12 +18,12 @@ import { RingReader } from "./ringReader.ts";
 import { RecorderSession, type RecorderSettings } from "./session.ts";
 import { createOnlineAnalysis } from "./analysisBinding.ts";
 import { PauseControl, readControlCommands } from "./pauseControl.ts";
-import { killProcessTree } from "../protocol/processTree.ts";
-import { EXIT_BLOCKED, EXIT_START } from "../protocol/exitCodes.ts";
-import { failureMessage, reportFailure } from "./failure.ts";
 import { ProcessHub } from "./processHub.ts";
 import { ProcessRelay } from "./processRelay.ts";
 import type { ProcessSettings } from "../protocol/processLink.ts";
+import { killProcessTree } from "../protocol/processTree.ts";
+import { EXIT_BLOCKED, EXIT_START } from "../protocol/exitCodes.ts";
+import { failureMessage, reportFailure } from "./failure.ts";
 
 interface RecorderData {
   readonly control: SharedArrayBuffer;

@@ -62,6 +62,12 @@ export class RingReader {
     const words = this.#words;
     const write = Atomics.load(words, RING_WRITE);
     let read = Atomics.load(words, RING_READ);
+    // A writer is never more than one ring ahead of the reader, nor behind it: counters that
+    // say otherwise are corrupt, and reading by them could loop 2^32 times. At most one ring's
+    // worth is read then.
+    const pending = (write - read) | 0;
+    if (pending < 0 || pending > this.#capacity)
+      read = (write - Math.max(0, Math.min(pending, this.#capacity))) | 0;
     const out: TraceEvent[] = [];
     while (read !== write) {
       const at = RING_HEADER_WORDS + (read & (this.#capacity - 1)) * EVENT_WORDS;

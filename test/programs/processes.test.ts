@@ -213,3 +213,31 @@ test("recording across processes: a plain child_process.fork child runs under th
   assert.ok(child > 0, r.stderr);
   await ended(child);
 });
+
+test("recording across processes: a parent joining a child that waits forever is a hang naming both processes", async () => {
+  const r = runJson("test/fixtures/processes/childHang.ts");
+  assert.equal(r.status, 2, r.stderr);
+  assert.deepEqual(
+    r.report.findings.map((f) => ({
+      kind: f.kind,
+      threads: f.threads,
+      locks: f.locks,
+      sites: f.sites.map((s) => `${s.thread} ${s.role} ${s.line}`),
+    })),
+    [
+      {
+        kind: "hang",
+        threads: ["main", "waiter"],
+        locks: ["ready"],
+        sites: [
+          `main waits ${lineOf("childHang.ts", "waiter.join()")}`,
+          `waiter waits ${lineOf("childHang.ts", "ready.wait()")}`,
+        ],
+      },
+    ],
+  );
+  assert.match(r.report.findings[0]?.message ?? "", /main joins waiter, which is blocked too/);
+  const child = Number(/started waiter pid (\d+)/.exec(r.stderr)?.[1]);
+  assert.ok(child > 0, r.stderr);
+  await ended(child);
+});

@@ -106,6 +106,29 @@ export function programOf(
   });
 }
 
+/** Syntax tree levels the analysis accepts (a 500-deep `if` nest is about 1,000 levels). */
+export const MAX_NESTING = 1200;
+
+export const TOO_DEEP = `too deeply nested to analyze (more than ${MAX_NESTING} levels)`;
+
+/**
+ * The first node nested deeper than MAX_NESTING, if any. The compiler's binder and checker,
+ * and the walk of this analysis, recurse once per level: past this depth a file is refused
+ * with a message instead of exhausting the stack. Measured with an explicit stack, so this
+ * check cannot overflow itself.
+ */
+function deepestNode(source: ts.SourceFile): ts.Node | undefined {
+  const stack: [ts.Node, number][] = [[source, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    if (depth > MAX_NESTING) return node;
+    ts.forEachChild(node, (child) => {
+      stack.push([child, depth + 1]);
+    });
+  }
+  return undefined;
+}
+
 /** Builds the program over `files` (absolute paths with forward slashes). */
 export function createStaticProgram(
   files: readonly string[],
@@ -120,7 +143,20 @@ export function createStaticProgram(
       problems.push({ file, line: 0, column: 0, message: "cannot read the file" });
       continue;
     }
-    parsed.set(file, parseSource(file, text));
+    try {
+      const source = parseSource(file, text);
+      const deepest = deepestNode(source);
+      if (deepest === undefined) parsed.set(file, source);
+      else {
+        const at = source.getLineAndCharacterOfPosition(deepest.getStart(source));
+        problems.push({ file, line: at.line + 1, column: at.character + 1, message: TOO_DEEP });
+      }
+    } catch (error) {
+      // The compiler's parser recurses per nesting level: a file nested thousands deep
+      // exhausts the stack. That file is refused; the others are still analyzed.
+      if (!(error instanceof RangeError)) throw error;
+      problems.push({ file, line: 0, column: 0, message: TOO_DEEP });
+    }
   }
   const program = programOf(parsed, cwd);
   const sourceFiles: ts.SourceFile[] = [];
