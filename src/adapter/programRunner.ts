@@ -7,6 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import {
   StartError,
+  checkOutputFile,
   checkProgram,
   superviseProgram,
   type SupervisedProgram,
@@ -43,6 +44,8 @@ export function resolveProgram(settings: LaunchSettings): ResolvedProgram {
   }
   const file = path.resolve(cwd, settings.program);
   checkProgram(file, settings.program);
+  if (settings.trace !== undefined)
+    checkOutputFile(path.resolve(cwd, settings.trace), settings.trace);
   return { file, cwd };
 }
 
@@ -100,7 +103,6 @@ export class ProgramRunner {
         runtimeArgs: settings.runtimeArgs,
         traceFile: settings.trace === undefined ? undefined : path.resolve(cwd, settings.trace),
         stream: true,
-        control: true,
         // stdin is not the program's: in the standalone adapter it is the DAP stream.
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -164,7 +166,7 @@ export class ProgramRunner {
     if (this.#running) {
       const child = this.#program.child;
       child.kill("SIGTERM");
-      const kill = setTimeout(() => child.kill("SIGKILL"), TERMINATE_GRACE_MS);
+      const kill = setTimeout(() => this.#program.killTree(), TERMINATE_GRACE_MS);
       await this.#exited;
       clearTimeout(kill);
     }
@@ -172,7 +174,7 @@ export class ProgramRunner {
 
   /** Last resort when the adapter itself goes away: no grace, no waiting. */
   killNow(): void {
-    if (this.#running) this.#program.child.kill("SIGKILL");
+    if (this.#running) this.#program.killTree();
   }
 
   /** Resolves once the program has ended and `ended` was reported. */

@@ -13,7 +13,7 @@ import {
   ThreadEvent,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { EXIT_BLOCKED } from "../launch/exitCodes.ts";
+import { EXIT_BLOCKED, EXIT_START } from "../launch/exitCodes.ts";
 import { formatReport } from "../analysis/humanReport.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
 import type { Finding } from "../protocol/report.ts";
@@ -354,6 +354,15 @@ export class ThreadlensDebugSession extends DebugSession {
         void this.#runner?.terminate();
         break;
       }
+      case "failure":
+        // threadlens itself failed: say so; when the program cannot be watched any more it is
+        // ended (exit 3), never left running unwatched.
+        this.#emit(new OutputEvent(`threadlens: ${message.message}\n`, "stderr"));
+        if (message.fatal) {
+          this.#exitCodeOverride = EXIT_START;
+          void this.#runner?.terminate();
+        }
+        break;
       case "report":
         this.#stream.flush();
         this.#sendFindings(message.report.findings, false);

@@ -25,7 +25,8 @@ export const USAGE = `usage:
   threadlens --help | --version
 
 exit codes of run: 0 nothing found, 1 findings but nothing blocked, 2 the program blocked and
-was stopped (deadlock, hang, timeout), 3 usage or start error, else the program's own code.
+was stopped (deadlock, hang, timeout), 3 usage or start error or a failure of threadlens,
+else the program's own non-zero code (findings still reported), 128+n killed by signal n.
 exit codes of check (static analysis, default folder "."): 0 nothing found, 1 findings,
 3 usage error or a file that does not parse.`;
 
@@ -82,8 +83,9 @@ function parseCheck(argv: readonly string[]): Command {
 
 export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help")
-    return { command: "help" };
+  // No command at all is a usage error (exit 3); asking for help is not.
+  if (command === undefined) throw new UsageError("no command given");
+  if (command === "--help" || command === "-h" || command === "help") return { command: "help" };
   if (command === "--version") return { command: "version" };
   if (command === "run") return parseRun(rest);
   if (command === "check") return parseCheck(rest);

@@ -3,24 +3,34 @@
 // statically, or convert a trace. Exit code 3 for usage and start errors, with a message that
 // says what to fix.
 import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { toPerfetto } from "../protocol/perfetto.ts";
 import { TraceParseError, parseTrace } from "../protocol/traceTextReader.ts";
 import { USAGE, UsageError, parseArgs } from "./args.ts";
 import { EXIT_START } from "../launch/exitCodes.ts";
+import { checkOutputFile } from "../launch/supervise.ts";
 import { StartError, run } from "./run.ts";
 
 function exportPerfetto(tracePath: string, out: string): number {
+  // Before the work: an output that cannot be written is a usage error, not a stack trace.
+  checkOutputFile(path.resolve(out), out);
   let text: string;
   try {
     text = readFileSync(tracePath, "utf8");
   } catch (error) {
     throw new StartError(`cannot read ${tracePath}: ${(error as Error).message}`);
   }
+  let json: string;
   try {
-    writeFileSync(out, JSON.stringify(toPerfetto(parseTrace(text))));
+    json = JSON.stringify(toPerfetto(parseTrace(text)));
   } catch (error) {
     if (error instanceof TraceParseError) throw new StartError(`${tracePath}: ${error.message}`);
     throw error;
+  }
+  try {
+    writeFileSync(out, json);
+  } catch (error) {
+    throw new StartError(`cannot write ${out}: ${(error as Error).message}`);
   }
   return 0;
 }
@@ -54,9 +64,21 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`threadlens: ${error.message}\n`);
       return EXIT_START;
     }
-    throw error;
+    // A bug of threadlens: exit 3 with what happened, never 1 (which means "findings").
+    process.stderr.write(`threadlens: internal error: ${internalError(error)}\n`);
+    return EXIT_START;
   }
 }
+
+function internalError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+// Whatever escapes main (an error in a callback of the supervision) is a failure of threadlens.
+process.on("uncaughtException", (error) => {
+  process.stderr.write(`threadlens: internal error: ${internalError(error)}\n`);
+  process.exit(EXIT_START);
+});
 
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

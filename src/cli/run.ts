@@ -5,17 +5,34 @@ import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
-import { EXIT_BLOCKED, EXIT_FINDINGS } from "../launch/exitCodes.ts";
-import { StartError, checkProgram, superviseProgram } from "../launch/supervise.ts";
+import {
+  EXIT_BLOCKED,
+  EXIT_CLEAN,
+  EXIT_FINDINGS,
+  EXIT_START,
+  exitCodeOfSignal,
+} from "../launch/exitCodes.ts";
+import {
+  StartError,
+  checkOutputFile,
+  checkProgram,
+  superviseProgram,
+} from "../launch/supervise.ts";
+import { markTraceCutShort } from "../launch/traceEnd.ts";
 
 export { StartError };
 
 type RunCommand = Extract<Command, { command: "run" }>;
 
-function exitCodeOf(report: Report, blocked: boolean): number {
+/**
+ * DESIGN 8: 2 when the program was stopped blocked; 3 when threadlens itself failed; else the
+ * program's own non-zero exit code (its findings are still reported); else 1 for findings.
+ */
+function exitCodeOf(report: Report, blocked: boolean, failed: boolean): number {
   if (blocked) return EXIT_BLOCKED;
-  if (report.findings.length > 0) return EXIT_FINDINGS;
-  return report.exitCode ?? 0;
+  if (failed) return EXIT_START;
+  if (report.exitCode !== null && report.exitCode !== 0) return report.exitCode;
+  return report.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 /** The report when the recorder could not give one (the program was killed or crashed hard). */
@@ -26,9 +43,13 @@ function fallbackReport(program: string, exitCode: number | null, findings: Find
 export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   const file = path.resolve(cmd.program);
   checkProgram(file, cmd.program);
+  // A trace that cannot be written is a start error, not a recorder that fails mid-run.
+  if (cmd.trace !== undefined) checkOutputFile(path.resolve(cmd.trace), cmd.trace);
   const findings: Finding[] = [];
   let blocked: Report | undefined;
   let final: Report | undefined;
+  let failed = false;
+  const startedAt = performance.now();
   const program = superviseProgram(
     {
       program: cmd.program,
@@ -43,9 +64,16 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
     (message) => {
       if (message.type === "finding") findings.push(message.finding);
       else if (message.type === "report") final = message.report;
-      else if (message.type === "blocked" && blocked === undefined) {
+      else if (message.type === "failure") {
+        failed = true;
+        process.stderr.write(`threadlens: ${message.message}\n`);
+        if (message.fatal) {
+          process.stderr.write("threadlens: the program is stopped (exit 3)\n");
+          program.killTree();
+        }
+      } else if (message.type === "blocked" && blocked === undefined) {
         blocked = message.report;
-        program.child.kill("SIGKILL");
+        program.killTree();
       }
     },
   );
@@ -54,16 +82,24 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
     cmd.timeoutMs === undefined
       ? undefined
       : setTimeout(() => {
-          if (blocked === undefined) program.child.kill("SIGKILL");
+          if (blocked === undefined) program.killTree();
         }, cmd.timeoutMs + 5000);
   const { code, signal } = await program.ended;
+  program.closeControl();
   if (backstop !== undefined) clearTimeout(backstop);
   const stoppedReport = blocked as Report | undefined;
+  const killed = stoppedReport === undefined && !failed && signal !== null;
+  const signalCode = signal === null ? undefined : exitCodeOfSignal(signal);
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  const killedWhy = killed ? `the program was killed by ${signal} after ${seconds} s` : undefined;
+  // Killed from outside (by a signal threadlens did not send): the trace keeps what was
+  // recorded up to then, and says where it stops.
+  if (killedWhy !== undefined && cmd.trace !== undefined)
+    markTraceCutShort(path.resolve(cmd.trace), killedWhy);
   const report: Report =
-    stoppedReport ??
-    final ??
-    fallbackReport(cmd.program, code ?? (signal === null ? null : 128), findings);
+    stoppedReport ?? final ?? fallbackReport(cmd.program, code ?? signalCode ?? null, findings);
   if (cmd.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stderr.write(formatReport(report));
-  return exitCodeOf(report, stoppedReport !== undefined);
+  if (killedWhy !== undefined) process.stderr.write(`threadlens: ${killedWhy}\n`);
+  return exitCodeOf(report, stoppedReport !== undefined, failed);
 }

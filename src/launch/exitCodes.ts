@@ -1,15 +1,9 @@
-// The exit codes of DESIGN section 8, in one place for every supervisor (`threadlens run`,
-// `threadlens check`, `threadlens export`, the debug adapter's exit code of the program).
+// The exit codes of DESIGN section 8 for every supervisor (`threadlens run`, `check`,
+// `export`, the debug adapter's exit code of the program); the numbers themselves are in
+// src/protocol/exitCodes.ts, which the recorder inside the program uses too.
 import { constants } from "node:os";
 
-/** Nothing found. */
-export const EXIT_CLEAN = 0;
-/** Findings, but nothing blocked (potential deadlock, misuse). */
-export const EXIT_FINDINGS = 1;
-/** The program blocked and was stopped (deadlock, self-deadlock, hang, timeout). */
-export const EXIT_BLOCKED = 2;
-/** Usage or start error (and any failure of threadlens itself). */
-export const EXIT_START = 3;
+export { EXIT_BLOCKED, EXIT_CLEAN, EXIT_FINDINGS, EXIT_START } from "../protocol/exitCodes.ts";
 
 /** The shell's convention for a process ended by a signal: 128 + the signal's number. */
 export function exitCodeOfSignal(signal: NodeJS.Signals): number | undefined {

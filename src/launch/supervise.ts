@@ -3,7 +3,7 @@
 // fd 3 (and, for the adapter, a command pipe on fd 4), and the parsing of the recorder's JSON
 // lines.
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
@@ -19,6 +19,7 @@ import {
   type ControlCommand,
   type RecorderOutput,
 } from "../protocol/recorderControl.ts";
+import { killProcessTree } from "../protocol/processTree.ts";
 import { isTypeScriptFile, toSyntaxError } from "../runtime/tsTransform.ts";
 
 /** A program that cannot start (missing, not compilable): a message that says what to fix. */
@@ -39,6 +40,26 @@ export function checkProgram(file: string, given: string): void {
   } catch (error) {
     throw new StartError(
       `TypeScript syntax error: ${(toSyntaxError(file, error) as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Fails early when an output file (a trace, an export) cannot be written: a missing folder, a
+ * folder in its place, no permission. The file is created (empty) by the check.
+ */
+export function checkOutputFile(file: string, given: string): void {
+  const folder = path.dirname(file);
+  if (!existsSync(folder)) throw new StartError(`cannot write ${given}: no folder ${folder}`);
+  if (!statSync(folder).isDirectory())
+    throw new StartError(`cannot write ${given}: ${folder} is not a folder`);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new StartError(`cannot write ${given}: it is a folder`);
+  try {
+    closeSync(openSync(file, "w"));
+  } catch (error) {
+    throw new StartError(
+      `cannot write ${given}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
 }
@@ -68,8 +89,6 @@ export interface ProgramLaunch {
   readonly timeoutMs?: number;
   /** Also stream dictionary records and event batches (the adapter's live view). */
   readonly stream?: boolean;
-  /** Open the command pipe (pause/continue) to the recorder. */
-  readonly control?: boolean;
   /** stdin, stdout, stderr of the program. */
   readonly stdio: readonly [StdioEntry, StdioEntry, StdioEntry];
 }
@@ -85,10 +104,12 @@ export interface SupervisedProgram {
   readonly started: Promise<void>;
   /** Resolves once the process has exited and the recorder's output has been read to its end. */
   readonly ended: Promise<ProgramEnd>;
-  /** Sends a command to the recorder (with `control` only; ignored once the program is gone). */
+  /** Sends a command to the recorder (ignored once the program is gone). */
   sendCommand(command: ControlCommand): void;
   /** Closes the command pipe (the recorder takes its end as the supervisor going away). */
   closeControl(): void;
+  /** Kills the program and every process it started, at once. */
+  killTree(): void;
 }
 
 /** Spawns the program under the preload; `onOutput` gets each recorder message in order. */
@@ -104,10 +125,11 @@ export function superviseProgram(
   if (launch.traceFile !== undefined) env[ENV_TRACE_FILE] = path.resolve(launch.traceFile);
   if (launch.timeoutMs !== undefined) env[ENV_TIMEOUT_MS] = String(launch.timeoutMs);
   if (launch.stream === true) env[ENV_STREAM] = "1";
-  if (launch.control === true) env[ENV_CONTROL_FD] = String(CONTROL_FD);
+  // The command pipe is also the program's lifeline: its end of file (the supervisor gone,
+  // however it died, SIGKILL included) makes the recorder end the program's process tree.
+  env[ENV_CONTROL_FD] = String(CONTROL_FD);
   const register = pathToFileURL(path.join(launch.distDir, "register.mjs")).href;
-  const stdio: StdioEntry[] = [...launch.stdio, "pipe"];
-  if (launch.control === true) stdio.push("pipe");
+  const stdio: StdioEntry[] = [...launch.stdio, "pipe", "pipe"];
   const child = spawn(
     launch.runtimeExecutable ?? process.execPath,
     [...(launch.runtimeArgs ?? []), "--import", register, launch.file, ...launch.args],
@@ -143,7 +165,7 @@ export function superviseProgram(
     return end;
   });
   ended.catch(() => undefined);
-  const control = launch.control === true ? (child.stdio[CONTROL_FD] as Writable) : undefined;
+  const control = child.stdio[CONTROL_FD] as Writable | null;
   // The program may be gone when a command is written: that is no error of the supervisor's.
   control?.on("error", () => undefined);
   return {
@@ -151,11 +173,14 @@ export function superviseProgram(
     started,
     ended,
     sendCommand(command) {
-      if (control !== undefined && !control.destroyed)
-        control.write(`${JSON.stringify(command)}\n`);
+      if (control !== null && !control.destroyed) control.write(`${JSON.stringify(command)}\n`);
     },
     closeControl() {
       control?.destroy();
+    },
+    killTree() {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+        killProcessTree(child.pid, true);
     },
   };
 }

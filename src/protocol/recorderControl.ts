@@ -48,6 +48,12 @@ export type RecorderOutput =
   | { readonly type: "finding"; readonly finding: Finding }
   /** The program is blocked (deadlock, hang, timeout): the supervisor should stop it now. */
   | { readonly type: "blocked"; readonly report: Report }
+  /**
+   * threadlens itself failed (the recorder crashed, the trace cannot be written). `fatal`: the
+   * program is stopped because of it (the supervisor ends it, exit 3); otherwise the
+   * recording goes on without what failed, and the run ends with exit 3.
+   */
+  | { readonly type: "failure"; readonly message: string; readonly fatal: boolean }
   /** The program ended normally: the full report. */
   | { readonly type: "report"; readonly report: Report }
   /**

@@ -17,6 +17,9 @@ import { RingReader } from "./ringReader.ts";
 import { RecorderSession, type RecorderSettings } from "./session.ts";
 import { createOnlineAnalysis } from "./analysisBinding.ts";
 import { PauseControl, readControlCommands } from "./pauseControl.ts";
+import { killProcessTree } from "../protocol/processTree.ts";
+import { EXIT_BLOCKED, EXIT_START } from "../protocol/exitCodes.ts";
+import { failureMessage, reportFailure } from "./failure.ts";
 
 interface RecorderData {
   readonly control: SharedArrayBuffer;
@@ -39,18 +42,34 @@ const pendingMeta: MetaRecord[] = [];
 const stopChannel = new BroadcastChannel(STOP_CHANNEL);
 
 /**
- * Ends the program after a blocking finding when no supervisor does it: the main thread exits
- * with code 2 if its event loop can run (it is parked in async waits); a main thread blocked in
- * Atomics.wait cannot run anything, so after a grace period the process is killed.
+ * Ends the program after a blocking finding (exit 2) or a failure of the recorder (exit 3)
+ * when no supervisor does it: the main thread exits with that code if its event loop can run
+ * (it is parked in async waits); a main thread blocked in Atomics.wait cannot run anything, so
+ * after a grace period the process is killed.
  */
-function stopProgram(): void {
+function stopProgram(exitCode = EXIT_BLOCKED): void {
   if (data.settings.outputFd !== undefined) return; // the supervisor stops it
   // Threads parked in threadlens' Sync waits look at this word (parking.ts); a main thread
   // parked in async waits gets the message.
-  Atomics.store(control, CONTROL_STOP, 3);
-  stopChannel.postMessage({ exitCode: 2 });
+  Atomics.store(control, CONTROL_STOP, exitCode + 1);
+  stopChannel.postMessage({ exitCode });
   setTimeout(() => process.kill(process.pid, "SIGKILL"), 1000).unref();
 }
+
+let failed = false;
+// A failure of the recorder itself must never leave the program unwatched (a deadlock would
+// then hang for good): it is reported, and the program is stopped with exit 3. The exit
+// handler of the main thread must not wait for a flush that will never come.
+process.on("uncaughtException", (error) => {
+  if (failed) return;
+  failed = true;
+  clearInterval(clockTimer);
+  clearInterval(drainTimer);
+  reportFailure(data.settings.outputFd, failureMessage("the recorder failed", error), true);
+  Atomics.store(control, CONTROL_FLUSH_DONE, 1);
+  Atomics.notify(control, CONTROL_FLUSH_DONE);
+  stopProgram(EXIT_START);
+});
 
 const session = new RecorderSession(
   data.settings,
@@ -74,8 +93,9 @@ if (data.settings.controlFd !== undefined) {
       drain();
       pause.command(command);
     },
-    // The supervisor is gone (killed): the program must not outlive it, paused or blocked.
-    () => process.kill(process.pid, "SIGKILL"),
+    // The supervisor is gone (ended, or killed: this pipe's end of file is the only sign of a
+    // SIGKILL): the program and what it started must not outlive it, paused or blocked.
+    () => killProcessTree(process.pid, true),
   );
 }
 
@@ -102,6 +122,7 @@ function drain(): void {
     batch,
     rings.reduce((n, r) => n + r.dropped, 0),
   );
+  session.flushTrace();
 }
 
 function tick(): void {
@@ -124,6 +145,7 @@ async function awaitFlushRequest(): Promise<void> {
     if (result.async) await result.value;
     if (Atomics.load(control, CONTROL_FLUSH_REQUEST) !== 0) break;
   }
+  if (failed) return;
   clearInterval(clockTimer);
   clearInterval(drainTimer);
   // Let dictionary records posted just before the exit arrive.

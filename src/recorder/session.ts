@@ -7,6 +7,7 @@ import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
 import { formatReport } from "../analysis/humanReport.ts";
 import { TraceFileWriter, sendToSupervisor, writeFully } from "./output.ts";
+import { failureMessage, reportFailure } from "./failure.ts";
 
 export interface RecorderSettings {
   /** File descriptor of the supervisor (CLI, adapter); undefined: report to stderr. */
@@ -41,7 +42,7 @@ const BLOCKING = new Set<Finding["kind"]>(["deadlock", "self-deadlock", "hang"])
 
 export class RecorderSession {
   readonly #analysis: OnlineAnalysis;
-  readonly #trace: TraceFileWriter | undefined;
+  #trace: TraceFileWriter | undefined;
   readonly #reported: Finding[] = [];
   readonly #startedAt: number;
   #dropped = 0;
@@ -54,11 +55,32 @@ export class RecorderSession {
     private readonly stopProgram: () => void,
   ) {
     this.#analysis = createAnalysis(settings.cwd, readSource);
-    this.#trace =
-      settings.traceFile === undefined
-        ? undefined
-        : new TraceFileWriter(settings.traceFile, `${TRACE_HEADER}\n`);
+    const traceFile = settings.traceFile;
+    if (traceFile !== undefined) {
+      this.#writeTrace(() => {
+        this.#trace = new TraceFileWriter(traceFile, `${TRACE_HEADER}\n`);
+      });
+    }
     this.#startedAt = performance.now();
+  }
+
+  /**
+   * Runs a write to the trace file. A failure (no folder, a full disk) is reported once and
+   * the trace is given up; the analysis, which matters more, goes on.
+   */
+  #writeTrace(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.#trace?.abandon();
+      this.#trace = undefined;
+      const what = `cannot write the trace file ${this.settings.traceFile ?? ""}`;
+      reportFailure(
+        this.settings.outputFd,
+        `${failureMessage(what, error).split("\n")[0] ?? what}; the recording goes on without it`,
+        false,
+      );
+    }
   }
 
   get stopped(): boolean {
@@ -81,6 +103,17 @@ export class RecorderSession {
       sendToSupervisor(this.settings.outputFd, { type: "meta", record });
     }
     this.#trace?.append(`${formatMeta(record)}\n`);
+  }
+
+  /** Writes what the last drain added to the trace (once per drain: bounded latency). */
+  flushTrace(): void {
+    const trace = this.#trace;
+    if (trace !== undefined) this.#writeTrace(() => trace.flush());
+  }
+
+  #closeTrace(endLine: string): void {
+    const trace = this.#trace;
+    if (trace !== undefined) this.#writeTrace(() => trace.close(endLine));
   }
 
   addEvents(events: readonly TraceEvent[], dropped: number): void {
@@ -122,7 +155,7 @@ export class RecorderSession {
       .finish()
       .filter((f) => !BLOCKING.has(f.kind) && f.kind !== "unjoined-thread");
     const report = this.#report(null, [...blocking, ...rest]);
-    this.#trace?.flush();
+    this.#closeTrace(`# end: the program is stopped (${blocking.map((f) => f.kind).join(", ")})`);
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "blocked", report });
     } else {
@@ -136,7 +169,7 @@ export class RecorderSession {
     if (this.#stopped) return;
     this.#stopped = true;
     const report = this.#report(exitCode, this.#analysis.finish());
-    this.#trace?.flush();
+    this.#closeTrace(`# end: the program exited with code ${exitCode}`);
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "report", report });
     } else if (report.findings.length > 0 || report.droppedEvents > 0) {
