@@ -2,7 +2,7 @@
 // waited that long for a lock, naming the lock, its owner and the line, once per wait. Waits are
 // timed on the adapter's clock from when their request arrived (the stream lags by ~5 ms).
 import type { Blocking } from "../analysis/runState.ts";
-import { relativePath } from "../analysis/paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 import type { ProgramModel } from "./programModel.ts";
 
 /** How often pending waits are looked at. */

@@ -4,7 +4,7 @@
 // the findings never disagree. It also keeps the trace so far for the `threadlens/trace`
 // request.
 import { Dictionary, type ThreadInfo } from "../analysis/dictionary.ts";
-import { normalizePath } from "../analysis/paths.ts";
+import { normalizePath } from "../protocol/paths.ts";
 import { RunState, type Blocking, type Hold } from "../analysis/runState.ts";
 import type { Frame, MetaRecord, ObjectKind, TraceEvent } from "../protocol/events.ts";
 

@@ -4,7 +4,7 @@
 // computed when the scopes are asked for, and kept (by reference) until the next stop.
 import { Handles, Scope, Variable } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { relativePath } from "../analysis/paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 import type { Frame } from "../protocol/events.ts";
 import type { Finding } from "../protocol/report.ts";
 import type { AwaitedObject, ProgramModel } from "./programModel.ts";

@@ -3,7 +3,7 @@
 // taken before lockB. Both analyses enforce it: taking lockA while holding lockB is a finding,
 // with or without a cycle. Pure string work (no TypeScript compiler), so the runtime analysis
 // can use it in the recorder thread; locks are matched by name (`lockA`, `this.lockA`).
-import { relativePath } from "./paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 
 export interface DeclaredOrder {
   /** The lock taken first. */

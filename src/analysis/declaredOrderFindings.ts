@@ -12,7 +12,7 @@ import {
   type DeclaredOrder,
 } from "./declaredOrder.ts";
 import type { EdgeInstance, LockOrderGraph } from "./lockOrderGraph.ts";
-import { relativePath } from "./paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 import { swapReceiversEdit, type ReadSource } from "./sourceEdits.ts";
 import type { SuggestionContext } from "./suggestions.ts";
 

@@ -4,7 +4,7 @@
 import type { Frame, MetaRecord, ObjectKind, ThreadKind } from "../protocol/events.ts";
 import { traitsOf, type PrimitiveTraits } from "../protocol/kinds.ts";
 import type { FindingSite, SiteRole } from "../protocol/report.ts";
-import { relativePath } from "./paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 
 export interface ThreadInfo {
   readonly ident: number;

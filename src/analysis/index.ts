@@ -7,4 +7,4 @@ export {
   type LiveAnalysisOptions,
 } from "./analyze.ts";
 export { applyTextEdit, type ReadSource } from "./sourceEdits.ts";
-export { relativePath } from "./paths.ts";
+export { relativePath } from "../protocol/paths.ts";

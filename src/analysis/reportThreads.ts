@@ -4,7 +4,7 @@
 // thread in one is "running", which is also what lets a pause wait for it to reach a
 // synchronization point.
 import type { ReportThread } from "../protocol/report.ts";
-import { relativePath } from "./paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 import type { RunState } from "./runState.ts";
 
 export function buildReportThreads(state: RunState, cwd: string): ReportThread[] {

@@ -4,7 +4,7 @@ import { traitsOf } from "../protocol/kinds.ts";
 import type { Suggestion, TextEdit } from "../protocol/report.ts";
 import { siteText, type Dictionary } from "./dictionary.ts";
 import type { LockOrderGraph } from "./lockOrderGraph.ts";
-import { relativePath } from "./paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "./sourceEdits.ts";
 import {
   cycleTimeoutSuggestion,

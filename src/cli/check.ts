@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
-import { relativePath } from "../analysis/paths.ts";
+import { relativePath } from "../protocol/paths.ts";
 import { checkSources } from "../analysis/static/index.ts";
 import { TOO_DEEP } from "../analysis/static/program.ts";
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_START } from "../launch/exitCodes.ts";

@@ -6,7 +6,7 @@
 import type { Frame } from "../../protocol/events.ts";
 import type { Finding, FindingSite, Suggestion, TextEdit } from "../../protocol/report.ts";
 import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../declaredOrder.ts";
-import { relativePath } from "../paths.ts";
+import { relativePath } from "../../protocol/paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
 import {
   cycleTimeoutSuggestion,
