@@ -11,7 +11,7 @@ import type { Report } from "../../src/protocol/report.ts";
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 export const register = path.join(root, "dist/register.mjs");
 const cli = path.join(root, "dist/cli.js");
-const cacheDir = process.env["THREADLENS_CORPUS_CACHE"] || path.join(root, ".corpus-cache");
+export const cacheDir = process.env["THREADLENS_CORPUS_CACHE"] || path.join(root, ".corpus-cache");
 
 /** Installs the pinned packages if needed (the npm registry, once: a few minutes). */
 export function ensureCorpus(): void {

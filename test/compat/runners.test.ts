@@ -8,9 +8,9 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, rmSync } from "node:fs";
 import path from "node:path";
-import { ensureCorpus, node, pkg, register, root, threadlensRun } from "./corpus.ts";
+import { cacheDir, ensureCorpus, node, pkg, register, root, threadlensRun } from "./corpus.ts";
 
-const suite = path.join(pkg("..", ".."), "runners");
+const suite = path.join(cacheDir, "runners");
 
 before(() => {
   ensureCorpus();
@@ -79,6 +79,8 @@ const RUNNERS: Record<string, () => Runner> = {
     program: pkg("jest", "bin/jest.js"),
     args: [
       "--ci",
+      "--rootDir",
+      suite,
       "--testMatch",
       "**/jest.test.cjs",
       `--testTimeout=${TIMEOUT_S * 1000}`,
