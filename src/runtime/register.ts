@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   BroadcastChannel,
   Worker,
+  getEnvironmentData,
   isMainThread,
   setEnvironmentData,
   workerData,
@@ -33,6 +34,7 @@ import {
 import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
+import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
 
 const RECORDER_MARK = "__threadlens_recorder__";
 // The engine's own Atomics, taken before the runtime instruments the globals (the exit-time
@@ -47,8 +49,21 @@ const inRecorder =
   typeof workerData === "object" &&
   RECORDER_MARK in workerData;
 
-register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
-process.setSourceMapsEnabled(true);
+/** This thread's entry file; undefined when it is code (`-e`, stdin) or not known. */
+function threadEntry(): string | undefined {
+  if (!isMainThread) {
+    const entry = getEnvironmentData(WORKER_ENTRY_KEY) as WorkerEntry | undefined;
+    // Read once: a worker this thread starts some other way must not inherit it.
+    setEnvironmentData(WORKER_ENTRY_KEY, undefined);
+    return entry?.file;
+  }
+  const evaluated = process.execArgv.some((arg) => /^(?:-[ep]+|--eval|--print)(?:=|$)/.test(arg));
+  const file = process.argv[1];
+  return evaluated || file === undefined || file === "-" ? undefined : file;
+}
+
+if (needsModuleHooks(threadEntry()))
+  register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href);
 
 interface CompilableModule {
   _compile(code: string, filename: string): void;
@@ -195,6 +210,10 @@ if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
   // that ends it with its parent).
   require("threadlens");
 }
+// Turned on once the runtime has loaded: the program's own modules get their maps (stacks,
+// sites and findings at TypeScript lines), the runtime's bundle does not. Its map is
+// 200 KB that the first stack capture in every thread would parse, for frames that sites skip.
+process.setSourceMapsEnabled(true);
 
 interface AsyncMutexHook {
   mutex(ctor: unknown): unknown;

@@ -2,42 +2,16 @@
 // transform with inline source maps, so stacks, findings and the debugger show .ts lines.
 // Results are cached on disk by content, so the hundredth worker thread that loads the same
 // module does not start another esbuild.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+
+export { isTypeScriptFile };
 
 export type ModuleFormat = "module" | "commonjs";
 
-const TS_FILE = /\.(?:[cm]?ts|tsx)$/;
-
-export function isTypeScriptFile(file: string): boolean {
-  return TS_FILE.test(file) && !file.endsWith(".d.ts");
-}
-
-const packageTypes = new Map<string, string | undefined>();
-
-/** The "type" of the package.json nearest to `dir`. */
-function packageType(dir: string): string | undefined {
-  if (packageTypes.has(dir)) return packageTypes.get(dir);
-  let type: string | undefined;
-  const pkg = path.join(dir, "package.json");
-  if (existsSync(pkg)) {
-    try {
-      const parsed = JSON.parse(readFileSync(pkg, "utf8")) as { type?: unknown };
-      type = typeof parsed.type === "string" ? parsed.type : "commonjs";
-    } catch {
-      type = "commonjs";
-    }
-  } else {
-    const parent = path.dirname(dir);
-    type = parent === dir ? undefined : packageType(parent);
-  }
-  packageTypes.set(dir, type);
-  return type;
-}
-
-const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;
 const CJS_SYNTAX =
   /\brequire\s*\(|\bmodule\.exports\b|\bexports\.[\w$]+\s*=|\b__dirname\b|\b__filename\b/;
 
@@ -94,8 +68,13 @@ export function toSyntaxError(file: string, error: unknown): unknown {
 
 const CACHE_VERSION = "1";
 const cacheDir = path.join(tmpdir(), `threadlens-ts-cache-${process.getuid?.() ?? "u"}`);
+// node:crypto is twenty more builtins to load: only a thread that compiles TypeScript does.
+// A require from any absolute path finds builtins; this module is bundled both as an ES module
+// and as CommonJS, so it has neither import.meta nor __filename to hand in every bundle.
+const requireBuiltin = createRequire(path.join(cacheDir, "builtins.js"));
 
 function cachePath(file: string, source: string, format: ModuleFormat): string {
+  const { createHash } = requireBuiltin("node:crypto") as typeof import("node:crypto");
   const hash = createHash("sha256")
     .update(`${CACHE_VERSION}\0${file}\0${format}\0${source}`)
     .digest("hex");

@@ -37,6 +37,7 @@ import { traceJoin, traceThreadStart } from "../trace.ts";
 import { loopIsIdle } from "./loopWatch.ts";
 import { addressTablesFor } from "./sharedAddresses.ts";
 import { nextLogicalThreadId } from "../world.ts";
+import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
 
 const JOIN_CHECK_MS = 20;
 const UNINSTRUMENTED_MARKS = ["esbuildVersion", "__threadlens_recorder__", BOOTSTRAP_KEY];
@@ -123,8 +124,15 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
   let internal = false;
   class Worker extends Base {
     constructor(filename: string | URL, options?: WorkerOptions) {
+      // The worker's preload decides by its entry whether it needs the module hooks.
+      const entry = workerEntry(filename, options?.eval === true);
       if (isMarked(options)) {
-        super(filename, options);
+        setEnvironmentData(WORKER_ENTRY_KEY, entry);
+        try {
+          super(filename, options);
+        } finally {
+          setEnvironmentData(WORKER_ENTRY_KEY, undefined);
+        }
         return;
       }
       const name = workerName(filename, options);
@@ -135,10 +143,12 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         addressTables: addressTablesFor(options?.workerData),
       };
       setEnvironmentData(PLAIN_WORKER_KEY, bootstrap);
+      setEnvironmentData(WORKER_ENTRY_KEY, entry);
       try {
         super(filename, options);
       } finally {
         setEnvironmentData(PLAIN_WORKER_KEY, undefined);
+        setEnvironmentData(WORKER_ENTRY_KEY, undefined);
       }
       traceThreadStart(bootstrap.ident, name, "worker", false);
       const joinable: Joinable = {

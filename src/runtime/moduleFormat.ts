@@ -1,0 +1,36 @@
+// Which module format and language a file is, from its name, its package and its syntax.
+// Shared by the preload's TypeScript loading (tsTransform.ts) and its choice of module hooks
+// (moduleHooks.ts); no heavier imports than node:fs and node:path (the runtime bundles it).
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+const TS_FILE = /\.(?:[cm]?ts|tsx)$/;
+
+export function isTypeScriptFile(file: string): boolean {
+  return TS_FILE.test(file) && !file.endsWith(".d.ts");
+}
+
+const packageTypes = new Map<string, string | undefined>();
+
+/** The "type" of the package.json nearest to `dir`. */
+export function packageType(dir: string): string | undefined {
+  if (packageTypes.has(dir)) return packageTypes.get(dir);
+  let type: string | undefined;
+  const pkg = path.join(dir, "package.json");
+  if (existsSync(pkg)) {
+    try {
+      const parsed = JSON.parse(readFileSync(pkg, "utf8")) as { type?: unknown };
+      type = typeof parsed.type === "string" ? parsed.type : "commonjs";
+    } catch {
+      type = "commonjs";
+    }
+  } else {
+    const parent = path.dirname(dir);
+    type = parent === dir ? undefined : packageType(parent);
+  }
+  packageTypes.set(dir, type);
+  return type;
+}
+
+/** import/export statements, import.meta or top-level await: ES module syntax. */
+export const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;

@@ -1,0 +1,58 @@
+// Whether a thread needs the ES module loader hooks (loaderHooks.ts). On Node 20 the hooks run
+// in a thread of their own that every thread registering them starts and waits for: the
+// largest part of the preload's start-up in the main thread and of every worker's. They are
+// needed for what only ES module loading reaches: TypeScript modules, `import "threadlens"`
+// sent to the preload's runtime, async-mutex's ES module build, and TypeScript-style
+// specifiers. A thread whose entry is a CommonJS JavaScript file reaches modules through
+// require(), which the preload's require hooks cover (TypeScript, "threadlens",
+// async-mutex's CommonJS build), so it does without them; unless the entry's own source
+// imports dynamically (`import(`), as a pool library's worker does to load a task module.
+// Everything else (TypeScript and ES module entries, `-e`, a worker's entry not known) gets
+// them.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+
+/** Environment data key: the entry of the worker being started (instrument/workers.ts). */
+export const WORKER_ENTRY_KEY = "threadlens:workerEntry";
+
+/** What a parent tells a worker's preload about the worker's entry. */
+export interface WorkerEntry {
+  /** The entry file's path, or undefined for code evaluated from a string. */
+  readonly file: string | undefined;
+}
+
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
+function entryPath(entry: string | URL): string | undefined {
+  if (entry instanceof URL) return entry.protocol === "file:" ? fileURLToPath(entry) : undefined;
+  if (entry.startsWith("file:")) return fileURLToPath(entry);
+  if (/^[a-z][a-z\d+.-]*:/i.test(entry) && !/^[a-z]:[\\/]/i.test(entry)) return undefined;
+  return path.resolve(entry);
+}
+
+/** The worker entry a parent hands down for `new Worker(filename, options)`. */
+export function workerEntry(filename: string | URL, evaluated: boolean): WorkerEntry {
+  return { file: evaluated ? undefined : entryPath(filename) };
+}
+
+/**
+ * True unless `file` is a CommonJS JavaScript file whose own source has no dynamic import:
+ * `.cjs`, or `.js` outside a `"type": "module"` package with no ES module syntax (Node 20
+ * detects ES module syntax in such files and loads them as modules).
+ */
+export function needsModuleHooks(file: string | undefined): boolean {
+  if (file === undefined || isTypeScriptFile(file)) return true;
+  const commonJs =
+    file.endsWith(".cjs") || (file.endsWith(".js") && packageType(path.dirname(file)) !== "module");
+  if (!commonJs) return true;
+  let source: string;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch {
+    return true; // Node reports the missing file; the hooks change nothing about that
+  }
+  if (DYNAMIC_IMPORT.test(source)) return true;
+  return !file.endsWith(".cjs") && ESM_SYNTAX.test(source);
+}

@@ -1,0 +1,91 @@
+// The preload's start-up paths (issue 13): a CommonJS JavaScript program runs without the ES
+// module hooks' thread and is still recorded (async-mutex's CommonJS build, its workers'
+// TypeScript and ES modules), and a CommonJS TypeScript file compiled on a cold cache is not
+// mistaken for a hang while esbuild's synchronous transform waits for esbuild's own worker.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Report } from "../../src/protocol/report.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const fixtures = "test/fixtures/preload";
+const cli = path.join(root, "dist/cli.js");
+
+function runJson(program: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []) {
+  const clean = { ...process.env, ...env };
+  delete clean["NODE_TEST_CONTEXT"];
+  delete clean["NODE_OPTIONS"];
+  const r = spawnSync(process.execPath, [cli, "run", program, "--json", ...extra], {
+    cwd: root,
+    env: clean,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  try {
+    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+test("a CommonJS .js program's async-mutex inversion is still a potential deadlock", () => {
+  const { status, report } = runJson(`${fixtures}/async-mutex-inversion.js`);
+  assert.equal(status, 1);
+  assert.deepEqual(
+    report.findings.map((f) => [f.kind, f.locks, f.threads]),
+    [["potential-deadlock", ["first", "second"], ["main/Promise.all[0]", "main/Promise.all[1]"]]],
+  );
+  const sites = report.findings[0]?.sites ?? [];
+  assert.ok(sites.every((s) => s.file.endsWith(`${fixtures}/async-mutex-inversion.js`)));
+  assert.deepEqual(
+    sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      ["main/Promise.all[0]", 12, "held"],
+      ["main/Promise.all[0]", 13, "acquires"],
+      ["main/Promise.all[1]", 12, "held"],
+      ["main/Promise.all[1]", 13, "acquires"],
+    ],
+  );
+});
+
+test("a CommonJS .js program's workers load TypeScript and ES modules with its threadlens", () => {
+  const { status, report, stderr } = runJson(`${fixtures}/workers-main.js`);
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(
+    report.threads.map((t) => [t.name, t.kind, t.state]),
+    [
+      ["main", "main", "exited"],
+      ["worker-ts.ts", "worker", "exited"],
+      ["worker-esm.mjs", "worker", "exited"],
+    ],
+  );
+  // The Lock crossed into both workers with its identity: the one runtime in every thread.
+  assert.match(stderr, /typescript worker took shared\nmodule worker took shared\n/);
+});
+
+test("a CommonJS .ts file compiled on a cold cache records no wait of esbuild's", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-cold-"));
+  try {
+    const program = path.join(dir, "cold.ts");
+    writeFileSync(
+      program,
+      `const fs = require("node:fs");\nconst seen: boolean = fs.existsSync(__filename);\nconsole.log("ran", seen, ${Date.now()});\n`,
+    );
+    const trace = path.join(dir, "cold.tltrace");
+    // An empty temporary directory of its own: the compile cache is cold.
+    const { status, report, stderr } = runJson(program, { TMPDIR: dir }, ["--trace", trace]);
+    assert.equal(status, 0, stderr);
+    assert.deepEqual(report.findings, []);
+    assert.match(stderr, /ran true/);
+    const text = readFileSync(trace, "utf8");
+    assert.match(text, /thread-exit thread=1/);
+    assert.doesNotMatch(text, /esbuild|Atomics|wait-begin/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
