@@ -96,8 +96,12 @@ function twoLockSuggestions(
   const follow = ctx.lockOrder.support(first, second).threads;
   const where = breaking === undefined ? "" : inWhere(ctx, breaking.acquireSite);
   const reason = `the order ${follow} thread${follow === 1 ? "" : "s"} follow${follow === 1 ? "s" : ""}`;
-  const edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
+  const along = steps.find((s) => s.from === first && s.to === second);
   const timeoutSite = breaking?.acquireSite ?? steps[0]?.acquireSite ?? 0;
+  if (breaking !== undefined && along !== undefined && sameCode(breaking, along, ctx)) {
+    return oneCodePathSuggestions(firstName, secondName, breaking, ctx);
+  }
+  const edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
   return twoLockSuggestionSet(
     firstName,
     secondName,
@@ -106,6 +110,65 @@ function twoLockSuggestions(
     edit,
     inWhere(ctx, timeoutSite),
   );
+}
+
+/** Same file and line (the column too: one expression). */
+function sameLine(ctx: SuggestionContext, a: number, b: number): boolean {
+  const x = ctx.dict.userFrame(a);
+  const y = ctx.dict.userFrame(b);
+  return x !== undefined && y !== undefined && x.file === y.file && x.line === y.line;
+}
+
+/**
+ * Both orders are taken by the same two lines: one function takes the locks in the order its
+ * callers pass them (`transfer(first, second)` called as (alpha, beta) and (beta, alpha)).
+ * Swapping the two acquisitions there leaves both callers inverted, so that edit is withheld.
+ */
+function sameCode(breaking: CycleStep, along: CycleStep, ctx: SuggestionContext): boolean {
+  return (
+    sameLine(ctx, breaking.heldSite, along.heldSite) &&
+    sameLine(ctx, breaking.acquireSite, along.acquireSite)
+  );
+}
+
+function oneCodePathSuggestions(
+  first: string,
+  second: string,
+  step: CycleStep,
+  ctx: SuggestionContext,
+): Suggestion[] {
+  const held = whereText(ctx, step.heldSite);
+  const taking = siteText(ctx.dict, ctx.cwd, step.acquireSite);
+  const code = held === "" ? "the same code" : `the same code (${held}, then ${taking})`;
+  const [, ...rest] = twoLockSuggestionSet(
+    first,
+    second,
+    "",
+    "",
+    undefined,
+    inWhere(ctx, step.acquireSite),
+  );
+  return [
+    {
+      kind: "global-order",
+      message:
+        `take ${first} before ${second} everywhere: both orders come from ${code}, which ` +
+        `takes the locks in the order its callers pass them, so swapping the two acquisitions ` +
+        `there would leave the callers inverted; pass them in one order at the call sites, or ` +
+        `order them there by a stable key (their creation order or name)`,
+    },
+    ...rest.map((s) =>
+      s.kind === "acquire-all"
+        ? {
+            ...s,
+            message:
+              `take both with \`acquireAll([${first}, ${second}])\`${inWhere(ctx, step.heldSite)} ` +
+              `instead of one after the other (it orders them itself, all or nothing), so that ` +
+              `no caller's order matters`,
+          }
+        : s,
+    ),
+  ];
 }
 
 /** Swaps the two acquisitions of the step that breaks the chosen order, where that is safe. */
@@ -156,7 +219,6 @@ export function joinDeadlockSuggestions(
   ];
 }
 
-/** Suggestion for a hang: waits that can end by themselves. */
 /**
  * A Condition wait whose notify came before it began (a lost wakeup): the fix is at the wait,
  * which must check the state instead of counting on a notify still to come.
@@ -174,6 +236,7 @@ export function lostWakeupSuggestions(waitSite: number, ctx: SuggestionContext):
   ];
 }
 
+/** Suggestion for a hang: waits that can end by themselves. */
 export function hangSuggestions(site: number, ctx: SuggestionContext): Suggestion[] {
   return [
     {

@@ -185,3 +185,41 @@ test("examples/lockab.ts deadlocks: lockA ↔ lockB between worker-1 and worker-
     ],
   );
 });
+
+test("one function called with its locks swapped: no swap edit inside it; one order at the call sites, or acquireAll", () => {
+  const fixture = "swapped-args.ts";
+  const { status, report } = runJson(fixture);
+  assert.equal(status, 2);
+  assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 2));
+  const deadlock = report.findings[0] as Finding;
+  assert.equal(deadlock.kind, "deadlock");
+  assert.deepEqual(deadlock.locks, ["alpha", "beta"]);
+  assert.deepEqual(deadlock.threads, ["t1", "t2"]);
+  const holds = lineOf(fixture, "first.acquireSync()");
+  const waits = lineOf(fixture, "second.acquireSync()");
+  assert.deepEqual(
+    deadlock.sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      ["t1", holds, "holds"],
+      ["t1", waits, "waits"],
+      ["t2", holds, "holds"],
+      ["t2", waits, "waits"],
+    ],
+  );
+  // No suggestion carries an edit that swaps the acquisitions in transfer.
+  assert.deepEqual(
+    deadlock.suggestions.map((s) => [s.kind, s.edit === undefined]),
+    [
+      ["global-order", true],
+      ["acquire-all", true],
+      ["use-rlock", true],
+      ["add-timeout", true],
+    ],
+  );
+  assert.match(
+    deadlock.suggestions[0]?.message ?? "",
+    new RegExp(
+      `^take alpha before beta everywhere: both orders come from the same code \\(transfer \\(${fixtures}/${fixture}:${holds}\\), then ${fixtures}/${fixture}:${waits}\\)`,
+    ),
+  );
+});
