@@ -14,6 +14,7 @@ import {
   packHead,
 } from "../../../src/protocol/binaryEvents.ts";
 import { EVENT_KINDS, WAIT_REASONS } from "../../../src/protocol/events.ts";
+import { eventTraits } from "../../../src/protocol/kinds.ts";
 import { RING_HEADER_WORDS, RING_READ, RING_WRITE } from "../../../src/protocol/recorderWire.ts";
 import { parseTrace, writeTrace } from "../../../src/protocol/traceText.ts";
 import { RingReader } from "../../../src/recorder/ringReader.ts";
@@ -29,6 +30,10 @@ describe("binary event decoder", () => {
         const event = decodeEvent(Int32Array.from(words), 0, base);
         const code = (words[0] ?? 0) & 0x3f;
         if (code === 0 || code > EVENT_KINDS.length) return event === undefined;
+        // The shared mark (reason bits 7) belongs to acquisitions only: elsewhere it is no event.
+        const kind = EVENT_KINDS[code - 1] as (typeof EVENT_KINDS)[number];
+        if (((words[0] ?? 0) >>> 7) % 8 === 7 && !eventTraits(kind).holding)
+          return event === undefined;
         assert.ok(event !== undefined);
         assert.equal(event.kind, EVENT_KINDS[code - 1]);
         assert.ok(event.thread >= 0 && event.thread <= MAX_THREAD_IDENT);
