@@ -189,9 +189,18 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
       },
     );
     await check("Debug Console: report lines link to the workspace's files", async () => {
-      await page.keyboard.press("Control+Shift+Y");
+      // By its command: the Ctrl+Shift+Y toggle would close a console the session opened.
+      await page.keyboard.press("F1");
+      await page
+        .locator(".quick-input-widget input")
+        .fill(">Debug Console: Focus on Debug Console View");
+      await page.waitForTimeout(800);
+      await page.keyboard.press("Enter");
       const repl = page.locator(".repl");
-      await repl.locator(".output", { hasText: "WARNING: threadlens: deadlock" }).first().waitFor({
+      await shot(page, "02b-debug-console-opened");
+      // The console is a virtual list scrolled to its end: the report's last line is the one
+      // sure to be in the page.
+      await repl.locator(".output", { hasText: "threadlens: 1 finding" }).first().waitFor({
         timeout: 20_000,
       });
       const text = await repl.innerText();
@@ -303,7 +312,8 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
       await shot(page, "04-squiggles-quick-fix");
       await page.keyboard.press("Escape");
       // The hover shows the whole short message and its Quick Fix link.
-      await page.locator(".editor-instance .squiggly-error").first().hover();
+      // The squiggle is a decoration under the text layer: hover its place, not its element.
+      await page.locator(".editor-instance .squiggly-error").first().hover({ force: true });
       const hover = page.locator(".monaco-hover", { hasText: "Quick Fix" }).first();
       await hover.waitFor({ timeout: 15_000 });
       const hoverText = await hover.innerText();
