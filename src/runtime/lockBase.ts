@@ -9,13 +9,15 @@ import { lockWordAsync, lockWordSync, waitWhileHeldAsync } from "./mutexWord.ts"
 import type { SourceSite } from "./naming.ts";
 import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
-import { captureSite, emitPrecise, recordingOn } from "./recording.ts";
+import { captureRawStack, captureSite, emitPrecise, recordingOn } from "./recording.ts";
 import { pointAsync, pointSync, scheduleOn } from "./schedule/scheduler.ts";
 import {
   holdAcquired,
   holdReleased,
   holdsAny,
   releaseSolo,
+  requestEnded,
+  requestRecorded,
   unreleaseSolo,
 } from "./pendingHolds.ts";
 import { traceCreate } from "./trace.ts";
@@ -244,13 +246,17 @@ export abstract class LockBase {
   protected noteAcquired(me: number): void {
     if (!this.#recorded) return;
     const n = this.#takes++;
-    holdAcquired(this, me, n < NESTED_SITES || (n & SAMPLE_MASK) === 0 ? this.#siteOf(n, me) : 0);
+    if (n < NESTED_SITES || (n & SAMPLE_MASK) === 0) this.#noteAcquiredAt(n, me);
+    else holdAcquired(this, me, 0);
   }
 
   // The rest of the site policy, out of noteAcquired(): V8 inlines that into every acquire, and
-  // the smaller the recorded acquireSync() is, the likelier it is inlined into its callers.
-  #siteOf(n: number, me: number): number {
-    return n < FIRST_SITES || (n & SAMPLE_MASK) === 0 || holdsAny(me) ? captureSite() : 0;
+  // the smaller the recorded acquireSync() is, the likelier it is inlined into its callers. The
+  // stack is raw: it becomes a site only if the hold is recorded (the capture is inside the
+  // critical section this acquisition begins; formatted, it made hundreds of threads queue).
+  #noteAcquiredAt(n: number, me: number): void {
+    const wanted = n < FIRST_SITES || (n & SAMPLE_MASK) === 0 || holdsAny(me);
+    holdAcquired(this, me, 0, wanted ? captureRawStack() : undefined);
   }
 
   protected noteRelease(me: number): void {
@@ -313,11 +319,16 @@ export abstract class LockBase {
 
   /** Records that `me` must wait for the lock. */
   protected noteRequest(me: number, hasTimeout: boolean): void {
-    if (this.#recorded) emitPrecise("acquire-request", me, this.id, captureSite(), hasTimeout);
+    if (!this.#recorded) return;
+    emitPrecise("acquire-request", me, this.id, captureSite(), hasTimeout);
+    // The acquisition that ends it is recorded (pendingHolds.ts).
+    requestRecorded(me, this.id);
   }
 
   protected noteTimeout(me: number): void {
-    if (this.#recorded) emitPrecise("acquire-timeout", me, this.id, 0, false);
+    if (!this.#recorded) return;
+    requestEnded(me, this.id);
+    emitPrecise("acquire-timeout", me, this.id, 0, false);
   }
 
   protected noteBadRelease(me: number): void {

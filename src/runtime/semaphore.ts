@@ -139,7 +139,7 @@ export class Semaphore {
           yield* cond.waitOp(deadline);
         }
         Atomics.sub(s, VALUE, 1);
-        traceSemaphore("acquired", id);
+        traceSemaphore("acquired", id, 0, waited);
         return true;
       })(),
     );

@@ -3,7 +3,7 @@
 import { LOOP_DRAINED, type ObjectKind, type WaitReason } from "../protocol/events.ts";
 import type { MisuseEventKind } from "../protocol/kinds.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
-import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
+import { announce, captureSite, emit, emitPrecise, publish, recordingOn } from "./recording.ts";
 import { newSegment } from "./pendingHolds.ts";
 
 export { recordingOn };
@@ -44,9 +44,19 @@ export function traceAcquireTimeout(object: number, shared = false): void {
     emitPrecise("acquire-timeout", currentIdent(), object, 0, false, undefined, shared);
 }
 
-/** A semaphore unit was taken / given back (locks record these themselves, see lock.ts). */
-export function traceSemaphore(kind: "acquired" | "release", object: number, site = 0): void {
-  if (recordingOn) emit(kind, currentIdent(), object, site);
+/**
+ * A semaphore unit was taken / given back (locks record these themselves, see lock.ts). A unit
+ * taken after a recorded request is published at once: until then the thread looks blocked.
+ */
+export function traceSemaphore(
+  kind: "acquired" | "release",
+  object: number,
+  site = 0,
+  endsRequest = false,
+): void {
+  if (!recordingOn) return;
+  emit(kind, currentIdent(), object, site);
+  if (endsRequest) publish();
 }
 
 export function traceOperation(
