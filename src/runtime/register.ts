@@ -4,8 +4,7 @@
 // maps so that stacks point at TypeScript lines, and turns on recording; in the main thread it
 // also starts the recorder thread and, at exit, waits for it to write everything down.
 import Module, { createRequire, register } from "node:module";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -40,6 +39,7 @@ import {
   type ProcessSettings,
 } from "../protocol/processLink.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
+import { makeSocketDir, sweepOrphanedSocketDirs } from "./recorderSocketDir.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
 import {
@@ -195,7 +195,8 @@ function processSettings(): ProcessSettings {
   const link = linkText === undefined ? undefined : (JSON.parse(linkText) as ProcessLink);
   if (rootSocket !== undefined && (link !== undefined || typeof process.send === "function"))
     return { relayTo: rootSocket, link };
-  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-"));
+  sweepOrphanedSocketDirs();
+  const dir = makeSocketDir();
   const listen = path.join(dir, "recorder.sock");
   process.env[ENV_RECORDER_SOCKET] = listen;
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
