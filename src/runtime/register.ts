@@ -183,6 +183,13 @@ function takeSupervisorEnv(): Record<string, string | undefined> {
   return taken;
 }
 
+/** A cluster worker's name (`cluster-worker-<id>`, its `cluster.worker.id`); else undefined. */
+function clusterLabel(): string | undefined {
+  const cluster = require("node:cluster") as import("node:cluster").Cluster;
+  const id = cluster.isWorker ? cluster.worker?.id : undefined;
+  return id === undefined ? undefined : `cluster-worker-${id}`;
+}
+
 /**
  * This process's part in the run's recording (protocol/processLink.ts): a child of a process
  * under the preload (a threadlens Process, or a plain fork: it has an IPC channel) relays to
@@ -194,7 +201,7 @@ function processSettings(): ProcessSettings {
   delete process.env[ENV_PROCESS_LINK];
   const link = linkText === undefined ? undefined : (JSON.parse(linkText) as ProcessLink);
   if (rootSocket !== undefined && (link !== undefined || typeof process.send === "function"))
-    return { relayTo: rootSocket, link };
+    return { relayTo: rootSocket, link, label: link === undefined ? clusterLabel() : undefined };
   sweepOrphanedSocketDirs();
   const dir = makeSocketDir();
   const listen = path.join(dir, "recorder.sock");
