@@ -84,8 +84,20 @@ export class LockWarnings {
     for (const [key, t] of this.#tracked) {
       if (t.seen) continue;
       this.#tracked.delete(key);
-      if (t.sentAt !== undefined) this.#send(key, t, now, false);
+      if (t.sentAt !== undefined) this.#send(key, t, now, "ended");
     }
+  }
+
+  /**
+   * The program ended: a last look, then every warning still lasting ends with it (a hold
+   * released just before the end may not have been looked at yet).
+   */
+  finish(now: number): void {
+    this.check(now);
+    for (const [key, t] of this.#tracked)
+      if (t.sentAt !== undefined) this.#send(key, t, now, "exit");
+    this.#tracked.clear();
+    this.dispose();
   }
 
   dispose(): void {
@@ -100,10 +112,11 @@ export class LockWarnings {
     }
     t.seen = true;
     if (now - t.startedAt < this.thresholdMs) return;
-    if (t.sentAt === undefined || now - t.sentAt >= UPDATE_MS) this.#send(key, t, now, true);
+    if (t.sentAt === undefined || now - t.sentAt >= UPDATE_MS) this.#send(key, t, now, "lasts");
   }
 
-  #send(key: string, t: Tracked, now: number, active: boolean): void {
+  #send(key: string, t: Tracked, now: number, state: WarningState): void {
+    const active = state === "lasts";
     const first = t.sentAt === undefined;
     t.sentAt = now;
     const durationMs = Math.round(now - t.startedAt);
@@ -113,7 +126,7 @@ export class LockWarnings {
         : { file: t.site.file, line: t.site.line, column: t.site.column };
     const holders =
       t.waiter === undefined || !active ? [] : (this.model.awaited(t.waiter)?.owners ?? []);
-    const text = warningText({ ...t, holders }, durationMs, active, this.cwd);
+    const text = warningText({ ...t, holders }, durationMs, state, this.cwd);
     this.sink.event({
       id: key,
       kind: t.kind,
@@ -129,6 +142,9 @@ export class LockWarnings {
   }
 }
 
+/** Still held (or waited for); released (or acquired); or cut by the program's end. */
+export type WarningState = "lasts" | "ended" | "exit";
+
 /**
  * "main has held config for 1200 ms, still held (taken at app.ts:9:3)"; "worker-1 has waited
  * 300 ms for lockB, held by worker-4, still waiting (at app.ts:12:5)".
@@ -136,21 +152,26 @@ export class LockWarnings {
 export function warningText(
   t: Pick<Tracked, "kind" | "thread" | "lock" | "site"> & { readonly holders?: readonly string[] },
   durationMs: number,
-  active: boolean,
+  state: WarningState,
   cwd: string,
 ): string {
   const where =
     t.site === undefined
       ? ""
       : ` (${t.kind === "hold" ? "taken" : "waiting"} at ${relativePath(t.site.file, cwd)}:${t.site.line}:${t.site.column})`;
+  if (state === "exit") {
+    return t.kind === "hold"
+      ? `${t.thread} held ${t.lock} for ${durationMs} ms, until the program ended${where}`
+      : `${t.thread} waited ${durationMs} ms for ${t.lock}, until the program ended${where}`;
+  }
   if (t.kind === "hold") {
-    return active
+    return state === "lasts"
       ? `${t.thread} has held ${t.lock} for ${durationMs} ms, still held${where}`
       : `${t.thread} released ${t.lock} after holding it for ${durationMs} ms${where}`;
   }
   const holders = t.holders ?? [];
   const by = holders.length === 0 ? "" : `, held by ${holders.join(", ")}`;
-  return active
+  return state === "lasts"
     ? `${t.thread} has waited ${durationMs} ms for ${t.lock}${by}, still waiting${where}`
     : `${t.thread} stopped waiting for ${t.lock} after ${durationMs} ms${where}`;
 }

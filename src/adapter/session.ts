@@ -380,7 +380,7 @@ export class ThreadlensDebugSession extends DebugSession {
   }
 
   #onEnded(exitCode: number): void {
-    this.#warnings?.dispose();
+    this.#warnings?.finish(performance.now());
     this.#stream.flush();
     this.#sendThreadChanges();
     this.#execution.onEnded();
