@@ -8,6 +8,7 @@ import { relativePath } from "../protocol/paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "./sourceEdits.ts";
 import {
   cycleTimeoutSuggestion,
+  fixesForLocks,
   selfDeadlockSuggestionSet,
   twoLockSuggestionSet,
 } from "./suggestionTexts.ts";
@@ -59,6 +60,15 @@ export function preferredOrder(lockOrder: LockOrderGraph, a: number, b: number):
 
 /** Suggestions for a deadlock or potential deadlock over a cycle of locks. */
 export function lockCycleSuggestions(
+  locks: readonly number[],
+  steps: readonly CycleStep[],
+  ctx: SuggestionContext,
+): Suggestion[] {
+  const sharable = locks.some((id) => traitsOf(ctx.dict.objectKind(id)).sharable);
+  return fixesForLocks(cycleSuggestions(locks, steps, ctx), sharable);
+}
+
+function cycleSuggestions(
   locks: readonly number[],
   steps: readonly CycleStep[],
   ctx: SuggestionContext,

@@ -7,8 +7,10 @@ import type { Frame } from "../../protocol/events.ts";
 import type { Finding, FindingSite, Suggestion, TextEdit } from "../../protocol/report.ts";
 import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../declaredOrder.ts";
 import { relativePath } from "../../protocol/paths.ts";
+import { traitsOf } from "../../protocol/kinds.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
 import {
+  fixesForLocks,
   cycleTimeoutSuggestion,
   selfDeadlockSuggestionSet,
   twoLockSuggestionSet,
@@ -171,6 +173,10 @@ export function cycleFinding(cycle: LockCycle, ctx: FindingContext): Finding {
       cycleTimeoutSuggestion(inWhere(edges[0]?.acquire, ctx)),
     ];
   }
+  suggestions = fixesForLocks(
+    suggestions,
+    cycle.locks.some((l) => l.kind !== undefined && l.kind !== "lock" && traitsOf(l.kind).sharable),
+  );
   return {
     kind: "potential-deadlock",
     message:
