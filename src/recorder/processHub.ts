@@ -85,7 +85,7 @@ export class ProcessHub {
   }
 
   #hello(m: Extract<RelayMessage, { type: "hello" }>): Relay {
-    const base = m.link?.name ?? path.basename(m.script).replace(/\.[cm]?[jt]sx?$/, "");
+    const base = m.link?.name ?? m.label ?? path.basename(m.script).replace(/\.[cm]?[jt]sx?$/, "");
     const seen = this.#names.get(base) ?? 0;
     this.#names.set(base, seen + 1);
     const relay: Relay = {

@@ -109,7 +109,13 @@ if (data.settings.controlFd !== undefined) {
 const relay =
   data.processes.relayTo === undefined
     ? undefined
-    : new ProcessRelay(data.processes.relayTo, epoch, data.settings.program, data.processes.link);
+    : new ProcessRelay(
+        data.processes.relayTo,
+        epoch,
+        data.settings.program,
+        data.processes.link,
+        data.processes.label,
+      );
 const hub =
   data.processes.listen === undefined
     ? undefined

@@ -159,16 +159,25 @@ export function requestRecorded(ident: number, object: number): void {
   open++;
 }
 
-/** The request of `ident` for `object` ended (acquired, or timed out); whether there was one. */
+/**
+ * The request of `ident` for `object` ended (acquired, or timed out); whether there was one. A
+ * request of another logical thread of this OS thread for the same object will do when the
+ * acquisition is recorded as another (a Promise.all branch told apart after the request).
+ */
 export function requestEnded(ident: number, object: number): boolean {
+  let found = -1;
   for (let i = open - 1; i >= 0; i--) {
-    if (openIdents[i] !== ident || openObjects[i] !== object) continue;
-    openIdents.copyWithin(i, i + 1, open);
-    openObjects.copyWithin(i, i + 1, open);
-    open--;
-    return true;
+    if (openObjects[i] !== object) continue;
+    if (found < 0) found = i;
+    if (openIdents[i] !== ident) continue;
+    found = i;
+    break;
   }
-  return false;
+  if (found < 0) return false;
+  openIdents.copyWithin(found, found + 1, open);
+  openObjects.copyWithin(found, found + 1, open);
+  open--;
+  return true;
 }
 
 /**

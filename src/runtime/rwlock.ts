@@ -19,6 +19,7 @@ import {
 import { KIND_FIELD, newIdentity, registerReviver, remember } from "./primitive.ts";
 import { rawNotify } from "./rawAtomics.ts";
 import { captureRawStack, recordingOn } from "./recording.ts";
+import { mayRecordBranch, recordIdent, recordingAs } from "./recordIdent.ts";
 import { traceAcquireRequest, traceAcquireTimeout, traceCreate, traceMisuse } from "./trace.ts";
 import { deadlineOf, nameOptions, remaining, type TimeoutOptions } from "./validate.ts";
 
@@ -53,8 +54,20 @@ export class RWLock {
   readonly #readHolds = new Map<number, number>();
   #takes = 0;
   // What pendingHolds tracks: one hold object per mode (it compares them by identity).
-  readonly #readHold = { id: 0, shared: true, isHeldBy: (ident: number) => this.#reads(ident) > 0 };
-  readonly #writeHold = { id: 0, isHeldBy: (ident: number) => this.#writing(ident) };
+  readonly #readHold = {
+    id: 0,
+    shared: true,
+    isHeldBy: (ident: number) => this.#reads(ident) > 0 || (this.#readRecs.get(ident) ?? 0) > 0,
+  };
+  readonly #writeHold = {
+    id: 0,
+    isHeldBy: (ident: number) =>
+      this.#writing(ident) || (this.#writeRec === ident && this.writeLocked),
+  };
+  // The logical threads the holds are recorded as when that is a Promise.all branch
+  // (recordIdent.ts): read holds per branch, and the writer's branch (0: none).
+  readonly #readRecs = new Map<number, number>();
+  #writeRec = 0;
 
   constructor(nameOrOptions?: string | LockOptions);
   /** @internal revival of a posted copy */
@@ -123,7 +136,7 @@ export class RWLock {
     const me = currentIdent();
     const reads = this.#reads(me);
     if (reads === 0) this.#badRelease(me, "reading");
-    if (this.#recorded) holdReleased(this.#readHold, me);
+    if (this.#recorded) holdReleased(this.#readHold, this.#readReleaser(me));
     if (reads === 1) this.#readHolds.delete(me);
     else this.#readHolds.set(me, reads - 1);
     const before = Atomics.sub(this.state, WORD, 1);
@@ -135,7 +148,8 @@ export class RWLock {
   releaseWrite(): void {
     const me = currentIdent();
     if (!this.#writing(me)) this.#badRelease(me, "writing");
-    if (this.#recorded) holdReleased(this.#writeHold, me);
+    if (this.#recorded) holdReleased(this.#writeHold, this.#writeRec || me);
+    this.#writeRec = 0;
     this.state[OWNER] = 0;
     Atomics.sub(this.state, WORD, WRITER);
     rawNotify(this.state, WORD);
@@ -187,10 +201,26 @@ export class RWLock {
     if (mode === "read") this.#readHolds.set(me, this.#reads(me) + 1);
     else this.state[OWNER] = me;
     if (!this.#recorded) return;
+    const rec = mayRecordBranch() ? recordIdent() : me;
+    if (rec !== me) {
+      if (mode === "read") this.#readRecs.set(rec, (this.#readRecs.get(rec) ?? 0) + 1);
+      else this.#writeRec = rec;
+    }
     const n = this.#takes++;
     // A raw stack, a site only if the hold is recorded (see LockBase.noteAcquired).
-    const stack = n < FIRST_SITES || holdsAny(me) ? captureRawStack() : undefined;
-    holdAcquired(mode === "read" ? this.#readHold : this.#writeHold, me, 0, stack);
+    const stack = n < FIRST_SITES || rec !== me || holdsAny(rec) ? captureRawStack() : undefined;
+    holdAcquired(mode === "read" ? this.#readHold : this.#writeHold, rec, 0, stack);
+  }
+
+  /** The logical thread a read release by `me` is recorded as (its branch, if it has one). */
+  #readReleaser(me: number): number {
+    if (this.#readRecs.size === 0) return me;
+    const rec = recordIdent();
+    const count = this.#readRecs.get(rec) ?? 0;
+    if (count === 0) return me;
+    if (count === 1) this.#readRecs.delete(rec);
+    else this.#readRecs.set(rec, count - 1);
+    return rec;
   }
 
   #deadline(api: string, options: TimeoutOptions | undefined): number {
@@ -220,14 +250,23 @@ export class RWLock {
     if (pauseWord[0] !== 0 && this.#recorded) await parkWhilePausedAsync();
     const deadline = this.#deadline(mode === "read" ? "acquireRead" : "acquireWrite", options);
     const me = currentIdent();
-    if (this.#takeNow(mode, me, false)) return true;
-    this.#beginWait(mode, deadline);
+    if (!this.#recorded) return this.#acquireAsyncAs(mode, me, deadline);
+    // Recorded as one logical thread, decided after one hop (recordIdent.ts).
+    await undefined;
+    const rec = recordIdent();
+    return this.#acquireAsyncAs(mode, me, deadline, rec === me ? 0 : rec);
+  }
+
+  async #acquireAsyncAs(mode: Mode, me: number, deadline: number, rec = 0): Promise<boolean> {
+    const as = <T>(fn: () => T): T => (rec === 0 ? fn() : recordingAs(rec, fn));
+    if (as(() => this.#takeNow(mode, me, false))) return true;
+    as(() => this.#beginWait(mode, deadline));
     for (;;) {
-      if (this.#takeNow(mode, me, mode === "write")) return true;
+      if (as(() => this.#takeNow(mode, me, mode === "write"))) return true;
       const word = Atomics.load(this.state, WORD);
       if (this.#canTake(mode, word)) continue;
       const parked = await parkAsync(this.state, WORD, word, deadline);
-      if (parked === "timed-out" && remaining(deadline) === 0) return this.#giveUp(mode);
+      if (parked === "timed-out" && remaining(deadline) === 0) return as(() => this.#giveUp(mode));
     }
   }
 
@@ -241,7 +280,7 @@ export class RWLock {
     if (!this.#recorded) return;
     traceAcquireRequest(this.id, deadline !== Infinity, mode === "read");
     // The acquisition that ends it is recorded (pendingHolds.ts).
-    requestRecorded(currentIdent(), this.id);
+    requestRecorded(recordIdent(), this.id);
   }
 
   #giveUp(mode: Mode): false {
@@ -251,7 +290,7 @@ export class RWLock {
       rawNotify(this.state, WORD);
     }
     if (this.#recorded) {
-      requestEnded(currentIdent(), this.id);
+      requestEnded(recordIdent(), this.id);
       traceAcquireTimeout(this.id, mode === "read");
     }
     return false;

@@ -241,3 +241,46 @@ test("recording across processes: a parent joining a child that waits forever is
   assert.ok(child > 0, r.stderr);
   await ended(child);
 });
+
+test("cluster workers are processes: a deadlock between a worker's tasks names cluster-worker-1", async () => {
+  const r = runJson("test/fixtures/processes/clusterDeadlock.ts");
+  assert.equal(r.status, 2, r.stderr);
+  const file = "test/fixtures/processes/clusterDeadlock.ts";
+  const holds = lineOf("clusterDeadlock.ts", "await held.acquire()");
+  const waits = lineOf("clusterDeadlock.ts", "await wanted.acquire()");
+  assert.deepEqual(
+    r.report.findings.map((f) => ({
+      kind: f.kind,
+      locks: [...f.locks].sort(),
+      threads: [...f.threads].sort(),
+      sites: f.sites.map((s) => `${s.thread} ${s.role} ${s.file}:${s.line}`).sort(),
+    })),
+    [
+      {
+        kind: "deadlock",
+        locks: ["lockA", "lockB"],
+        threads: ["cluster-worker-1/first", "cluster-worker-1/second"],
+        sites: [
+          `cluster-worker-1/first holds ${file}:${holds}`,
+          `cluster-worker-1/first waits ${file}:${waits}`,
+          `cluster-worker-1/second holds ${file}:${holds}`,
+          `cluster-worker-1/second waits ${file}:${waits}`,
+        ],
+      },
+    ],
+  );
+  const worker = Number(/forked pid (\d+)/.exec(r.stderr)?.[1]);
+  assert.ok(worker > 0, r.stderr);
+  await ended(worker);
+});
+
+test("cluster workers are processes: two workers that lock and exit are clean", () => {
+  const r = runCli(path.join(fixtures, "clusterClean.ts"));
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.split("\n").sort(), [
+    "",
+    "worker exited 0, 1 of 2",
+    "worker exited 0, 2 of 2",
+  ]);
+  assert.equal(r.stderr, "threadlens: no findings\n");
+});
