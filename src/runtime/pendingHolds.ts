@@ -87,6 +87,9 @@ function acquiredAt(lock: HeldLock, ident: number, site: number, time: number): 
 function released(lock: HeldLock, ident: number): void {
   if (lock.shared === true) emitSharedRelease(ident, lock.id);
   else emitRelease(ident, lock.id);
+  // A recorded hold may have a recorded waiter: until its release is published, the lock looks
+  // held by a thread that may be descheduled for long (hundreds of threads on two cores).
+  publish();
 }
 
 /** Nested acquisitions recorded in this segment: lock id → signatures of (thread, held set). */

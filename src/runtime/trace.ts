@@ -48,18 +48,19 @@ export function traceAcquireTimeout(object: number, shared = false): void {
 }
 
 /**
- * A semaphore unit was taken / given back (locks record these themselves, see lock.ts). A unit
- * taken after a recorded request is published at once: until then the thread looks blocked.
+ * A semaphore unit was taken / given back (locks record these themselves, see lock.ts).
+ * `publishNow`: a unit taken after a recorded request (until published, the thread looks
+ * blocked), or given back while threads wait for one.
  */
 export function traceSemaphore(
   kind: "acquired" | "release",
   object: number,
   site = 0,
-  endsRequest = false,
+  publishNow = false,
 ): void {
   if (!recordingOn) return;
   emit(kind, recordIdent(), object, site);
-  if (endsRequest) publish();
+  if (publishNow) publish();
 }
 
 export function traceOperation(

@@ -71,3 +71,18 @@ test("a lock request recorded (a long wait) is ended by its acquisition, sync an
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a Semaphore(1) contended by four threads, sync and async: exclusive, every pass, no finding", () => {
+  const iterations = 20_000;
+  const r = threadlens(
+    "run",
+    "--json",
+    "test/fixtures/scale/semaphore-contended.ts",
+    "--",
+    String(iterations),
+  );
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  const report = JSON.parse(r.stdout) as Report;
+  assert.deepEqual(report.findings, []);
+  assert.match(r.stderr, new RegExp(`passes ${4 * iterations} of ${4 * iterations}, value 1`));
+});
