@@ -2,7 +2,13 @@
 // drains every thread's ring, keeps the coarse clock, runs the online analysis, writes the
 // trace file, and tells the supervisor (CLI, debug adapter) or the user what it found. It runs
 // while every application thread is blocked, which is when it matters most.
-import { BroadcastChannel, parentPort, workerData } from "node:worker_threads";
+import {
+  BroadcastChannel,
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+  type MessagePort,
+} from "node:worker_threads";
 import { readFileSync } from "node:fs";
 import type { MetaRecord } from "../protocol/events.ts";
 import {
@@ -128,22 +134,32 @@ const hub =
       );
 
 const channel = new BroadcastChannel(RECORDER_CHANNEL);
-channel.onmessage = (message: unknown) => {
-  const m = (message as { data: RecorderMessage }).data;
+// Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
+const channelPort = channel as unknown as MessagePort;
+function received(m: RecorderMessage): void {
   if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
   else if (m.type === "parked") pause.parked(m.generation, { thread: m.thread, site: m.site });
   else pendingMeta.push(m.record);
-};
+}
+channel.onmessage = (message: unknown) => received((message as { data: RecorderMessage }).data);
 
 /** A thread's idle beat older than this says it is busy (its watcher beats every 20 ms). */
 const IDLE_BEAT_STALE_MICROS = 100_000;
 
 function drain(final = false): void {
+  const batch = mergeByTime(rings.map((ring) => ring.drain()));
+  // The records a thread posted before the events just read are on the channel by now (a
+  // timer may run before the channel's delivery): taken first, they precede those events.
+  for (
+    let m = receiveMessageOnPort(channelPort);
+    m !== undefined;
+    m = receiveMessageOnPort(channelPort)
+  )
+    received(m.message as RecorderMessage);
   for (const record of pendingMeta.splice(0)) {
     if (relay === undefined) session.addMeta(record);
     else relay.addMeta(record);
   }
-  const batch = mergeByTime(rings.map((ring) => ring.drain()));
   const now = nowMicros();
   for (const ring of rings) {
     const change = ring.loopChange(now, IDLE_BEAT_STALE_MICROS);

@@ -153,6 +153,12 @@ export function emitRelease(thread: number, object: number): void {
   write(RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
 }
 
+/** A release recorded with the time it happened (a hold of another process's primitive). */
+export function emitReleaseAt(thread: number, object: number, time: number): void {
+  write(RELEASE | (thread << THREAD_SHIFT), object, 0, time);
+  publish();
+}
+
 // A shared hold (kinds.ts: sharable) is recorded with the shared mark; not on the Lock path.
 const SHARED_ACQUIRED = packHead("acquired", 0, false, undefined, true);
 const SHARED_RELEASE = packHead("release", 0, false, undefined, true);
