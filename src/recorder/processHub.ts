@@ -132,8 +132,7 @@ export class ProcessHub {
     if (m.type === "meta") {
       const record = this.#mapMeta(relay, m.record);
       if (record !== undefined) this.addMeta(record);
-    }
-    else if (m.type === "events") {
+    } else if (m.type === "events") {
       for (const e of m.events) {
         const mapped = this.#mapEvent(relay, e);
         if (mapped !== undefined) relay.queue.push(mapped);

@@ -12,6 +12,8 @@ import {
 import { readFileSync } from "node:fs";
 import type { MetaRecord } from "../protocol/events.ts";
 import {
+  CONTROL_DRAIN_DONE,
+  CONTROL_DRAIN_REQUEST,
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
   FLUSH_DONE_BLOCKED,
@@ -188,6 +190,23 @@ const clockTimer = setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 
 const drainTimer = setInterval(tick, 5);
 tick();
 
+let finishing = false;
+
+/** Drains on a thread's request (recorderControl.ts CONTROL_DRAIN_REQUEST). */
+async function serveDrainRequests(): Promise<void> {
+  let served = 0;
+  for (;;) {
+    const result = Atomics.waitAsync(control, CONTROL_DRAIN_REQUEST, served);
+    if (result.async) await result.value;
+    if (failed || finishing) return;
+    const asked = Atomics.load(control, CONTROL_DRAIN_REQUEST);
+    drain();
+    served = asked;
+    Atomics.store(control, CONTROL_DRAIN_DONE, asked);
+    Atomics.notify(control, CONTROL_DRAIN_DONE);
+  }
+}
+
 async function awaitFlushRequest(): Promise<void> {
   for (;;) {
     const result = Atomics.waitAsync(control, CONTROL_FLUSH_REQUEST, 0);
@@ -195,6 +214,7 @@ async function awaitFlushRequest(): Promise<void> {
     if (Atomics.load(control, CONTROL_FLUSH_REQUEST) !== 0) break;
   }
   if (failed) return;
+  finishing = true;
   clearInterval(clockTimer);
   clearInterval(drainTimer);
   // Let dictionary records posted just before the exit arrive.
@@ -210,6 +230,7 @@ async function awaitFlushRequest(): Promise<void> {
 }
 
 void awaitFlushRequest();
+void serveDrainRequests();
 // The preload holds the program back until this: the channel above is listening (and the
 // socket child processes connect to).
 if (hub === undefined) parentPort?.postMessage("ready");

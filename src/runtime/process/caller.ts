@@ -92,6 +92,25 @@ function post(l: Link, handle: RemoteHandle, thread: number, op: string, args: u
   return call;
 }
 
+// A call in flight that the owner has not said it waits in is work under way, not a wait: its
+// thread must not look idle to the hang analysis (an idle loop with only threadlens waits can
+// never be woken). Async callers keep a timer of their own meanwhile, which the idle check
+// counts as work; once the owner says the call waits, it is a wait like a local one
+// (holdLoop: the loop may report idle). Sync callers wait in short quiet slices until then.
+let inFlight = 0;
+let busy: ReturnType<typeof setInterval> | undefined;
+
+function startWork(): void {
+  if (inFlight++ === 0) busy = setInterval(() => undefined, 1 << 30);
+}
+
+function endWork(): void {
+  if (--inFlight === 0 && busy !== undefined) {
+    clearInterval(busy);
+    busy = undefined;
+  }
+}
+
 /**
  * Calls `op(...args)` on the owner's primitive for logical thread `thread`; `blocked` runs if the
  * operation has to wait. The event loop keeps running (and the process alive) meanwhile.
@@ -106,8 +125,12 @@ export function callAsync(
   const l = linkOf();
   return new Promise<unknown>((resolve, reject) => {
     const call = post(l, handle, thread, op, args);
-    holdLoop();
-    const done = (): void => releaseLoop();
+    startWork();
+    let waiting = false;
+    const done = (): void => {
+      if (waiting) releaseLoop();
+      else endWork();
+    };
     l.pending.set(call, {
       resolve: (value) => {
         done();
@@ -117,10 +140,18 @@ export function callAsync(
         done();
         reject(error);
       },
-      blocked,
+      blocked: () => {
+        if (waiting) return;
+        waiting = true;
+        holdLoop();
+        endWork();
+        blocked?.();
+      },
     });
   });
 }
+
+const QUIET_SLICE_MS = 100;
 
 /** callAsync() for Sync callers: blocks this thread until the reply. */
 export function callSync(
@@ -132,6 +163,7 @@ export function callSync(
 ): unknown {
   const l = linkOf();
   const call = post(l, handle, thread, op, args);
+  let waiting = false;
   for (;;) {
     const seen = Atomics.load(l.wake, 0);
     for (let m = receiveMessageOnPort(l.port); m !== undefined; m = receiveMessageOnPort(l.port)) {
@@ -140,11 +172,14 @@ export function callSync(
         settle(l.pending, reply);
         continue;
       }
-      if (reply.type === "blocked") blocked?.();
-      else if (reply.type === "done") return reply.value;
+      if (reply.type === "blocked") {
+        waiting = true;
+        blocked?.();
+      } else if (reply.type === "done") return reply.value;
       else throw errorOf(reply);
     }
-    parkSync(l.wake, 0, seen, Infinity);
+    if (waiting) parkSync(l.wake, 0, seen, Infinity);
+    else parkSync(l.wake, 0, seen, performance.now() + QUIET_SLICE_MS, true);
   }
 }
 

@@ -14,6 +14,7 @@ import { KIND_FIELD, registerReviver, remember } from "../primitive.ts";
 import {
   announce,
   captureSite,
+  drainRecording,
   emitAcquiredAt,
   emitPrecise,
   emitReleaseAt,
@@ -35,7 +36,9 @@ type Call = (op: string, args: unknown[], blocked?: () => void) => unknown;
 function options(api: string, o: TimeoutOptions | undefined): [TimeoutOptions] | [] {
   if (o === undefined || o === null) return [];
   if (typeof o !== "object")
-    throw new ArgumentError(`${api}: options must be an object like { timeout: 100 }, got ${describe(o)}`);
+    throw new ArgumentError(
+      `${api}: options must be an object like { timeout: 100 }, got ${describe(o)}`,
+    );
   const t = o.timeout;
   if (t !== undefined && t !== Infinity && (typeof t !== "number" || Number.isNaN(t) || t < 0))
     throw new ArgumentError(
@@ -93,6 +96,15 @@ export abstract class RemotePrimitive {
   }
 
   /**
+   * Before an operation that another process may act on at once (a release, a set, a put):
+   * what this process recorded so far reaches the run first, so that a process killed right
+   * after (by the one it signalled) leaves its holds on record.
+   */
+  protected beforeSignal(): void {
+    if (recordingOn) drainRecording();
+  }
+
+  /**
    * Runs a wait-capable operation through `call`, recording it like the owner's primitive
    * records its own: `begin` when the owner says it waits, `end` with the result after.
    */
@@ -128,8 +140,14 @@ export abstract class RemotePrimitive {
   }
 }
 
-const async_ = (p: RemotePrimitive): Call => (op, args, b) => p["callAsync"](op, args, b);
-const sync_ = (p: RemotePrimitive): Call => (op, args, b) => p["callSync"](op, args, b);
+const async_ =
+  (p: RemotePrimitive): Call =>
+  (op, args, b) =>
+    p["callAsync"](op, args, b);
+const sync_ =
+  (p: RemotePrimitive): Call =>
+  (op, args, b) =>
+    p["callSync"](op, args, b);
 
 /** Lock and RLock of another process; also what a Semaphore shares with them. */
 abstract class RemoteAcquirable extends RemotePrimitive {
@@ -193,6 +211,7 @@ abstract class RemoteAcquirable extends RemotePrimitive {
     const mine = this.isHeldBy(me);
     // Recorded before the owner frees it, so no other thread's "acquired" can precede it.
     if (mine && recordingOn) for (let i = 0; i < n; i++) this.#recordRelease(me);
+    this.beforeSignal();
     try {
       this.callSync("release", this.isLock ? [] : [n]);
     } catch (error) {
@@ -275,20 +294,28 @@ export class RemoteEvent extends RemotePrimitive {
 
   set(): void {
     this.record("set");
+    this.beforeSignal();
     this.callSync("set", []);
   }
 
   clear(): void {
     this.record("clear");
+    this.beforeSignal();
     this.callSync("clear", []);
   }
 
   #wait(call: Call, api: string, o: TimeoutOptions | undefined): boolean | Promise<boolean> {
     const args = options(api, o);
-    return this.waiting(call, "wait", args, this.waitBegin("wait", args.length > 0), (me, _s, v, w) => {
-      this.waitEnd(me, v === true, w);
-      return v === true;
-    });
+    return this.waiting(
+      call,
+      "wait",
+      args,
+      this.waitBegin("wait", args.length > 0),
+      (me, _s, v, w) => {
+        this.waitEnd(me, v === true, w);
+        return v === true;
+      },
+    );
   }
 
   wait(o?: TimeoutOptions): Promise<boolean> {
@@ -326,11 +353,15 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
   }
 
   #put(call: Call, api: string, item: T, o: QueueCallOptions | undefined): void | Promise<void> {
-    const args: unknown[] = [item, ...(o === undefined ? [] : [{ ...options(api, o)[0], block: o.block }])];
+    const args: unknown[] = [
+      item,
+      ...(o === undefined ? [] : [{ ...options(api, o)[0], block: o.block }]),
+    ];
     // An unbounded queue takes every item at once: its put is recorded before it goes, so a get
     // of another process can never come first in the run's order.
     const early = this.maxsize === 0;
     if (early) this.record("put");
+    this.beforeSignal();
     const timed = o?.timeout !== undefined && o.timeout !== Infinity;
     return this.waiting(call, "put", args, this.waitBegin("put", timed), (me, _s, _v, w) => {
       this.waitEnd(me, true, w);
@@ -382,6 +413,7 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
 
   taskDone(): void {
     this.record("task-done");
+    this.beforeSignal();
     this.callSync("taskDone", []);
   }
 
@@ -404,17 +436,18 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
   }
 }
 
-const CLASSES: Readonly<Record<string, new (handle: RemoteHandle, id?: number) => RemotePrimitive>> =
-  {
-    Lock: RemoteLock,
-    RLock: RemoteLock,
-    Semaphore: RemoteSemaphore,
-    BoundedSemaphore: RemoteSemaphore,
-    Event: RemoteEvent,
-    Queue: RemoteQueue,
-    LifoQueue: RemoteQueue,
-    PriorityQueue: RemoteQueue,
-  };
+const CLASSES: Readonly<
+  Record<string, new (handle: RemoteHandle, id?: number) => RemotePrimitive>
+> = {
+  Lock: RemoteLock,
+  RLock: RemoteLock,
+  Semaphore: RemoteSemaphore,
+  BoundedSemaphore: RemoteSemaphore,
+  Event: RemoteEvent,
+  Queue: RemoteQueue,
+  LifoQueue: RemoteQueue,
+  PriorityQueue: RemoteQueue,
+};
 
 /** The kinds of primitive that can be passed to a process. */
 export const SHARABLE_KINDS: ReadonlySet<string> = new Set(Object.keys(CLASSES));

@@ -72,7 +72,11 @@ function accept(value: unknown): void {
 function objectOf(id: number): Served | undefined {
   const known = objects.get(id);
   if (known !== undefined || parentPort === null) return known;
-  for (let m = receiveMessageOnPort(parentPort); m !== undefined; m = receiveMessageOnPort(parentPort))
+  for (
+    let m = receiveMessageOnPort(parentPort);
+    m !== undefined;
+    m = receiveMessageOnPort(parentPort)
+  )
     accept(revive(m.message));
   return objects.get(id);
 }
@@ -101,7 +105,8 @@ function invoke(object: Served, op: string, args: readonly unknown[]): unknown {
 function giveBack(object: Served, op: string, result: unknown, thread: LogicalThread): void {
   taskContext.run(thread, () => {
     try {
-      if ((op === "acquire" || op === "tryAcquire") && result === true) invoke(object, "release", []);
+      if ((op === "acquire" || op === "tryAcquire") && result === true)
+        invoke(object, "release", []);
       else if (op === "wait" && object[KIND_FIELD] === "Condition") invoke(object, "release", []);
       else if (op === "get") invoke(object, "putNowait", [result]);
     } catch {
