@@ -21,6 +21,10 @@ export interface RemoteHandle {
   readonly socket: string;
   /** Semaphore value, queue maxsize, barrier parties; 0 otherwise. */
   readonly capacity: number;
+  /** The primitives it is made of: a Condition's `lock`, a Connection's `inbox` and `outbox`. */
+  readonly parts?: { readonly [name: string]: RemoteHandle | null } | undefined;
+  /** A Connection's end (0 or 1). */
+  readonly side?: number | undefined;
 }
 
 /** The marker field of a RemoteHandle inside v8-serialized args. */

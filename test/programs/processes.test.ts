@@ -440,3 +440,16 @@ test("primitives shared across processes: the child's API (async, Sync, timeouts
     ["main main exited", "user main exited", "user/helper worker exited"],
   );
 });
+
+test("primitives shared across processes: a Pipe between processes ends in EOFError, a Condition is waited on and notified from both", () => {
+  const r = runCli(path.join(fixtures, "sharedPipe.ts"));
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.split("\n"), [
+    "talker got ping",
+    "main got a b c, then EOFError",
+    "talker: go true",
+    "main: done true, joined true",
+    "",
+  ]);
+  assert.equal(r.stderr, "threadlens: no findings\n");
+});

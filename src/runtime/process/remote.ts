@@ -10,7 +10,7 @@ import { LockStateError } from "../errors.ts";
 import { guardFor, type LockGuard } from "../lockBase.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { holdAcquiredNow, holdReleasedNow } from "../pendingHolds.ts";
-import { KIND_FIELD, registerReviver, remember } from "../primitive.ts";
+import { KIND_FIELD, remember } from "../primitive.ts";
 import {
   announce,
   captureSite,
@@ -27,13 +27,16 @@ import { ArgumentError } from "../errors.ts";
 import { nextObjectId } from "../world.ts";
 import { callAsync, callSync } from "./caller.ts";
 
+/** Holds of this thread on other processes' primitives (locks and semaphore units). */
+let remoteHolds = 0;
+
 /** The KIND_FIELD of a posted remote primitive (revived by its handle's kind). */
 export const REMOTE_KIND = "Remote";
 
-type Call = (op: string, args: unknown[], blocked?: () => void) => unknown;
+export type Call = (op: string, args: unknown[], blocked?: () => void) => unknown;
 
 /** A timeout option checked here, sent as a plain `{ timeout }`. */
-function options(api: string, o: TimeoutOptions | undefined): [TimeoutOptions] | [] {
+export function options(api: string, o: TimeoutOptions | undefined): [TimeoutOptions] | [] {
   if (o === undefined || o === null) return [];
   if (typeof o !== "object")
     throw new ArgumentError(
@@ -47,7 +50,7 @@ function options(api: string, o: TimeoutOptions | undefined): [TimeoutOptions] |
   return t === undefined || t === Infinity ? [] : [{ ...o, timeout: t }];
 }
 
-function siteHere(): number {
+export function siteHere(): number {
   return recordingOn ? captureSite() : 0;
 }
 
@@ -98,10 +101,12 @@ export abstract class RemotePrimitive {
   /**
    * Before an operation that another process may act on at once (a release, a set, a put):
    * what this process recorded so far reaches the run first, so that a process killed right
-   * after (by the one it signalled) leaves its holds on record.
+   * after (by the one it signalled) leaves its holds, and the release of each, on record.
    */
   protected beforeSignal(): void {
-    if (recordingOn) drainRecording();
+    // Only holds matter to the others: a thread that holds nothing of another process has
+    // nothing on record that its death would leave wrong (a lock it seems to hold forever).
+    if (recordingOn && remoteHolds > 0) drainRecording();
   }
 
   /**
@@ -140,17 +145,17 @@ export abstract class RemotePrimitive {
   }
 }
 
-const async_ =
+export const async_ =
   (p: RemotePrimitive): Call =>
   (op, args, b) =>
     p["callAsync"](op, args, b);
-const sync_ =
+export const sync_ =
   (p: RemotePrimitive): Call =>
   (op, args, b) =>
     p["callSync"](op, args, b);
 
 /** Lock and RLock of another process; also what a Semaphore shares with them. */
-abstract class RemoteAcquirable extends RemotePrimitive {
+export abstract class RemoteAcquirable extends RemotePrimitive {
   /** This process's holds: logical thread → depth. */
   readonly #holds = new Map<number, number>();
 
@@ -173,6 +178,7 @@ abstract class RemoteAcquirable extends RemotePrimitive {
 
   #taken(me: number, site: number, ok: boolean, waited: boolean): boolean {
     if (ok) {
+      remoteHolds++;
       this.#holds.set(me, (this.#holds.get(me) ?? 0) + 1);
       if (recordingOn) {
         if (this.isLock) holdAcquiredNow(this, me, site);
@@ -222,9 +228,24 @@ abstract class RemoteAcquirable extends RemotePrimitive {
       throw error;
     }
     if (!mine && recordingOn) for (let i = 0; i < n; i++) this.#recordRelease(me);
-    const depth = (this.#holds.get(me) ?? 0) - n;
-    if (depth > 0) this.#holds.set(me, depth);
+    const had = this.#holds.get(me) ?? 0;
+    remoteHolds -= Math.min(had, n);
+    if (had > n) this.#holds.set(me, had - n);
     else this.#holds.delete(me);
+  }
+
+  /** A Condition wait gives the lock back (every level of an RLock): recorded, returns the depth. */
+  releasedForWait(me: number): number {
+    const depth = this.#holds.get(me) ?? 0;
+    if (recordingOn) for (let i = 0; i < depth; i++) this.#recordRelease(me);
+    this.#holds.delete(me);
+    remoteHolds -= depth;
+    return depth;
+  }
+
+  /** ...and takes it back at the same depth once the wait is over. */
+  retakenAfterWait(me: number, depth: number, site: number): void {
+    for (let i = 0; i < depth; i++) this.#taken(me, site, true, false);
   }
 
   #recordRelease(me: number): void {
@@ -330,144 +351,3 @@ export class RemoteEvent extends RemotePrimitive {
     return this.#wait(sync_(this), `${this.name}.waitSync`, o) as boolean;
   }
 }
-
-interface QueueCallOptions extends TimeoutOptions {
-  readonly block?: boolean;
-}
-
-export class RemoteQueue<T = unknown> extends RemotePrimitive {
-  get maxsize(): number {
-    return this.handle.capacity;
-  }
-
-  qsize(): number {
-    return this.callSync("qsize", []) as number;
-  }
-
-  empty(): boolean {
-    return this.callSync("empty", []) === true;
-  }
-
-  full(): boolean {
-    return this.callSync("full", []) === true;
-  }
-
-  #put(call: Call, api: string, item: T, o: QueueCallOptions | undefined): void | Promise<void> {
-    const args: unknown[] = [
-      item,
-      ...(o === undefined ? [] : [{ ...options(api, o)[0], block: o.block }]),
-    ];
-    // An unbounded queue takes every item at once: its put is recorded before it goes, so a get
-    // of another process can never come first in the run's order.
-    const early = this.maxsize === 0;
-    if (early) this.record("put");
-    this.beforeSignal();
-    const timed = o?.timeout !== undefined && o.timeout !== Infinity;
-    return this.waiting(call, "put", args, this.waitBegin("put", timed), (me, _s, _v, w) => {
-      this.waitEnd(me, true, w);
-      if (!early) this.record("put");
-    }) as void | Promise<void>;
-  }
-
-  #get(call: Call, api: string, o: QueueCallOptions | undefined): T | Promise<T> {
-    const args: unknown[] = o === undefined ? [] : [{ ...options(api, o)[0], block: o.block }];
-    const timed = o?.timeout !== undefined && o.timeout !== Infinity;
-    return this.waiting(call, "get", args, this.waitBegin("get", timed), (me, _s, v, w) => {
-      this.waitEnd(me, true, w);
-      this.record("get");
-      return v as T;
-    });
-  }
-
-  put(item: T, o?: QueueCallOptions): Promise<void> {
-    try {
-      return Promise.resolve(this.#put(async_(this), `${this.name}.put`, item, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  putSync(item: T, o?: QueueCallOptions): void {
-    this.#put(sync_(this), `${this.name}.putSync`, item, o);
-  }
-
-  putNowait(item: T): void {
-    this.putSync(item, { block: false });
-  }
-
-  get(o?: QueueCallOptions): Promise<T> {
-    try {
-      return Promise.resolve(this.#get(async_(this), `${this.name}.get`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  getSync(o?: QueueCallOptions): T {
-    return this.#get(sync_(this), `${this.name}.getSync`, o) as T;
-  }
-
-  getNowait(): T {
-    return this.getSync({ block: false });
-  }
-
-  taskDone(): void {
-    this.record("task-done");
-    this.beforeSignal();
-    this.callSync("taskDone", []);
-  }
-
-  join(): Promise<void> {
-    return Promise.resolve(
-      this.waiting(async_(this), "join", [], this.waitBegin("join", false), (me, _s, _v, w) =>
-        this.waitEnd(me, true, w),
-      ),
-    );
-  }
-
-  joinSync(): void {
-    this.waiting(sync_(this), "join", [], this.waitBegin("join", false), (me, _s, _v, w) =>
-      this.waitEnd(me, true, w),
-    );
-  }
-
-  shutdown(immediate = false): void {
-    this.callSync("shutdown", [immediate]);
-  }
-}
-
-const CLASSES: Readonly<
-  Record<string, new (handle: RemoteHandle, id?: number) => RemotePrimitive>
-> = {
-  Lock: RemoteLock,
-  RLock: RemoteLock,
-  Semaphore: RemoteSemaphore,
-  BoundedSemaphore: RemoteSemaphore,
-  Event: RemoteEvent,
-  Queue: RemoteQueue,
-  LifoQueue: RemoteQueue,
-  PriorityQueue: RemoteQueue,
-};
-
-/** The kinds of primitive that can be passed to a process. */
-export const SHARABLE_KINDS: ReadonlySet<string> = new Set(Object.keys(CLASSES));
-
-const proxies = new Map<string, RemotePrimitive>();
-
-/** This thread's object for the owner's primitive `handle` (one per primitive). */
-export function remoteFor(handle: RemoteHandle, id?: number): RemotePrimitive {
-  const key = `${handle.pid}:${handle.id}`;
-  let proxy = proxies.get(key);
-  if (proxy === undefined) {
-    const Class = CLASSES[handle.kind];
-    if (Class === undefined)
-      throw new ArgumentError(`a ${handle.kind} cannot be used from another process`);
-    proxy = new Class(handle, id);
-    proxies.set(key, proxy);
-  }
-  return proxy;
-}
-
-registerReviver(REMOTE_KIND, (copy) =>
-  remoteFor(copy["handle"] as RemoteHandle, copy["id"] as number),
-);

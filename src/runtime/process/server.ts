@@ -38,6 +38,7 @@ const QUEUE_OPS = [
   "taskDone",
   "join",
   "shutdown",
+  "isShutDown",
 ];
 export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
   Lock: LOCK_OPS,

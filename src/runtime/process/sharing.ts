@@ -10,7 +10,8 @@ import { REMOTE_FIELD, isRemoteHandle, type RemoteHandle } from "../../protocol/
 import { KIND_FIELD } from "../primitive.ts";
 import { makeSocketDir } from "../recorderSocketDir.ts";
 import { startInternalWorker } from "./internalWorker.ts";
-import { REMOTE_KIND, RemotePrimitive, SHARABLE_KINDS, remoteFor } from "./remote.ts";
+import { REMOTE_KIND, RemotePrimitive } from "./remote.ts";
+import { SHARABLE_KINDS, primitiveFor } from "./remoteRegistry.ts";
 import type { ShareMessage } from "./server.ts";
 
 interface OwnServer {
@@ -60,6 +61,16 @@ export function findUnsendable(value: unknown, seen = new Set<object>()): string
 
 function handleOf(primitive: Primitive): RemoteHandle {
   if (primitive instanceof RemotePrimitive) return primitive.handle;
+  const kind = primitive[KIND_FIELD];
+  const name = String(primitive["name"]);
+  const partOf = (value: unknown): RemoteHandle | null =>
+    value === null || value === undefined ? null : handleOf(value as Primitive);
+  if (kind === "Connection") {
+    // Nothing of its own to serve: a Connection is its two queues (and this end's flag).
+    const parts = { inbox: partOf(primitive["inbox"]), outbox: partOf(primitive["outbox"]) };
+    const side = primitive["side"] as number;
+    return { kind, id: primitive.id, name, pid: process.pid, socket: "", capacity: 0, parts, side };
+  }
   const own = ownServer();
   if (!own.shared.has(primitive.id)) {
     own.shared.add(primitive.id);
@@ -68,12 +79,13 @@ function handleOf(primitive: Primitive): RemoteHandle {
   }
   const maxsize = primitive["maxsize"];
   return {
-    kind: primitive[KIND_FIELD],
+    kind,
     id: primitive.id,
-    name: String(primitive["name"]),
+    name,
     pid: process.pid,
     socket: own.socket,
     capacity: typeof maxsize === "number" ? maxsize : 0,
+    parts: kind === "Condition" ? { lock: partOf(primitive["lock"]) } : undefined,
   };
 }
 
@@ -105,7 +117,7 @@ export function fromSendable(value: unknown, seen = new Set<object>()): unknown 
   if (value === null || typeof value !== "object" || seen.has(value)) return value;
   seen.add(value);
   const handle = (value as Record<string, unknown>)[REMOTE_FIELD];
-  if (handle !== undefined && isRemoteHandle(handle)) return remoteFor(handle);
+  if (handle !== undefined && isRemoteHandle(handle)) return primitiveFor(handle);
   if (!isPlain(value)) return value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = fromSendable(value[i], seen);
