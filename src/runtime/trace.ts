@@ -95,6 +95,18 @@ export function traceThreadStart(
   emitPrecise("thread-start", ident, parent, 0, false);
 }
 
+/**
+ * A Process was started (DESIGN 3.3): its main thread is logical thread `ident` of the run from
+ * now on, before its own recorder has said anything (a parent that waits for it meanwhile
+ * waits for a live thread, not in a hang).
+ */
+export function traceProcessStart(ident: number, name: string, daemon: boolean, pid: number): void {
+  if (!recordingOn) return;
+  const parent = currentIdent();
+  announce({ type: "thread", ident, name, kind: "main", parent, daemon, pid });
+  emitPrecise("thread-start", ident, parent, 0, false);
+}
+
 /** A join begins or ends; a join-begin's site is the caller's unless given (`site`). */
 export function traceJoin(
   kind: "join-begin" | "join-end",
