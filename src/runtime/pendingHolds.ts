@@ -21,7 +21,6 @@ import {
   emitRelease,
   emitReleaseAt,
   preciseTime,
-  publish,
   emitSharedAcquiredAt,
   emitSharedRelease,
   setBeforePreciseEvent,
@@ -317,6 +316,7 @@ export function holdAcquiredNow(lock: HeldLock, ident: number, site: number): vo
     locks[count] = lock;
     idents[count] = ident;
     sites[count] = site;
+    stacks[count] = undefined;
     times[count] = preciseTime();
     recorded[count] = 1;
     count++;
