@@ -60,7 +60,7 @@ const LABEL_SPACING = 16;
 const PADDING = 6;
 /** Two threads: at least this far apart, more when their names or the locks need it. */
 const MIN_PAIR_DISTANCE = 120;
-const MIN_RADIUS = 50;
+const MIN_RADIUS = 70;
 /** Reverse edges between the same two threads are drawn this far apart. */
 export const PARALLEL_OFFSET = 6;
 /** An edge label's centre, off its line towards the edge's own side. */
@@ -119,6 +119,10 @@ function positions(count: number, nameWidth: number, lockWidth: number): Point[]
     const angle = (2 * Math.PI * i) / count - Math.PI / 2;
     return { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
   });
+}
+
+export function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 function union(boxes: readonly Box[]): Box {
@@ -183,6 +187,8 @@ export function layoutGraph(
     const above = { x: p.x, y: p.y - NODE_RADIUS - NAME_GAP };
     return { id, at: p, label, labelBox: box(above, measure(label), TEXT_HEIGHT) };
   });
+  // What an edge's label must not cover: the names and the circles.
+  const occupied = nodes.flatMap((n) => [n.labelBox, box(n.at, 2 * NODE_RADIUS, 2 * NODE_RADIUS)]);
   const laid: LayoutEdge[] = [];
   for (const e of edges) {
     const from = at.get(e.from);
@@ -212,14 +218,25 @@ export function layoutGraph(
     const len = Math.hypot(q.x - p.x, q.y - p.y) || 1;
     const nx = (q.y - p.y) / len;
     const ny = -(q.x - p.x) / len;
-    // Two threads: the label mid-way; more: a third of the way, nearer its waiter. Pushed off
-    // the line to the edge's own side by its half height or width, whichever the line meets.
-    const along = ids.length === 2 ? 0.5 : 1 / 3;
+    // Pushed off the line to the edge's own side by its half height or width, whichever the
+    // line meets; along it, the first place clear of every name, circle and label laid so far
+    // (two threads: mid-way first; more: a third of the way, nearer its waiter); else the first.
     const push = LABEL_OFFSET + Math.abs(nx) * (width / 2) + Math.abs(ny) * (TEXT_HEIGHT / 2) - 6;
-    const labelAt = {
-      x: p.x + (q.x - p.x) * along + nx * push,
-      y: p.y + (q.y - p.y) * along + ny * push,
-    };
+    // An edge with no reverse twin may also take the other side when its own is crowded.
+    // Then the same again a line further out, up to three lines.
+    const alongs = ids.length === 2 ? [0.5, 0.35, 0.65] : [1 / 3, 0.5, 0.25, 0.6, 0.4, 0.7, 0.2];
+    const candidates = [0, 1, 2, 3].flatMap((level) =>
+      (both ? [1] : [1, -1]).flatMap((side) =>
+        alongs.map((along) => ({
+          x: p.x + (q.x - p.x) * along + side * nx * (push + level * (TEXT_HEIGHT + 2)),
+          y: p.y + (q.y - p.y) * along + side * ny * (push + level * (TEXT_HEIGHT + 2)),
+        })),
+      ),
+    );
+    const taken = [...occupied, ...laid.map((l) => l.labelBox)];
+    const labelAt =
+      candidates.find((c) => !taken.some((t) => overlaps(box(c, width, TEXT_HEIGHT), t))) ??
+      (candidates[0] as Point);
     laid.push({
       ...e,
       a,

@@ -105,6 +105,41 @@ describe("layoutGraph", () => {
     assert.ok(ab && ba && Math.sign(ab.labelAt.y) === -Math.sign(ba.labelAt.y));
   });
 
+  test("S1 as the Threads view draws it: no name or lock name over another or over a node", () => {
+    // main joins worker-1, which waits for lockA behind the cycle worker-2 ↔ worker-5, as does
+    // worker-4 (the join edge is named by the joined thread).
+    const edges = [
+      { from: 1, to: 2, lock: "worker-1" },
+      { from: 2, to: 3, lock: "lockA" },
+      { from: 5, to: 3, lock: "lockA" },
+      { from: 3, to: 6, lock: "lockB" },
+      { from: 6, to: 3, lock: "lockA" },
+    ];
+    const threads = new Map([
+      [1, "main"],
+      [2, "worker-1"],
+      [3, "worker-2"],
+      [5, "worker-4"],
+      [6, "worker-5"],
+    ]);
+    const layout = layoutGraph(edges, threads, measure);
+    assertWithinBounds(layout);
+    const labels = [...layout.nodes.map((n) => n.labelBox), ...layout.edges.map((e) => e.labelBox)];
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++)
+        assert.ok(!overlap(labels[i] as Box, labels[j] as Box), `labels ${i} and ${j} overlap`);
+      for (const n of layout.nodes) {
+        const circle = {
+          x: n.at.x - NODE_RADIUS,
+          y: n.at.y - NODE_RADIUS,
+          width: 2 * NODE_RADIUS,
+          height: 2 * NODE_RADIUS,
+        };
+        assert.ok(!overlap(labels[i] as Box, circle), `label ${i} over ${n.label}'s node`);
+      }
+    }
+  });
+
   test("long names push the nodes apart instead of running into each other", () => {
     const long = (i: number) => `worker-thread-with-a-rather-long-name-${i}`;
     for (const count of [2, 3, 5, 12]) {
