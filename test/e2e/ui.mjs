@@ -334,11 +334,22 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
     });
     await page.keyboard.press("Shift+F5").catch(() => undefined);
     await page.waitForTimeout(1000);
-    await check("S11: Confirm by rerunning turns the warning into an error", () =>
-      confirmS11(page, shot, log),
+    // These two keep a screenshot of where they failed.
+    const shootOnFailure = (name, body) => async () => {
+      try {
+        await body();
+      } catch (error) {
+        await shot(page, name).catch(() => undefined);
+        throw error;
+      }
+    };
+    await check(
+      "S11: Confirm by rerunning turns the warning into an error",
+      shootOnFailure("09-failure", () => confirmS11(page, shot, log)),
     );
-    await check("lockTimeoutWarningMs: a long hold is listed live in the Threads view", () =>
-      longHold(page, workspace, activity, shot, log),
+    await check(
+      "lockTimeoutWarningMs: a long hold is listed live in the Threads view",
+      shootOnFailure("10-failure", () => longHold(page, workspace, activity, shot, log)),
     );
   } catch (error) {
     failures.push(`ui: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
@@ -386,10 +397,11 @@ async function confirmS11(page, shot, log) {
     .click({ timeout: 30_000 });
   const editor = page.locator(".editor-instance .monaco-editor").first();
   await editor.waitFor({ timeout: 30_000 });
+  // Squiggles are drawn for the lines in view only: the cycle's lines first.
+  await goToLine(page, 51, 5);
   await page.locator(".editor-instance .squiggly-warning").first().waitFor({ timeout: 30_000 });
   if ((await page.locator(".editor-instance .squiggly-error").count()) > 0)
     throw new Error("S11 has an error before it was confirmed");
-  await goToLine(page, 51, 5);
   await page.keyboard.press("Control+.");
   const item = page.locator(".action-widget .monaco-list-row", {
     hasText: "Confirm by rerunning",
@@ -445,12 +457,15 @@ async function longHold(page, workspace, activity, shot, log) {
     path.join(workspace, ".vscode/launch.json"),
     JSON.stringify({ version: "0.2.0", configurations: [configuration] }, null, 2),
   );
+  await page.keyboard.press("Escape");
+  await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
   await page.keyboard.press("F1");
   await page.locator(".quick-input-widget input").fill(">Debug: Select and Start Debugging");
   await page
     .locator(".quick-input-widget .monaco-list-row", { hasText: "Select and Start Debugging" })
     .first()
-    .click({ timeout: 15_000 });
+    .waitFor({ timeout: 15_000 });
+  await page.keyboard.press("Enter");
   await page
     .locator(".quick-input-widget .monaco-list-row", { hasText: "long hold" })
     .first()
