@@ -126,6 +126,9 @@ export class ThreadlensDebugSession extends DebugSession {
         recorder: (message) => this.#onRecorder(message),
         ended: (exitCode) => this.#onEnded(exitCode),
       });
+      if (resolved.scheduleWarning !== undefined) {
+        this.#emit(new OutputEvent(`threadlens: ${resolved.scheduleWarning}\n`, "console"));
+      }
       if (settings.lockTimeoutWarningMs !== undefined) {
         this.#warnings = new LockWaitWarnings(
           this.#model,

@@ -13,12 +13,8 @@ import type { Explored, Report } from "../protocol/report.ts";
 import { encodeSchedule } from "../protocol/schedule.ts";
 import type { Command } from "./args.ts";
 import { exitCodeOf } from "./run.ts";
-import {
-  programFingerprint,
-  runScheduled,
-  withScheduleOf,
-  type ScheduledOutcome,
-} from "./schedules.ts";
+import { programFingerprint } from "../launch/schedules.ts";
+import { runScheduled, withScheduleOf, type ScheduledOutcome } from "./schedules.ts";
 
 type ExploreCommand = Extract<Command, { command: "explore" }>;
 
