@@ -40,6 +40,18 @@ export function failureOf(outcome: ScheduledOutcome, stderr: string): string | u
   return undefined;
 }
 
+/** Where the run's order depended on timing (a thread reached no point in time). */
+function timingNote(outcome: ScheduledOutcome): string {
+  const stalls = outcome.notes.flatMap((n) => (n.type === "stalled" ? [n] : []));
+  const first = stalls[0];
+  if (first === undefined) return "";
+  return (
+    `\n  note: at ${stalls.length} point(s) the order depended on timing (${first.waiter} went ` +
+    `ahead of ${first.thread}, which reached no synchronization point in ${first.waitedMs} ms): ` +
+    "a replay may take another turn there"
+  );
+}
+
 function print(cmd: ExploreCommand, report: Report, summary: string): void {
   if (cmd.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stderr.write(`${formatReport(report)}${summary}\n`);
@@ -102,7 +114,8 @@ export async function explore(cmd: ExploreCommand, distDir: string): Promise<num
         cmd,
         report,
         `threadlens explore: run ${run + 1} of ${cmd.runs} (${what}) ${failure}\n` +
-          `  replay it: threadlens run ${cmd.program} --schedule ${schedule}`,
+          `  replay it: threadlens run ${cmd.program} --schedule ${schedule}` +
+          timingNote(outcome),
       );
       const code = exitCodeOf(report, outcome.stopped, outcome.failed);
       // A run that threw in a thread but ended with exit 0 still found something.
