@@ -2,9 +2,9 @@
 // editor): the legend, the timeline (timelineDraw.ts) with zoom around the pointer, drag to
 // pan and Fit, opening on the snapshot's focus (the deadlock, else the most contended span)
 // until the user zooms; search by thread or lock; the details panel of a clicked segment
-// (details.ts); the wait-for graph (graphDraw.ts) and the source buttons (sourceList.ts); with
-// no session, actions to start one. It tells the extension its viewport after each zoom or
-// pan, so the next snapshot is detailed for it.
+// (details.ts); the live long-hold warnings (warningsList.ts); the wait-for graph (graphDraw.ts)
+// and the source buttons (sourceList.ts); with no session, actions to start one. It tells the
+// extension its viewport after each zoom or pan, so the next snapshot is detailed for it.
 import type {
   FromWebviewMessage,
   SourceLocation,
@@ -15,6 +15,7 @@ import type {
 import { drawGraph, graphHit, graphSize, type GraphTarget } from "./graphDraw.ts";
 import { details } from "./details.ts";
 import { renderSourceList } from "./sourceList.ts";
+import { renderWarnings } from "./warningsList.ts";
 import {
   AXIS_HEIGHT,
   drawTimeline,
@@ -52,6 +53,7 @@ const tooltip = element<HTMLDivElement>("tooltip");
 const search = element<HTMLInputElement>("search");
 const detailsBox = element<HTMLDivElement>("details");
 const empty = element<HTMLDivElement>("empty");
+const warningsBox = element<HTMLDivElement>("warnings");
 const saved = vscode.getState();
 /** The user zoomed, panned or fitted: the view no longer follows the snapshot's focus. */
 let userMoved = saved?.viewEnd !== undefined;
@@ -165,6 +167,7 @@ function render(): void {
   const graphCtx = prepare(graph, size.width, size.height);
   graphTargets = drawGraph(graphCtx, view, size.width, size.height, foreground());
   renderSourceList(sources, view, open);
+  renderWarnings(warningsBox, all?.warnings, open);
 }
 
 function canvasPoint(canvas: HTMLCanvasElement, event: MouseEvent): { x: number; y: number } {

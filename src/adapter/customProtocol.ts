@@ -8,6 +8,8 @@ import type { Finding } from "../protocol/report.ts";
 export const EVENT_STREAM = "threadlens/event";
 /** Event: findings as the recorder reports them. */
 export const EVENT_FINDING = "threadlens/finding";
+/** Event: a lock held or waited for longer than `lockTimeoutWarningMs` (lockWarnings.ts). */
+export const EVENT_WARNING = "threadlens/warning";
 /** Request: the whole trace so far. */
 export const REQUEST_TRACE = "threadlens/trace";
 
@@ -22,6 +24,21 @@ export interface FindingEventBody {
   readonly blocked: boolean;
   /** Finding paths are relative to this directory (the program's working directory). */
   readonly cwd: string;
+}
+
+export interface LockWarningBody {
+  /** Stable per hold or wait: later events with the same id update it. */
+  readonly id: string;
+  readonly kind: "hold" | "wait";
+  readonly thread: string;
+  readonly lock: string;
+  /** Where the lock was taken (hold) or is awaited (wait): absolute file, 1-based. */
+  readonly site?: { readonly file: string; readonly line: number; readonly column: number };
+  readonly durationMs: number;
+  /** Still held (or waited for); false once it ended. */
+  readonly active: boolean;
+  /** The Debug Console's line for it. */
+  readonly text: string;
 }
 
 export interface TraceResponseBody extends StreamEventBody {

@@ -21,7 +21,7 @@ export interface ThreadlensLaunchArguments extends DebugProtocol.LaunchRequestAr
   readonly stopOnDeadlock?: boolean;
   /** Stop, once the program has ended, on a lock-order inversion that can deadlock (default false). */
   readonly stopOnPotentialDeadlock?: boolean;
-  /** Print a warning when a thread has waited this long (ms) for a lock (default: never). */
+  /** Warn while a lock is held, or waited for, longer than this (ms) (default: never). */
   readonly lockTimeoutWarningMs?: number;
   /** Keep the trace in this .tltrace file (relative to `cwd`). */
   readonly trace?: string;

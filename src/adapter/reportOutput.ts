@@ -45,14 +45,23 @@ export function reportOutputEvents(
   cwd: string,
   category: string,
 ): DebugProtocol.OutputEvent[] {
-  return reportChunks(report, cwd).map((chunk) => {
-    const event = new OutputEvent(chunk.text, category) as DebugProtocol.OutputEvent;
-    if (chunk.location !== undefined) {
-      const { file, line, column } = chunk.location;
-      event.body.source = new Source(path.basename(file), file);
-      event.body.line = line;
-      event.body.column = column;
-    }
-    return event;
-  });
+  return reportChunks(report, cwd).map((chunk) =>
+    positionedOutput(chunk.text, category, chunk.location),
+  );
+}
+
+/** An output event that links to `location` (absolute file, 1-based), when there is one. */
+export function positionedOutput(
+  text: string,
+  category: string,
+  location: { readonly file: string; readonly line: number; readonly column: number } | undefined,
+): DebugProtocol.OutputEvent {
+  const event = new OutputEvent(text, category) as DebugProtocol.OutputEvent;
+  if (location !== undefined) {
+    const { file, line, column } = location;
+    event.body.source = new Source(path.basename(file), file);
+    event.body.line = line;
+    event.body.column = column;
+  }
+  return event;
 }

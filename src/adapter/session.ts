@@ -19,6 +19,7 @@ import type { Finding, Report } from "../protocol/report.ts";
 import {
   EVENT_FINDING,
   EVENT_STREAM,
+  EVENT_WARNING,
   REQUEST_TRACE,
   StreamBatcher,
   type FindingEventBody,
@@ -27,10 +28,10 @@ import {
 import { ADAPTER_CAPABILITIES } from "./capabilities.ts";
 import { ExecutionControl } from "./executionControl.ts";
 import { parseLaunchArguments, type LaunchSettings } from "./launchArguments.ts";
-import { LockWaitWarnings } from "./lockWaitWarnings.ts";
+import { LockWarnings } from "./lockWarnings.ts";
 import { ProgramModel } from "./programModel.ts";
 import { ProgramRunner, resolveProgram } from "./programRunner.ts";
-import { reportOutputEvents } from "./reportOutput.ts";
+import { positionedOutput, reportOutputEvents } from "./reportOutput.ts";
 import { stackOf, threadsOf, toStackFrames } from "./stackTraces.ts";
 import { VariableStore } from "./variables.ts";
 
@@ -54,7 +55,7 @@ export class ThreadlensDebugSession extends DebugSession {
   #cwd = process.cwd();
   #runner: ProgramRunner | undefined;
   #launched = false;
-  #warnings: LockWaitWarnings | undefined;
+  #warnings: LockWarnings | undefined;
   #configurationDone: () => void = () => undefined;
   readonly #configured = new Promise<void>((resolve) => (this.#configurationDone = resolve));
   /** Program events wait for the launch response (DAP: events after the responses they follow). */
@@ -130,12 +131,10 @@ export class ThreadlensDebugSession extends DebugSession {
         this.#emit(new OutputEvent(`threadlens: ${resolved.scheduleWarning}\n`, "console"));
       }
       if (settings.lockTimeoutWarningMs !== undefined) {
-        this.#warnings = new LockWaitWarnings(
-          this.#model,
-          settings.lockTimeoutWarningMs,
-          this.#cwd,
-          (text) => this.#emit(new OutputEvent(text, "console")),
-        );
+        this.#warnings = new LockWarnings(this.#model, settings.lockTimeoutWarningMs, this.#cwd, {
+          output: (text, site) => this.#emit(positionedOutput(text, "console", site)),
+          event: (body) => this.#emit(new Event(EVENT_WARNING, body)),
+        });
       }
     } catch (error) {
       this.#heldEvents.length = 0;
@@ -384,7 +383,7 @@ export class ThreadlensDebugSession extends DebugSession {
   }
 
   #onEnded(exitCode: number): void {
-    this.#warnings?.dispose();
+    this.#warnings?.finish(performance.now());
     this.#stream.flush();
     this.#sendThreadChanges();
     this.#execution.onEnded();

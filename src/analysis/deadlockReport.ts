@@ -106,7 +106,7 @@ function deadlockSuggestions(
   const cycle = deadlock.cycle.map((ident) => state.thread(ident));
   const first = cycle[0];
   if (deadlock.kind === "self-deadlock" && first?.blocking?.kind === "acquire") {
-    return selfDeadlockSuggestions(first.blocking.object, first.blocking.site, ctx);
+    return selfDeadlockSuggestions(first.blocking.object, first.blocking.site, ctx, first.ident);
   }
   const joiner = cycle.find((t) => t.blocking?.kind === "join");
   if (joiner?.blocking?.kind === "join") {

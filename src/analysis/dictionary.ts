@@ -22,6 +22,9 @@ export interface ObjectInfo {
   readonly capacity: number;
 }
 
+/** The name runtime/instrument/branchPath.ts gives a branch: "main/Promise.all[1]@app.ts:17". */
+const BRANCH_NAME = /\/Promise\.(?:all|allSettled|any)\[\d+\](?:@[^/]*)?$/;
+
 /** A hostile trace could make a task its own ancestor; parent chains longer than this stop. */
 const MAX_PARENT_CHAIN = 1024;
 
@@ -87,6 +90,21 @@ export class Dictionary {
 
   threadName(ident: number): string {
     return this.#threads.get(ident)?.name ?? `thread-${ident}`;
+  }
+
+  /**
+   * The logical thread whose identity a lock's owner word holds for `ident`: a Promise.all
+   * branch (DESIGN 3.1) is told apart in the recording only; at run time it owns locks, and
+   * re-enters an RLock, as the thread that started it (runtime/recordIdent.ts).
+   */
+  runtimeOwner(ident: number): number {
+    let at = ident;
+    for (let i = 0; i < MAX_PARENT_CHAIN; i++) {
+      const info = this.#threads.get(at);
+      if (info === undefined || info.kind !== "task" || !BRANCH_NAME.test(info.name)) return at;
+      at = info.parent;
+    }
+    return at;
   }
 
   objectName(id: number): string {

@@ -6,11 +6,13 @@
 import type { Finding, FindingSite } from "../protocol/report.ts";
 import { mutualWaits, type AtomicsWaiter } from "./atomicsHandovers.ts";
 import { findingSite, siteText } from "./dictionary.ts";
+import { relativePath } from "../protocol/paths.ts";
 import type { WaitReason } from "../protocol/events.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 import type { Blocking, PrimitiveStatus, RunState, ThreadStatus } from "./runState.ts";
 import { hangSuggestions, lostWakeupSuggestions, type SuggestionContext } from "./suggestions.ts";
 import type { DeadlockAnalysis } from "./waitForGraph.ts";
+import { findWaitCycle, wakersOf, type SignalWait, type WaitCycleHop } from "./waitCycles.ts";
 
 export interface Hang {
   /** The blocked threads not explained by a deadlock, by ident. */
@@ -265,9 +267,12 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
   const sites: FindingSite[] = [];
   const pairs = mutualWaits(state.atomicsHandovers, atomicsWaiters(state, hang));
   let lostWakeupSite: number | undefined;
+  const cycle = findWaitCycle(dict, signalWaits(state, hang), ctx.readSource);
   for (const ident of hang.threads) {
     const thread = state.thread(ident);
-    const reason = hangReason(state, thread, ctx);
+    const hop = cycle?.find((h) => h.thread === ident);
+    const reason =
+      hop === undefined ? hangReason(state, thread, ctx) : cycleReason(state, hop, ctx);
     if (reason.lostWakeup === true && lostWakeupSite === undefined)
       lostWakeupSite = thread.blocking?.site ?? 0;
     const pair = pairs.find(([a, b]) => a.thread === ident || b.thread === ident);
@@ -286,7 +291,10 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
     clauses.push(`${dict.threadName(ident)} is idle and can only be woken by a message, ${sender}`);
   }
   const idleNames = hang.waitingForMessages.map((ident) => dict.threadName(ident));
-  let summary = "every thread is blocked and none can wake the others";
+  let summary =
+    cycle === undefined
+      ? "every thread is blocked and none can wake the others"
+      : `a cycle of waits (${cycle.map((h) => dict.threadName(h.thread)).join(" → ")} → ${dict.threadName(cycle[0]?.thread ?? 0)}): each would wake the next only after its own wait ends`;
   if (blockedMain !== undefined) {
     const main = dict.threadName(blockedMain);
     summary =
@@ -294,7 +302,9 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
         ? `${main} blocks in Atomics.wait while ${idleNames.join(" and ")} can only go on when ${main}'s event loop runs`
         : `${main} blocks in Atomics.wait with no thread left to notify it, and what its event loop would run (a timer, a message handler, a worker start) cannot run while it blocks`;
   }
-  const firstSite = state.threads.get(hang.threads[0] ?? 0)?.blocking?.site ?? 0;
+  // A cycle of waits is broken at one of its waits: the timeout goes there.
+  const firstThread = cycle?.[0]?.thread ?? hang.threads[0] ?? 0;
+  const firstSite = state.threads.get(firstThread)?.blocking?.site ?? 0;
   return {
     kind: "hang",
     message: `hang: ${summary}: ${clauses.join("; ")}`,
@@ -305,5 +315,30 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
       lostWakeupSite === undefined
         ? hangSuggestions(firstSite, ctx)
         : lostWakeupSuggestions(lostWakeupSite, ctx),
+  };
+}
+
+/** The hang's waits that another thread's call would end (events, conditions, queues). */
+function signalWaits(state: RunState, hang: Hang): SignalWait[] {
+  const waits: SignalWait[] = [];
+  for (const ident of hang.threads) {
+    const blocking = state.thread(ident).blocking;
+    if (blocking?.kind !== "wait") continue;
+    const wakers = wakersOf(state.dict.traits(blocking.object).waits, blocking.reason);
+    if (wakers.length === 0) continue;
+    waits.push({ thread: ident, object: blocking.object, site: blocking.site, wakers });
+  }
+  return waits;
+}
+
+/** A thread's clause in a cycle of waits: who would wake it, and where, after its own wait. */
+function cycleReason(state: RunState, hop: WaitCycleHop, ctx: SuggestionContext): HangReason {
+  const { dict } = state;
+  const name = dict.objectName(hop.object);
+  const noun = dict.traits(hop.object).noun;
+  const at = `${relativePath(hop.at.file, ctx.cwd)}:${hop.at.line}`;
+  return {
+    text: `waits on ${noun} ${name}, which ${dict.threadName(hop.waker)} would ${hop.method}() (${at}) only after its own wait`,
+    object: name,
   };
 }

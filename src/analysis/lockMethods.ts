@@ -15,6 +15,23 @@ export const LOCK_METHOD_OPS: ReadonlyMap<string, LockMethodOp> = new Map([
   ["run", "run"],
   ["runSync", "run"],
   ["release", "release"],
+  // RWLock (writer-preferring): reads share the lock, writes exclude everyone.
+  ["acquireRead", "acquire"],
+  ["acquireReadSync", "acquire"],
+  ["acquireWrite", "acquire"],
+  ["acquireWriteSync", "acquire"],
+  ["readLock", "guard"],
+  ["writeLock", "guard"],
+  ["releaseRead", "release"],
+  ["releaseWrite", "release"],
+]);
+
+/** The methods that take (or give back) a lock shared: RWLock's read side. */
+export const SHARED_LOCK_METHODS: ReadonlySet<string> = new Set([
+  "acquireRead",
+  "acquireReadSync",
+  "readLock",
+  "releaseRead",
 ]);
 
 /** The methods that take the lock (all but `release`). */

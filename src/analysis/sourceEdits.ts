@@ -22,6 +22,10 @@ const METHOD_CALL = new RegExp(String.raw`^(${IDENT})\s*\(`);
 export interface Receiver {
   readonly start: number;
   readonly text: string;
+  /** The method called on it (`acquire`, `acquireRead`, ...). */
+  readonly method: string;
+  /** 0-based index just past the method name. */
+  readonly end: number;
 }
 
 function sourceLines(source: string): string[] {
@@ -38,14 +42,18 @@ export function findCallReceiver(line: string, column: number): Receiver | undef
   if (at < 0 || at > line.length) return undefined;
   const rest = line.slice(at);
   const method = METHOD_CALL.exec(rest);
-  if (method !== null && ACQUIRE_METHODS.has(method[1] ?? "")) {
+  const name = method?.[1] ?? "";
+  if (ACQUIRE_METHODS.has(name)) {
     const before = RECEIVER_BEFORE_DOT.exec(line.slice(0, at));
-    if (before !== null) return { start: before.index, text: before[1] ?? "" };
+    if (before !== null)
+      return { start: before.index, text: before[1] ?? "", method: name, end: at + name.length };
   }
   const call = RECEIVER_AT_START.exec(rest);
-  if (call !== null && ACQUIRE_METHODS.has(call[2] ?? "")) {
+  const called = call?.[2] ?? "";
+  if (call !== null && ACQUIRE_METHODS.has(called)) {
     const text = call[1] ?? "";
-    return { start: at + call[0].indexOf(text), text };
+    const end = at + call[0].lastIndexOf(called) + called.length;
+    return { start: at + call[0].indexOf(text), text, method: called, end };
   }
   return undefined;
 }
@@ -63,7 +71,9 @@ function replacementAt(line: number, start: number, oldText: string, newText: st
 /**
  * Swaps the receivers of two acquisition calls (`lockB.acquireSync(); … lockA.acquireSync();`
  * becomes `lockA…; … lockB…;`), so that one function takes the locks in the other order.
- * Only for two calls in one function of one file, with distinct simple receivers.
+ * Only for two calls in one function of one file, with distinct simple receivers. Calls of
+ * different methods (an RWLock's `acquireRead` and `acquireWrite`) swap receiver and method
+ * together: each lock keeps the mode the function takes it in.
  */
 export function swapReceiversEdit(
   first: Frame,
@@ -84,6 +94,19 @@ export function swapReceiversEdit(
   const from = offsetOf(source, first.line, a.start + 1);
   const to = offsetOf(source, second.line, b.start + 1);
   if (from < 0 || to <= from || !staysInBlock(codeOnly(source).slice(from, to))) return undefined;
+  if (a.method !== b.method) {
+    const lineA = lines[first.line - 1] ?? "";
+    const lineB = lines[second.line - 1] ?? "";
+    const oldA = lineA.slice(a.start, a.end);
+    const oldB = lineB.slice(b.start, b.end);
+    return {
+      file: editFile,
+      replacements: [
+        replacementAt(first.line, a.start, oldA, `${b.text}.${b.method}`),
+        replacementAt(second.line, b.start, oldB, `${a.text}.${a.method}`),
+      ],
+    };
+  }
   return {
     file: editFile,
     replacements: [
@@ -113,7 +136,7 @@ function positionOf(source: string, offset: number): { line: number; column: num
   return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
 }
 
-function offsetOf(source: string, line: number, column: number): number {
+export function offsetOf(source: string, line: number, column: number): number {
   let offset = 0;
   for (let l = 1; l < line; l++) {
     const next = source.indexOf("\n", offset);
@@ -123,7 +146,7 @@ function offsetOf(source: string, line: number, column: number): number {
   return offset + column - 1;
 }
 
-function replacementAtOffset(
+export function replacementAtOffset(
   source: string,
   offset: number,
   length: number,

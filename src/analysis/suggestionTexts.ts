@@ -81,3 +81,13 @@ export function selfDeadlockSuggestionSet(
   });
   return suggestions;
 }
+
+/**
+ * The fixes of a lock cycle that fit its locks: where one of them is shared by readers (an
+ * RWLock), `acquireAll` (which takes Locks and RLocks, exclusively) and one RLock for both
+ * would take away the sharing the program chose, so they are not offered.
+ */
+export function fixesForLocks(suggestions: Suggestion[], anySharable: boolean): Suggestion[] {
+  if (!anySharable) return suggestions;
+  return suggestions.filter((s) => s.kind !== "acquire-all" && s.kind !== "use-rlock");
+}

@@ -6,8 +6,10 @@ import { siteText, type Dictionary } from "./dictionary.ts";
 import type { LockOrderGraph } from "./lockOrderGraph.ts";
 import { relativePath } from "../protocol/paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "./sourceEdits.ts";
+import { afterSwap, checkedAcquireAllEdit, cycleRemains, orderingsOf } from "./fixChecks.ts";
 import {
   cycleTimeoutSuggestion,
+  fixesForLocks,
   selfDeadlockSuggestionSet,
   twoLockSuggestionSet,
 } from "./suggestionTexts.ts";
@@ -63,10 +65,23 @@ export function lockCycleSuggestions(
   steps: readonly CycleStep[],
   ctx: SuggestionContext,
 ): Suggestion[] {
+  const sharable = locks.some((id) => traitsOf(ctx.dict.objectKind(id)).sharable);
+  return fixesForLocks(cycleSuggestions(locks, steps, ctx), sharable);
+}
+
+function cycleSuggestions(
+  locks: readonly number[],
+  steps: readonly CycleStep[],
+  ctx: SuggestionContext,
+): Suggestion[] {
   const names = locks.map((id) => ctx.dict.objectName(id));
-  if (locks.length === 2) return twoLockSuggestions(locks[0] ?? 0, locks[1] ?? 0, steps, ctx);
+  if (locks.length === 2) {
+    let suggestions = twoLockSuggestions(locks[0] ?? 0, locks[1] ?? 0, steps, ctx);
+    if (shareOwner(steps, ctx)) suggestions = withoutRLock(suggestions);
+    return allLocks(locks, ctx) ? suggestions : suggestions.filter((s) => s.kind !== "acquire-all");
+  }
   const ordered = [...locks].sort((a, b) => a - b).map((id) => ctx.dict.objectName(id));
-  return [
+  const suggestions: Suggestion[] = [
     {
       kind: "global-order",
       message:
@@ -81,6 +96,15 @@ export function lockCycleSuggestions(
     },
     cycleTimeoutSuggestion(inWhere(ctx, steps[0]?.acquireSite ?? 0)),
   ];
+  return suggestions.filter((s) => s.kind !== "acquire-all" || allLocks(locks, ctx));
+}
+
+/** acquireAll takes Locks and RLocks only (runtime/acquireAll.ts). */
+function allLocks(locks: readonly number[], ctx: SuggestionContext): boolean {
+  return locks.every((id) => {
+    const kind = ctx.dict.objectKind(id);
+    return kind === undefined || kind === "Lock" || kind === "RLock";
+  });
 }
 
 function twoLockSuggestions(
@@ -98,11 +122,19 @@ function twoLockSuggestions(
   const reason = `the order ${follow} thread${follow === 1 ? "" : "s"} follow${follow === 1 ? "s" : ""}`;
   const along = steps.find((s) => s.from === first && s.to === second);
   const timeoutSite = breaking?.acquireSite ?? steps[0]?.acquireSite ?? 0;
+  const orderings = orderingsOf(a, b, steps, ctx);
+  const allEdit = checkedAcquireAllEdit(a, b, orderings, ctx);
   if (breaking !== undefined && along !== undefined && sameCode(breaking, along, ctx)) {
-    return oneCodePathSuggestions(firstName, secondName, breaking, ctx);
+    return withAcquireAllEdit(
+      oneCodePathSuggestions(firstName, secondName, breaking, ctx),
+      allEdit,
+    );
   }
-  const edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
-  return twoLockSuggestionSet(
+  let edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
+  // Checked on the run's own orderings: a swap that leaves two threads inverted is withheld.
+  const withheld = edit !== undefined && cycleRemains(afterSwap(orderings, edit, ctx.cwd), a, b);
+  if (withheld) edit = undefined;
+  const suggestions = twoLockSuggestionSet(
     firstName,
     secondName,
     reason,
@@ -110,6 +142,27 @@ function twoLockSuggestions(
     edit,
     inWhere(ctx, timeoutSite),
   );
+  return withAcquireAllEdit(
+    withheld
+      ? suggestions.map((s) =>
+          s.kind === "global-order"
+            ? {
+                ...s,
+                message:
+                  `${s.message}; swapping them there alone would leave another thread taking ` +
+                  `them the other way (the same lines run in both orders), so no edit is offered`,
+              }
+            : s,
+        )
+      : suggestions,
+    allEdit,
+  );
+}
+
+/** The acquire-all suggestion with its checked edit, where there is one. */
+function withAcquireAllEdit(suggestions: Suggestion[], edit: TextEdit | undefined): Suggestion[] {
+  if (edit === undefined) return suggestions;
+  return suggestions.map((s) => (s.kind === "acquire-all" ? { ...s, edit } : s));
 }
 
 /** Same file and line (the column too: one expression). */
@@ -179,12 +232,34 @@ function swapEdit(step: CycleStep, ctx: SuggestionContext): TextEdit | undefined
   return swapReceiversEdit(held, taking, relativePath(held.file, ctx.cwd), ctx.readSource);
 }
 
-/** Suggestions for a thread that requests a non-reentrant Lock it holds. */
+/**
+ * Whether two threads of the cycle are one owner at run time (Promise.all branches of one
+ * thread, or a branch and that thread): one RLock would let both in at once, so no suggestion
+ * may offer it (it would remove their mutual exclusion).
+ */
+function shareOwner(steps: readonly CycleStep[], ctx: SuggestionContext): boolean {
+  const owners = steps.map((s) => ctx.dict.runtimeOwner(s.thread));
+  return new Set(owners).size < owners.length;
+}
+
+function withoutRLock(suggestions: readonly Suggestion[]): Suggestion[] {
+  return suggestions.filter((s) => s.kind !== "use-rlock");
+}
+
+/**
+ * Suggestions for a thread that requests a non-reentrant Lock it holds. `thread`: the logical
+ * thread; a Promise.all branch gets no RLock (its re-entry would be its starting thread's, so
+ * the other branches would get in too).
+ */
 export function selfDeadlockSuggestions(
   lock: number,
   waitSite: number,
   ctx: SuggestionContext,
+  thread?: number,
 ): Suggestion[] {
+  if (thread !== undefined && ctx.dict.runtimeOwner(thread) !== thread) {
+    return selfDeadlockSuggestionSet(undefined, "", undefined, inWhere(ctx, waitSite));
+  }
   const info = ctx.dict.object(lock);
   // The fix "use the reentrant variant" exists for a kind that has one (Lock: RLock).
   const isLock = info !== undefined && traitsOf(info.kind).reentrantAlternative !== undefined;

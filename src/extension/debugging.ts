@@ -8,7 +8,9 @@ import { ThreadlensDebugSession } from "../adapter/session.ts";
 import {
   EVENT_FINDING,
   EVENT_STREAM,
+  EVENT_WARNING,
   type FindingEventBody,
+  type LockWarningBody,
   type StreamEventBody,
 } from "../adapter/customProtocol.ts";
 import type { Finding } from "../protocol/report.ts";
@@ -186,6 +188,9 @@ export function trackSessions(
         findings.set(event.session.id, all);
         diagnostics.set("run", all, body.cwd);
         views.setFindings({ findings: [...all], cwd: body.cwd });
+      } else if (event.event === EVENT_WARNING) {
+        views.warnings.apply(event.body as LockWarningBody);
+        views.changed();
       }
     }),
   );

@@ -27,12 +27,14 @@ export class ThreadsViewProvider implements vscode.WebviewViewProvider, vscode.D
     const views = this.views;
     page.setContent({
       type: "snapshot",
-      build: (viewport) =>
-        views.model.snapshot(
+      build: (viewport) => ({
+        ...views.model.snapshot(
           views.status,
           viewport,
           findingSummaries(views.findings.findings, views.findings.cwd),
         ),
+        warnings: views.warnings.list(),
+      }),
     });
     this.#page = page;
     this.#viewSubscriptions = [

@@ -148,6 +148,11 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
   #search { flex: 1 1 8em; min-width: 6em; color: var(--vscode-input-foreground);
     background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent);
     padding: 2px 4px; font: inherit; }
+  #warnings { display: flex; flex-direction: column; gap: 2px; margin: 2px 0 4px; }
+  #warnings .warning { background: var(--vscode-inputValidation-warningBackground, #5f4b00);
+    color: var(--vscode-foreground); border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700);
+    overflow-wrap: anywhere; }
+  #warnings .warning.ended { opacity: 0.65; background: none; }
   #details { margin: 4px 0; padding: 4px 6px; border-left: 3px solid var(--vscode-focusBorder);
     background: var(--vscode-editorWidget-background); }
   #empty { margin: 8px 0; display: flex; flex-direction: column; gap: 6px; align-items: flex-start; }
@@ -175,6 +180,7 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
 </head>
 <body>
 <div id="status" role="status">No threadlens session yet.</div>
+<div id="warnings" role="status" aria-label="Locks held or waited for too long" hidden></div>
 <div id="empty" hidden>
   <span>Run a program under threadlens to see its threads, locks and deadlocks here, or open a recorded trace.</span>
   <button id="run-file" type="button">Run current file under threadlens</button>

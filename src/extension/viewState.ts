@@ -3,6 +3,7 @@
 // change event, fired at most every REFRESH_MS so a busy stream cannot flood the webview.
 import * as vscode from "vscode";
 import type { Finding } from "../protocol/report.ts";
+import { LiveWarnings } from "./lockWarnings.ts";
 import { TraceModel } from "./traceModel.ts";
 
 const REFRESH_MS = 200;
@@ -17,6 +18,8 @@ export class ViewState implements vscode.Disposable {
   #model = new TraceModel("No threadlens session yet", process.cwd());
   #status = "";
   #findings: RunFindings = { findings: [], cwd: process.cwd() };
+  /** The session's long-hold and long-wait warnings (cleared with the model). */
+  readonly warnings = new LiveWarnings();
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.#changed.event;
@@ -38,6 +41,7 @@ export class ViewState implements vscode.Disposable {
     this.#model = model;
     this.#status = status;
     this.#findings = { findings: [], cwd: process.cwd() };
+    this.warnings.clear();
     this.changed(true);
   }
 

@@ -95,6 +95,19 @@ export interface FindingSummary {
   readonly sites: readonly { readonly label: string; readonly location: SourceLocation }[];
 }
 
+/** A lock held (or waited for) longer than `lockTimeoutWarningMs`, as the view lists it. */
+export interface LockWarningSummary {
+  readonly id: string;
+  readonly kind: "hold" | "wait";
+  /** Still held (or waited for). */
+  readonly active: boolean;
+  /** "main has held config for 1.2 s, still held". */
+  readonly label: string;
+  /** "app.ts:12": where it was taken (or is awaited). */
+  readonly where?: string;
+  readonly location?: SourceLocation;
+}
+
 /** The time range and pixel width the webview draws: snapshots are detailed for it. */
 export interface Viewport {
   /** µs. */
@@ -123,6 +136,8 @@ export interface ThreadsSnapshot {
   readonly lanes: readonly ThreadLane[];
   readonly edges: readonly WaitForEdge[];
   readonly findings: readonly FindingSummary[];
+  /** Live long-hold and long-wait warnings of the session (absent: none, or a trace file). */
+  readonly warnings?: readonly LockWarningSummary[];
   /**
    * The part of the run worth opening on: the deadlock (from the first hold of its cycle to
    * now), else the most contended span; absent when nothing waited.

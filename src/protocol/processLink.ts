@@ -23,6 +23,8 @@ export interface ProcessSettings {
   readonly relayTo?: string | undefined;
   /** A Process's child: who it is in its parent's terms. */
   readonly link?: ProcessLink | undefined;
+  /** Another child's name, where it has one of its own (a cluster worker: `cluster-worker-<id>`). */
+  readonly label?: string | undefined;
 }
 
 /** Who a Process's child is, in its parent's terms. */
@@ -46,6 +48,7 @@ export type RelayMessage =
       readonly epoch: number;
       readonly script: string;
       readonly link: ProcessLink | undefined;
+      readonly label?: string | undefined;
     }
   | { readonly type: "meta"; readonly record: MetaRecord }
   /** A drain's events (times in the relay's clock) and its clock reading at the drain. */

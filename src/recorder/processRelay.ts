@@ -10,7 +10,13 @@ export class ProcessRelay {
   readonly #socket: Socket;
   #closing = false;
 
-  constructor(socketPath: string, epoch: number, script: string, link: ProcessLink | undefined) {
+  constructor(
+    socketPath: string,
+    epoch: number,
+    script: string,
+    link: ProcessLink | undefined,
+    label: string | undefined,
+  ) {
     this.#socket = connect(socketPath);
     // Written before the connection is up: the socket queues it, in order.
     this.#send({
@@ -20,6 +26,7 @@ export class ProcessRelay {
       epoch,
       script,
       link,
+      label,
     });
     const orphaned = (): void => {
       if (!this.#closing) process.kill(process.pid, "SIGKILL");

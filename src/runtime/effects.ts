@@ -4,6 +4,8 @@
 import type { AnyLock } from "./lock.ts";
 import { parkAsync, parkSync, type ParkResult } from "./parking.ts";
 import { remaining } from "./validate.ts";
+import { mayRecordBranch, recordIdent, recordingAs } from "./recordIdent.ts";
+import { recordingOn } from "./recording.ts";
 import {
   pointAsync,
   pointSync,
@@ -73,20 +75,43 @@ export function runSync<T>(op: Op<T>, kind?: PointKind, object?: PointObject): T
  */
 export async function runAsync<T>(op: Op<T>, kind?: PointKind, object?: PointObject): Promise<T> {
   if (scheduleOn && kind !== undefined && object !== undefined) await pointAsync(kind, object);
-  let step = op.next();
+  // A recorded operation is recorded as one logical thread from start to end, decided after
+  // one hop, when a Promise.all branch running it is known (recordIdent.ts).
+  if (recordingOn && kind !== undefined) {
+    await undefined;
+    return runAsyncAs(mayRecordBranch() ? recordIdent() : 0, op);
+  }
+  return runAsyncAs(0, op);
+}
+
+function stepAs<T>(
+  rec: number,
+  op: Op<T>,
+  result?: ParkResult | boolean,
+): IteratorResult<Effect, T> {
+  if (rec === 0) return op.next(result as ParkResult | boolean);
+  return recordingAs(rec, () => op.next(result as ParkResult | boolean));
+}
+
+async function runAsyncAs<T>(rec: number, op: Op<T>): Promise<T> {
+  let step = stepAs(rec, op);
   while (!step.done) {
     const e = step.value;
     let result: ParkResult | boolean;
     if (e.kind === "park") {
       result = await parkAsync(e.cell, e.index, e.expected, e.deadline);
     } else {
-      result = e.lock.tryAcquire();
+      const lock = e.lock;
+      result = rec === 0 ? lock.tryAcquire() : recordingAs(rec, () => lock.tryAcquire());
       while (!result && remaining(e.deadline) > 0) {
-        await e.lock.waitWhileHeld(e.deadline);
-        result = e.lock.tryAcquireContended();
+        await lock.waitWhileHeld(e.deadline);
+        result =
+          rec === 0
+            ? lock.tryAcquireContended()
+            : recordingAs(rec, () => lock.tryAcquireContended());
       }
     }
-    step = op.next(result);
+    step = stepAs(rec, op, result);
   }
   return step.value;
 }

@@ -11,6 +11,7 @@ import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts
 import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
 import { captureSite, emitPrecise, recordingOn } from "./recording.ts";
 import { pointAsync, pointSync, scheduleOn } from "./schedule/scheduler.ts";
+import { mayRecordBranch, recordBranch, recordIdent } from "./recordIdent.ts";
 import {
   holdAcquired,
   holdReleased,
@@ -86,6 +87,14 @@ export abstract class LockBase {
   readonly #site: SourceSite | undefined;
   readonly #recorded: boolean;
   #takes = 0;
+  // Recording identity (recordIdent.ts): the logical thread the current hold is recorded as (a
+  // Promise.all branch, or 0 when it is the owner itself), and the owner it belongs to. Per
+  // OS thread (a posted copy has its own), as the holds of pendingHolds.ts are.
+  #holderRec = 0;
+  #holderOwner = 0;
+  /** Set while takeNow() runs for an async acquire: its acquisition is noted after one hop. */
+  #deferNote = false;
+  #deferredReentry = false;
 
   /** Whether this lock's operations are recorded (recording on, and not an internal lock). */
   get recorded(): boolean {
@@ -167,12 +176,29 @@ export abstract class LockBase {
       }
     }
     const me = currentIdent();
-    if (this.takeNow(me, false)) return RESOLVED_TRUE;
-    return this.#acquireSlow(me, deadline);
+    if (!this.#recorded) {
+      if (this.takeNow(me, false)) return RESOLVED_TRUE;
+      return this.#acquireSlow(me, deadline);
+    }
+    // Taken now (the same program with or without the preload), noted after one hop: a
+    // Promise.all branch is told apart only once its combinator holds it (recordIdent.ts).
+    this.#deferNote = true;
+    let taken: boolean;
+    try {
+      taken = this.takeNow(me, false);
+    } finally {
+      this.#deferNote = false;
+    }
+    if (!taken) return this.#acquireSlow(me, deadline);
+    const reentry = this.#deferredReentry;
+    return RESOLVED_TRUE.then(() => {
+      this.noteAcquired(me, reentry);
+      return true;
+    });
   }
 
   async #acquireSlow(me: number, deadline: number): Promise<boolean> {
-    const ok = await this.takeWordAsync(me, deadline);
+    const ok = await this.takeWordAsync(deadline);
     if (ok) this.markTaken(me);
     return ok;
   }
@@ -185,7 +211,7 @@ export abstract class LockBase {
       options === undefined ? Infinity : deadlineOf(`${this.name}.acquireSync`, options);
     const me = currentIdent();
     if (this.takeNow(me, false)) return true;
-    if (!this.takeWordSync(me, deadline)) return false;
+    if (!this.takeWordSync(deadline)) return false;
     this.markTaken(me);
     return true;
   }
@@ -240,11 +266,42 @@ export abstract class LockBase {
     }
   }
 
-  /** Records a successful take by `me` (every level of an RLock); see pendingHolds.ts. */
-  protected noteAcquired(me: number): void {
+  /**
+   * Records a successful take by `me` (every level of an RLock; `reentry`: a level above the
+   * first); see pendingHolds.ts.
+   */
+  protected noteAcquired(me: number, reentry = false): void {
     if (!this.#recorded) return;
+    if (this.#deferNote || this.#holderRec !== 0 || mayRecordBranch()) {
+      this.#noteBranchAware(me, reentry);
+      return;
+    }
     const n = this.#takes++;
     holdAcquired(this, me, n < NESTED_SITES || (n & SAMPLE_MASK) === 0 ? this.#siteOf(n, me) : 0);
+  }
+
+  // noteAcquired() where a Promise.all branch may hold it or take it (recordIdent.ts).
+  #noteBranchAware(me: number, reentry: boolean): void {
+    if (this.#deferNote) {
+      this.#deferredReentry = reentry;
+      return;
+    }
+    const n = this.#takes++;
+    if (reentry && this.#holderRec !== 0 && this.#holderOwner === me) {
+      // A level of the hold already recorded: the same logical thread.
+      const rec = this.#holderRec;
+      holdAcquired(this, rec, n < NESTED_SITES ? this.#siteOf(n, rec) : 0);
+      return;
+    }
+    const branch = recordBranch();
+    if (branch === undefined || branch.ident === me) {
+      this.#holderRec = 0;
+      holdAcquired(this, me, n < NESTED_SITES || (n & SAMPLE_MASK) === 0 ? this.#siteOf(n, me) : 0);
+      return;
+    }
+    this.#holderRec = branch.ident;
+    this.#holderOwner = me;
+    holdAcquired(this, branch.ident, branch.site !== 0 ? branch.site : captureSite());
   }
 
   // The rest of the site policy, out of noteAcquired(): V8 inlines that into every acquire, and
@@ -253,8 +310,16 @@ export abstract class LockBase {
     return n < FIRST_SITES || (n & SAMPLE_MASK) === 0 || holdsAny(me) ? captureSite() : 0;
   }
 
-  protected noteRelease(me: number): void {
-    if (this.#recorded) holdReleased(this, me);
+  /** The logical thread a release by `me` is recorded as: the branch holding it, if any. */
+  #releaser(me: number): number {
+    return this.#holderRec !== 0 && this.#holderOwner === me ? this.#holderRec : me;
+  }
+
+  /** `last`: the release frees the lock (not a level of an RLock held deeper). */
+  protected noteRelease(me: number, last = true): void {
+    if (!this.#recorded) return;
+    holdReleased(this, this.#releaser(me));
+    if (last) this.#holderRec = 0;
   }
 
   /**
@@ -263,7 +328,11 @@ export abstract class LockBase {
    * unnoteRelease() if the word turns out to be free. False: use noteRelease().
    */
   protected noteReleaseOptimistic(me: number): boolean {
-    return this.#recorded && releaseSolo(this, me);
+    if (!this.#recorded) return false;
+    if (this.#holderRec === 0) return releaseSolo(this, me);
+    if (!releaseSolo(this, this.#releaser(me))) return false;
+    this.#holderRec = 0;
+    return true;
   }
 
   /** Takes back a noteReleaseOptimistic() that returned true (the release was a bad one). */
@@ -273,16 +342,18 @@ export abstract class LockBase {
 
   /** Whether logical thread `ident` holds this lock now. */
   isHeldBy(ident: number): boolean {
-    return Atomics.load(this.state, WORD) !== 0 && this.state[OWNER] === ident;
+    if (Atomics.load(this.state, WORD) === 0) return false;
+    const owner = this.state[OWNER];
+    return owner === ident || (this.#holderRec === ident && owner === this.#holderOwner);
   }
 
   /**
-   * Takes the mutex word for `me`, waiting until `deadline`. A wait shorter than SHORT_WAIT_MS is
+   * Takes the mutex word, waiting until `deadline`. A wait shorter than SHORT_WAIT_MS is
    * not recorded (the hand-offs of a busy lock are most of its waits, and the request event
    * costs a stack capture); a longer one is recorded as a request with its site, which is all
    * that a deadlock, a hang or a contention report needs. Returns false on timeout.
    */
-  protected takeWordSync(me: number, deadline: number): boolean {
+  protected takeWordSync(deadline: number): boolean {
     if (!this.#recorded) return lockWordSync(this.state, WORD, deadline);
     if (
       lockWordSync(this.state, WORD, Math.min(deadline, performance.now() + SHORT_WAIT_MS), true)
@@ -290,14 +361,15 @@ export abstract class LockBase {
       return true;
     }
     if (remaining(deadline) === 0) return false;
-    this.noteRequest(me, deadline !== Infinity);
+    const rec = recordIdent();
+    this.noteRequest(rec, deadline !== Infinity);
     if (lockWordSync(this.state, WORD, deadline)) return true;
-    this.noteTimeout(me);
+    this.noteTimeout(rec);
     return false;
   }
 
   /** Async variant of takeWordSync(). */
-  protected async takeWordAsync(me: number, deadline: number): Promise<boolean> {
+  protected async takeWordAsync(deadline: number): Promise<boolean> {
     if (!this.#recorded) return lockWordAsync(this.state, WORD, deadline);
     if (
       await lockWordAsync(this.state, WORD, Math.min(deadline, performance.now() + SHORT_WAIT_MS))
@@ -305,23 +377,27 @@ export abstract class LockBase {
       return true;
     }
     if (remaining(deadline) === 0) return false;
-    this.noteRequest(me, deadline !== Infinity);
+    // After an await: a branch is known here (recordIdent.ts).
+    const rec = recordIdent();
+    this.noteRequest(rec, deadline !== Infinity);
     if (await lockWordAsync(this.state, WORD, deadline)) return true;
-    this.noteTimeout(me);
+    this.noteTimeout(rec);
     return false;
   }
 
-  /** Records that `me` must wait for the lock. */
-  protected noteRequest(me: number, hasTimeout: boolean): void {
-    if (this.#recorded) emitPrecise("acquire-request", me, this.id, captureSite(), hasTimeout);
+  /** Records that `rec` (recordIdent) must wait for the lock. */
+  protected noteRequest(rec: number, hasTimeout: boolean): void {
+    if (this.#recorded) emitPrecise("acquire-request", rec, this.id, captureSite(), hasTimeout);
   }
 
-  protected noteTimeout(me: number): void {
-    if (this.#recorded) emitPrecise("acquire-timeout", me, this.id, 0, false);
+  protected noteTimeout(rec: number): void {
+    if (this.#recorded) emitPrecise("acquire-timeout", rec, this.id, 0, false);
   }
 
   protected noteBadRelease(me: number): void {
-    if (this.#recorded) emitPrecise("bad-release", me, this.id, captureSite(), false);
+    if (this.#recorded) {
+      emitPrecise("bad-release", this.#releaser(me), this.id, captureSite(), false);
+    }
   }
 
   toString(): string {

@@ -18,6 +18,9 @@ import {
   coarseTime,
   emitAcquiredAt,
   emitRelease,
+  emitReleaseAt,
+  preciseTime,
+  publish,
   emitSharedAcquiredAt,
   emitSharedRelease,
   setBeforePreciseEvent,
@@ -217,6 +220,37 @@ export function releaseSolo(lock: HeldLock, ident: number): boolean {
 export function unreleaseSolo(lock: HeldLock): void {
   soloLock = lock;
   unrecordedHolds = (unrecordedHolds - 1) | 0;
+}
+
+/**
+ * A hold of a primitive of another process (process/remote.ts), recorded at once with the
+ * precise time: the owner's release that let it in was recorded in another process, and the
+ * run orders the two by their times. Every earlier hold of this thread is recorded first.
+ */
+export function holdAcquiredNow(lock: HeldLock, ident: number, site: number): void {
+  recordAllHolds();
+  if (count === CAPACITY) dropStale();
+  if (count < CAPACITY) {
+    locks[count] = lock;
+    idents[count] = ident;
+    sites[count] = site;
+    times[count] = preciseTime();
+    recorded[count] = 1;
+    count++;
+  }
+  acquiredAt(lock, ident, site, preciseTime());
+  publish();
+}
+
+/** The release of a holdAcquiredNow() hold (or of a hold of another thread), precise time. */
+export function holdReleasedNow(lock: HeldLock, ident: number): void {
+  settleSolo();
+  for (let i = count - 1; i >= 0; i--) {
+    if (locks[i] !== lock || idents[i] !== ident) continue;
+    remove(i);
+    break;
+  }
+  emitReleaseAt(ident, lock.id, preciseTime());
 }
 
 /** Whether `ident` holds anything now (decides site capture for nested acquisitions). */

@@ -4,8 +4,7 @@
 // maps so that stacks point at TypeScript lines, and turns on recording; in the main thread it
 // also starts the recorder thread and, at exit, waits for it to write everything down.
 import Module, { createRequire, register } from "node:module";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -40,6 +39,7 @@ import {
   type ProcessSettings,
 } from "../protocol/processLink.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
+import { makeSocketDir, sweepOrphanedSocketDirs } from "./recorderSocketDir.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
 import {
@@ -183,6 +183,13 @@ function takeSupervisorEnv(): Record<string, string | undefined> {
   return taken;
 }
 
+/** A cluster worker's name (`cluster-worker-<id>`, its `cluster.worker.id`); else undefined. */
+function clusterLabel(): string | undefined {
+  const cluster = require("node:cluster") as import("node:cluster").Cluster;
+  const id = cluster.isWorker ? cluster.worker?.id : undefined;
+  return id === undefined ? undefined : `cluster-worker-${id}`;
+}
+
 /**
  * This process's part in the run's recording (protocol/processLink.ts): a child of a process
  * under the preload (a threadlens Process, or a plain fork: it has an IPC channel) relays to
@@ -194,8 +201,9 @@ function processSettings(): ProcessSettings {
   delete process.env[ENV_PROCESS_LINK];
   const link = linkText === undefined ? undefined : (JSON.parse(linkText) as ProcessLink);
   if (rootSocket !== undefined && (link !== undefined || typeof process.send === "function"))
-    return { relayTo: rootSocket, link };
-  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-"));
+    return { relayTo: rootSocket, link, label: link === undefined ? clusterLabel() : undefined };
+  sweepOrphanedSocketDirs();
+  const dir = makeSocketDir();
   const listen = path.join(dir, "recorder.sock");
   process.env[ENV_RECORDER_SOCKET] = listen;
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));

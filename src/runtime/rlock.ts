@@ -34,7 +34,7 @@ export class RLock extends LockBase {
     const s = this.state;
     if (s[OWNER] === me && Atomics.load(s, WORD) !== 0) {
       s[DEPTH] = (s[DEPTH] ?? 0) + 1;
-      this.noteAcquired(me);
+      this.noteAcquired(me, true);
       return true;
     }
     if (!(contended ? tryLockWordContended(s, WORD) : tryLockWord(s, WORD))) return false;
@@ -57,7 +57,7 @@ export class RLock extends LockBase {
       throw new LockStateError(`cannot release un-acquired lock ${this.name}`);
     }
     const depth = (s[DEPTH] ?? 1) - 1;
-    this.noteRelease(me);
+    this.noteRelease(me, depth === 0);
     s[DEPTH] = depth;
     if (depth > 0) return;
     s[OWNER] = 0;
@@ -73,7 +73,7 @@ export class RLock extends LockBase {
       throw new LockStateError(`cannot release un-acquired lock ${this.name}`);
     }
     const depth = s[DEPTH] ?? 1;
-    for (let i = 0; i < depth; i++) this.noteRelease(me);
+    for (let i = 0; i < depth; i++) this.noteRelease(me, i === depth - 1);
     s[DEPTH] = 0;
     s[OWNER] = 0;
     unlockWord(s, WORD);
@@ -84,7 +84,7 @@ export class RLock extends LockBase {
   restoreDepth(depth: number): void {
     this.state[DEPTH] = depth;
     const me = currentIdent();
-    for (let i = 1; i < depth; i++) this.noteAcquired(me);
+    for (let i = 1; i < depth; i++) this.noteAcquired(me, true);
   }
 }
 

@@ -13,6 +13,7 @@ import { holdAcquired, holdReleased, holdsAny } from "./pendingHolds.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember } from "./primitive.ts";
 import { rawNotify } from "./rawAtomics.ts";
 import { captureSite, recordingOn } from "./recording.ts";
+import { mayRecordBranch, recordIdent, recordingAs } from "./recordIdent.ts";
 import { traceAcquireRequest, traceAcquireTimeout, traceCreate, traceMisuse } from "./trace.ts";
 import { deadlineOf, nameOptions, remaining, type TimeoutOptions } from "./validate.ts";
 
@@ -47,8 +48,20 @@ export class RWLock {
   readonly #readHolds = new Map<number, number>();
   #takes = 0;
   // What pendingHolds tracks: one hold object per mode (it compares them by identity).
-  readonly #readHold = { id: 0, shared: true, isHeldBy: (ident: number) => this.#reads(ident) > 0 };
-  readonly #writeHold = { id: 0, isHeldBy: (ident: number) => this.#writing(ident) };
+  readonly #readHold = {
+    id: 0,
+    shared: true,
+    isHeldBy: (ident: number) => this.#reads(ident) > 0 || (this.#readRecs.get(ident) ?? 0) > 0,
+  };
+  readonly #writeHold = {
+    id: 0,
+    isHeldBy: (ident: number) =>
+      this.#writing(ident) || (this.#writeRec === ident && this.writeLocked),
+  };
+  // The logical threads the holds are recorded as when that is a Promise.all branch
+  // (recordIdent.ts): read holds per branch, and the writer's branch (0: none).
+  readonly #readRecs = new Map<number, number>();
+  #writeRec = 0;
 
   constructor(nameOrOptions?: string | LockOptions);
   /** @internal revival of a posted copy */
@@ -117,7 +130,7 @@ export class RWLock {
     const me = currentIdent();
     const reads = this.#reads(me);
     if (reads === 0) this.#badRelease(me, "reading");
-    if (this.#recorded) holdReleased(this.#readHold, me);
+    if (this.#recorded) holdReleased(this.#readHold, this.#readReleaser(me));
     if (reads === 1) this.#readHolds.delete(me);
     else this.#readHolds.set(me, reads - 1);
     const before = Atomics.sub(this.state, WORD, 1);
@@ -129,7 +142,8 @@ export class RWLock {
   releaseWrite(): void {
     const me = currentIdent();
     if (!this.#writing(me)) this.#badRelease(me, "writing");
-    if (this.#recorded) holdReleased(this.#writeHold, me);
+    if (this.#recorded) holdReleased(this.#writeHold, this.#writeRec || me);
+    this.#writeRec = 0;
     this.state[OWNER] = 0;
     Atomics.sub(this.state, WORD, WRITER);
     rawNotify(this.state, WORD);
@@ -181,9 +195,25 @@ export class RWLock {
     if (mode === "read") this.#readHolds.set(me, this.#reads(me) + 1);
     else this.state[OWNER] = me;
     if (!this.#recorded) return;
+    const rec = mayRecordBranch() ? recordIdent() : me;
+    if (rec !== me) {
+      if (mode === "read") this.#readRecs.set(rec, (this.#readRecs.get(rec) ?? 0) + 1);
+      else this.#writeRec = rec;
+    }
     const n = this.#takes++;
-    const site = n < FIRST_SITES || holdsAny(me) ? captureSite() : 0;
-    holdAcquired(mode === "read" ? this.#readHold : this.#writeHold, me, site);
+    const site = n < FIRST_SITES || rec !== me || holdsAny(rec) ? captureSite() : 0;
+    holdAcquired(mode === "read" ? this.#readHold : this.#writeHold, rec, site);
+  }
+
+  /** The logical thread a read release by `me` is recorded as (its branch, if it has one). */
+  #readReleaser(me: number): number {
+    if (this.#readRecs.size === 0) return me;
+    const rec = recordIdent();
+    const count = this.#readRecs.get(rec) ?? 0;
+    if (count === 0) return me;
+    if (count === 1) this.#readRecs.delete(rec);
+    else this.#readRecs.set(rec, count - 1);
+    return rec;
   }
 
   #deadline(api: string, options: TimeoutOptions | undefined): number {
@@ -213,14 +243,23 @@ export class RWLock {
     if (pauseWord[0] !== 0 && this.#recorded) await parkWhilePausedAsync();
     const deadline = this.#deadline(mode === "read" ? "acquireRead" : "acquireWrite", options);
     const me = currentIdent();
-    if (this.#takeNow(mode, me, false)) return true;
-    this.#beginWait(mode, deadline);
+    if (!this.#recorded) return this.#acquireAsyncAs(mode, me, deadline);
+    // Recorded as one logical thread, decided after one hop (recordIdent.ts).
+    await undefined;
+    const rec = recordIdent();
+    return this.#acquireAsyncAs(mode, me, deadline, rec === me ? 0 : rec);
+  }
+
+  async #acquireAsyncAs(mode: Mode, me: number, deadline: number, rec = 0): Promise<boolean> {
+    const as = <T>(fn: () => T): T => (rec === 0 ? fn() : recordingAs(rec, fn));
+    if (as(() => this.#takeNow(mode, me, false))) return true;
+    as(() => this.#beginWait(mode, deadline));
     for (;;) {
-      if (this.#takeNow(mode, me, mode === "write")) return true;
+      if (as(() => this.#takeNow(mode, me, mode === "write"))) return true;
       const word = Atomics.load(this.state, WORD);
       if (this.#canTake(mode, word)) continue;
       const parked = await parkAsync(this.state, WORD, word, deadline);
-      if (parked === "timed-out" && remaining(deadline) === 0) return this.#giveUp(mode);
+      if (parked === "timed-out" && remaining(deadline) === 0) return as(() => this.#giveUp(mode));
     }
   }
 

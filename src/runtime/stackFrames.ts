@@ -19,8 +19,10 @@ function toPath(file: string): string {
 export function parseFrame(text: string): SourceSite | undefined {
   const m = FRAME.exec(text);
   if (m === null) return undefined;
+  // An async frame with no function name reads "at async file:line:col" (no parentheses).
+  const place = m[1] === undefined ? (m[2] ?? "").replace(/^async /, "") : (m[2] ?? "");
   return {
-    file: toPath(m[2] ?? ""),
+    file: toPath(place),
     line: Number(m[3]),
     column: Number(m[4]),
     functionName: (m[1] ?? "").replace(/^async /, ""),

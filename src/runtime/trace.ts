@@ -1,10 +1,13 @@
 // The runtime's recording hooks, one per kind of operation, so that each primitive has one
-// obvious line per event. All of them cost one boolean test when recording is off.
+// obvious line per event. All of them cost one boolean test when recording is off. An
+// operation is recorded as the logical thread running it, a Promise.all branch included
+// (recordIdent.ts); creations, starts and joins as the caller's own.
 import { LOOP_DRAINED, type ObjectKind, type WaitReason } from "../protocol/events.ts";
 import type { MisuseEventKind } from "../protocol/kinds.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
 import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
 import { newSegment } from "./pendingHolds.ts";
+import { recordIdent } from "./recordIdent.ts";
 
 export { recordingOn };
 
@@ -18,11 +21,11 @@ export function traceCreate(id: number, kind: ObjectKind, name: string, capacity
 /** The caller starts waiting for `object` (it will block). */
 export function traceWaitBegin(object: number, reason: WaitReason, hasTimeout: boolean): void {
   if (!recordingOn) return;
-  emitPrecise("wait-begin", currentIdent(), object, captureSite(), hasTimeout, reason);
+  emitPrecise("wait-begin", recordIdent(), object, captureSite(), hasTimeout, reason);
 }
 
 export function traceWaitEnd(object: number, woken: boolean): void {
-  if (recordingOn) emitPrecise("wait-end", currentIdent(), object, 0, woken);
+  if (recordingOn) emitPrecise("wait-end", recordIdent(), object, 0, woken);
 }
 
 /** An acquisition (lock or semaphore) must wait. */
@@ -30,7 +33,7 @@ export function traceAcquireRequest(object: number, hasTimeout: boolean, shared 
   if (recordingOn)
     emitPrecise(
       "acquire-request",
-      currentIdent(),
+      recordIdent(),
       object,
       captureSite(),
       hasTimeout,
@@ -41,19 +44,19 @@ export function traceAcquireRequest(object: number, hasTimeout: boolean, shared 
 
 export function traceAcquireTimeout(object: number, shared = false): void {
   if (recordingOn)
-    emitPrecise("acquire-timeout", currentIdent(), object, 0, false, undefined, shared);
+    emitPrecise("acquire-timeout", recordIdent(), object, 0, false, undefined, shared);
 }
 
 /** A semaphore unit was taken / given back (locks record these themselves, see lock.ts). */
 export function traceSemaphore(kind: "acquired" | "release", object: number, site = 0): void {
-  if (recordingOn) emit(kind, currentIdent(), object, site);
+  if (recordingOn) emit(kind, recordIdent(), object, site);
 }
 
 export function traceOperation(
   kind: "notify" | "set" | "clear" | "put" | "get" | "task-done",
   object: number,
 ): void {
-  if (recordingOn) emit(kind, currentIdent(), object);
+  if (recordingOn) emit(kind, recordIdent(), object);
 }
 
 /**
@@ -61,11 +64,11 @@ export function traceOperation(
  * comes before its waiter is what a lost wakeup names, DESIGN 5.6).
  */
 export function traceNotify(object: number, wakesNobody: boolean): void {
-  if (recordingOn) emit("notify", currentIdent(), object, wakesNobody ? captureSite() : 0);
+  if (recordingOn) emit("notify", recordIdent(), object, wakesNobody ? captureSite() : 0);
 }
 
 export function traceMisuse(kind: MisuseEventKind, object: number): void {
-  if (recordingOn) emitPrecise(kind, currentIdent(), object, captureSite(), false);
+  if (recordingOn) emitPrecise(kind, recordIdent(), object, captureSite(), false);
 }
 
 /** A logical thread was started by the calling one (recorded by the parent, in its order). */
@@ -78,6 +81,18 @@ export function traceThreadStart(
   if (!recordingOn) return;
   const parent = currentIdent();
   announce({ type: "thread", ident, name, kind, parent, daemon });
+  emitPrecise("thread-start", ident, parent, 0, false);
+}
+
+/**
+ * A Process was started (DESIGN 3.3): its main thread is logical thread `ident` of the run from
+ * now on, before its own recorder has said anything (a parent that waits for it meanwhile
+ * waits for a live thread, not in a hang).
+ */
+export function traceProcessStart(ident: number, name: string, daemon: boolean, pid: number): void {
+  if (!recordingOn) return;
+  const parent = currentIdent();
+  announce({ type: "thread", ident, name, kind: "main", parent, daemon, pid });
   emitPrecise("thread-start", ident, parent, 0, false);
 }
 

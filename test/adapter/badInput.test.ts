@@ -8,7 +8,7 @@ import { after, describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { root, useClient } from "./helpers.ts";
 
-const TEST_TIMEOUT = { timeout: 30_000 };
+const TEST_TIMEOUT = { timeout: 120_000 };
 const PROGRAM = "test/fixtures/analysis/exit5.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "threadlens-adapter-"));

@@ -21,7 +21,7 @@ import {
 } from "./helpers.ts";
 import type { TraceResponseBody } from "../../src/adapter/customProtocol.ts";
 
-const TEST_TIMEOUT = { timeout: 90_000 };
+const TEST_TIMEOUT = { timeout: 240_000 };
 
 interface CycleMember {
   readonly thread: string;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { processGone, launch, useClient, waitForOutput, waitUntilGone } from "./helpers.ts";
 
-const TEST_TIMEOUT = { timeout: 60_000 };
+const TEST_TIMEOUT = { timeout: 180_000 };
 
 describe("a killed adapter", () => {
   let adapterKilled = false;

@@ -11,7 +11,7 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Every wait of a test is bounded: a broken adapter fails the test, it does not hang it. */
-export const EVENT_TIMEOUT_MS = 20_000;
+export const EVENT_TIMEOUT_MS = 60_000;
 
 export function createClient(): DebugClient {
   const env = { ...process.env };
@@ -27,7 +27,7 @@ export function createClient(): DebugClient {
 }
 
 /** Starting or stopping a DebugClient (hooks of the enclosing describe()). */
-const HOOK_TIMEOUT = { timeout: 15_000 };
+const HOOK_TIMEOUT = { timeout: 60_000 };
 
 /**
  * The DebugClient of the enclosing describe(): its adapter starts before the describe's tests

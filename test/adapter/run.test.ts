@@ -19,7 +19,7 @@ import {
   waitUntilGone,
 } from "./helpers.ts";
 
-const TEST_TIMEOUT = { timeout: 90_000 };
+const TEST_TIMEOUT = { timeout: 240_000 };
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -221,4 +221,36 @@ test("export into a missing folder: a message and exit 3, no stack trace", () =>
   );
   assert.equal(r.status, 3);
   assert.equal(r.stderr, "threadlens: cannot write /missing/dir/o.json: no folder /missing/dir\n");
+});
+
+test("a root killed by SIGKILL leaves its socket folder; the next root removes it", async () => {
+  const register = path.join(root, "dist/register.mjs");
+  const program = spawn(
+    process.execPath,
+    ["--import", register, path.join(fixtures, "runs-forever.ts")],
+    { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let stdout = "";
+  program.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+  const exited = new Promise((resolve) => program.once("exit", resolve));
+  const pids = await waitFor(() => /pids (\d+) (\d+)/.exec(stdout) ?? undefined, "the pids");
+  const rootPid = Number(pids[1]);
+  const folders = () =>
+    readdirSync(tmpdir()).filter((name) => name.startsWith(`threadlens-run-${rootPid}-`));
+  try {
+    assert.equal(folders().length, 1, "the running root has its folder");
+    program.kill("SIGKILL");
+    await exited;
+    // (Any root that starts now, of a test running beside this one, may already sweep it.)
+    const next = spawnSync(process.execPath, ["--import", register, "-e", "0"], {
+      cwd: root,
+      env: cleanEnv(),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.equal(next.status, 0, next.stderr);
+    assert.deepEqual(folders(), []);
+  } finally {
+    killAll(rootPid, Number(pids[2]));
+  }
 });

@@ -11,6 +11,7 @@ import { Relevance } from "./relevance.ts";
 import { traitsOf } from "../../protocol/kinds.ts";
 import type { Env, Hold, LockKind, LockRef, Reacquire, Site, State, StaticEdge } from "./types.ts";
 import { Walker } from "./walker.ts";
+import { SHARED_GATE } from "./graph.ts";
 
 export interface WalkLimits {
   /** How deep calls are followed (default 8). */
@@ -126,10 +127,19 @@ export class ProgramWalk implements WalkContext {
       .join(",");
   }
 
-  taking(lock: LockRef, kind: LockKind | undefined, site: Site, state: readonly Hold[]): void {
+  taking(
+    lock: LockRef,
+    kind: LockKind | undefined,
+    site: Site,
+    state: readonly Hold[],
+    shared: boolean,
+  ): void {
     for (const hold of state) {
       if (hold.lock.key === lock.key) {
-        if (takenAgainBlocks(kind) && hold.must && hold.site.id !== site.id) {
+        // Taken again shared while held shared: readers share it (the runtime's writer
+        // preference aside, which a static walk cannot see).
+        const bothShared = shared && hold.shared === true;
+        if (takenAgainBlocks(kind) && !bothShared && hold.must && hold.site.id !== site.id) {
           this.reacquires.set(`${lock.key}|${hold.site.id}|${site.id}`, {
             lock,
             held: hold.site,
@@ -143,12 +153,21 @@ export class ProgramWalk implements WalkContext {
         ...new Set(
           state
             .filter((o) => o.must && o.lock.key !== hold.lock.key && o.lock.key !== lock.key)
-            .map((o) => o.lock.key),
+            .map((o) => (o.shared === true ? `${o.lock.key}${SHARED_GATE}` : o.lock.key)),
         ),
       ].sort();
-      const key = `${hold.lock.key}>${lock.key}|${hold.site.id}>${site.id}|${gates.join(",")}`;
+      const modes = `${hold.shared === true ? "r" : "w"}${shared ? "r" : "w"}`;
+      const key = `${hold.lock.key}>${lock.key}|${hold.site.id}>${site.id}|${gates.join(",")}|${modes}`;
       if (!this.edges.has(key)) {
-        this.edges.set(key, { from: hold.lock, to: lock, held: hold.site, acquire: site, gates });
+        this.edges.set(key, {
+          from: hold.lock,
+          to: lock,
+          held: hold.site,
+          acquire: site,
+          gates,
+          ...(hold.shared === true ? { fromShared: true as const } : {}),
+          ...(shared ? { toShared: true as const } : {}),
+        });
       }
     }
   }

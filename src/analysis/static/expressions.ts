@@ -76,8 +76,15 @@ export class ExpressionWalker {
   ): { state: State; hold: Hold | undefined } {
     const lock = lc.locks[0];
     if (lock === undefined || s === undefined) return { state: s, hold: undefined };
-    if (blocking) this.ctx.taking(lock, lc.kind, site, s);
-    const hold: Hold = { lock, site, scope, guard, must: true };
+    if (blocking) this.ctx.taking(lock, lc.kind, site, s, lc.shared === true);
+    const hold: Hold = {
+      lock,
+      site,
+      scope,
+      guard,
+      must: true,
+      ...(lc.shared === true ? { shared: true as const } : {}),
+    };
     return { state: [...s, hold], hold };
   }
 
@@ -102,7 +109,7 @@ export class ExpressionWalker {
         return this.take(lc, s, site, scope, guard, true).state;
       case "all": {
         const locks = lc.locks.filter((l) => l !== undefined);
-        for (const lock of locks) this.ctx.taking(lock, undefined, site, s);
+        for (const lock of locks) this.ctx.taking(lock, undefined, site, s, false);
         return [...s, ...locks.map((lock) => ({ lock, site, scope, guard, must: true }))];
       }
       case "run": {

@@ -7,8 +7,10 @@ import type { Frame } from "../../protocol/events.ts";
 import type { Finding, FindingSite, Suggestion, TextEdit } from "../../protocol/report.ts";
 import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../declaredOrder.ts";
 import { relativePath } from "../../protocol/paths.ts";
+import { traitsOf } from "../../protocol/kinds.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
 import {
+  fixesForLocks,
   cycleTimeoutSuggestion,
   selfDeadlockSuggestionSet,
   twoLockSuggestionSet,
@@ -109,7 +111,22 @@ function orderSuggestions(
     }
   }
   const where = inWhere(fixed?.acquire, ctx);
-  return twoLockSuggestionSet(first.name, second.name, reason, where, edit, where);
+  const suggestions = twoLockSuggestionSet(first.name, second.name, reason, where, edit, where);
+  // Promise.all branches share their starting thread's RLock ownership at run time: one RLock
+  // for both would let two branches in at once (runtime/recordIdent.ts), so it is not offered.
+  const files = new Set([
+    ...breaking.map((e) => e.acquire.file),
+    ...breaking.map((e) => e.held.file),
+  ]);
+  return [...files].some((file) => usesCombinators(ctx.readSource(file)))
+    ? suggestions.filter((s) => s.kind !== "use-rlock")
+    : suggestions;
+}
+
+const COMBINATOR_CALL = /\bPromise\s*\.\s*(?:all|allSettled|any|race)\s*\(/;
+
+function usesCombinators(source: string | undefined): boolean {
+  return source !== undefined && COMBINATOR_CALL.test(source);
 }
 
 function plural(n: number, word: string): string {
@@ -171,6 +188,10 @@ export function cycleFinding(cycle: LockCycle, ctx: FindingContext): Finding {
       cycleTimeoutSuggestion(inWhere(edges[0]?.acquire, ctx)),
     ];
   }
+  suggestions = fixesForLocks(
+    suggestions,
+    cycle.locks.some((l) => l.kind !== undefined && l.kind !== "lock" && traitsOf(l.kind).sharable),
+  );
   return {
     kind: "potential-deadlock",
     message:

@@ -18,7 +18,13 @@ export interface WalkContext {
   /** Walks `fn` from `state` (memoized); the state at its end, or `state` if not followed. */
   walkFunction(fn: FunctionNode, env: Env, state: State, depth: number): State;
   /** Records taking `lock` at `site` in `state`: lock-order edges and re-acquisitions. */
-  taking(lock: LockRef, kind: LockKind | undefined, site: Site, state: readonly Hold[]): void;
+  taking(
+    lock: LockRef,
+    kind: LockKind | undefined,
+    site: Site,
+    state: readonly Hold[],
+    shared: boolean,
+  ): void;
 }
 
 function sameHold(a: Hold, b: Hold): boolean {

@@ -58,10 +58,34 @@ class EdgeGraph implements DirectedGraph {
   }
 }
 
-/** Two edges that hold a common lock cannot both be waiting at once. */
+/** Marks a gate lock held shared (`key~r`) in StaticEdge.gates. */
+export const SHARED_GATE = "~r";
+
+/** Lock key → held shared, of what an edge holds while it waits (`from` and its gates). */
+function heldBy(e: StaticEdge): Map<string, boolean> {
+  const held = new Map<string, boolean>([[e.from.key, e.fromShared === true]]);
+  for (const gate of e.gates) {
+    const shared = gate.endsWith(SHARED_GATE);
+    held.set(shared ? gate.slice(0, -SHARED_GATE.length) : gate, shared);
+  }
+  return held;
+}
+
+/**
+ * Two edges that hold a common lock (not both shared) cannot both be waiting at once; nor can
+ * a cycle pass through a hop where one waits shared for a lock the other holds shared (read
+ * locks do not exclude each other).
+ */
 function exclusive(a: StaticEdge, b: StaticEdge): boolean {
-  const heldByA = new Set([a.from.key, ...a.gates]);
-  return heldByA.has(b.from.key) || b.gates.some((g) => heldByA.has(g));
+  const heldByA = heldBy(a);
+  for (const [key, sharedByB] of heldBy(b)) {
+    const sharedByA = heldByA.get(key);
+    if (sharedByA !== undefined && !(sharedByA && sharedByB)) return true;
+  }
+  return (
+    (a.to.key === b.from.key && a.toShared === true && b.fromShared === true) ||
+    (b.to.key === a.from.key && b.toShared === true && a.fromShared === true)
+  );
 }
 
 /** Per hop, the edges of some combination (one edge per hop) with no two exclusive. */

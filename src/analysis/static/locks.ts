@@ -5,7 +5,7 @@
 // `runSync`/`release`, `withLock(x, fn)` and `acquireAll([...])`.
 import ts from "typescript";
 import { kindsWhere, type ObjectKind } from "../../protocol/kinds.ts";
-import { LOCK_METHOD_OPS, type LockMethodOp } from "../lockMethods.ts";
+import { LOCK_METHOD_OPS, SHARED_LOCK_METHODS, type LockMethodOp } from "../lockMethods.ts";
 import type { Env, LockKind, LockRef, SourcePos } from "./types.ts";
 
 /** A method's op (lockMethods.ts), or "all" for `acquireAll([...])`. */
@@ -22,6 +22,8 @@ export interface LockCall {
   readonly operands: readonly ts.Expression[];
   /** The function run while holding the lock (run, runSync, withLock). */
   readonly callback: ts.Expression | undefined;
+  /** Taken (or given back) shared: an RWLock's read side. */
+  readonly shared?: true;
 }
 
 /** Type and class names that are locks: each lock kind's class, and `AnyLock` (any of them). */
@@ -179,7 +181,8 @@ export class LockResolver {
         if (kind === undefined) return undefined;
         const callback = op === "run" ? call.arguments[0] : undefined;
         const operands = [callee.expression, ...call.arguments.filter((a) => a !== callback)];
-        return { op, call, locks: [ref], kind, operands, callback };
+        const shared = SHARED_LOCK_METHODS.has(callee.name.text) ? { shared: true as const } : {};
+        return { op, call, locks: [ref], kind, operands, callback, ...shared };
       }
     }
     const name = ts.isIdentifier(callee)

@@ -62,6 +62,20 @@ declare module "threadlens" {
   }
   export class RLock {${LOCK_MEMBERS}
   }
+  export class RWLock {
+    constructor(name?: string);
+    acquireRead(options?: TimeoutOptions): Promise<boolean>;
+    acquireWrite(options?: TimeoutOptions): Promise<boolean>;
+    acquireReadSync(options?: TimeoutOptions): boolean;
+    acquireWriteSync(options?: TimeoutOptions): boolean;
+    releaseRead(): void;
+    releaseWrite(): void;
+    readLock(options?: TimeoutOptions): Promise<LockGuard>;
+    writeLock(options?: TimeoutOptions): Promise<LockGuard>;
+    readonly readers: number;
+    readonly writeLocked: boolean;
+    readonly name: string;
+  }
   export type AnyLock = Lock | RLock;
   export function withLock<T>(lock: AnyLock, fn: () => T | Promise<T>): Promise<T>;
   export function acquireAll(locks: readonly AnyLock[], options?: TimeoutOptions): Promise<LockGuard>;

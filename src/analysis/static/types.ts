@@ -48,6 +48,8 @@ export interface Hold {
   readonly guard: ts.Symbol | undefined;
   /** Held on every path here (false: on some paths only). */
   readonly must: boolean;
+  /** Held shared (an RWLock's read side): it excludes only exclusive holds. */
+  readonly shared?: true;
 }
 
 /** Held locks at a point; undefined where the point cannot be reached. */
@@ -59,8 +61,12 @@ export interface StaticEdge {
   readonly to: LockRef;
   readonly held: Site;
   readonly acquire: Site;
-  /** Keys of the other locks held at that moment. */
+  /** Keys of the other locks held at that moment (`key~r` for one held shared). */
   readonly gates: readonly string[];
+  /** `from` is held shared. */
+  readonly fromShared?: true;
+  /** `to` is taken shared. */
+  readonly toShared?: true;
 }
 
 /** A non-reentrant Lock taken again on a path that holds it. */

@@ -14,6 +14,8 @@ import path from "node:path";
 import { parseFrame } from "../stackFrames.ts";
 
 const COMBINATOR = /^\s*at async Promise\.(all|allSettled|any) \(index (\d+)\)\s*$/;
+/** The frame of the preload's own wrapper of the combinators (combinators.ts). */
+const WRAPPER = /^\s*at async (?:\S+\.)?threadlensCombinator \(/;
 
 export type Combinator = "all" | "allSettled" | "any";
 
@@ -32,14 +34,11 @@ export function branchPathOf(stack: string): BranchPath | undefined {
   for (let at = 0; at < lines.length; at++) {
     const m = COMBINATOR.exec(lines[at] ?? "");
     if (m === null) continue;
-    const outer = lines.slice(at + 1);
+    const outer = lines.slice(at + 1).filter((line) => !WRAPPER.test(line));
     return {
       combinator: m[1] as Combinator,
       index: Number(m[2]),
-      key: lines
-        .slice(at)
-        .map((line) => line.trim())
-        .join("|"),
+      key: [lines[at] ?? "", ...outer].map((line) => line.trim()).join("|"),
       where: firstProgramFrame(outer),
     };
   }

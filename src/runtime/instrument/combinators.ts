@@ -1,15 +1,20 @@
 // Whether any Promise.all/allSettled/any branch can be running in this thread (DESIGN 3.1).
 // A branch is only told apart by reading V8's async stack (branches.ts), one structured stack
-// capture per operation: the largest part of an instrumented async-mutex acquisition. A
-// branch's code runs only while its combinator still waits for it, so an operation that runs
-// while no combinator call of this thread has an input left unsettled is not in any branch:
-// its logical thread is the caller's own, known without a capture.
+// capture per operation. A branch's code runs only while its combinator still waits for it, so
+// an operation that runs while no combinator call of this thread is pending is not in any
+// branch: its logical thread is the caller's own, known without a capture.
 //
-// The combinators are wrapped in this thread; a call counts as live from the call until each
-// native promise among its inputs has settled (not merely until the combined promise does:
-// Promise.all rejects at the first rejection and Promise.any fulfills at the first
-// fulfillment while the other branches run on). Promise.race has no branch frames in V8
-// (branches.ts), so it is not counted.
+// The combinators are wrapped in this thread by an async function that awaits the original:
+// V8 follows an async stack only through a promise with exactly one reaction, so the wrapper
+// may not add a reaction of its own to the inputs or to the combined promise (that would erase
+// the very frames branches.ts reads); awaiting the combined promise inside the wrapper keeps
+// the chain whole (the wrapper adds one frame, `at async Function.threadlensCombinator`, which
+// branchPath.ts skips) and tells when the call is over. A call counts as live until its
+// combined promise settles: Promise.all rejects at the first rejection and Promise.any
+// fulfills at the first fulfillment while the other branches may run on, unseen from then on
+// (they are recorded as their caller's thread, as before). Promise.race has no branch frames
+// in V8 (branches.ts), so it is not wrapped. A subclass's combinator (`MyPromise.all`) is the
+// original: an async function can only return a native promise.
 
 let live = 0;
 
@@ -21,33 +26,21 @@ export function branchesMayRun(): boolean {
 type Combinator = (this: PromiseConstructor, values: Iterable<unknown>) => Promise<unknown>;
 
 function counted(original: Combinator): Combinator {
-  return function (this: PromiseConstructor, values: Iterable<unknown>): Promise<unknown> {
-    let items: unknown[];
-    try {
-      items = Array.from(values);
-    } catch (error) {
-      // What the combinator itself does with an iterable that throws.
-      return original.call(this, {
-        [Symbol.iterator]: () => {
-          throw error;
-        },
-      });
-    }
-    let pending = 1;
-    const settled = (): void => {
-      if (--pending === 0) live--;
-    };
-    live++;
-    for (const item of items) {
-      // Only native promises carry branch frames; adding a reaction to one changes nothing
-      // for the program (the combinator adds its own, so a rejection is handled either way).
-      if (item instanceof Promise && item.constructor === Promise) {
-        pending++;
-        Promise.prototype.then.call(item, settled, settled);
+  const wrapper = {
+    async threadlensCombinator(
+      this: PromiseConstructor,
+      values: Iterable<unknown>,
+    ): Promise<unknown> {
+      live++;
+      try {
+        return await original.call(this, values);
+      } finally {
+        live--;
       }
-    }
-    settled();
-    return original.call(this, items);
+    },
+  }.threadlensCombinator;
+  return function (this: PromiseConstructor, values: Iterable<unknown>): Promise<unknown> {
+    return this === Promise ? wrapper.call(this, values) : original.call(this, values);
   };
 }
 

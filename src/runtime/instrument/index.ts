@@ -3,6 +3,7 @@
 // recording is on). One runtime instance per thread does all the recording.
 import { instrumentAsyncMutexHook } from "./asyncMutexHook.ts";
 import { instrumentAtomics } from "./atomics.ts";
+import { countCombinators } from "./combinators.ts";
 import { watchLoop } from "./loopWatch.ts";
 import { watchStuckAwaits } from "./stuckAwaits.ts";
 import { instrumentWorkers } from "./workers.ts";
@@ -12,6 +13,8 @@ let installed = false;
 export function installInstrumentation(): void {
   if (installed) return;
   installed = true;
+  // Promise.all branches are logical threads (DESIGN 3.1): read only while one may run.
+  countCombinators();
   instrumentWorkers();
   instrumentAtomics();
   instrumentAsyncMutexHook();

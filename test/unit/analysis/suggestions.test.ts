@@ -169,15 +169,17 @@ describe("suggestions", () => {
   });
 
   test("findCallReceiver: simple receivers only", () => {
-    assert.deepEqual(findCallReceiver("  lockB.acquireSync();", 9), { start: 2, text: "lockB" });
-    assert.deepEqual(findCallReceiver("  lockB.acquireSync();", 3), { start: 2, text: "lockB" });
-    assert.deepEqual(findCallReceiver("  await this.lockA.acquire();", 3), {
+    const lockB = { start: 2, text: "lockB", method: "acquireSync", end: 19 };
+    assert.deepEqual(findCallReceiver("  lockB.acquireSync();", 9), lockB);
+    assert.deepEqual(findCallReceiver("  lockB.acquireSync();", 3), lockB);
+    const lockA = { start: 8, text: "this.lockA", method: "acquire", end: 26 };
+    assert.deepEqual(findCallReceiver("  await this.lockA.acquire();", 3), lockA);
+    assert.deepEqual(findCallReceiver("  await this.lockA.acquire();", 20), lockA);
+    assert.deepEqual(findCallReceiver("  await table.acquireRead();", 15), {
       start: 8,
-      text: "this.lockA",
-    });
-    assert.deepEqual(findCallReceiver("  await this.lockA.acquire();", 20), {
-      start: 8,
-      text: "this.lockA",
+      text: "table",
+      method: "acquireRead",
+      end: 25,
     });
     assert.equal(findCallReceiver("  accounts.a.acquireSync();", 14), undefined);
     assert.equal(findCallReceiver("  locks[0].acquireSync();", 12), undefined);

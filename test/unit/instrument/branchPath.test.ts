@@ -99,3 +99,18 @@ test("a combinator frame with no program frame outside it has no location in its
   assert.equal(branch.where, undefined);
   assert.equal(branchName("main", branch), "main/Promise.all[3]");
 });
+
+test("the preload's own combinator wrapper frame is neither the branch's place nor its identity", () => {
+  const wrapped = (wrapperLine: number): string =>
+    [
+      "Error",
+      "    at async transfer (file:///app/bank.ts:10:23)",
+      "    at async Promise.all (index 1)",
+      `    at async Function.threadlensCombinator (/app/node_modules/threadlens/dist/runtime.js:${wrapperLine}:16)`,
+      "    at async file:///app/bank.ts:17:1",
+    ].join("\n");
+  const branch = pathOf(wrapped(1587));
+  assert.equal(branchName("main", branch), "main/Promise.all[1]@bank.ts:17");
+  assert.equal(branch.key, pathOf(wrapped(2000)).key);
+  assert.equal(branch.key, pathOf(transferStack(12, 1)).key);
+});

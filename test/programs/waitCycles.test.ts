@@ -1,0 +1,109 @@
+// Hangs whose waits form a cycle through events or queues (issue 11, true reasons): each
+// thread's clause names who would wake it and where, after that thread's own wait; a wait that
+// nothing in the program would end keeps its plain reason. Through the real CLI, `--json`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Finding, Report } from "../../src/protocol/report.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const cli = path.join(root, "dist/cli.js");
+const fixtures = "test/fixtures/hangs";
+
+function runJson(fixture: string): { status: number | null; finding: Finding } {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  const r = spawnSync(process.execPath, [cli, "run", `${fixtures}/${fixture}`, "--json"], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
+    killSignal: "SIGKILL",
+  });
+  let report: Report;
+  try {
+    report = JSON.parse(r.stdout) as Report;
+  } catch {
+    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 1));
+  return { status: r.status, finding: report.findings[0] as Finding };
+}
+
+function lineOf(fixture: string, text: string): number {
+  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
+  const i = lines.findIndex((line) => line.includes(text));
+  assert.ok(i >= 0, `${text} not in ${fixture}`);
+  return i + 1;
+}
+
+test("two tasks each waiting for an event the other sets after its wait: a cycle of waits", () => {
+  const { status, finding } = runJson("event-cycle.ts");
+  assert.equal(status, 2);
+  assert.equal(finding.kind, "hang");
+  assert.deepEqual([...finding.locks].sort(), ["ping", "pong"]);
+  assert.deepEqual([...finding.threads].sort(), ["client", "main", "server"]);
+  const file = `${fixtures}/event-cycle.ts`;
+  const pongSet = lineOf("event-cycle.ts", "pong.set()");
+  const pingSet = lineOf("event-cycle.ts", "ping.set()");
+  assert.match(
+    finding.message,
+    /^hang: a cycle of waits \((server → client → server|client → server → client)\): each would wake the next only after its own wait ends: /,
+  );
+  assert.ok(
+    finding.message.includes(
+      `server waits on event ping, which client would set() (${file}:${pingSet}) only after its own wait`,
+    ),
+    finding.message,
+  );
+  assert.ok(
+    finding.message.includes(
+      `client waits on event pong, which server would set() (${file}:${pongSet}) only after its own wait`,
+    ),
+    finding.message,
+  );
+  assert.doesNotMatch(finding.message, /no live thread can set/);
+  assert.deepEqual(
+    finding.sites.map((s) => `${s.thread} ${s.role} ${s.line}`).sort(),
+    [
+      `client waits ${lineOf("event-cycle.ts", "await pong.wait()")}`,
+      `main waits ${lineOf("event-cycle.ts", "spawn(client")}`,
+      `server waits ${lineOf("event-cycle.ts", "await ping.wait()")}`,
+    ].sort(),
+  );
+});
+
+test("two tasks each getting from a queue the other fills after its get: a cycle of waits", () => {
+  const { status, finding } = runJson("queue-cycle.ts");
+  assert.equal(status, 2);
+  assert.equal(finding.kind, "hang");
+  assert.deepEqual([...finding.locks].sort(), ["replies", "requests"]);
+  const file = `${fixtures}/queue-cycle.ts`;
+  assert.ok(
+    finding.message.includes(
+      `worker waits on queue requests, which caller would put() (${file}:${lineOf("queue-cycle.ts", "await requests.put(")}) only after its own wait`,
+    ),
+    finding.message,
+  );
+  assert.ok(
+    finding.message.includes(
+      `caller waits on queue replies, which worker would put() (${file}:${lineOf("queue-cycle.ts", "await replies.put(")}) only after its own wait`,
+    ),
+    finding.message,
+  );
+});
+
+test("an event nothing in the program sets keeps its plain reason", () => {
+  const { status, finding } = runJson("event-never-set.ts");
+  assert.equal(status, 2);
+  assert.equal(finding.kind, "hang");
+  assert.deepEqual(finding.locks, ["ready"]);
+  assert.match(
+    finding.message,
+    /^hang: every thread is blocked and none can wake the others: .*waiter waits on event ready, which no live thread can set$/,
+  );
+});
