@@ -57,21 +57,26 @@ function suggestion(finding: Finding, kind: Suggestion["kind"]): Suggestion {
   return found ?? assert.fail(`no ${kind} in ${JSON.stringify(finding.suggestions, null, 2)}`);
 }
 
-/** Runs `fixture` with `edit` applied, from a temp dir where "threadlens" is this package. */
-function runEdited(fixture: string, s: Suggestion): { status: number | null; report: Report } {
+/** `use(file, dir)` on a copy of `fixture` with the edit of `s` applied, in a temp dir. */
+function inEditedCopy<T>(fixture: string, s: Suggestion, use: (file: string, dir: string) => T): T {
   const edit = s.edit ?? assert.fail(`${s.kind} has no edit`);
   assert.equal(edit.file, `${fixtures}/${fixture}`);
   const source = readFileSync(path.join(root, edit.file), "utf8");
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-fix-"));
   try {
+    // "threadlens" is this package there.
     mkdirSync(path.join(dir, "node_modules"));
     symlinkSync(root, path.join(dir, "node_modules", "threadlens"), "dir");
     writeFileSync(path.join(dir, fixture), applyTextEdit(source, edit));
-    const { status, report } = cliJson("run", fixture, dir);
-    return { status, report };
+    return use(fixture, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs `fixture` with the edit of `s` applied. */
+function runEdited(fixture: string, s: Suggestion): { status: number | null; report: Report } {
+  return inEditedCopy(fixture, s, (file, dir) => cliJson("run", file, dir));
 }
 
 test("adjacent acquisitions: the swap and the acquireAll edits are offered, and each one fixes the run", () => {
@@ -117,7 +122,7 @@ test("two Promise.all branches: the global-order edit, applied, leaves no findin
   assert.equal(edited.status, 0);
 });
 
-test("check withholds a swap edit that would leave the function its callers call both ways inverted", () => {
+test("check withholds a swap edit that would leave a function its callers call both ways inverted; acquireAll is offered", () => {
   const fixture = "swapped-calls.ts";
   const { status, report } = cliJson("check", `${fixtures}/${fixture}`);
   assert.equal(status, 1);
@@ -130,8 +135,20 @@ test("check withholds a swap edit that would leave the function its callers call
     order.message,
     /swap the two acquisitions in transfer .*\(no edit: re-analysed, the edited code still takes (alpha and beta|beta and alpha) in both orders\)$/,
   );
-  assert.equal(
-    potential.suggestions.some((s) => s.edit !== undefined),
-    false,
+  // acquireAll in place of both adjacent pairs (transfer's and audit's) does fix it: the edit
+  // is offered, and the edited copy checks clean and runs clean.
+  const all = suggestion(potential, "acquire-all");
+  assert.deepEqual(
+    all.edit?.replacements.map((r) => [r.line, r.newText]),
+    [
+      [lineOf(fixture, 'from "threadlens"'), ", acquireAll"],
+      [lineOf(fixture, "await first.acquire()"), "await acquireAll([first, second]);"],
+      [lineOf(fixture, "await beta.acquire()"), "await acquireAll([beta, alpha]);"],
+    ],
   );
+  const checked = inEditedCopy(fixture, all, (file, dir) => cliJson("check", file, dir));
+  assert.deepEqual(checked.report.findings, [], JSON.stringify(checked.report));
+  const edited = runEdited(fixture, all);
+  assert.deepEqual(edited.report.findings, [], JSON.stringify(edited.report));
+  assert.equal(edited.status, 0);
 });
