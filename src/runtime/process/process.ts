@@ -40,6 +40,7 @@ export interface ProcessOptions {
 const preloadUrl = pathToFileURL(path.join(__dirname, "register.mjs")).href;
 
 let processNumber = 0;
+const started = new WeakMap<Process, { child: ChildProcess; ident: number }>();
 /** Daemon children still running: ended (SIGTERM) when this process exits. */
 const liveDaemons = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -151,6 +152,7 @@ export class Process {
     });
     this.#child = child;
     this.#ident = ident;
+    started.set(this, { child, ident });
     if (child.pid !== undefined) traceProcessStart(ident, this.name, this.daemon, child.pid);
     this.#alive = true;
     if (this.daemon) {
@@ -224,6 +226,11 @@ export class Process {
     const state = this.#child === undefined ? "initial" : this.#alive ? "started" : "stopped";
     return `Process(${this.name}, ${state}${this.daemon ? ", daemon" : ""})`;
   }
+}
+
+/** The child process of a started Process and its logical thread (for Pool's processes). */
+export function childOf(p: Process): { child: ChildProcess; ident: number } | undefined {
+  return started.get(p);
 }
 
 let revivedArgs: unknown[] | undefined;

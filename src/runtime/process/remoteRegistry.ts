@@ -1,7 +1,7 @@
 // Which primitive of this process stands for a handle (protocol/primitiveWire.ts): one object
 // per primitive of another process in each thread, of the class of its kind; a Pipe's
 // Connection is this runtime's own Connection over the owner's two queues.
-import type { RemoteHandle } from "../../protocol/primitiveWire.ts";
+import { REMOTE_FIELD, type RemoteHandle } from "../../protocol/primitiveWire.ts";
 import { ArgumentError } from "../errors.ts";
 import { Connection } from "../pipe.ts";
 import { registerReviver } from "../primitive.ts";
@@ -77,3 +77,5 @@ export function primitiveFor(handle: RemoteHandle): object {
 registerReviver(REMOTE_KIND, (copy) =>
   remoteFor(copy["handle"] as RemoteHandle, copy["id"] as number),
 );
+// A handle met by revive() (a Pool worker process's task args).
+registerReviver(REMOTE_FIELD, (copy) => primitiveFor(copy[REMOTE_FIELD] as RemoteHandle));
