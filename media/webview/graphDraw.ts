@@ -28,7 +28,7 @@ export interface GraphTarget {
   readonly location: SourceLocation | undefined;
 }
 
-/** The graph laid out and fitted to `width` CSS pixels: what drawGraph draws. */
+/** The graph laid out and fitted to `width` (and `height`) CSS pixels: what drawGraph draws. */
 export interface GraphPlan {
   readonly layout: GraphLayout;
   readonly frame: GraphFrame;
@@ -39,6 +39,7 @@ export function planGraph(
   snapshot: ThreadsSnapshot | undefined,
   width: number,
   measure: (text: string) => number,
+  height = Infinity,
 ): GraphPlan {
   const edges = snapshot?.edges ?? [];
   const names = new Map(snapshot?.lanes.map((l) => [l.ident, l.name]));
@@ -46,7 +47,7 @@ export function planGraph(
   const frame =
     edges.length === 0
       ? { width, height: TITLE_HEIGHT + 4, scale: 1, originX: 0, originY: TITLE_HEIGHT }
-      : fitGraph(layout.bounds, width, TITLE_HEIGHT);
+      : fitGraph(layout.bounds, width, TITLE_HEIGHT, height);
   return { layout, frame, edges };
 }
 

@@ -261,12 +261,20 @@ export interface GraphFrame {
 }
 
 /**
- * Scales the layout into `available` CSS pixels (never up, never below MIN_SCALE: then wider,
- * and its box scrolls), centred, under a title line of `top` pixels.
+ * Scales the layout into `available` CSS pixels of width and, when given, `availableHeight` of
+ * height (title line of `top` pixels included): never up, never below MIN_SCALE (then larger
+ * than its box, which scrolls); centred across.
  */
-export function fitGraph(bounds: Box, available: number, top: number): GraphFrame {
+export function fitGraph(
+  bounds: Box,
+  available: number,
+  top: number,
+  availableHeight = Infinity,
+): GraphFrame {
   const room = Math.max(1, available);
-  const scale = bounds.width <= room ? 1 : Math.max(MIN_SCALE, room / bounds.width);
+  const roomDown = Math.max(1, availableHeight - top);
+  const wanted = Math.min(1, room / bounds.width, roomDown / bounds.height);
+  const scale = Math.max(MIN_SCALE, wanted);
   const drawnWidth = bounds.width * scale;
   const width = Math.max(room, Math.ceil(drawnWidth));
   return {

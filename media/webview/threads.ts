@@ -171,7 +171,14 @@ function render(): void {
   timeline.dataset["cycleLanes"] = (view?.lanes ?? [])
     .flatMap((lane, i) => (lane.inCycle ? [i] : []))
     .join(",");
-  const plan = planGraph(view, graphBox.clientWidth || 300, measureText);
+  // The graph box's height limit (a third of the view), for the graph to fit it as well.
+  const maxHeight = Number.parseFloat(getComputedStyle(graphBox).maxHeight);
+  const plan = planGraph(
+    view,
+    graphBox.clientWidth || 300,
+    measureText,
+    Number.isFinite(maxHeight) ? maxHeight : Infinity,
+  );
   const graphCtx = prepare(graph, plan.frame.width, plan.frame.height);
   graphTargets = drawGraph(graphCtx, plan, foreground());
   // For tests: the scale the graph was fitted at (1: full size; below: shrunk to fit).

@@ -5,7 +5,7 @@
 import { LOOP_DRAINED, type ObjectKind, type WaitReason } from "../protocol/events.ts";
 import type { MisuseEventKind } from "../protocol/kinds.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
-import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
+import { announce, captureSite, emit, emitPrecise, publish, recordingOn } from "./recording.ts";
 import { newSegment } from "./pendingHolds.ts";
 import { recordIdent } from "./recordIdent.ts";
 
@@ -47,9 +47,20 @@ export function traceAcquireTimeout(object: number, shared = false): void {
     emitPrecise("acquire-timeout", recordIdent(), object, 0, false, undefined, shared);
 }
 
-/** A semaphore unit was taken / given back (locks record these themselves, see lock.ts). */
-export function traceSemaphore(kind: "acquired" | "release", object: number, site = 0): void {
-  if (recordingOn) emit(kind, recordIdent(), object, site);
+/**
+ * A semaphore unit was taken / given back (locks record these themselves, see lock.ts).
+ * `publishNow`: a unit taken after a recorded request (until published, the thread looks
+ * blocked), or given back while threads wait for one.
+ */
+export function traceSemaphore(
+  kind: "acquired" | "release",
+  object: number,
+  site = 0,
+  publishNow = false,
+): void {
+  if (!recordingOn) return;
+  emit(kind, recordIdent(), object, site);
+  if (publishNow) publish();
 }
 
 export function traceOperation(

@@ -223,4 +223,14 @@ describe("fitGraph", () => {
     assert.ok(narrow.width > 100, "wider than the view: its box scrolls");
     assert.equal(narrow.height, Math.ceil(18 + layout.bounds.height * MIN_SCALE));
   });
+
+  test("a height limit shrinks it too, within the same floor", () => {
+    const wide = layout.bounds.width + 100;
+    const limit = 18 + layout.bounds.height * 0.8;
+    const short = fitGraph(layout.bounds, wide, 18, limit);
+    assert.ok(Math.abs(short.scale - 0.8) < 1e-9, `${short.scale}`);
+    assert.ok(short.height <= Math.ceil(limit));
+    assert.equal(fitGraph(layout.bounds, wide, 18, 40).scale, MIN_SCALE);
+    assert.equal(fitGraph(layout.bounds, wide, 18, 10_000).scale, 1);
+  });
 });
