@@ -6,7 +6,7 @@
 // the recorder whether the loop has anything else to do (no: the waits can only be ended by
 // other threads, which is what tells a hang from a slow program).
 import { rawWait, rawWaitAsync } from "./rawAtomics.ts";
-import { traceLoopIdle, recordingOn } from "./trace.ts";
+import { traceLoopBlocked, traceLoopIdle, recordingOn } from "./trace.ts";
 import { remaining } from "./validate.ts";
 import { getEnvironmentData, isMainThread } from "node:worker_threads";
 import { CONTROL_DATA_KEY, CONTROL_STOP } from "../protocol/recorderControl.ts";
@@ -83,16 +83,33 @@ export function parkSync(
   if (left === 0) return "timed-out";
   // `quiet`: a short first wait of a lock, not worth recording (see LockBase.takeWordSync).
   if (!recordingOn || quiet) return rawWait(cell, index, expected, left);
-  // A thread blocked in Atomics.wait runs nothing else: its loop is idle while it waits.
-  traceLoopIdle(true);
-  let result: ParkResult;
-  for (;;) {
-    result = rawWait(cell, index, expected, Math.min(remaining(deadline), STOP_CHECK_MS));
-    if (result !== "timed-out" || remaining(deadline) === 0) break;
-    stopIfAsked();
+  return blockingSync(() => {
+    let result: ParkResult;
+    for (;;) {
+      result = rawWait(cell, index, expected, Math.min(remaining(deadline), STOP_CHECK_MS));
+      if (result !== "timed-out" || remaining(deadline) === 0) break;
+      stopIfAsked();
+    }
+    return result;
+  });
+}
+
+/**
+ * Runs `block`, a call that blocks this thread (Atomics.wait), recorded as such: a thread
+ * blocked in Atomics.wait runs nothing else, so its loop is idle while it waits. This is what
+ * tells the hang analysis that a thread sits in a Sync wait; an async wait leaves the loop
+ * running whatever else it has (timers, I/O), and only the loop's own idleness counts there.
+ */
+export function blockingSync<T>(block: () => T): T {
+  if (!recordingOn) return block();
+  traceLoopBlocked(true);
+  try {
+    return block();
+  } finally {
+    traceLoopBlocked(false);
+    // The loop's own state as its last check said (async waits of this thread still pending).
+    if (reportedIdle) traceLoopIdle(true);
   }
-  traceLoopIdle(reportedIdle);
-  return result;
 }
 
 /** Waits without blocking while `cell[index] === expected`, until notified or `deadline`. */
