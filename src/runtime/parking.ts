@@ -19,16 +19,29 @@ const IDLE_CHECK_MS = 20;
 const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
 
 let pendingAsyncWaits = 0;
+/**
+ * Child processes of the run this thread started (threadlens Process): their handles end only
+ * with the child, whose threads the recorder watches like this process's own, so they keep a
+ * loop no more busy than a message port does.
+ */
+let runChildProcesses = 0;
+
+/** A threadlens Process's child started (+1) or exited (-1). */
+export function countRunChildProcess(delta: 1 | -1): void {
+  runChildProcesses += delta;
+}
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 let reportedIdle = false;
 
 function loopIsIdle(): boolean {
   let timers = 0;
+  let children = 0;
   for (const resource of process.getActiveResourcesInfo()) {
     if (resource === "Timeout") timers++;
+    else if (resource === "ProcessWrap") children++;
     else if (!PASSIVE.has(resource)) return false;
   }
-  return timers <= 1; // our own keep-alive timer
+  return timers <= 1 && children <= runChildProcesses; // our own keep-alive timer
 }
 
 function checkIdle(): void {

@@ -10,7 +10,7 @@ import { ArgumentError, ThreadStateError } from "../errors.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { traceJoin } from "../trace.ts";
 import { nextLogicalThreadId } from "../world.ts";
-import { holdLoop, releaseLoop } from "../parking.ts";
+import { countRunChildProcess, holdLoop, releaseLoop } from "../parking.ts";
 import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
 import { KIND_FIELD } from "../primitive.ts";
@@ -169,6 +169,7 @@ export class Process {
     this.#child = child;
     this.#ident = ident;
     this.#alive = true;
+    countRunChildProcess(1);
     if (this.daemon) {
       child.unref();
       child.channel?.unref();
@@ -179,6 +180,7 @@ export class Process {
       child.once("exit", (code, signal) => {
         this.#exitCode = code ?? -(signal === null ? 0 : constants.signals[signal]);
         this.#alive = false;
+        countRunChildProcess(-1);
         liveDaemons.delete(child);
         resolve();
       });
