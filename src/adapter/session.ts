@@ -1,6 +1,8 @@
 // The threadlens debug session (debug type `threadlens`, DESIGN 6): the DAP lifecycle and the
 // dispatch of requests to the parts that answer them. The same class runs standalone
 // (dist/adapter.js, DAP on stdio) and inline in the extension (DebugAdapterInlineImplementation).
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import {
   DebugSession,
   Event,
@@ -25,6 +27,7 @@ import {
   type FindingEventBody,
   type TraceResponseBody,
 } from "./customProtocol.ts";
+import { checkFixEdits } from "../analysis/static/checkedFixes.ts";
 import { ADAPTER_CAPABILITIES } from "./capabilities.ts";
 import { ExecutionControl } from "./executionControl.ts";
 import { parseLaunchArguments, type LaunchSettings } from "./launchArguments.ts";
@@ -127,6 +130,9 @@ export class ThreadlensDebugSession extends DebugSession {
         recorder: (message) => this.#onRecorder(message),
         ended: (exitCode) => this.#onEnded(exitCode),
       });
+      if (resolved.scheduleWarning !== undefined) {
+        this.#emit(new OutputEvent(`threadlens: ${resolved.scheduleWarning}\n`, "console"));
+      }
       if (settings.lockTimeoutWarningMs !== undefined) {
         this.#warnings = new LockWarnings(this.#model, settings.lockTimeoutWarningMs, this.#cwd, {
           output: (text, site) => this.#emit(positionedOutput(text, "console", site)),
@@ -322,6 +328,25 @@ export class ThreadlensDebugSession extends DebugSession {
     for (const ident of exited) this.#emit(new ThreadEvent("exited", ident));
   }
 
+  /** `findings` with every edit re-analysed on the edited text (DESIGN 5.4). */
+  #checked(findings: readonly Finding[]): Finding[] {
+    if (!findings.some((f) => f.suggestions.some((s) => s.edit !== undefined)))
+      return [...findings];
+    const cwd = this.#cwd.split(path.sep).join("/");
+    const readFile = (file: string): string | undefined => {
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return undefined;
+      }
+    };
+    return checkFixEdits(findings, { cwd, readFile });
+  }
+
+  #checkedReport(report: Report): Report {
+    return { ...report, findings: this.#checked(report.findings) };
+  }
+
   #sendFindings(findings: readonly Finding[], blocked: boolean): void {
     if (findings.length === 0) return;
     const body: FindingEventBody = { findings, blocked, cwd: this.#cwd };
@@ -340,18 +365,19 @@ export class ThreadlensDebugSession extends DebugSession {
         this.#stream.addEvents(message.events);
         this.#sendThreadChanges();
         break;
-      case "finding":
-        this.#sendFindings([message.finding], false);
+      case "finding": {
+        this.#sendFindings(this.#checked([message.finding]), false);
         break;
+      }
       case "paused":
         this.#execution.onPaused(message);
         break;
       case "blocked": {
         this.#stream.flush();
-        this.#sendFindings(message.report.findings, true);
-        this.#emitReport(message.report);
-        if (this.#settings?.stopOnDeadlock !== false && this.#execution.onBlocked(message.report))
-          break;
+        const report = this.#checkedReport(message.report);
+        this.#sendFindings(report.findings, true);
+        this.#emitReport(report);
+        if (this.#settings?.stopOnDeadlock !== false && this.#execution.onBlocked(report)) break;
         // Not stopping: the blocked program can never finish, so it ends as under `run`.
         this.#exitCodeOverride = EXIT_BLOCKED;
         void this.#runner?.terminate();
@@ -366,16 +392,18 @@ export class ThreadlensDebugSession extends DebugSession {
           void this.#runner?.terminate();
         }
         break;
-      case "report":
+      case "report": {
         this.#stream.flush();
-        this.#sendFindings(message.report.findings, false);
-        if (message.report.findings.length > 0 || message.report.droppedEvents > 0) {
-          this.#emitReport(message.report);
+        const report = this.#checkedReport(message.report);
+        this.#sendFindings(report.findings, false);
+        if (report.findings.length > 0 || report.droppedEvents > 0) {
+          this.#emitReport(report);
         }
         if (this.#settings?.stopOnPotentialDeadlock === true) {
-          this.#execution.onPotentialDeadlocks(message.report);
+          this.#execution.onPotentialDeadlocks(report);
         }
         break;
+      }
     }
   }
 

@@ -59,6 +59,18 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
     if (!state.isQuietHost(host)) return undefined;
     const blocking = thread.blocking;
     if (blocking === undefined) {
+      // A task waiting for nothing threadlens sees (a timer, I/O) while another logical thread
+      // of its OS thread awaits a join: joins are awaited, so that loop runs on and the task
+      // with it, unless the loop itself says it is idle.
+      const hostStatus = state.hosts.get(host);
+      if (
+        hostStatus !== undefined &&
+        !hostStatus.loopIdle &&
+        !hostStatus.waitingForMessages &&
+        hostStatus.lastBegin?.blocking.kind === "join" &&
+        hostStatus.lastBegin.thread !== thread.ident
+      )
+        return undefined;
       // Idle: its loop has nothing but threadlens waits, or waits for messages only.
       if (host === thread.ident && state.hosts.get(host)?.waitingForMessages === true) {
         waitingForMessages.push(thread.ident);

@@ -136,7 +136,7 @@ function positionOf(source: string, offset: number): { line: number; column: num
   return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
 }
 
-function offsetOf(source: string, line: number, column: number): number {
+export function offsetOf(source: string, line: number, column: number): number {
   let offset = 0;
   for (let l = 1; l < line; l++) {
     const next = source.indexOf("\n", offset);
@@ -146,7 +146,7 @@ function offsetOf(source: string, line: number, column: number): number {
   return offset + column - 1;
 }
 
-function replacementAtOffset(
+export function replacementAtOffset(
   source: string,
   offset: number,
   length: number,

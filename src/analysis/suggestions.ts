@@ -6,6 +6,7 @@ import { siteText, type Dictionary } from "./dictionary.ts";
 import type { LockOrderGraph } from "./lockOrderGraph.ts";
 import { relativePath } from "../protocol/paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "./sourceEdits.ts";
+import { afterSwap, checkedAcquireAllEdit, cycleRemains, orderingsOf } from "./fixChecks.ts";
 import {
   cycleTimeoutSuggestion,
   fixesForLocks,
@@ -121,11 +122,19 @@ function twoLockSuggestions(
   const reason = `the order ${follow} thread${follow === 1 ? "" : "s"} follow${follow === 1 ? "s" : ""}`;
   const along = steps.find((s) => s.from === first && s.to === second);
   const timeoutSite = breaking?.acquireSite ?? steps[0]?.acquireSite ?? 0;
+  const orderings = orderingsOf(a, b, steps, ctx);
+  const allEdit = checkedAcquireAllEdit(a, b, orderings, ctx);
   if (breaking !== undefined && along !== undefined && sameCode(breaking, along, ctx)) {
-    return oneCodePathSuggestions(firstName, secondName, breaking, ctx);
+    return withAcquireAllEdit(
+      oneCodePathSuggestions(firstName, secondName, breaking, ctx),
+      allEdit,
+    );
   }
-  const edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
-  return twoLockSuggestionSet(
+  let edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
+  // Checked on the run's own orderings: a swap that leaves two threads inverted is withheld.
+  const withheld = edit !== undefined && cycleRemains(afterSwap(orderings, edit, ctx.cwd), a, b);
+  if (withheld) edit = undefined;
+  const suggestions = twoLockSuggestionSet(
     firstName,
     secondName,
     reason,
@@ -133,6 +142,27 @@ function twoLockSuggestions(
     edit,
     inWhere(ctx, timeoutSite),
   );
+  return withAcquireAllEdit(
+    withheld
+      ? suggestions.map((s) =>
+          s.kind === "global-order"
+            ? {
+                ...s,
+                message:
+                  `${s.message}; swapping them there alone would leave another thread taking ` +
+                  `them the other way (the same lines run in both orders), so no edit is offered`,
+              }
+            : s,
+        )
+      : suggestions,
+    allEdit,
+  );
+}
+
+/** The acquire-all suggestion with its checked edit, where there is one. */
+function withAcquireAllEdit(suggestions: Suggestion[], edit: TextEdit | undefined): Suggestion[] {
+  if (edit === undefined) return suggestions;
+  return suggestions.map((s) => (s.kind === "acquire-all" ? { ...s, edit } : s));
 }
 
 /** Same file and line (the column too: one expression). */

@@ -7,6 +7,7 @@ import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { relativePath } from "../protocol/paths.ts";
 import { checkSources } from "../analysis/static/index.ts";
+import { checkFixEdits } from "../analysis/static/checkedFixes.ts";
 import { TOO_DEEP } from "../analysis/static/program.ts";
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_START } from "../launch/exitCodes.ts";
 import type { Report } from "../protocol/report.ts";
@@ -94,7 +95,8 @@ export function check(cmd: CheckCommand, cwd: string): number {
     program: cmd.paths.length === 0 ? "." : cmd.paths.join(" "),
     exitCode: null,
     threads: [],
-    findings: result.findings,
+    // Every edit re-analysed on the edited text before it is offered (DESIGN 5.4).
+    findings: checkFixEdits(result.findings, { cwd: toPosix(cwd), readFile: readSource }),
     droppedEvents: 0,
   };
   if (cmd.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

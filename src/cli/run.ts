@@ -3,6 +3,7 @@
 // the exit code, the human report and the JSON (DESIGN section 8). `--schedule` replays a
 // controlled schedule and `--confirm` reruns potential deadlocks under directed schedules
 // (DESIGN 8.1, confirm.ts and schedules.ts).
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { stopsProgram } from "../protocol/findingRules.ts";
@@ -10,6 +11,7 @@ import { formatLockStats } from "../analysis/lockStatsText.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import { confirmFindings, formatConfirmations } from "./confirm.ts";
+import { checkFixEdits, type FixCheckOptions } from "../analysis/static/checkedFixes.ts";
 import { replayEnv, withScheduleOf } from "./schedules.ts";
 import {
   EXIT_BLOCKED,
@@ -129,6 +131,8 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   if (replay?.env !== undefined && cmd.schedule !== undefined) {
     report = withScheduleOf(report, cmd.schedule);
   }
+  // Every edit re-analysed on the edited text before it is offered (DESIGN 5.4).
+  report = { ...report, findings: checkFixEdits(report.findings, fixCheckOptions()) };
   let confirmedAny = false;
   if (cmd.confirm !== undefined && !stopped && !failed) {
     const findings = await confirmFindings(report, launch, cmd.confirm.runs);
@@ -143,4 +147,17 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   if (killedWhy !== undefined) process.stderr.write(`threadlens: ${killedWhy}\n`);
   if (cmd.stats && !cmd.json) process.stderr.write(formatLockStats(report.lockStats ?? []));
   return exitCodeOf(report, stopped || confirmedAny, failed);
+}
+
+function fixCheckOptions(): FixCheckOptions {
+  return {
+    cwd: process.cwd().split(path.sep).join("/"),
+    readFile: (file) => {
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

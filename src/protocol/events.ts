@@ -110,6 +110,11 @@ export type MetaRecord =
       readonly site: number;
       /** Semaphore initial value, queue maxsize, barrier parties; 0 otherwise. */
       readonly capacity: number;
+      /**
+       * A primitive of another process (DESIGN 3.3): object `id` of process `pid`, which the
+       * run's recorder makes this object (only child processes' recorders send these).
+       */
+      readonly origin?: { readonly pid: number; readonly id: number } | undefined;
     }
   | { readonly type: "site"; readonly id: number; readonly frames: readonly Frame[] }
   | { readonly type: "dropped"; readonly thread: number; readonly count: number };

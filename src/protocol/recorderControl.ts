@@ -34,7 +34,14 @@ export const FLUSH_DONE_BLOCKED = 2;
 export const CONTROL_EXIT_CODE = 2;
 /** The recorder sets exit code + 1 to end the program (no supervisor, after a deadlock). */
 export const CONTROL_STOP = 3;
-export const CONTROL_WORDS = 4;
+/**
+ * A thread asks the recorder to pass on everything recorded so far (bumps the request, waits
+ * until done reaches it): a child process does before it signals another process through a
+ * shared primitive, so that what it did first reaches the run even if it is killed right after.
+ */
+export const CONTROL_DRAIN_REQUEST = 4;
+export const CONTROL_DRAIN_DONE = 5;
+export const CONTROL_WORDS = 6;
 /** Environment data key (worker_threads) of the control words. */
 export const CONTROL_DATA_KEY = "threadlens:control";
 

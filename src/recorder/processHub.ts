@@ -129,9 +129,14 @@ export class ProcessHub {
 
   #receive(relay: Relay, m: RelayMessage): void {
     relay.heardAt = performance.now();
-    if (m.type === "meta") this.addMeta(this.#mapMeta(relay, m.record));
-    else if (m.type === "events") {
-      for (const e of m.events) relay.queue.push(this.#mapEvent(relay, e));
+    if (m.type === "meta") {
+      const record = this.#mapMeta(relay, m.record);
+      if (record !== undefined) this.addMeta(record);
+    } else if (m.type === "events") {
+      for (const e of m.events) {
+        const mapped = this.#mapEvent(relay, e);
+        if (mapped !== undefined) relay.queue.push(mapped);
+      }
       relay.reached = Math.max(relay.reached, m.now + relay.offset);
     } else if (m.type === "exit") relay.exitCode = m.code;
   }
@@ -147,19 +152,25 @@ export class ProcessHub {
     relay.live.clear();
   }
 
-  #mapMeta(relay: Relay, r: MetaRecord): MetaRecord {
+  /** undefined: the record only says what a child's id stands for (an object of another process). */
+  #mapMeta(relay: Relay, r: MetaRecord): MetaRecord | undefined {
     const pid = relay.pid;
     switch (r.type) {
       case "thread": {
         const link = relay.link;
+        if (r.pid !== undefined) {
+          // A Process this child started, announced by its parent (trace.ts traceProcessStart).
+          return { ...r, ident: this.#thread(pid, r.ident), parent: this.#thread(pid, r.parent) };
+        }
         if (r.kind === "main" && relay.main === undefined) {
-          // The child's main thread is the one its parent named when it started the Process.
+          // The child's main thread is the one its parent named when it started the Process
+          // (and announced then: its own record adds nothing).
           const id =
             link === undefined ? this.#thread(pid, r.ident) : this.#thread(link.pid, link.ident);
           this.#threads.set(`${pid}:${r.ident}`, id);
           relay.main = id;
-          const parent = link === undefined ? 0 : this.#thread(link.pid, link.starter);
-          return { ...r, ident: id, parent, name: relay.name, pid };
+          if (link !== undefined) return undefined;
+          return { ...r, ident: id, parent: 0, name: relay.name, pid };
         }
         return {
           ...r,
@@ -170,6 +181,11 @@ export class ProcessHub {
         };
       }
       case "object":
+        if (r.origin !== undefined) {
+          // A primitive of another process, as this one sees it: the owner's object of the run.
+          this.#objects.set(`${pid}:${r.id}`, this.#object(r.origin.pid, r.origin.id));
+          return undefined;
+        }
         return { ...r, id: this.#object(pid, r.id), site: this.#object(pid, r.site) };
       case "site":
         return { ...r, id: this.#object(pid, r.id) };
@@ -178,17 +194,17 @@ export class ProcessHub {
     }
   }
 
-  #mapEvent(relay: Relay, e: TraceEvent): TraceEvent {
+  /** undefined: an event recorded already by another process. */
+  #mapEvent(relay: Relay, e: TraceEvent): TraceEvent | undefined {
     const pid = relay.pid;
     const thread = this.#thread(pid, e.thread);
     let object = e.object;
     switch (e.kind) {
       case "thread-start":
         relay.live.add(thread);
-        object =
-          thread === relay.main && relay.link !== undefined
-            ? this.#thread(relay.link.pid, relay.link.starter)
-            : this.#thread(pid, object);
+        // A Process's parent recorded its start already (trace.ts traceProcessStart).
+        if (thread === relay.main && relay.link !== undefined) return undefined;
+        object = this.#thread(pid, object);
         break;
       case "thread-exit":
         relay.live.delete(thread);

@@ -2,10 +2,18 @@
 // drains every thread's ring, keeps the coarse clock, runs the online analysis, writes the
 // trace file, and tells the supervisor (CLI, debug adapter) or the user what it found. It runs
 // while every application thread is blocked, which is when it matters most.
-import { BroadcastChannel, parentPort, workerData } from "node:worker_threads";
+import {
+  BroadcastChannel,
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+  type MessagePort,
+} from "node:worker_threads";
 import { readFileSync } from "node:fs";
 import type { MetaRecord } from "../protocol/events.ts";
 import {
+  CONTROL_DRAIN_DONE,
+  CONTROL_DRAIN_REQUEST,
   CONTROL_EXIT_CODE,
   CONTROL_FLUSH_DONE,
   FLUSH_DONE_BLOCKED,
@@ -128,22 +136,32 @@ const hub =
       );
 
 const channel = new BroadcastChannel(RECORDER_CHANNEL);
-channel.onmessage = (message: unknown) => {
-  const m = (message as { data: RecorderMessage }).data;
+// Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
+const channelPort = channel as unknown as MessagePort;
+function received(m: RecorderMessage): void {
   if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
   else if (m.type === "parked") pause.parked(m.generation, { thread: m.thread, site: m.site });
   else pendingMeta.push(m.record);
-};
+}
+channel.onmessage = (message: unknown) => received((message as { data: RecorderMessage }).data);
 
 /** A thread's idle beat older than this says it is busy (its watcher beats every 20 ms). */
 const IDLE_BEAT_STALE_MICROS = 100_000;
 
 function drain(final = false): void {
+  const batch = mergeByTime(rings.map((ring) => ring.drain()));
+  // The records a thread posted before the events just read are on the channel by now (a
+  // timer may run before the channel's delivery): taken first, they precede those events.
+  for (
+    let m = receiveMessageOnPort(channelPort);
+    m !== undefined;
+    m = receiveMessageOnPort(channelPort)
+  )
+    received(m.message as RecorderMessage);
   for (const record of pendingMeta.splice(0)) {
     if (relay === undefined) session.addMeta(record);
     else relay.addMeta(record);
   }
-  const batch = mergeByTime(rings.map((ring) => ring.drain()));
   const now = nowMicros();
   for (const ring of rings) {
     const change = ring.loopChange(now, IDLE_BEAT_STALE_MICROS);
@@ -172,6 +190,23 @@ const clockTimer = setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 
 const drainTimer = setInterval(tick, 5);
 tick();
 
+let finishing = false;
+
+/** Drains on a thread's request (recorderControl.ts CONTROL_DRAIN_REQUEST). */
+async function serveDrainRequests(): Promise<void> {
+  let served = 0;
+  for (;;) {
+    const result = Atomics.waitAsync(control, CONTROL_DRAIN_REQUEST, served);
+    if (result.async) await result.value;
+    if (failed || finishing) return;
+    const asked = Atomics.load(control, CONTROL_DRAIN_REQUEST);
+    drain();
+    served = asked;
+    Atomics.store(control, CONTROL_DRAIN_DONE, asked);
+    Atomics.notify(control, CONTROL_DRAIN_DONE);
+  }
+}
+
 async function awaitFlushRequest(): Promise<void> {
   for (;;) {
     const result = Atomics.waitAsync(control, CONTROL_FLUSH_REQUEST, 0);
@@ -179,6 +214,7 @@ async function awaitFlushRequest(): Promise<void> {
     if (Atomics.load(control, CONTROL_FLUSH_REQUEST) !== 0) break;
   }
   if (failed) return;
+  finishing = true;
   clearInterval(clockTimer);
   clearInterval(drainTimer);
   // Let dictionary records posted just before the exit arrive.
@@ -194,6 +230,7 @@ async function awaitFlushRequest(): Promise<void> {
 }
 
 void awaitFlushRequest();
+void serveDrainRequests();
 // The preload holds the program back until this: the channel above is listening (and the
 // socket child processes connect to).
 if (hub === undefined) parentPort?.postMessage("ready");

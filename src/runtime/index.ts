@@ -4,12 +4,18 @@ import { reviveOnMessage } from "./messaging.ts";
 import { installInstrumentation } from "./instrument/index.ts";
 import { recordingOn } from "./recording.ts";
 import { reportUncaughtErrors, watchForOrphaning } from "./process/childSide.ts";
+import { internalRole } from "./process/internalWorker.ts";
+import { runServer } from "./process/server.ts";
+import { runCaller } from "./process/caller.ts";
 
 reviveOnMessage();
 watchForOrphaning();
 reportUncaughtErrors();
 // Under the preload, code that never imports threadlens is recorded too (DESIGN 3.2).
 if (recordingOn) installInstrumentation();
+// threadlens' own helper threads of processes sharing primitives (process/internalWorker.ts).
+if (internalRole === "server") runServer();
+else if (internalRole === "caller") runCaller();
 
 export { Lock, RLock, withLock, type LockGuard, type LockOptions, type AnyLock } from "./lock.ts";
 export { RWLock } from "./rwlock.ts";

@@ -19,6 +19,7 @@ import {
 import { announce, announceRing, emitPrecise, recordingOn } from "./recording.ts";
 import type { AddressTableEntry } from "./instrument/sharedAddresses.ts";
 import { processBootstrap } from "./process/bootstrap.ts";
+import { internalRole } from "./process/internalWorker.ts";
 
 export interface LogicalThread {
   readonly ident: number;
@@ -109,10 +110,13 @@ function ownThread(): LogicalThread {
 /** This OS thread's own logical thread (main or the worker). */
 export const threadSelf: LogicalThread = ownThread();
 // The parent entered a Thread's worker in the table already (so it is listed from start()).
+// threadlens' own helper threads (process/internalWorker.ts) are no thread of the program.
 const ownSlot =
   bootstrap !== undefined
     ? bootstrap.slot
-    : enterThreadTable(threadSelf.ident, threadSelf.kind, threadSelf.name, threadSelf.daemon);
+    : internalRole !== undefined
+      ? -1
+      : enterThreadTable(threadSelf.ident, threadSelf.kind, threadSelf.name, threadSelf.daemon);
 // A Thread's parent takes it out of the table when it sees the exit; a plain worker leaves itself.
 if (!isMainThread && bootstrap === undefined) process.once("exit", () => leaveThreadTable(ownSlot));
 

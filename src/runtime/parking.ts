@@ -8,6 +8,7 @@
 import { rawWait, rawWaitAsync } from "./rawAtomics.ts";
 import { traceLoopBlocked, traceLoopIdle, recordingOn } from "./trace.ts";
 import { remaining } from "./validate.ts";
+import { scheduleOn, scheduledPark, scheduledUnpark } from "./schedule/scheduler.ts";
 import { getEnvironmentData, isMainThread } from "node:worker_threads";
 import { CONTROL_DATA_KEY, CONTROL_STOP } from "../protocol/recorderControl.ts";
 
@@ -94,6 +95,24 @@ export function parkSync(
 ): ParkResult {
   const left = remaining(deadline);
   if (left === 0) return "timed-out";
+  if (!scheduleOn) return parkSyncNow(cell, index, expected, deadline, left, quiet);
+  // A controlled schedule (DESIGN 8.1) lets lower threads go while this one is parked.
+  const slot = scheduledPark();
+  try {
+    return parkSyncNow(cell, index, expected, deadline, left, quiet);
+  } finally {
+    scheduledUnpark(slot);
+  }
+}
+
+function parkSyncNow(
+  cell: Int32Array,
+  index: number,
+  expected: number,
+  deadline: number,
+  left: number,
+  quiet: boolean,
+): ParkResult {
   // `quiet`: a short first wait of a lock, not worth recording (see LockBase.takeWordSync).
   if (!recordingOn || quiet) return rawWait(cell, index, expected, left);
   return blockingSync(() => {
@@ -137,9 +156,11 @@ export async function parkAsync(
   const result = rawWaitAsync(cell, index, expected, left);
   if (!result.async) return result.value;
   holdLoop();
+  const slot = scheduleOn ? scheduledPark() : -1;
   try {
     return await result.value;
   } finally {
+    if (scheduleOn) scheduledUnpark(slot);
     releaseLoop();
   }
 }

@@ -7,6 +7,11 @@ import { BroadcastChannel, getEnvironmentData, isMainThread } from "node:worker_
 import { EVENT_WORDS, packHead } from "../protocol/binaryEvents.ts";
 import type { EventKind, Frame, MetaRecord, WaitReason } from "../protocol/events.ts";
 import {
+  CONTROL_DATA_KEY,
+  CONTROL_DRAIN_DONE,
+  CONTROL_DRAIN_REQUEST,
+} from "../protocol/recorderControl.ts";
+import {
   RECORDER_CHANNEL,
   RING_DROPPED,
   RING_HEADER_WORDS,
@@ -17,6 +22,7 @@ import {
 } from "../protocol/recorderWire.ts";
 import { isOwnFrame, parseFrame } from "./naming.ts";
 import { nextObjectId } from "./world.ts";
+import { rawNotify as rawNotifyWord, rawWait as rawWaitWord } from "./rawAtomics.ts";
 
 /** Set by register.ts in every thread before the runtime loads. */
 export const RECORDING_FLAG = Symbol.for("threadlens.recording");
@@ -153,6 +159,12 @@ export function emitRelease(thread: number, object: number): void {
   write(RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
 }
 
+/** A release recorded with the time it happened (a hold of another process's primitive). */
+export function emitReleaseAt(thread: number, object: number, time: number): void {
+  write(RELEASE | (thread << THREAD_SHIFT), object, 0, time);
+  publish();
+}
+
 // A shared hold (kinds.ts: sharable) is recorded with the shared mark; not on the Lock path.
 const SHARED_ACQUIRED = packHead("acquired", 0, false, undefined, true);
 const SHARED_RELEASE = packHead("release", 0, false, undefined, true);
@@ -193,6 +205,31 @@ export function emitPrecise(
   publish();
 }
 
+const controlData = getEnvironmentData(CONTROL_DATA_KEY);
+const control = controlData instanceof SharedArrayBuffer ? new Int32Array(controlData) : undefined;
+/** At most this long for the recorder to pass events on (it may be busy, or gone). */
+const DRAIN_WAIT_MS = 200;
+
+/**
+ * Has this process's recorder pass on everything recorded so far, and waits until it has (see
+ * recorderControl.ts CONTROL_DRAIN_REQUEST). Blocks the thread for a round trip to the
+ * recorder: for the moments another process may act on at once (a signal through a shared
+ * primitive), not for every event.
+ */
+export function drainRecording(): void {
+  if (!recordingOn || control === undefined) return;
+  publish();
+  const asked = Atomics.add(control, CONTROL_DRAIN_REQUEST, 1) + 1;
+  rawNotifyWord(control, CONTROL_DRAIN_REQUEST);
+  const deadline = performance.now() + DRAIN_WAIT_MS;
+  for (;;) {
+    const done = Atomics.load(control, CONTROL_DRAIN_DONE);
+    const left = deadline - performance.now();
+    if (done - asked >= 0 || left <= 0) return;
+    rawWaitWord(control, CONTROL_DRAIN_DONE, done, left);
+  }
+}
+
 const siteIds = new Map<string, number>();
 const MAX_FRAMES = 8;
 
@@ -203,6 +240,23 @@ export function captureStack(): string {
   const stack = new Error().stack ?? "";
   Error.stackTraceLimit = limit;
   return stack;
+}
+
+/**
+ * The caller's stack, captured but not formatted (`new Error()` records the frames; formatting
+ * them, source maps included, is most of a capture's cost and waits for siteOfRawStack()).
+ */
+export function captureRawStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const error = new Error();
+  Error.stackTraceLimit = limit;
+  return error;
+}
+
+/** The site id of a stack taken by captureRawStack(). */
+export function siteOfRawStack(stack: Error): number {
+  return siteOfStack(stack.stack ?? "");
 }
 
 /** Captures the caller's stack (outside threadlens), interns it, returns its site id. */

@@ -10,7 +10,7 @@ import {
 } from "../protocol/events.ts";
 import type { MisuseEventKind } from "../protocol/kinds.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
-import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
+import { announce, captureSite, emit, emitPrecise, publish, recordingOn } from "./recording.ts";
 import { newSegment } from "./pendingHolds.ts";
 import { recordIdent } from "./recordIdent.ts";
 
@@ -52,9 +52,20 @@ export function traceAcquireTimeout(object: number, shared = false): void {
     emitPrecise("acquire-timeout", recordIdent(), object, 0, false, undefined, shared);
 }
 
-/** A semaphore unit was taken / given back (locks record these themselves, see lock.ts). */
-export function traceSemaphore(kind: "acquired" | "release", object: number, site = 0): void {
-  if (recordingOn) emit(kind, recordIdent(), object, site);
+/**
+ * A semaphore unit was taken / given back (locks record these themselves, see lock.ts).
+ * `publishNow`: a unit taken after a recorded request (until published, the thread looks
+ * blocked), or given back while threads wait for one.
+ */
+export function traceSemaphore(
+  kind: "acquired" | "release",
+  object: number,
+  site = 0,
+  publishNow = false,
+): void {
+  if (!recordingOn) return;
+  emit(kind, recordIdent(), object, site);
+  if (publishNow) publish();
 }
 
 export function traceOperation(
@@ -86,6 +97,18 @@ export function traceThreadStart(
   if (!recordingOn) return;
   const parent = currentIdent();
   announce({ type: "thread", ident, name, kind, parent, daemon });
+  emitPrecise("thread-start", ident, parent, 0, false);
+}
+
+/**
+ * A Process was started (DESIGN 3.3): its main thread is logical thread `ident` of the run from
+ * now on, before its own recorder has said anything (a parent that waits for it meanwhile
+ * waits for a live thread, not in a hang).
+ */
+export function traceProcessStart(ident: number, name: string, daemon: boolean, pid: number): void {
+  if (!recordingOn) return;
+  const parent = currentIdent();
+  announce({ type: "thread", ident, name, kind: "main", parent, daemon, pid });
   emitPrecise("thread-start", ident, parent, 0, false);
 }
 

@@ -199,3 +199,21 @@ test("a branch taking a Lock it holds is that branch's self-deadlock, with no RL
     ["add-timeout"],
   );
 });
+
+test("a spawned task's contended async acquire is recorded: main holding the lock and joining it is a deadlock", () => {
+  const fixture = "task-wait.ts";
+  const { status, report } = cliJson("run", fixture);
+  assert.equal(status, 2);
+  const deadlock = only(report);
+  assert.equal(deadlock.kind, "deadlock");
+  assert.deepEqual(deadlock.locks, ["held"]);
+  assert.deepEqual(deadlock.threads, ["main", "taker"]);
+  assert.deepEqual(
+    deadlock.sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      ["main", lineOf(fixture, "await held.acquire()"), "holds"],
+      ["main", lineOf(fixture, "await task.join()"), "waits"],
+      ["taker", lineOf(fixture, "await held.acquire()", 2), "waits"],
+    ],
+  );
+});

@@ -284,3 +284,172 @@ test("cluster workers are processes: two workers that lock and exit are clean", 
   ]);
   assert.equal(r.stderr, "threadlens: no findings\n");
 });
+
+/** The deadlock of `main` and `peer` over lockA/lockB in `fixture` (both run `transfer`). */
+function assertPeerDeadlock(r: JsonRun, fixture: string, held: string, wanted: string): void {
+  assert.equal(r.status, 2, r.stderr);
+  const file = `test/fixtures/processes/${fixture}`;
+  const holds = lineOf(fixture, held);
+  const waits = lineOf(fixture, wanted);
+  assert.deepEqual(
+    r.report.findings.map((f) => ({
+      kind: f.kind,
+      locks: [...f.locks].sort(),
+      threads: [...f.threads].sort(),
+      sites: f.sites.map((s) => `${s.thread} ${s.role} ${s.file}:${s.line}`).sort(),
+    })),
+    [
+      {
+        kind: "deadlock",
+        locks: ["lockA", "lockB"],
+        threads: ["main", "peer"],
+        sites: [
+          `main holds ${file}:${holds}`,
+          `main waits ${file}:${waits}`,
+          `peer holds ${file}:${holds}`,
+          `peer waits ${file}:${waits}`,
+        ],
+      },
+    ],
+  );
+  assert.deepEqual(
+    r.report.threads.map((t) => `${t.name} ${t.kind} ${t.state} ${t.stack[0]?.line}`),
+    [`main main blocked ${waits}`, `peer main blocked ${waits}`],
+  );
+}
+
+test("primitives shared across processes: a lock-order deadlock between two processes is the run's deadlock (async)", async () => {
+  const r = runJson("test/fixtures/processes/sharedDeadlock.ts");
+  assertPeerDeadlock(r, "sharedDeadlock.ts", "await held.acquire()", "await wanted.acquire()");
+  const peer = Number(/started peer pid (\d+)/.exec(r.stderr)?.[1]);
+  assert.ok(peer > 0, r.stderr);
+  await ended(peer);
+});
+
+test("primitives shared across processes: the Sync variants block the calling thread, in the child and in the owner", async () => {
+  const r = runJson("test/fixtures/processes/sharedDeadlockSync.ts");
+  assertPeerDeadlock(r, "sharedDeadlockSync.ts", "held.acquireSync()", "wanted.acquireSync()");
+  const peer = Number(/started peer pid (\d+)/.exec(r.stderr)?.[1]);
+  assert.ok(peer > 0, r.stderr);
+  await ended(peer);
+});
+
+test("primitives shared across processes: producer/consumer over a Queue with sentinels, passed on to a grandchild, is clean", async () => {
+  const r = runCli(path.join(fixtures, "sharedQueue.ts"));
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split("\n");
+  const producer = Number(/^producer pid (\d+)$/.exec(lines[0] ?? "")?.[1]);
+  const helper = Number(/^helper pid (\d+)$/.exec(lines[1] ?? "")?.[1]);
+  assert.ok(producer > 0 && helper > 0, r.stdout);
+  assert.deepEqual(lines.slice(2), [
+    "joined producer: true, exitCode 0",
+    "sum 55, locked true, left 0",
+    "",
+  ]);
+  assert.equal(r.stderr, "threadlens: no findings\n");
+  await ended(producer);
+  await ended(helper);
+});
+
+test("primitives shared across processes: a child killed holding a lock leaves it held (lock-held-at-exit) and its waiter hangs", async () => {
+  const r = runJson("test/fixtures/processes/sharedKilledHolder.ts");
+  assert.equal(r.status, 2, r.stderr);
+  assert.deepEqual(
+    r.report.findings.map((f) => ({
+      kind: f.kind,
+      threads: f.threads,
+      locks: f.locks,
+      sites: f.sites.map((s) => `${s.thread} ${s.role} ${s.line}`),
+    })),
+    [
+      {
+        kind: "hang",
+        threads: ["main"],
+        locks: ["resource"],
+        sites: [`main waits ${lineOf("sharedKilledHolder.ts", "await resource.acquire()", 1)}`],
+      },
+      {
+        kind: "lock-held-at-exit",
+        threads: ["holder"],
+        locks: ["resource"],
+        sites: [`holder holds ${lineOf("sharedKilledHolder.ts", "await resource.acquire()", 2)}`],
+      },
+    ],
+  );
+  assert.match(
+    r.report.findings[0]?.message ?? "",
+    /main waits for resource held by holder, which has exited/,
+  );
+  assert.deepEqual(
+    r.report.threads.map((t) => `${t.name} ${t.state}`),
+    ["main blocked", "holder exited"],
+  );
+  const holder = Number(/started holder pid (\d+)/.exec(r.stderr)?.[1]);
+  assert.ok(holder > 0, r.stderr);
+  assert.match(r.stderr, /holder exitCode -9/);
+  await ended(holder);
+});
+
+test("primitives shared across processes: the child's API (async, Sync, timeouts, errors, its own thread), misuse recorded as the child's", () => {
+  const r = runJson("test/fixtures/processes/sharedOps.ts");
+  assert.equal(r.status, 1, r.stderr);
+  assert.deepEqual(r.stderr.split("\n"), [
+    "lock: acquire true, locked true, tryAcquire false",
+    "lock: acquire({ timeout: 20 }) false",
+    "lock: released, locked false; again: LockStateError: release of unlocked lock lock",
+    "thread: acquireSync took lock, locked true",
+    "rlock: re-entered true",
+    "rlock: released twice, locked false",
+    "slots: tryAcquire true, value 0",
+    "slots: acquireSync({ timeout: 20 }) false",
+    "slots: value 1; over-release: OverReleaseError: slots: BoundedSemaphore released too many times (limit 1)",
+    "ready: isSet false, wait({ timeout: 20 }) false",
+    "ready: waitSync true, isSet true",
+    "box: full true, putNowait again: QueueFull: box is full (maxsize 1)",
+    'box: get {"n":1}, getNowait: QueueEmpty: box is empty',
+    "box: qsize 1, maxsize 1",
+    "ranked: 1 2 3",
+    "parent: join true, exitCode 0",
+    'parent: lock false, rlock false, slots 1, ready true, box {"n":9}',
+    "",
+  ]);
+  assert.deepEqual(
+    r.report.findings.map((f) => ({
+      kind: f.kind,
+      threads: f.threads,
+      locks: f.locks,
+      sites: f.sites.map((s) => `${s.thread} ${s.role} ${s.line}`),
+    })),
+    [
+      {
+        kind: "bad-release",
+        threads: ["user"],
+        locks: ["lock"],
+        sites: [`user misuse ${lineOf("sharedOps.ts", "failure(() => lock.release())")}`],
+      },
+      {
+        kind: "over-release",
+        threads: ["user"],
+        locks: ["slots"],
+        sites: [`user misuse ${lineOf("sharedOps.ts", "failure(() => slots.release())")}`],
+      },
+    ],
+  );
+  assert.deepEqual(
+    r.report.threads.map((t) => `${t.name} ${t.kind} ${t.state}`),
+    ["main main exited", "user main exited", "user/helper worker exited"],
+  );
+});
+
+test("primitives shared across processes: a Pipe between processes ends in EOFError, a Condition is waited on and notified from both", () => {
+  const r = runCli(path.join(fixtures, "sharedPipe.ts"));
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.split("\n"), [
+    "talker got ping",
+    "main got a b c, then EOFError",
+    "talker: go true",
+    "main: done true, joined true",
+    "",
+  ]);
+  assert.equal(r.stderr, "threadlens: no findings\n");
+});

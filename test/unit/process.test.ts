@@ -2,7 +2,15 @@
 // Node options (the programs tier runs real children: test/programs/processes.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ArgumentError, Lock, Process, ThreadStateError, processArgs } from "threadlens";
+import {
+  ArgumentError,
+  Barrier,
+  Lock,
+  Process,
+  RWLock,
+  ThreadStateError,
+  processArgs,
+} from "threadlens";
 import { childExecArgv } from "../../src/runtime/process/childArgv.ts";
 
 const child = new URL("../fixtures/processes/child.ts", import.meta.url);
@@ -45,10 +53,16 @@ test("Process: bad options are refused with what is wrong", () => {
   );
   assert.throws(() => new Process(new URL("./nope.ts", child)), /module not found: .*nope\.ts/);
   // Shared memory cannot reach another process: said at once, not as a clone error later.
-  assert.throws(
-    () => new Process(child, { args: [{ nested: [new Lock("l")] }] }),
-    /a Lock cannot be passed to a process in this release/,
-  );
+  // The primitives that can (Lock, Queue, ...) can be nested in args (processes.test.ts).
+  assert.doesNotThrow(() => new Process(child, { args: [{ nested: [new Lock("l")] }] }));
+  for (const primitive of [new RWLock("rw"), new Barrier(2)]) {
+    assert.throws(
+      () => new Process(child, { args: [{ nested: [primitive] }] }),
+      new RegExp(
+        `a ${primitive.constructor.name} cannot be passed to a process \\(shared across processes: Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue;`,
+      ),
+    );
+  }
   assert.throws(
     () => new Process(child, { args: [new Int32Array(new SharedArrayBuffer(4))] }),
     /a view on a SharedArrayBuffer cannot be passed to a process/,

@@ -9,6 +9,7 @@ import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../d
 import { relativePath } from "../../protocol/paths.ts";
 import { traitsOf } from "../../protocol/kinds.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
+import { acquireAllEdit } from "../acquireAllEdit.ts";
 import {
   fixesForLocks,
   cycleTimeoutSuggestion,
@@ -159,6 +160,31 @@ function preferred(
   return { first, second, breaking, reason };
 }
 
+/**
+ * The acquireAll edit for a two-lock cycle (adjacent plain acquisitions, acquireAllEdit.ts),
+ * kept only if, with the replaced orderings taken in declaration order (acquireAll sorts by
+ * creation), no function takes the two locks against each other any more.
+ */
+function acquireAllFix(
+  edges: readonly StaticEdge[],
+  a: LockRef,
+  b: LockRef,
+  ctx: FindingContext,
+): TextEdit | undefined {
+  const own = edges.filter((e) => e.held.fnId === e.acquire.fnId);
+  const pairs = own.map((e) => ({ edge: e, held: frameOf(e.held), taking: frameOf(e.acquire) }));
+  const file = pairs[0]?.held.file;
+  if (file === undefined) return undefined;
+  const made = acquireAllEdit(pairs, relativePath(file, ctx.cwd), ctx.readSource);
+  if (made === undefined) return undefined;
+  const replaced = new Set(
+    pairs.filter((p) => made.replaced.some((r) => r.held === p.held)).map((p) => p.edge),
+  );
+  const low = a.order <= b.order ? a.key : b.key;
+  const directions = new Set(edges.map((e) => (replaced.has(e) ? low : e.from.key)));
+  return directions.size > 1 ? undefined : made.edit;
+}
+
 export function cycleFinding(cycle: LockCycle, ctx: FindingContext): Finding {
   const names = cycle.locks.map((l) => l.name);
   const clauses = cycle.hops.flatMap((edges) =>
@@ -171,6 +197,12 @@ export function cycleFinding(cycle: LockCycle, ctx: FindingContext): Finding {
     const order = preferred(cycle, ctx);
     if (order.reason.startsWith("the declared")) declared = `, against ${order.reason}`;
     suggestions = orderSuggestions(order.first, order.second, order.breaking, order.reason, ctx);
+    const allEdit = acquireAllFix(edges, order.first, order.second, ctx);
+    if (allEdit !== undefined) {
+      suggestions = suggestions.map((s) =>
+        s.kind === "acquire-all" ? { ...s, edit: allEdit } : s,
+      );
+    }
   } else {
     suggestions = [
       {

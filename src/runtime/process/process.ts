@@ -8,14 +8,14 @@ import { pathToFileURL } from "node:url";
 import { ENV_PROCESS_LINK, type ProcessLink } from "../../protocol/processLink.ts";
 import { ArgumentError, ThreadStateError } from "../errors.ts";
 import { currentIdent } from "../logicalThread.ts";
-import { traceJoin } from "../trace.ts";
+import { traceJoin, traceProcessStart } from "../trace.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { countRunChildProcess, holdLoop, releaseLoop } from "../parking.ts";
 import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
-import { KIND_FIELD } from "../primitive.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "../validate.ts";
 import { childExecArgv } from "./childArgv.ts";
+import { findUnsendable, fromSendable, toSendable } from "./sharing.ts";
 import {
   ENV_PROCESS_BOOTSTRAP,
   MAX_BOOTSTRAP_CHARS,
@@ -25,7 +25,10 @@ import {
 
 export interface ProcessOptions {
   readonly name?: string;
-  /** Values handed to the child (v8-serialized: plain data, no shared memory). */
+  /**
+   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, Semaphore,
+   * BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue): the child's are the same ones.
+   */
   readonly args?: readonly unknown[];
   /** A daemon process does not keep its parent alive and is ended with it. */
   readonly daemon?: boolean;
@@ -37,6 +40,7 @@ export interface ProcessOptions {
 const preloadUrl = pathToFileURL(path.join(__dirname, "register.mjs")).href;
 
 let processNumber = 0;
+const started = new WeakMap<Process, { child: ChildProcess; ident: number }>();
 /** Daemon children still running: ended (SIGTERM) when this process exits. */
 const liveDaemons = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -47,26 +51,6 @@ function endDaemonsAtExit(): void {
   process.on("exit", () => {
     for (const child of liveDaemons) child.kill("SIGTERM");
   });
-}
-
-/**
- * What in `value` cannot reach another process (shared memory: a threadlens primitive, a
- * SharedArrayBuffer or a view on one), searched through arrays and plain objects.
- */
-function findUnsendable(value: unknown, seen = new Set<object>()): string | undefined {
-  if (value === null || typeof value !== "object" || seen.has(value)) return undefined;
-  seen.add(value);
-  if (value instanceof SharedArrayBuffer) return "SharedArrayBuffer";
-  if (ArrayBuffer.isView(value))
-    return value.buffer instanceof SharedArrayBuffer ? "view on a SharedArrayBuffer" : undefined;
-  const kind = (value as Record<string, unknown>)[KIND_FIELD];
-  if (typeof kind === "string") return kind;
-  const items = Array.isArray(value) ? value : Object.values(value);
-  for (const item of items) {
-    const found = findUnsendable(item, seen);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 export class Process {
@@ -105,7 +89,7 @@ export class Process {
     const unsendable = findUnsendable(options.args);
     if (unsendable !== undefined) {
       throw new ArgumentError(
-        `new Process(): a ${unsendable} cannot be passed to a process in this release (shared memory stays in its process; pass plain data)`,
+        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue; other shared memory stays in its process)`,
       );
     }
     this.#args = options.args ?? [];
@@ -138,7 +122,7 @@ export class Process {
       bootstrap = encodeBootstrap({
         name: this.name,
         daemon: this.daemon,
-        args: this.#args,
+        args: toSendable(this.#args) as unknown[],
         parentPid: process.pid,
       });
     } catch (error) {
@@ -168,6 +152,8 @@ export class Process {
     });
     this.#child = child;
     this.#ident = ident;
+    started.set(this, { child, ident });
+    if (child.pid !== undefined) traceProcessStart(ident, this.name, this.daemon, child.pid);
     this.#alive = true;
     countRunChildProcess(1);
     if (this.daemon) {
@@ -244,7 +230,18 @@ export class Process {
   }
 }
 
-/** In a Process's child: the `args` given to the Process ([] in any other process). */
+/** The child process of a started Process and its logical thread (for Pool's processes). */
+export function childOf(p: Process): { child: ChildProcess; ident: number } | undefined {
+  return started.get(p);
+}
+
+let revivedArgs: unknown[] | undefined;
+
+/**
+ * In a Process's child: the `args` given to the Process ([] in any other process), primitives
+ * restored to the same primitives (operated on by the process that created them).
+ */
 export function processArgs<T extends unknown[] = unknown[]>(): T {
-  return [...(processBootstrap?.args ?? [])] as T;
+  revivedArgs ??= fromSendable([...(processBootstrap?.args ?? [])]) as unknown[];
+  return [...revivedArgs] as T;
 }

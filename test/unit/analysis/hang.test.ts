@@ -182,4 +182,15 @@ describe("hang", () => {
     b.waitBegin(main, ready, "wait", b.site(4)).blocked(main);
     assert.deepEqual(hangOf(analyzeTrace(b.build(), { cwd: CWD })).threads, ["main", "daemon"]);
   });
+
+  test("a task awaiting a timer while main awaits its join is no hang, until the loop is idle", () => {
+    const b = new TraceBuilder();
+    const main = b.thread("main");
+    const task = b.thread("sleeper", { kind: "task", parent: main });
+    b.joinBegin(main, task, b.site(4));
+    // The join is awaited: main's loop runs on, and the task's timer with it.
+    assert.deepEqual(analyzeTrace(b.build(), { cwd: CWD }), []);
+    b.idle(main);
+    assert.deepEqual(hangOf(analyzeTrace(b.build(), { cwd: CWD })).threads, ["main"]);
+  });
 });

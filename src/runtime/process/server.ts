@@ -1,0 +1,186 @@
+// The primitive server of an owner process (protocol/primitiveWire.ts): an internal helper
+// thread that carries out other processes' operations on this process's primitives, on their
+// behalf. Each calling logical thread gets a stand-in logical thread here, so lock ownership and
+// RLock re-entry are that thread's; the real primitive (its shared memory) does the rest, with
+// this process's own threads. Nothing here is recorded: the caller records its operations
+// itself, as its own thread's, on the owner's object (the run's recorder maps the ids).
+// A caller that goes away: its waits are given up (what they got after it left is given back),
+// its holds are kept. A process that dies holding a lock has not released it: the run reports
+// `lock-held-at-exit`, and whoever waits for the lock waits on, as with a killed thread.
+import { createServer, type Socket } from "node:net";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import {
+  FrameReader,
+  encodeFrame,
+  type WireReply,
+  type WireRequest,
+} from "../../protocol/primitiveWire.ts";
+import { taskContext, type LogicalThread } from "../logicalThread.ts";
+import { KIND_FIELD, revive } from "../primitive.ts";
+import { nextLogicalThreadId } from "../world.ts";
+
+/** What an owner process posts to its server: a primitive that a child process may use. */
+export interface ShareMessage {
+  readonly type: "share";
+  readonly object: unknown;
+}
+
+/** The operations served per kind: methods, and the getters (read with no args). */
+const LOCK_OPS = ["acquire", "tryAcquire", "release", "locked"];
+const QUEUE_OPS = [
+  "put",
+  "get",
+  "putNowait",
+  "getNowait",
+  "qsize",
+  "empty",
+  "full",
+  "taskDone",
+  "join",
+  "shutdown",
+  "isShutDown",
+];
+export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
+  Lock: LOCK_OPS,
+  RLock: LOCK_OPS,
+  Semaphore: ["acquire", "tryAcquire", "release", "value"],
+  BoundedSemaphore: ["acquire", "tryAcquire", "release", "value"],
+  Event: ["set", "clear", "isSet", "wait"],
+  Condition: ["acquire", "release", "wait", "notify", "notifyAll"],
+  Queue: QUEUE_OPS,
+  LifoQueue: QUEUE_OPS,
+  PriorityQueue: QUEUE_OPS,
+};
+
+type Served = Record<string, unknown> & { readonly [KIND_FIELD]: string; readonly id: number };
+
+interface Connection {
+  readonly socket: Socket;
+  readonly standIns: Map<number, LogicalThread>;
+  closed: boolean;
+}
+
+const objects = new Map<number, Served>();
+
+function accept(value: unknown): void {
+  const m = value as ShareMessage;
+  if (m?.type !== "share") return;
+  const object = m.object as Served;
+  if (typeof object?.id === "number") objects.set(object.id, object);
+}
+
+/** The object `id`, taking in the shares posted but not yet delivered (a call can overtake). */
+function objectOf(id: number): Served | undefined {
+  const known = objects.get(id);
+  if (known !== undefined || parentPort === null) return known;
+  for (
+    let m = receiveMessageOnPort(parentPort);
+    m !== undefined;
+    m = receiveMessageOnPort(parentPort)
+  )
+    accept(revive(m.message));
+  return objects.get(id);
+}
+
+function standIn(conn: Connection, thread: number): LogicalThread {
+  let own = conn.standIns.get(thread);
+  if (own === undefined) {
+    own = { ident: nextLogicalThreadId(), name: `remote-${thread}`, kind: "task", daemon: false };
+    conn.standIns.set(thread, own);
+  }
+  return own;
+}
+
+function send(conn: Connection, reply: WireReply): void {
+  if (!conn.closed) conn.socket.write(encodeFrame(reply));
+}
+
+function invoke(object: Served, op: string, args: readonly unknown[]): unknown {
+  const member = object[op];
+  return typeof member === "function"
+    ? (member as (...a: unknown[]) => unknown).apply(object, args as unknown[])
+    : member;
+}
+
+/** What a call that ended after its caller left had taken is given back. */
+function giveBack(object: Served, op: string, result: unknown, thread: LogicalThread): void {
+  taskContext.run(thread, () => {
+    try {
+      if ((op === "acquire" || op === "tryAcquire") && result === true)
+        invoke(object, "release", []);
+      else if (op === "wait" && object[KIND_FIELD] === "Condition") invoke(object, "release", []);
+      else if (op === "get") invoke(object, "putNowait", [result]);
+    } catch {
+      // Nothing to give back to (shut down, full): the item or unit is lost with its caller.
+    }
+  });
+}
+
+async function serve(conn: Connection, request: WireRequest): Promise<void> {
+  const { call, op } = request;
+  const object = objectOf(request.object);
+  const kind = object?.[KIND_FIELD];
+  if (object === undefined || kind === undefined || !SERVED_OPS[kind]?.includes(op)) {
+    send(conn, {
+      type: "error",
+      call,
+      name: "ThreadStateError",
+      message: `no shared primitive ${request.object} with an operation ${op} in process ${process.pid}`,
+    });
+    return;
+  }
+  const thread = standIn(conn, request.thread);
+  let value: unknown;
+  try {
+    const result = taskContext.run(thread, () => invoke(object, op, request.args));
+    if (result instanceof Promise) {
+      let settled = false;
+      const done = (): void => {
+        settled = true;
+      };
+      result.then(done, done);
+      // Not settled once the microtasks have run: the operation waits, the caller records it.
+      setImmediate(() => {
+        if (!settled) send(conn, { type: "blocked", call });
+      });
+      value = await result;
+    } else value = result;
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    send(conn, { type: "error", call, name: e.name, message: e.message });
+    return;
+  }
+  if (conn.closed) giveBack(object, op, value, thread);
+  else send(conn, { type: "done", call, value });
+}
+
+function connected(socket: Socket): void {
+  const conn: Connection = { socket, standIns: new Map(), closed: false };
+  const reader = new FrameReader();
+  socket.on("data", (chunk: Buffer) => {
+    let messages;
+    try {
+      messages = reader.push(chunk);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    for (const m of messages) if (m.type === "call") void serve(conn, m);
+  });
+  const gone = (): void => {
+    conn.closed = true;
+  };
+  socket.on("close", gone);
+  socket.on("error", gone);
+}
+
+/** Runs the server (in its helper thread): listens on workerData.socket, takes shares. */
+export function runServer(): void {
+  const socketPath = (workerData as { socket: string }).socket;
+  parentPort?.on("message", accept);
+  const server = createServer(connected);
+  server.on("error", (error) => {
+    process.stderr.write(`threadlens: cannot serve shared primitives: ${String(error)}\n`);
+  });
+  server.listen(socketPath);
+}
