@@ -25,6 +25,15 @@ export interface ShareMessage {
   readonly object: unknown;
 }
 
+/** A Manager's container to create (or, `shutdown`, a Manager whose containers to drop). */
+export interface CreateMessage {
+  readonly type: "create";
+  readonly kind: "Manager" | "ManagedDict" | "ManagedList" | "shutdown";
+  readonly id: number;
+  /** The Manager's id (of a container). */
+  readonly manager: number;
+}
+
 /** The operations served per kind: methods, and the getters (read with no args). */
 const LOCK_OPS = ["acquire", "tryAcquire", "release", "locked"];
 const QUEUE_OPS = [
@@ -50,6 +59,8 @@ export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
   Queue: QUEUE_OPS,
   LifoQueue: QUEUE_OPS,
   PriorityQueue: QUEUE_OPS,
+  ManagedDict: ["get", "set", "delete", "has", "keys", "entries", "size"],
+  ManagedList: ["append", "get", "set", "length", "toArray"],
 };
 
 type Served = Record<string, unknown> & { readonly [KIND_FIELD]: string; readonly id: number };
@@ -62,8 +73,56 @@ interface Connection {
 
 const objects = new Map<number, Served>();
 
+/** Containers of each Manager, and the ids of those shut down. */
+const managed = new Map<number, number[]>();
+const dropped = new Set<number>();
+
+function container(kind: "ManagedDict" | "ManagedList", id: number): Served {
+  const map = new Map<string, unknown>();
+  const list: unknown[] = [];
+  const base = { [KIND_FIELD]: kind, id };
+  if (kind === "ManagedDict") {
+    return {
+      ...base,
+      get: (key: string) => map.get(key),
+      set: (key: string, value: unknown) => void map.set(key, value),
+      delete: (key: string) => map.delete(key),
+      has: (key: string) => map.has(key),
+      keys: () => [...map.keys()],
+      entries: () => [...map.entries()],
+      size: () => map.size,
+    };
+  }
+  return {
+    ...base,
+    append: (value: unknown) => void list.push(value),
+    get: (index: number) => list[index],
+    set: (index: number, value: unknown) => {
+      if (!Number.isInteger(index) || index < 0 || index >= list.length)
+        throw new RangeError(`list index ${index} out of range (length ${list.length})`);
+      list[index] = value;
+    },
+    length: () => list.length,
+    toArray: () => [...list],
+  };
+}
+
 function accept(value: unknown): void {
-  const m = value as ShareMessage;
+  const m = value as ShareMessage | CreateMessage;
+  if (m?.type === "create") {
+    if (m.kind === "Manager") managed.set(m.id, []);
+    else if (m.kind === "shutdown") {
+      for (const id of managed.get(m.id) ?? []) {
+        objects.delete(id);
+        dropped.add(id);
+      }
+      managed.delete(m.id);
+    } else {
+      objects.set(m.id, container(m.kind, m.id));
+      managed.get(m.manager)?.push(m.id);
+    }
+    return;
+  }
   if (m?.type !== "share") return;
   const object = m.object as Served;
   if (typeof object?.id === "number") objects.set(object.id, object);
@@ -120,6 +179,15 @@ async function serve(conn: Connection, request: WireRequest): Promise<void> {
   const { call, op } = request;
   const object = objectOf(request.object);
   const kind = object?.[KIND_FIELD];
+  if (object === undefined && dropped.has(request.object)) {
+    send(conn, {
+      type: "error",
+      call,
+      name: "ThreadStateError",
+      message: `${op}(): its Manager was shut down`,
+    });
+    return;
+  }
   if (object === undefined || kind === undefined || !SERVED_OPS[kind]?.includes(op)) {
     send(conn, {
       type: "error",
