@@ -67,7 +67,8 @@ type Served = Record<string, unknown> & { readonly [KIND_FIELD]: string; readonl
 
 interface Connection {
   readonly socket: Socket;
-  readonly standIns: Map<number, LogicalThread>;
+  /** The calling process (its hello). */
+  pid: number;
   closed: boolean;
 }
 
@@ -141,11 +142,18 @@ function objectOf(id: number): Served | undefined {
   return objects.get(id);
 }
 
+/**
+ * The stand-in of logical thread `thread` of the calling process: one per calling thread, over
+ * all its connections (a thread's async calls come on its own, its Sync calls through its helper's).
+ */
+const standIns = new Map<string, LogicalThread>();
+
 function standIn(conn: Connection, thread: number): LogicalThread {
-  let own = conn.standIns.get(thread);
+  const key = `${conn.pid}:${thread}`;
+  let own = standIns.get(key);
   if (own === undefined) {
-    own = { ident: nextLogicalThreadId(), name: `remote-${thread}`, kind: "task", daemon: false };
-    conn.standIns.set(thread, own);
+    own = { ident: nextLogicalThreadId(), name: `remote-${key}`, kind: "task", daemon: false };
+    standIns.set(key, own);
   }
   return own;
 }
@@ -223,7 +231,7 @@ async function serve(conn: Connection, request: WireRequest): Promise<void> {
 }
 
 function connected(socket: Socket): void {
-  const conn: Connection = { socket, standIns: new Map(), closed: false };
+  const conn: Connection = { socket, pid: 0, closed: false };
   const reader = new FrameReader();
   socket.on("data", (chunk: Buffer) => {
     let messages;
@@ -233,7 +241,10 @@ function connected(socket: Socket): void {
       socket.destroy();
       return;
     }
-    for (const m of messages) if (m.type === "call") void serve(conn, m);
+    for (const m of messages) {
+      if (m.type === "hello") conn.pid = m.pid;
+      else if (m.type === "call") void serve(conn, m);
+    }
   });
   const gone = (): void => {
     conn.closed = true;
