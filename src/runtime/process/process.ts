@@ -10,7 +10,7 @@ import { ArgumentError, ThreadStateError } from "../errors.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { traceJoin, traceProcessStart } from "../trace.ts";
 import { nextLogicalThreadId } from "../world.ts";
-import { holdLoop, releaseLoop } from "../parking.ts";
+import { countRunChildProcess, holdLoop, releaseLoop } from "../parking.ts";
 import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "../validate.ts";
@@ -156,6 +156,7 @@ export class Process {
     started.set(this, { child, ident });
     if (child.pid !== undefined) traceProcessStart(ident, this.name, this.daemon, child.pid);
     this.#alive = true;
+    countRunChildProcess(1);
     if (this.daemon) {
       child.unref();
       child.channel?.unref();
@@ -166,6 +167,7 @@ export class Process {
       child.once("exit", (code, signal) => {
         this.#exitCode = code ?? -(signal === null ? 0 : constants.signals[signal]);
         this.#alive = false;
+        countRunChildProcess(-1);
         liveDaemons.delete(child);
         resolve();
       });
