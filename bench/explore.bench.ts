@@ -5,8 +5,9 @@
 // 2. The scheduler when off: each synchronization point tests one module-level boolean
 //    (`scheduleOn`, false without THREADLENS_SCHEDULE) before anything else. Measured in this
 //    process with recording on, as Lock acquireSync/release pairs (and `await acquire()` pairs)
-//    that make one more such test per point against the same pairs without it: the ratio is
-//    what the off scheduler adds to recording-only synchronization. Goal: within 2 %.
+//    through a Lock subclass whose acquisition makes one more such test, against the same
+//    subclass without it: the ratio is what the off scheduler adds to recording-only
+//    synchronization. Goal: within 2 %. A third, identical copy gives the noise floor.
 // Goals are reported, never asserted. BENCH_SCALE scales the sizes (e.g. 0.1 for a quick look).
 import { spawnSync } from "node:child_process";
 import path from "node:path";
@@ -56,22 +57,39 @@ function pointCheck(): void {
   throw new Error("the bench runs without a schedule");
 }
 
-const lock = new Lock();
+// The same Lock three times, each operation wrapped alike; only the first tests the flag, as
+// each synchronization point does (`if (scheduleOn && this.#recorded) pointSync(...)`). The
+// second copy of the plain wrapper shows the noise floor of the comparison.
+class OffLock extends Lock {
+  override acquireSync(): boolean {
+    if (scheduleOn && this.recorded) pointCheck();
+    return super.acquireSync();
+  }
+  override acquire(): Promise<boolean> {
+    if (scheduleOn && this.recorded) pointCheck();
+    return super.acquire();
+  }
+}
+class RecordingLock extends Lock {
+  override acquireSync(): boolean {
+    return super.acquireSync();
+  }
+  override acquire(): Promise<boolean> {
+    return super.acquire();
+  }
+}
+class RecordingLockCopy extends Lock {
+  override acquireSync(): boolean {
+    return super.acquireSync();
+  }
+  override acquire(): Promise<boolean> {
+    return super.acquire();
+  }
+}
+const locks = { off: new OffLock(), recording: new RecordingLock(), copy: new RecordingLockCopy() };
 let sink = 0;
 
-// Two copies of each loop, the same but for the test: one compiled body per side.
-function syncPairsOff(n: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    if (scheduleOn && lock.recorded) pointCheck();
-    lock.acquireSync();
-    sink++;
-    lock.release();
-  }
-  return nsPerOp(performance.now() - t0, n);
-}
-
-function syncPairsRecording(n: number): number {
+function syncPairs(lock: Lock, n: number): number {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     lock.acquireSync();
@@ -81,18 +99,7 @@ function syncPairsRecording(n: number): number {
   return nsPerOp(performance.now() - t0, n);
 }
 
-async function asyncPairsOff(n: number): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    if (scheduleOn && lock.recorded) pointCheck();
-    await lock.acquire();
-    sink++;
-    lock.release();
-  }
-  return nsPerOp(performance.now() - t0, n);
-}
-
-async function asyncPairsRecording(n: number): Promise<number> {
+async function asyncPairs(lock: Lock, n: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     await lock.acquire();
@@ -104,7 +111,9 @@ async function asyncPairsRecording(n: number): Promise<number> {
 
 async function main(): Promise<void> {
   if (scheduleOn) throw new Error("run the bench without THREADLENS_SCHEDULE");
-  if (!lock.recorded) throw new Error("run the bench with recording on (no THREADLENS_RECORD=0)");
+  if (!locks.off.recorded) {
+    throw new Error("run the bench with recording on (no THREADLENS_RECORD=0)");
+  }
   process.stdout.write(`threadlens explore: runs per second (${EXPLORE_RUNS} runs each)\n`);
   for (const strategy of ["pct", "random"]) {
     const { runsPerSecond, ms } = exploreRate(strategy);
@@ -112,42 +121,43 @@ async function main(): Promise<void> {
       `  ${strategy.padEnd(6)} ${runsPerSecond.toFixed(2)} runs/s (${(ms / EXPLORE_RUNS).toFixed(0)} ms a run)\n`,
     );
   }
+  const sides = ["off", "recording", "copy"] as const;
   const sync = await measure(
-    [
-      { name: "off", round: () => syncPairsOff(N_SYNC) },
-      { name: "recording", round: () => syncPairsRecording(N_SYNC) },
-    ],
+    sides.map((side) => ({ name: side, round: () => syncPairs(locks[side], N_SYNC) })),
     PLAN,
   );
   const asyncSamples = await measure(
-    [
-      { name: "off", round: () => asyncPairsOff(N_ASYNC) },
-      { name: "recording", round: () => asyncPairsRecording(N_ASYNC) },
-    ],
+    sides.map((side) => ({ name: side, round: () => asyncPairs(locks[side], N_ASYNC) })),
     PLAN,
   );
   const rows = [
-    row(
-      "acquireSync/release, scheduler off",
-      "recording only",
-      sync.get("off") ?? [],
-      sync.get("recording") ?? [],
-      WITHIN_2_PERCENT,
-    ),
-    row(
-      "await acquire()/release, scheduler off",
-      "recording only",
-      asyncSamples.get("off") ?? [],
-      asyncSamples.get("recording") ?? [],
-      WITHIN_2_PERCENT,
-    ),
-  ];
+    ["acquireSync/release", sync],
+    ["await acquire()/release", asyncSamples],
+  ].flatMap(([name, samples]) => {
+    const of = (side: string): number[] => (samples as Map<string, number[]>).get(side) ?? [];
+    return [
+      row(
+        `${name as string}, scheduler off`,
+        "recording only",
+        of("off"),
+        of("recording"),
+        WITHIN_2_PERCENT,
+      ),
+      row(
+        `${name as string}, same code (noise)`,
+        "recording only",
+        of("copy"),
+        of("recording"),
+        undefined,
+      ),
+    ];
+  });
   process.stdout.write(
     `\nthe scheduler when off (one boolean test per sync point), recording on\n`,
   );
   process.stdout.write(`${formatTable(rows)}\n`);
   // Every pair ran: a lock that let an operation through twice or not at all shows here.
-  if (sink !== (PLAN.warmup + PLAN.rounds) * 2 * (N_SYNC + N_ASYNC)) {
+  if (sink !== (PLAN.warmup + PLAN.rounds) * sides.length * (N_SYNC + N_ASYNC)) {
     process.stderr.write(`wrong count ${sink}\n`);
     process.exitCode = 1;
   }

@@ -67,11 +67,7 @@ async function oneRun(
   const errFile = path.join(dir, "stderr.txt");
   const fd = openSync(errFile, "w");
   try {
-    const outcome = await runScheduled(
-      { ...launch, stdio: ["ignore", "ignore", fd] },
-      schedule,
-      timeoutMs,
-    );
+    const outcome = await runScheduled(launch, schedule, timeoutMs, fd);
     return { outcome, stderr: readFileSync(errFile, "utf8") };
   } finally {
     closeSync(fd);

@@ -61,11 +61,15 @@ function readNotes(file: string): ScheduleNote[] {
   return notes;
 }
 
-/** Runs the program once under `token`, its own output discarded; returns report and notes. */
+/**
+ * Runs the program once under `token`, its own output discarded (stderr to the file
+ * descriptor `stderrFd` when given); returns report and notes.
+ */
 export async function runScheduled(
   launch: ProgramLaunch,
   token: string,
   timeoutMs: number | undefined,
+  stderrFd?: number,
 ): Promise<ScheduledOutcome> {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-schedule-"));
   const out = path.join(dir, "notes.jsonl");
@@ -75,7 +79,7 @@ export async function runScheduled(
       traceFile: undefined,
       timeoutMs,
       env: { ...(launch.env ?? process.env), [ENV_SCHEDULE]: token, [ENV_SCHEDULE_OUT]: out },
-      stdio: ["ignore", "ignore", "ignore"],
+      stdio: ["ignore", "ignore", stderrFd ?? "ignore"],
     });
     return { ...outcome, notes: readNotes(out) };
   } finally {

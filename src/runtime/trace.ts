@@ -2,7 +2,12 @@
 // obvious line per event. All of them cost one boolean test when recording is off. An
 // operation is recorded as the logical thread running it, a Promise.all branch included
 // (recordIdent.ts); creations, starts and joins as the caller's own.
-import { LOOP_DRAINED, type ObjectKind, type WaitReason } from "../protocol/events.ts";
+import {
+  LOOP_BLOCKED,
+  LOOP_DRAINED,
+  type ObjectKind,
+  type WaitReason,
+} from "../protocol/events.ts";
 import type { MisuseEventKind } from "../protocol/kinds.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
 import { announce, captureSite, emit, emitPrecise, publish, recordingOn } from "./recording.ts";
@@ -126,4 +131,9 @@ export function traceJoin(
  */
 export function traceLoopIdle(idle: boolean, drained = false): void {
   if (recordingOn) emitPrecise("loop-idle", threadSelf.ident, drained ? LOOP_DRAINED : 0, 0, idle);
+}
+
+/** This OS thread blocks in a Sync call from now on (`blocked`), or that call returned. */
+export function traceLoopBlocked(blocked: boolean): void {
+  if (recordingOn) emitPrecise("loop-idle", threadSelf.ident, LOOP_BLOCKED, 0, blocked);
 }

@@ -17,6 +17,7 @@ const cli = path.join(root, "dist/cli.js");
 const asyncInversion = "test/fixtures/schedules/async-inversion.ts";
 const threadInversion = "test/fixtures/schedules/thread-inversion.ts";
 const clean = "test/fixtures/schedules/clean.ts";
+const lostUpdate = "test/fixtures/schedules/lost-update.ts";
 
 interface Result {
   readonly status: number | null;
@@ -165,6 +166,36 @@ test("a correct program explored 50 runs: exit 0, no finding", () => {
   assert.equal(report.explored?.strategy, "pct");
   assert.equal(report.explored?.failure, undefined);
   assert.equal(report.schedule, undefined);
+});
+
+test("a broken invariant main asserts: explore stops at the run that breaks it (exit 1), replayed", () => {
+  const { status, report } = json(["explore", lostUpdate, "--", "main"]);
+  const context = `explore seed ${String(report.explored?.seed)}`;
+  assert.equal(status, 1, context);
+  assert.equal(report.exitCode, 1, context);
+  assert.deepEqual(report.findings, [], context);
+  assert.equal(report.explored?.failure, "failed with exit code 1", context);
+  for (let i = 0; i < 3; i++) {
+    const replay = json(["run", lostUpdate, "--schedule", report.schedule ?? "", "--", "main"]);
+    assert.equal(replay.status, 1, `replay ${i + 1}`);
+    assert.match(replay.stderr, /Error: lost update: counter is 1, expected 2/);
+  }
+});
+
+test("an uncaught error in a task (the program exits 0): explore reports it, exit 1", () => {
+  const plain = json(["run", lostUpdate]);
+  assert.equal(plain.status, 0, "a plain run keeps the invariant");
+  const { status, report } = json(["explore", lostUpdate]);
+  const context = `explore seed ${String(report.explored?.seed)}`;
+  assert.equal(status, 1, context);
+  assert.equal(report.exitCode, 0, context);
+  assert.equal(
+    report.explored?.failure,
+    "threw in task checker: Error: lost update: counter is 1, expected 2",
+    context,
+  );
+  const replay = json(["run", lostUpdate, "--schedule", report.schedule ?? ""]);
+  assert.match(replay.stderr, /Exception in task checker:\nError: lost update: counter is 1/);
 });
 
 test("human output: the seed, the failing run and how to replay it", () => {

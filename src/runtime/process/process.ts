@@ -10,7 +10,7 @@ import { ArgumentError, ThreadStateError } from "../errors.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { traceJoin, traceProcessStart } from "../trace.ts";
 import { nextLogicalThreadId } from "../world.ts";
-import { holdLoop, releaseLoop } from "../parking.ts";
+import { countRunChildProcess, holdLoop, releaseLoop } from "../parking.ts";
 import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "../validate.ts";
@@ -26,8 +26,9 @@ import {
 export interface ProcessOptions {
   readonly name?: string;
   /**
-   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, Semaphore,
-   * BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue): the child's are the same ones.
+   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, Condition,
+   * Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe
+   * connections): the child's are the same ones.
    */
   readonly args?: readonly unknown[];
   /** A daemon process does not keep its parent alive and is ended with it. */
@@ -89,7 +90,7 @@ export class Process {
     const unsendable = findUnsendable(options.args);
     if (unsendable !== undefined) {
       throw new ArgumentError(
-        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue; other shared memory stays in its process)`,
+        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe connections; other shared memory stays in its process)`,
       );
     }
     this.#args = options.args ?? [];
@@ -155,6 +156,7 @@ export class Process {
     started.set(this, { child, ident });
     if (child.pid !== undefined) traceProcessStart(ident, this.name, this.daemon, child.pid);
     this.#alive = true;
+    countRunChildProcess(1);
     if (this.daemon) {
       child.unref();
       child.channel?.unref();
@@ -165,6 +167,7 @@ export class Process {
       child.once("exit", (code, signal) => {
         this.#exitCode = code ?? -(signal === null ? 0 : constants.signals[signal]);
         this.#alive = false;
+        countRunChildProcess(-1);
         liveDaemons.delete(child);
         resolve();
       });

@@ -73,7 +73,8 @@ describe("LiveAnalysis", () => {
     const main = b.thread("main");
     const ready = b.object("Event", "ready");
     const w = b.worker("worker-1", main);
-    b.waitBegin(w, ready, "wait", b.site(4)).joinBegin(main, w, b.site(9));
+    b.waitBegin(w, ready, "wait", b.site(4)).blocked(w);
+    b.joinBegin(main, w, b.site(9)).idle(main);
     const analysis = live(b);
     assert.deepEqual(analysis.check(b.time + 299_999), []);
     assert.deepEqual(
@@ -89,7 +90,8 @@ describe("LiveAnalysis", () => {
     const main = b.thread("main");
     const ready = b.object("Event", "ready");
     const w = b.worker("worker-1", main);
-    b.waitBegin(w, ready, "wait", b.site(4)).joinBegin(main, w, b.site(9));
+    b.waitBegin(w, ready, "wait", b.site(4)).blocked(w);
+    b.joinBegin(main, w, b.site(9)).idle(main);
     const analysis = live(b);
     assert.deepEqual(analysis.check(b.time + 1_000), []);
     // The next check comes 400 ms later: the state it sees may be one that descheduled
