@@ -24,9 +24,12 @@ const ISSUED = 0;
 const SERVED = 1;
 const CANCELLED_COUNT = 2;
 const INTERNAL = 3; // 1 for a condition inside another primitive (not recorded)
-const CANCELLED = 4; // start of the list of cancelled tickets
-const INITIAL_WORDS = 16;
-const MAX_WORDS = 1 << 16;
+const OVERFLOW = 4; // 1 when a cancelled ticket found the list full (see #cancel)
+const CANCELLED = 5; // start of the list of cancelled tickets
+// A fixed size: a growable SharedArrayBuffer is a memory mapping of its own (two, in fact), and
+// a program with ~32,000 live Conditions (Semaphores, Queues: each has some) exhausted the
+// process' mappings (vm.max_map_count) and V8 died out of memory (issue 12's flood).
+const WORDS = 32;
 
 /** Wrap-safe "a comes after b" for int32 counters. */
 function after(a: number, b: number): boolean {
@@ -75,9 +78,7 @@ export class Condition {
       this.#site = identity.site;
       this.lock =
         lock ?? new RLock({ name: `${identity.name}.lock`, internal: opts.internal === true });
-      this.state = new Int32Array(
-        new SharedArrayBuffer(INITIAL_WORDS * 4, { maxByteLength: MAX_WORDS * 4 }),
-      );
+      this.state = new Int32Array(new SharedArrayBuffer(WORDS * 4));
       this.state[INTERNAL] = opts.internal === true ? 1 : 0;
       if (opts.internal !== true) traceCreate(this.id, "Condition", this.name);
     }
@@ -159,6 +160,12 @@ export class Condition {
     if (scheduleOn && this.#recorded) pointSync("notify", this);
     const s = this.state;
     if (this.#recorded) traceNotify(this.id, !after(s[ISSUED] ?? 0, s[SERVED] ?? 0));
+    if (s[OVERFLOW] === 1) {
+      // Cancelled tickets were lost: which waiters are live is not known, so all are woken
+      // (each re-checks what it waits for: Semaphore, Queue and waitFor loop on it).
+      this.#serveAll();
+      return;
+    }
     let served = s[SERVED] ?? 0;
     const issued = s[ISSUED] ?? 0;
     let left = n;
@@ -177,8 +184,14 @@ export class Condition {
     if (scheduleOn && this.#recorded) pointSync("notify", this);
     const s = this.state;
     if (this.#recorded) traceNotify(this.id, !after(s[ISSUED] ?? 0, s[SERVED] ?? 0));
+    this.#serveAll();
+  }
+
+  #serveAll(): void {
+    const s = this.state;
     const issued = Atomics.load(s, ISSUED);
     s[CANCELLED_COUNT] = 0;
+    s[OVERFLOW] = 0;
     if (issued !== s[SERVED]) {
       Atomics.store(s, SERVED, issued);
       rawNotify(s, SERVED);
@@ -230,19 +243,13 @@ export class Condition {
   #cancel(ticket: number): void {
     const s = this.state;
     const count = s[CANCELLED_COUNT] ?? 0;
-    const needed = (CANCELLED + count + 1) * 4;
-    const buffer = s.buffer as SharedArrayBuffer;
-    if (needed > buffer.byteLength) {
-      if (needed > buffer.maxByteLength) {
-        throw new LockStateError(
-          `${this.name}: more than ${MAX_WORDS - CANCELLED} timed-out waiters pending`,
-        );
-      }
-      buffer.grow(Math.min(buffer.maxByteLength, buffer.byteLength * 2));
+    if (CANCELLED + count >= s.length) {
+      // More timed-out waiters pending than the list holds: the next notify wakes everyone
+      // rather than spend a wake-up on a waiter that is gone.
+      s[OVERFLOW] = 1;
+      return;
     }
-    // Views over a growable SharedArrayBuffer created with an explicit length do not track
-    // growth, so writes past the first words go through a fresh view.
-    new Int32Array(buffer)[CANCELLED + count] = ticket;
+    s[CANCELLED + count] = ticket;
     s[CANCELLED_COUNT] = count + 1;
   }
 
@@ -251,7 +258,7 @@ export class Condition {
     const s = this.state;
     const count = s[CANCELLED_COUNT] ?? 0;
     if (count === 0) return false;
-    const all = new Int32Array(s.buffer);
+    const all = s;
     for (let i = 0; i < count; i++) {
       if (all[CANCELLED + i] === ticket) {
         all[CANCELLED + i] = all[CANCELLED + count - 1] ?? 0;

@@ -82,6 +82,36 @@ describe("Condition contract", () => {
     assert.equal(await second.join(), true);
   });
 
+  test("more timed-out waiters pending than its list holds: a notify still reaches the live waiter", async () => {
+    const cond = new Condition(new Lock());
+    // 40 waits time out before any notify: more cancelled tickets than the condition's fixed
+    // list keeps (it no longer grows: a growable buffer per Condition exhausted the mappings).
+    for (let i = 0; i < 40; i++) {
+      await cond.acquire();
+      assert.equal(await cond.wait({ timeout: 1 }), false);
+      cond.release();
+    }
+    let waits = false;
+    const live = spawn(async () => {
+      await cond.acquire();
+      waits = true;
+      const ok = await cond.wait({ timeout: 60_000 });
+      cond.release();
+      return ok;
+    });
+    await until(() => waits);
+    await cond.acquire();
+    cond.notify();
+    cond.release();
+    assert.equal(await live.join(), true);
+    // The list is usable again after that notify: one timed-out waiter, then a notify for
+    // nobody, wakes nobody and leaves no stale ticket behind.
+    await cond.acquire();
+    assert.equal(await cond.wait({ timeout: 1 }), false);
+    cond.notify();
+    cond.release();
+  });
+
   test("sync waitFor returns the predicate's value; false after a timeout", () => {
     const cond = new Condition();
     cond.acquireSync();
