@@ -12,7 +12,7 @@ import type {
   ToWebviewMessage,
   Viewport,
 } from "../../src/extension/webviewMessages.ts";
-import { drawGraph, graphHit, graphSize, type GraphTarget } from "./graphDraw.ts";
+import { drawGraph, graphHit, planGraph, type GraphTarget } from "./graphDraw.ts";
 import { details } from "./details.ts";
 import { renderSourceList } from "./sourceList.ts";
 import { renderWarnings } from "./warningsList.ts";
@@ -114,6 +114,14 @@ function prepare(
   return ctx;
 }
 
+const measureContext = document.createElement("canvas").getContext("2d");
+/** A text's width in the canvases' font (the graph's layout makes room for it). */
+function measureText(text: string): number {
+  if (measureContext === null) return text.length * 7;
+  measureContext.font = "11px sans-serif";
+  return measureContext.measureText(text).width;
+}
+
 function foreground(): string {
   return getComputedStyle(document.body).color || "#ccc";
 }
@@ -163,9 +171,18 @@ function render(): void {
   timeline.dataset["cycleLanes"] = (view?.lanes ?? [])
     .flatMap((lane, i) => (lane.inCycle ? [i] : []))
     .join(",");
-  const size = graphSize(view, graphBox.clientWidth || 300);
-  const graphCtx = prepare(graph, size.width, size.height);
-  graphTargets = drawGraph(graphCtx, view, size.width, size.height, foreground());
+  // The graph box's height limit (a third of the view), for the graph to fit it as well.
+  const maxHeight = Number.parseFloat(getComputedStyle(graphBox).maxHeight);
+  const plan = planGraph(
+    view,
+    graphBox.clientWidth || 300,
+    measureText,
+    Number.isFinite(maxHeight) ? maxHeight : Infinity,
+  );
+  const graphCtx = prepare(graph, plan.frame.width, plan.frame.height);
+  graphTargets = drawGraph(graphCtx, plan, foreground());
+  // For tests: the scale the graph was fitted at (1: full size; below: shrunk to fit).
+  graph.dataset["scale"] = plan.frame.scale.toFixed(3);
   renderSourceList(sources, view, open);
   renderWarnings(warningsBox, all?.warnings, open);
 }

@@ -2,6 +2,7 @@
 // they are declared: the extension's package.json `configurationAttributes` mirror it, so a
 // change here is a change there.
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import { ScheduleTokenError, decodeSchedule } from "../protocol/schedule.ts";
 
 export interface ThreadlensLaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** The .ts/.js program to run (required); relative paths are relative to `cwd`. */
@@ -24,6 +25,8 @@ export interface ThreadlensLaunchArguments extends DebugProtocol.LaunchRequestAr
   readonly lockTimeoutWarningMs?: number;
   /** Keep the trace in this .tltrace file (relative to `cwd`). */
   readonly trace?: string;
+  /** Replay this schedule token (DESIGN 8.1: from `threadlens explore` or `run --confirm`). */
+  readonly schedule?: string;
 }
 
 /** A launch attribute's JSON type, as package.json's `configurationAttributes` declares it. */
@@ -50,6 +53,10 @@ export const LAUNCH_ATTRIBUTES = {
   stopOnPotentialDeadlock: { type: "boolean", expected: "true or false" },
   lockTimeoutWarningMs: { type: "number", expected: "a positive number of milliseconds" },
   trace: { type: "string", expected: "a non-empty string" },
+  schedule: {
+    type: "string",
+    expected: "a schedule token (tl1.…) printed by threadlens explore or run --confirm",
+  },
 } as const satisfies Record<
   OwnAttribute,
   { readonly type: LaunchAttributeType; readonly expected: string }
@@ -80,6 +87,7 @@ export interface LaunchSettings {
   readonly stopOnPotentialDeadlock: boolean;
   readonly lockTimeoutWarningMs: number | undefined;
   readonly trace: string | undefined;
+  readonly schedule: string | undefined;
 }
 
 /** A launch configuration that cannot be used, with the message to show its author. */
@@ -136,6 +144,21 @@ function environment(raw: Record<string, unknown>): Readonly<Record<string, stri
   return value as Record<string, string | null>;
 }
 
+/** The `schedule` token, checked: a damaged one is a launch error that says what is wrong. */
+function scheduleToken(raw: Record<string, unknown>): string | undefined {
+  const token = optionalString(raw, "schedule");
+  if (token === undefined) return undefined;
+  try {
+    decodeSchedule(token.trim());
+  } catch (error) {
+    if (error instanceof ScheduleTokenError) {
+      throw new LaunchArgumentError(`launch attribute "schedule": ${error.message}`);
+    }
+    throw error;
+  }
+  return token.trim();
+}
+
 /** Checks the attributes a client sent (any JSON) and applies the defaults. */
 export function parseLaunchArguments(raw: unknown): LaunchSettings {
   if (raw === null || typeof raw !== "object") {
@@ -164,5 +187,6 @@ export function parseLaunchArguments(raw: unknown): LaunchSettings {
     stopOnPotentialDeadlock: optionalBoolean(attributes, "stopOnPotentialDeadlock", false),
     lockTimeoutWarningMs: warning === undefined ? undefined : (warning as number),
     trace: optionalString(attributes, "trace"),
+    schedule: scheduleToken(attributes),
   };
 }

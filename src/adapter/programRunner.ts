@@ -13,6 +13,7 @@ import {
   type SupervisedProgram,
 } from "../launch/supervise.ts";
 import { exitCodeOfSignal } from "../launch/exitCodes.ts";
+import { replayEnv } from "../launch/schedules.ts";
 import type { ControlCommand, RecorderOutput } from "../protocol/recorderControl.ts";
 import { LaunchArgumentError, type LaunchSettings } from "./launchArguments.ts";
 
@@ -33,6 +34,10 @@ export interface RunnerEvents {
 export interface ResolvedProgram {
   readonly file: string;
   readonly cwd: string;
+  /** The `schedule` attribute's environment (DESIGN 8.1), when its token fits the program. */
+  readonly scheduleEnv?: NodeJS.ProcessEnv;
+  /** Why the `schedule` attribute is not replayed (the program changed since). */
+  readonly scheduleWarning?: string;
 }
 
 /** The program's absolute path and working directory, checked: a LaunchArgumentError or a
@@ -46,7 +51,9 @@ export function resolveProgram(settings: LaunchSettings): ResolvedProgram {
   checkProgram(file, settings.program);
   if (settings.trace !== undefined)
     checkOutputFile(path.resolve(cwd, settings.trace), settings.trace);
-  return { file, cwd };
+  if (settings.schedule === undefined) return { file, cwd };
+  const replay = replayEnv(settings.schedule, file);
+  return { file, cwd, scheduleEnv: replay.env, scheduleWarning: replay.warning };
 }
 
 /** The node to run the program with: this one, unless the adapter runs inside the editor. */
@@ -87,7 +94,7 @@ export class ProgramRunner {
    */
   static async start(
     settings: LaunchSettings,
-    { file, cwd }: ResolvedProgram,
+    { file, cwd, scheduleEnv }: ResolvedProgram,
     distDir: string,
     events: RunnerEvents,
   ): Promise<ProgramRunner> {
@@ -98,7 +105,7 @@ export class ProgramRunner {
         args: settings.args,
         distDir,
         cwd,
-        env: environment(settings),
+        env: { ...environment(settings), ...scheduleEnv },
         runtimeExecutable: settings.runtimeExecutable ?? defaultRuntime(),
         runtimeArgs: settings.runtimeArgs,
         traceFile: settings.trace === undefined ? undefined : path.resolve(cwd, settings.trace),

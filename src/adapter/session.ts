@@ -130,6 +130,9 @@ export class ThreadlensDebugSession extends DebugSession {
         recorder: (message) => this.#onRecorder(message),
         ended: (exitCode) => this.#onEnded(exitCode),
       });
+      if (resolved.scheduleWarning !== undefined) {
+        this.#emit(new OutputEvent(`threadlens: ${resolved.scheduleWarning}\n`, "console"));
+      }
       if (settings.lockTimeoutWarningMs !== undefined) {
         this.#warnings = new LockWarnings(this.#model, settings.lockTimeoutWarningMs, this.#cwd, {
           output: (text, site) => this.#emit(positionedOutput(text, "console", site)),

@@ -160,6 +160,8 @@ function replay(trace: Trace, options: AnalysisOptions): Analyzer {
 
 const DEFAULT_STABLE_MICROS = 30_000;
 const DEFAULT_HANG_MICROS = 300_000;
+/** A gap this long between two checks means the recorder was starved of CPU. */
+const STARVED_CHECK_MICROS = 100_000;
 
 /**
  * The online analysis: feed it the recorder's dictionary records and event batches, call
@@ -174,6 +176,9 @@ export class LiveAnalysis {
   readonly #reported = new Set<string>();
   /** Lock sets of the deadlocks already returned. */
   readonly #reportedLockSets = new Set<string>();
+  /** The hang of the last checks, stable no earlier than `since` (see check()). */
+  #hangSeen: { readonly key: string; readonly since: number } | undefined;
+  #lastCheck: number | undefined;
 
   constructor(options: LiveAnalysisOptions) {
     this.#analyzer = new Analyzer(options);
@@ -199,13 +204,30 @@ export class LiveAnalysis {
    * hang), each returned once.
    */
   check(nowMicros: number): Finding[] {
+    // A recorder starved of CPU (hundreds of busy threads on two cores) wakes to a state that
+    // threads descheduled as long have not published yet; the last event's time alone would
+    // call that moment stable. After such a gap a hang is watched for a while more.
+    const starved =
+      this.#lastCheck !== undefined && nowMicros - this.#lastCheck > STARVED_CHECK_MICROS;
+    this.#lastCheck = nowMicros;
     const found: Finding[] = [];
+    let hangKey: string | undefined;
     for (const blocked of this.#analyzer.blocked()) {
       if (this.#reported.has(blocked.key)) continue;
+      let since = blocked.since;
+      if (blocked.isHang) {
+        hangKey = blocked.key;
+        if (starved || this.#hangSeen?.key !== blocked.key) {
+          const watchFrom = starved ? nowMicros - this.#hangMicros + STARVED_CHECK_MICROS : 0;
+          this.#hangSeen = { key: blocked.key, since: watchFrom };
+        }
+        since = Math.max(since, this.#hangSeen?.since ?? 0);
+      }
       const needed = blocked.isHang ? this.#hangMicros : this.#stableMicros;
-      if (nowMicros - blocked.since < needed) continue;
+      if (nowMicros - since < needed) continue;
       found.push(this.#take(blocked));
     }
+    if (hangKey === undefined) this.#hangSeen = undefined;
     return found;
   }
 

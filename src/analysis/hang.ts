@@ -59,6 +59,18 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
     if (!state.isQuietHost(host)) return undefined;
     const blocking = thread.blocking;
     if (blocking === undefined) {
+      // A task waiting for nothing threadlens sees (a timer, I/O) while another logical thread
+      // of its OS thread awaits a join: joins are awaited, so that loop runs on and the task
+      // with it, unless the loop itself says it is idle.
+      const hostStatus = state.hosts.get(host);
+      if (
+        hostStatus !== undefined &&
+        !hostStatus.loopIdle &&
+        !hostStatus.waitingForMessages &&
+        hostStatus.lastBegin?.blocking.kind === "join" &&
+        hostStatus.lastBegin.thread !== thread.ident
+      )
+        return undefined;
       // Idle: its loop has nothing but threadlens waits, or waits for messages only.
       if (host === thread.ident && state.hosts.get(host)?.waitingForMessages === true) {
         waitingForMessages.push(thread.ident);
@@ -115,17 +127,18 @@ function mainInAtomicsWait(state: RunState, hang: Hang): number | undefined {
     return (
       blocking?.kind === "wait" &&
       dict.traits(blocking.object).waits === "atomics" &&
-      host?.lastBegin?.blocking === blocking
+      host?.blockedSync === true &&
+      host.lastBegin?.blocking === blocking
     );
   });
 }
 
 /** How `thread` waits on an Atomics address. */
 function atomicsWaitVerb(state: RunState, thread: ThreadStatus): string {
-  // Recorded per thread (instrument/atomics.ts). A thread whose loop said it is idle is not
-  // inside Atomics.wait: it awaits waitAsync.
-  const loopIdle = state.hosts.get(state.dict.hostOf(thread.ident))?.loopIdle === true;
-  return loopIdle ? "waits in Atomics.waitAsync" : "waits in Atomics.wait";
+  // Recorded per thread (instrument/atomics.ts): a thread inside Atomics.wait said it blocks;
+  // one that did not awaits waitAsync.
+  const blocked = state.hosts.get(state.dict.hostOf(thread.ident))?.blockedSync === true;
+  return blocked ? "waits in Atomics.wait" : "waits in Atomics.waitAsync";
 }
 
 /** The hang's threads in an Atomics wait, each with the address and site it waits at. */

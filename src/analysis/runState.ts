@@ -3,6 +3,7 @@
 // (event set, queue items and unfinished tasks, notifies). Events are applied one at a time,
 // in the order eventOrder.ts gives (or the order batches arrive in, live).
 import {
+  LOOP_BLOCKED,
   LOOP_DRAINED,
   LOOP_MESSAGES_ONLY,
   type TraceEvent,
@@ -144,6 +145,8 @@ export class HostStatus {
    * of the thread leave it as it is: the recorder says when the thread turns busy.
    */
   waitingForMessages = false;
+  /** The thread is blocked in a Sync call (the runtime's LOOP_BLOCKED loop-idle said so). */
+  blockedSync = false;
   /** The OS thread's last event began a blocking operation (it may be blocked in a Sync call). */
   lastBegin: { readonly thread: number; readonly blocking: Blocking } | undefined;
   lastTime = 0;
@@ -216,10 +219,7 @@ export class RunState {
   isQuietHost(hostIdent: number): boolean {
     const host = this.hosts.get(hostIdent);
     if (host === undefined) return false;
-    if (host.loopIdle || host.waitingForMessages) return true;
-    const last = host.lastBegin;
-    if (last === undefined || last.blocking.timed) return false;
-    return this.threads.get(last.thread)?.blocking === last.blocking;
+    return host.loopIdle || host.waitingForMessages;
   }
 
   /** The acquisition site of `object` by `thread`: the acquired site, else its request's. */
@@ -248,6 +248,7 @@ export class RunState {
     if (event.kind === "loop-idle") {
       host.loopIdle = event.flag;
       host.drained = event.flag && event.object === LOOP_DRAINED;
+      host.blockedSync = event.flag && event.object === LOOP_BLOCKED;
       return;
     }
     if (event.kind === "thread-exit" && event.thread === host.ident && host.drained) {
@@ -257,6 +258,7 @@ export class RunState {
     // Anything else means the loop ran code again.
     host.loopIdle = false;
     host.drained = false;
+    host.blockedSync = false;
     host.lastBegin = undefined;
     thread.lastTime = Math.max(thread.lastTime, event.time);
     if (event.site !== 0) thread.lastSite = event.site;

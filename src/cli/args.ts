@@ -1,7 +1,10 @@
 // Command-line parsing of `threadlens` (DESIGN section 8). Errors are UsageError (exit 3).
+import { STRATEGIES, type Strategy } from "../protocol/schedule.ts";
 
 /** `run --confirm`: reruns per potential deadlock unless `--confirm-runs` says otherwise. */
 export const DEFAULT_CONFIRM_RUNS = 20;
+/** `explore`: runs, strategy, PCT bug depth and per-run timeout unless the options say otherwise. */
+export const EXPLORE_DEFAULTS = { runs: 50, strategy: "pct", depth: 3, timeoutMs: 30_000 } as const;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -22,6 +25,20 @@ export type Command =
       /** `--schedule <token>`: replay a controlled schedule. */
       readonly schedule?: string;
     }
+  | {
+      readonly command: "explore";
+      readonly program: string;
+      readonly args: readonly string[];
+      readonly json: boolean;
+      readonly runs: number;
+      readonly strategy: Strategy;
+      /** The base seed (run i uses seed + i); undefined: drawn at random and printed. */
+      readonly seed: number | undefined;
+      /** PCT's bug depth d: d - 1 priority change points per run. */
+      readonly depth: number;
+      /** Each run's wall-time bound: a run still going then is a hang. */
+      readonly timeoutMs: number;
+    }
   | { readonly command: "check"; readonly paths: readonly string[]; readonly json: boolean }
   | { readonly command: "export"; readonly trace: string; readonly out: string }
   | { readonly command: "help" }
@@ -30,6 +47,8 @@ export type Command =
 export const USAGE = `usage:
   threadlens run <program.ts|.js> [--json] [--stats] [--trace <file.tltrace>] [--timeout <ms>]
       [--confirm [--confirm-runs N]] [--schedule <token>] [-- args...]
+  threadlens explore <program.ts|.js> [--runs N] [--strategy random|pct] [--seed S] [--depth D]
+      [--timeout <ms>] [--json] [-- args...]
   threadlens check [files or folders...] [--json]
   threadlens export --perfetto <trace.tltrace> <out.json>
   threadlens --help | --version
@@ -38,6 +57,8 @@ exit codes of run: 0 nothing found, 1 findings but nothing blocked, 2 the progra
 was stopped (deadlock, hang, timeout; with --confirm: a potential deadlock confirmed), 3 usage
 or start error or a failure of threadlens,
 else the program's own non-zero code (findings still reported), 128+n killed by signal n.
+exit codes of explore: those of run, for the first run that deadlocked, hung or failed
+(0 when none did).
 exit codes of check (static analysis, default folder "."): 0 nothing found, 1 findings,
 3 usage error or a file that does not parse.`;
 
@@ -108,6 +129,45 @@ function parseRun(argv: readonly string[]): Command {
   };
 }
 
+function parseExplore(argv: readonly string[]): Command {
+  let program: string | undefined;
+  let json = false;
+  let runs: number = EXPLORE_DEFAULTS.runs;
+  let strategy: Strategy = EXPLORE_DEFAULTS.strategy;
+  let seed: number | undefined;
+  let depth: number = EXPLORE_DEFAULTS.depth;
+  let timeoutMs: number = EXPLORE_DEFAULTS.timeoutMs;
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--") {
+      args.push(...argv.slice(i + 1));
+      break;
+    }
+    if (program !== undefined && !a.startsWith("--")) {
+      args.push(a);
+      continue;
+    }
+    if (a === "--json") json = true;
+    else if (a === "--runs") runs = positiveInteger(a, takeValue(argv, i++, a));
+    else if (a === "--seed") seed = positiveInteger(a, takeValue(argv, i++, a), true);
+    else if (a === "--depth") depth = positiveInteger(a, takeValue(argv, i++, a));
+    else if (a === "--timeout") timeoutMs = positiveInteger(a, takeValue(argv, i++, a));
+    else if (a === "--strategy") {
+      const value = takeValue(argv, i++, a);
+      if (!(STRATEGIES as readonly string[]).includes(value))
+        throw new UsageError(`--strategy must be one of ${STRATEGIES.join(", ")}, got ${value}`);
+      strategy = value as Strategy;
+    } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+    else program = a;
+  }
+  if (program === undefined)
+    throw new UsageError("explore needs a program: threadlens explore <program.ts>");
+  if (seed !== undefined && seed > 2 ** 31)
+    throw new UsageError(`--seed must be at most ${2 ** 31}, got ${seed}`);
+  return { command: "explore", program, args, json, runs, strategy, seed, depth, timeoutMs };
+}
+
 function parseCheck(argv: readonly string[]): Command {
   const paths: string[] = [];
   let json = false;
@@ -128,6 +188,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if (command === "--help" || command === "-h" || command === "help") return { command: "help" };
   if (command === "--version") return { command: "version" };
   if (command === "run") return parseRun(rest);
+  if (command === "explore") return parseExplore(rest);
   if (command === "check") return parseCheck(rest);
   if (command === "export") {
     if (rest[0] !== "--perfetto" || rest.length !== 3) {

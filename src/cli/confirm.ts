@@ -5,7 +5,8 @@
 // Event the held thread sets, a join) says why the cycle cannot close, and ends the reruns.
 import type { Finding, Report } from "../protocol/report.ts";
 import { encodeSchedule, type ScheduleNote } from "../protocol/schedule.ts";
-import { programFingerprint, runScheduled } from "./schedules.ts";
+import { programFingerprint } from "../launch/schedules.ts";
+import { runScheduled } from "./schedules.ts";
 import type { ProgramLaunch } from "../launch/supervise.ts";
 
 /** How long held threads wait for the rest of the cycle (no new arrival) before giving up. */

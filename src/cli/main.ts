@@ -51,6 +51,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return exportPerfetto(cmd.trace, cmd.out);
       case "run":
         return await run(cmd, __dirname);
+      case "explore":
+        return await (await import("./explore.ts")).explore(cmd, __dirname);
       case "check":
         // Loaded on demand: the TypeScript compiler is only needed here.
         return (await import("./check.ts")).check(cmd, process.cwd());

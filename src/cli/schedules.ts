@@ -1,7 +1,6 @@
-// What `run --confirm`, `run --schedule` and `explore` share (DESIGN 8.1): the fingerprint
-// that ties a schedule token to the program it was made for, and one run of the program under
-// a schedule with the scheduler's notes read back.
-import { createHash } from "node:crypto";
+// What `run --confirm`, `run --schedule` and `explore` share (DESIGN 8.1): the replay of a
+// token (launch/schedules.ts, with its fingerprint), the report of a scheduled run, and one run
+// of the program under a schedule with the scheduler's notes read back.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,17 +9,12 @@ import {
   ENV_SCHEDULE,
   ENV_SCHEDULE_OUT,
   ScheduleTokenError,
-  decodeSchedule,
   type ScheduleNote,
 } from "../protocol/schedule.ts";
+import { replayEnv as replayEnvOf, type ReplayEnv } from "../launch/schedules.ts";
 import { UsageError } from "./args.ts";
 import { runToReport, type RunOutcome } from "./run.ts";
 import type { ProgramLaunch } from "../launch/supervise.ts";
-
-/** A short hash of the program's source: a token made for other code does not fit it. */
-export function programFingerprint(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("base64url").slice(0, 12);
-}
 
 /** Blocking findings: the ones a schedule makes happen. */
 const BLOCKING = new Set(["deadlock", "self-deadlock", "hang"]);
@@ -34,28 +28,14 @@ export function withScheduleOf(report: Report, schedule: string): Report {
   };
 }
 
-export interface ReplayEnv {
-  /** The environment that turns the scheduler on; undefined: run unscheduled. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** What to tell the user (the token does not fit the program). */
-  readonly warning?: string;
-}
-
 /** For `run --schedule`: a damaged token is a usage error; one made for other code is ignored. */
 export function replayEnv(token: string, file: string): ReplayEnv {
-  let plan;
   try {
-    plan = decodeSchedule(token);
+    return replayEnvOf(token, file);
   } catch (error) {
     if (error instanceof ScheduleTokenError) throw new UsageError(`--schedule: ${error.message}`);
     throw error;
   }
-  if (plan.program !== undefined && plan.program !== programFingerprint(file)) {
-    return {
-      warning: `the schedule does not fit ${path.basename(file)}: it was made for another version of the program (its source changed since); running it unscheduled`,
-    };
-  }
-  return { env: { [ENV_SCHEDULE]: token } };
 }
 
 export interface ScheduledOutcome extends RunOutcome {
@@ -81,11 +61,15 @@ function readNotes(file: string): ScheduleNote[] {
   return notes;
 }
 
-/** Runs the program once under `token`, its own output discarded; returns report and notes. */
+/**
+ * Runs the program once under `token`, its own output discarded (stderr to the file
+ * descriptor `stderrFd` when given); returns report and notes.
+ */
 export async function runScheduled(
   launch: ProgramLaunch,
   token: string,
   timeoutMs: number | undefined,
+  stderrFd?: number,
 ): Promise<ScheduledOutcome> {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-schedule-"));
   const out = path.join(dir, "notes.jsonl");
@@ -95,7 +79,7 @@ export async function runScheduled(
       traceFile: undefined,
       timeoutMs,
       env: { ...(launch.env ?? process.env), [ENV_SCHEDULE]: token, [ENV_SCHEDULE_OUT]: out },
-      stdio: ["ignore", "ignore", "ignore"],
+      stdio: ["ignore", "ignore", stderrFd ?? "ignore"],
     });
     return { ...outcome, notes: readNotes(out) };
   } finally {

@@ -1,10 +1,20 @@
 // Quick Fixes for threadlens diagnostics (DESIGN 5.4), matched on their codes: each applies the
 // TextEdit the analysis computed; a suggestion with no safe edit is offered as its explanation.
+// A potential deadlock also offers "Confirm by rerunning", and a finding with a schedule
+// "Replay under the debugger" (DESIGN 8.1, confirmAction.ts).
 import path from "node:path";
 import * as vscode from "vscode";
 import type { Finding, Suggestion, SuggestionKind, TextEdit } from "../protocol/report.ts";
-import type { FindingDiagnostics } from "./diagnostics.ts";
-import { COMMAND_SHOW_SUGGESTION, DIAGNOSTIC_CODES, DIAGNOSTIC_SOURCE } from "./ids.ts";
+import { CONFIRM_TITLE, REPLAY_TITLE, type ReplayTarget } from "./confirmAction.ts";
+import { scheduleActions, type ConfirmTarget } from "./confirmPlan.ts";
+import type { DiagnosticFinding, FindingDiagnostics } from "./diagnostics.ts";
+import {
+  COMMAND_CONFIRM_BY_RERUNNING,
+  COMMAND_REPLAY_SCHEDULE,
+  COMMAND_SHOW_SUGGESTION,
+  DIAGNOSTIC_CODES,
+  DIAGNOSTIC_SOURCE,
+} from "./ids.ts";
 
 const FIXABLE_CODES: ReadonlySet<string> = new Set(
   (["deadlock", "potential-deadlock", "self-deadlock", "hang"] satisfies Finding["kind"][]).map(
@@ -25,12 +35,18 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
     context: vscode.CodeActionContext,
   ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
+    const scheduled: vscode.CodeAction[] = [];
     const titles = new Set<string>();
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
       if (typeof diagnostic.code !== "string" || !FIXABLE_CODES.has(diagnostic.code)) continue;
       const found = this.diagnostics.lookup(document.uri, diagnostic);
       if (found === undefined) continue;
+      for (const action of scheduleActions(diagnostic.code, found.finding)) {
+        if (titles.has(action)) continue;
+        titles.add(action);
+        scheduled.push(scheduleAction(action, document.uri, diagnostic, found));
+      }
       for (const suggestion of found.suggestions) {
         const title = actionTitle(suggestion);
         // The same finding reaches several sites, and run and static findings can coincide.
@@ -39,8 +55,31 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
         actions.push(toAction(title, suggestion, found.cwd, diagnostic));
       }
     }
-    return actions;
+    return [...actions, ...scheduled];
   }
+}
+
+function scheduleAction(
+  action: "confirm" | "replay",
+  uri: vscode.Uri,
+  diagnostic: vscode.Diagnostic,
+  found: DiagnosticFinding,
+): vscode.CodeAction {
+  const title = action === "confirm" ? CONFIRM_TITLE : REPLAY_TITLE;
+  const codeAction = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+  codeAction.diagnostics = [diagnostic];
+  if (action === "confirm") {
+    const target: ConfirmTarget = {
+      file: uri.fsPath,
+      line: diagnostic.range.start.line + 1,
+      locks: found.finding.locks,
+    };
+    codeAction.command = { command: COMMAND_CONFIRM_BY_RERUNNING, title, arguments: [target] };
+  } else {
+    const target: ReplayTarget = { file: uri.fsPath, schedule: found.finding.schedule ?? "" };
+    codeAction.command = { command: COMMAND_REPLAY_SCHEDULE, title, arguments: [target] };
+  }
+  return codeAction;
 }
 
 const TITLES: Readonly<Record<SuggestionKind, string>> = {

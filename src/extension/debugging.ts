@@ -47,6 +47,9 @@ export class ThreadlensConfigurationProvider implements vscode.DebugConfiguratio
       }
       return currentFileConfiguration(document.uri, folder);
     }
+    // Report paths are relative to `cwd`: without one, the workspace folder's, not the editor's.
+    if (config["cwd"] === undefined && folder !== undefined)
+      return { ...config, cwd: folder.uri.fsPath };
     return config;
   }
 }

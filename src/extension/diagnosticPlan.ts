@@ -1,10 +1,11 @@
 // The pure half of diagnostics.ts (no vscode, so the unit tests check it): which diagnostics a
 // set of findings becomes. One per marked site of a finding, at its TypeScript line; errors for
-// deadlocks that happened, warnings for predicted ones and misuse; related information at the
-// finding's other sites; paths resolved against the run's working directory. Also the findings
-// as the Threads view lists them (each site a link).
+// deadlocks that happened (and predicted ones a rerun confirmed), warnings for predicted ones
+// and misuse; related information at the finding's other sites; paths resolved against the
+// run's working directory. Also the findings as the Threads view lists them (each site a link).
 import path from "node:path";
 import type { Finding, FindingKind, FindingSite } from "../protocol/report.ts";
+import { confirmedMessage } from "./confirmPlan.ts";
 import { DIAGNOSTIC_CODES } from "./ids.ts";
 import type { FindingSummary, SourceLocation } from "./webviewMessages.ts";
 
@@ -49,8 +50,16 @@ export interface PlannedDiagnostic {
   readonly finding: Finding;
 }
 
-export function severityOf(kind: FindingKind, origin: FindingOrigin): "error" | "warning" {
-  return origin === "run" && ACTUAL_KINDS.has(kind) ? "error" : "warning";
+/** Errors for what happened in a run: a blocking finding, or a potential deadlock confirmed. */
+export function severityOf(
+  kind: FindingKind,
+  origin: FindingOrigin,
+  confirmed = false,
+): "error" | "warning" {
+  if (origin !== "run") return "warning";
+  return ACTUAL_KINDS.has(kind) || (kind === "potential-deadlock" && confirmed)
+    ? "error"
+    : "warning";
 }
 
 export function siteLocation(site: FindingSite, cwd: string): SourceLocation {
@@ -117,7 +126,10 @@ export function planDiagnostics(
       const code = DIAGNOSTIC_CODES[finding.kind];
       // Findings of one kind that repeat one another (the same message) count as one.
       const key = JSON.stringify([location.file, location.line, location.column, code, index]);
-      const message = siteMessage(finding, site);
+      const message =
+        finding.confirmed === true && origin === "run"
+          ? confirmedMessage(finding, `${site.thread} ${ROLE_TEXT[site.role]}`)
+          : siteMessage(finding, site);
       const same = JSON.stringify([location.file, location.line, code, message]);
       if (seen.has(key) || seen.has(same)) continue;
       seen.add(key);
@@ -125,7 +137,7 @@ export function planDiagnostics(
       planned.push({
         location,
         message,
-        severity: severityOf(finding.kind, origin),
+        severity: severityOf(finding.kind, origin, finding.confirmed === true),
         code,
         finding,
         related: finding.sites

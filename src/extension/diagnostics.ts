@@ -15,6 +15,8 @@ export type { FindingOrigin } from "./diagnosticPlan.ts";
 export interface DiagnosticFinding {
   readonly diagnostic: vscode.Diagnostic;
   readonly suggestions: readonly Suggestion[];
+  /** The finding itself (its locks, and whether a rerun confirmed it with a schedule). */
+  readonly finding: Finding;
   /** Suggestion edit paths are relative to this directory. */
   readonly cwd: string;
 }
@@ -48,6 +50,7 @@ export class FindingDiagnostics implements vscode.Disposable {
       bucket.entries.push({
         diagnostic: toDiagnostic(planned),
         suggestions: planned.finding.suggestions,
+        finding: planned.finding,
         cwd,
       });
       perFile.set(key, bucket);

@@ -2,6 +2,7 @@
 // every registration goes into context.subscriptions, so deactivation disposes of all of it.
 import * as vscode from "vscode";
 import { FindingCodeActions } from "./codeActions.ts";
+import { ScheduleCommands } from "./confirmAction.ts";
 import { registerCommands } from "./commands.ts";
 import {
   InlineAdapterFactory,
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     registerStaticDiagnostics(diagnostics, log),
     registerCommands(views),
+    new ScheduleCommands(diagnostics, distDir, log),
     vscode.commands.registerCommand(COMMAND_SORT_LOCKS, () => locks.pickSort()),
   );
   log.info("threadlens activated");

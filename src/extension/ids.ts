@@ -20,6 +20,10 @@ export const COMMAND_RUN_CURRENT_FILE = "threadlens.runCurrentFile";
 export const COMMAND_SORT_LOCKS = "threadlens.sortLocks";
 /** Internal: shows a suggestion that has no safe edit (code actions without an edit). */
 export const COMMAND_SHOW_SUGGESTION = "threadlens.showSuggestion";
+/** Internal: "Confirm by rerunning" a potential deadlock (`threadlens run --confirm`). */
+export const COMMAND_CONFIRM_BY_RERUNNING = "threadlens.confirmByRerunning";
+/** Internal: "Replay under the debugger": a debug session with a finding's schedule. */
+export const COMMAND_REPLAY_SCHEDULE = "threadlens.replaySchedule";
 /** Internal: opens a source location (Locks view items, Threads view clicks). */
 export const COMMAND_OPEN_SITE = "threadlens.openSite";
 

@@ -35,6 +35,12 @@ export const LOOP_DRAINED = 1;
  * flag = its event loop waits for nothing but messages (no timer, I/O or other work).
  */
 export const LOOP_MESSAGES_ONLY = 2;
+/**
+ * loop-idle's object when a thread blocks in a Sync call (Atomics.wait, a threadlens Sync
+ * wait): flag = it blocks from now on (false: the call returned). Nothing else tells a Sync
+ * wait from an async one, whose thread's loop goes on running its timers and I/O.
+ */
+export const LOOP_BLOCKED = 3;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
 

@@ -90,6 +90,8 @@ export interface Explored {
   readonly runs: number;
   readonly strategy: "random" | "pct";
   readonly seed: number;
+  /** What the reported run did (deadlocked, hung, failed, threw); absent when none did. */
+  readonly failure?: string;
 }
 
 export interface ReportThread {

@@ -52,6 +52,16 @@ export type ScheduleNote =
       readonly missing: readonly { readonly thread: string; readonly at: string }[];
       readonly waitedMs: number;
     }
+  /**
+   * Randomized: `waiter` went ahead of `thread` (of higher priority) after waiting `waitedMs`
+   * for it to reach a point: the order from there on depended on timing.
+   */
+  | {
+      readonly type: "stalled";
+      readonly thread: string;
+      readonly waiter: string;
+      readonly waitedMs: number;
+    }
   /** At the program's end: how many synchronization points were passed. */
   | { readonly type: "steps"; readonly steps: number };
 

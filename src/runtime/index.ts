@@ -37,6 +37,7 @@ export { Thread, threadArgs, type ThreadOptions } from "./thread.ts";
 export { spawn, Task, type SpawnOptions } from "./task.ts";
 export { Pool, AsyncResult, type PoolOptions } from "./pool.ts";
 export { Process, processArgs, type ProcessOptions } from "./process/process.ts";
+export { Manager, ManagedDict, ManagedList } from "./process/manager.ts";
 export { currentThread, enumerate, activeCount } from "./threads.ts";
 export { revive } from "./primitive.ts";
 export type { LogicalThread } from "./logicalThread.ts";

@@ -9,7 +9,7 @@ import { lockWordAsync, lockWordSync, waitWhileHeldAsync } from "./mutexWord.ts"
 import type { SourceSite } from "./naming.ts";
 import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
 import { KIND_FIELD, newIdentity, remember } from "./primitive.ts";
-import { captureSite, emitPrecise, recordingOn } from "./recording.ts";
+import { captureRawStack, captureSite, emitPrecise, recordingOn } from "./recording.ts";
 import { pointAsync, pointSync, scheduleOn } from "./schedule/scheduler.ts";
 import { mayRecordBranch, recordBranch, recordIdent } from "./recordIdent.ts";
 import {
@@ -17,6 +17,8 @@ import {
   holdReleased,
   holdsAny,
   releaseSolo,
+  requestEnded,
+  requestRecorded,
   unreleaseSolo,
 } from "./pendingHolds.ts";
 import { traceCreate } from "./trace.ts";
@@ -285,7 +287,8 @@ export abstract class LockBase {
       return;
     }
     const n = this.#takes++;
-    holdAcquired(this, me, n < NESTED_SITES || (n & SAMPLE_MASK) === 0 ? this.#siteOf(n, me) : 0);
+    if (n < NESTED_SITES || (n & SAMPLE_MASK) === 0) this.#noteAcquiredAt(n, me);
+    else holdAcquired(this, me, 0);
   }
 
   // noteAcquired() where a Promise.all branch may hold it or take it (recordIdent.ts).
@@ -313,7 +316,15 @@ export abstract class LockBase {
   }
 
   // The rest of the site policy, out of noteAcquired(): V8 inlines that into every acquire, and
-  // the smaller the recorded acquireSync() is, the likelier it is inlined into its callers.
+  // the smaller the recorded acquireSync() is, the likelier it is inlined into its callers. The
+  // stack is raw: it becomes a site only if the hold is recorded (the capture is inside the
+  // critical section this acquisition begins; formatted, it made hundreds of threads queue).
+  #noteAcquiredAt(n: number, me: number): void {
+    const wanted = n < FIRST_SITES || (n & SAMPLE_MASK) === 0 || holdsAny(me);
+    holdAcquired(this, me, 0, wanted ? captureRawStack() : undefined);
+  }
+
+  // The same policy, formatted at once, where a Promise.all branch may hold it (rarer).
   #siteOf(n: number, me: number): number {
     return n < FIRST_SITES || (n & SAMPLE_MASK) === 0 || holdsAny(me) ? captureSite() : 0;
   }
@@ -400,11 +411,16 @@ export abstract class LockBase {
 
   /** Records that `rec` (recordIdent) must wait for the lock. */
   protected noteRequest(rec: number, hasTimeout: boolean): void {
-    if (this.#recorded) emitPrecise("acquire-request", rec, this.id, captureSite(), hasTimeout);
+    if (!this.#recorded) return;
+    emitPrecise("acquire-request", rec, this.id, captureSite(), hasTimeout);
+    // The acquisition that ends it is recorded (pendingHolds.ts).
+    requestRecorded(rec, this.id);
   }
 
   protected noteTimeout(rec: number): void {
-    if (this.#recorded) emitPrecise("acquire-timeout", rec, this.id, 0, false);
+    if (!this.#recorded) return;
+    requestEnded(rec, this.id);
+    emitPrecise("acquire-timeout", rec, this.id, 0, false);
   }
 
   protected noteBadRelease(me: number): void {

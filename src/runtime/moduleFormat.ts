@@ -37,5 +37,10 @@ export function declaredModule(file: string): boolean {
   return file.endsWith(".mts") || packageType(path.dirname(file)) === "module";
 }
 
-/** import/export statements, import.meta or top-level await: ES module syntax. */
-export const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^await\s/m;
+/**
+ * import/export statements, import.meta or top-level await (a statement that starts with it,
+ * or a declaration at the top level that awaits its value: `const data = await load();`): ES
+ * module syntax.
+ */
+export const ESM_SYNTAX =
+  /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^(?:(?:const|let|var)\s[^=;]*=\s*)?await\s/m;

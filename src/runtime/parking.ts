@@ -6,8 +6,9 @@
 // the recorder whether the loop has anything else to do (no: the waits can only be ended by
 // other threads, which is what tells a hang from a slow program).
 import { rawWait, rawWaitAsync } from "./rawAtomics.ts";
-import { traceLoopIdle, recordingOn } from "./trace.ts";
+import { traceLoopBlocked, traceLoopIdle, recordingOn } from "./trace.ts";
 import { remaining } from "./validate.ts";
+import { scheduleOn, scheduledPark, scheduledUnpark } from "./schedule/scheduler.ts";
 import { getEnvironmentData, isMainThread } from "node:worker_threads";
 import { CONTROL_DATA_KEY, CONTROL_STOP } from "../protocol/recorderControl.ts";
 
@@ -19,16 +20,29 @@ const IDLE_CHECK_MS = 20;
 const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
 
 let pendingAsyncWaits = 0;
+/**
+ * Child processes of the run this thread started (threadlens Process): their handles end only
+ * with the child, whose threads the recorder watches like this process's own, so they keep a
+ * loop no more busy than a message port does.
+ */
+let runChildProcesses = 0;
+
+/** A threadlens Process's child started (+1) or exited (-1). */
+export function countRunChildProcess(delta: 1 | -1): void {
+  runChildProcesses += delta;
+}
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 let reportedIdle = false;
 
 function loopIsIdle(): boolean {
   let timers = 0;
+  let children = 0;
   for (const resource of process.getActiveResourcesInfo()) {
     if (resource === "Timeout") timers++;
+    else if (resource === "ProcessWrap") children++;
     else if (!PASSIVE.has(resource)) return false;
   }
-  return timers <= 1; // our own keep-alive timer
+  return timers <= 1 && children <= runChildProcesses; // our own keep-alive timer
 }
 
 function checkIdle(): void {
@@ -81,18 +95,53 @@ export function parkSync(
 ): ParkResult {
   const left = remaining(deadline);
   if (left === 0) return "timed-out";
+  if (!scheduleOn) return parkSyncNow(cell, index, expected, deadline, left, quiet);
+  // A controlled schedule (DESIGN 8.1) lets lower threads go while this one is parked.
+  const slot = scheduledPark();
+  try {
+    return parkSyncNow(cell, index, expected, deadline, left, quiet);
+  } finally {
+    scheduledUnpark(slot);
+  }
+}
+
+function parkSyncNow(
+  cell: Int32Array,
+  index: number,
+  expected: number,
+  deadline: number,
+  left: number,
+  quiet: boolean,
+): ParkResult {
   // `quiet`: a short first wait of a lock, not worth recording (see LockBase.takeWordSync).
   if (!recordingOn || quiet) return rawWait(cell, index, expected, left);
-  // A thread blocked in Atomics.wait runs nothing else: its loop is idle while it waits.
-  traceLoopIdle(true);
-  let result: ParkResult;
-  for (;;) {
-    result = rawWait(cell, index, expected, Math.min(remaining(deadline), STOP_CHECK_MS));
-    if (result !== "timed-out" || remaining(deadline) === 0) break;
-    stopIfAsked();
+  return blockingSync(() => {
+    let result: ParkResult;
+    for (;;) {
+      result = rawWait(cell, index, expected, Math.min(remaining(deadline), STOP_CHECK_MS));
+      if (result !== "timed-out" || remaining(deadline) === 0) break;
+      stopIfAsked();
+    }
+    return result;
+  });
+}
+
+/**
+ * Runs `block`, a call that blocks this thread (Atomics.wait), recorded as such: a thread
+ * blocked in Atomics.wait runs nothing else, so its loop is idle while it waits. This is what
+ * tells the hang analysis that a thread sits in a Sync wait; an async wait leaves the loop
+ * running whatever else it has (timers, I/O), and only the loop's own idleness counts there.
+ */
+export function blockingSync<T>(block: () => T): T {
+  if (!recordingOn) return block();
+  traceLoopBlocked(true);
+  try {
+    return block();
+  } finally {
+    traceLoopBlocked(false);
+    // The loop's own state as its last check said (async waits of this thread still pending).
+    if (reportedIdle) traceLoopIdle(true);
   }
-  traceLoopIdle(reportedIdle);
-  return result;
 }
 
 /** Waits without blocking while `cell[index] === expected`, until notified or `deadline`. */
@@ -107,9 +156,11 @@ export async function parkAsync(
   const result = rawWaitAsync(cell, index, expected, left);
   if (!result.async) return result.value;
   holdLoop();
+  const slot = scheduleOn ? scheduledPark() : -1;
   try {
     return await result.value;
   } finally {
+    if (scheduleOn) scheduledUnpark(slot);
     releaseLoop();
   }
 }

@@ -16,14 +16,15 @@
 // moves the solo hold into the arrays, where it behaves exactly as if it had always been there.
 import {
   coarseTime,
+  publish,
   emitAcquiredAt,
   emitRelease,
   emitReleaseAt,
   preciseTime,
-  publish,
   emitSharedAcquiredAt,
   emitSharedRelease,
   setBeforePreciseEvent,
+  siteOfRawStack,
 } from "./recording.ts";
 
 const CAPACITY = 64;
@@ -40,6 +41,10 @@ interface HeldLock {
 const locks: (HeldLock | undefined)[] = new Array<HeldLock | undefined>(CAPACITY).fill(undefined);
 const idents = new Int32Array(CAPACITY);
 const sites = new Int32Array(CAPACITY);
+// A hold's site may be a raw stack (`new Error()`, a few microseconds), turned into a site id
+// (formatting, source maps, interning: a hundred microseconds) only if the hold is recorded:
+// most holds never are, and their acquisition is inside someone's critical section.
+const stacks: (Error | undefined)[] = new Array<Error | undefined>(CAPACITY).fill(undefined);
 const times = new Int32Array(CAPACITY);
 const recorded = new Uint8Array(CAPACITY);
 let count = 0;
@@ -49,6 +54,7 @@ let unrecordedHolds = 0;
 let soloLock: HeldLock | undefined;
 let soloIdent = 0;
 let soloSite = 0;
+let soloStack: Error | undefined;
 let soloTime = 0;
 
 /** Moves the solo hold, if any, into the arrays (as their only entry). */
@@ -57,10 +63,16 @@ function settleSolo(): void {
   locks[0] = soloLock;
   idents[0] = soloIdent;
   sites[0] = soloSite;
+  stacks[0] = soloStack;
   times[0] = soloTime;
   recorded[0] = 0;
   count = 1;
   soloLock = undefined;
+}
+
+/** The site of a hold: its id, else its raw stack's (interned now), else 0. */
+function siteOf(site: number, stack: Error | undefined): number {
+  return site !== 0 || stack === undefined ? site : siteOfRawStack(stack);
 }
 
 /** Records an unrecorded hold that ended, acquired and release, for the timeline. */
@@ -77,6 +89,9 @@ function acquiredAt(lock: HeldLock, ident: number, site: number, time: number): 
 function released(lock: HeldLock, ident: number): void {
   if (lock.shared === true) emitSharedRelease(ident, lock.id);
   else emitRelease(ident, lock.id);
+  // A recorded hold may have a recorded waiter: until its release is published, the lock looks
+  // held by a thread that may be descheduled for long (hundreds of threads on two cores).
+  publish();
 }
 
 /** Nested acquisitions recorded in this segment: lock id → signatures of (thread, held set). */
@@ -86,7 +101,9 @@ function record(i: number): void {
   const lock = locks[i];
   if (lock === undefined || recorded[i] === 1) return;
   recorded[i] = 1;
-  acquiredAt(lock, idents[i] ?? 0, sites[i] ?? 0, times[i] ?? 0);
+  const site = siteOf(sites[i] ?? 0, stacks[i]);
+  stacks[i] = undefined;
+  acquiredAt(lock, idents[i] ?? 0, site, times[i] ?? 0);
 }
 
 function remove(i: number): void {
@@ -95,11 +112,13 @@ function remove(i: number): void {
     locks[j - 1] = locks[j];
     idents[j - 1] = idents[j] ?? 0;
     sites[j - 1] = sites[j] ?? 0;
+    stacks[j - 1] = stacks[j];
     times[j - 1] = times[j] ?? 0;
     recorded[j - 1] = recorded[j] ?? 0;
   }
   count--;
   locks[count] = undefined;
+  stacks[count] = undefined;
 }
 
 /** Drops holds that ended without this thread's release (released by another thread). */
@@ -122,23 +141,77 @@ export function newSegment(): void {
   if (seenNested.size > 0) seenNested = new Map();
 }
 
-/** `ident` took `lock` at `site` (0 if not captured); records what the analysis needs. */
-export function holdAcquired(lock: HeldLock, ident: number, site: number): void {
-  if (count === 0 && soloLock === undefined) {
+// Acquisitions this OS thread recorded a request for (it had to wait: acquire-request) and has
+// not got yet. The acquisition that ends such a wait is always recorded, and published at once:
+// left out, the analysis would see the thread blocked in that request for good while it runs
+// on, taking and releasing locks unseen; with every other thread in the same state (hundreds of
+// threads sharing nested locks on two cores), that was a false hang (issue 12).
+const MAX_OPEN = 16;
+const openIdents = new Int32Array(MAX_OPEN);
+const openObjects = new Int32Array(MAX_OPEN);
+let open = 0;
+
+/** `ident` recorded a request for `object` (it waits for it now). */
+export function requestRecorded(ident: number, object: number): void {
+  if (open === MAX_OPEN) {
+    // A request whose end never came here (an exception inside the wait): the oldest goes.
+    openIdents.copyWithin(0, 1);
+    openObjects.copyWithin(0, 1);
+    open--;
+  }
+  openIdents[open] = ident;
+  openObjects[open] = object;
+  open++;
+}
+
+/**
+ * The request of `ident` for `object` ended (acquired, or timed out); whether there was one. A
+ * request of another logical thread of this OS thread for the same object will do when the
+ * acquisition is recorded as another (a Promise.all branch told apart after the request).
+ */
+export function requestEnded(ident: number, object: number): boolean {
+  let found = -1;
+  for (let i = open - 1; i >= 0; i--) {
+    if (openObjects[i] !== object) continue;
+    if (found < 0) found = i;
+    if (openIdents[i] !== ident) continue;
+    found = i;
+    break;
+  }
+  if (found < 0) return false;
+  openIdents.copyWithin(found, found + 1, open);
+  openObjects.copyWithin(found, found + 1, open);
+  open--;
+  return true;
+}
+
+/**
+ * `ident` took `lock` at `site` (0 if not captured), or where `stack` was captured (a raw stack,
+ * interned only if the hold is recorded); records what the analysis needs.
+ */
+export function holdAcquired(lock: HeldLock, ident: number, site: number, stack?: Error): void {
+  if (count === 0 && soloLock === undefined && open === 0) {
     soloLock = lock;
     soloIdent = ident;
     soloSite = site;
+    soloStack = stack;
     soloTime = coarseTime();
     return;
   }
-  holdAcquiredTracked(lock, ident, site);
+  holdAcquiredTracked(lock, ident, site, stack);
 }
 
 // Kept out of holdAcquired(), which V8 inlines into every acquire: with this body inlined too,
 // the recorded acquireSync() grew too big to be inlined into its callers.
-function holdAcquiredTracked(lock: HeldLock, ident: number, site: number): void {
+function holdAcquiredTracked(
+  lock: HeldLock,
+  ident: number,
+  site: number,
+  stack: Error | undefined,
+): void {
   settleSolo(); // a no-op unless the solo hold is the only one (count is 0 then)
   if (count === CAPACITY) dropStale();
+  const waited = open > 0 && requestEnded(ident, lock.id);
   // Signature of this thread and what it holds now (a sum, so the order of holds is irrelevant).
   let holding = false;
   let signature = Math.imul(ident, 0x85ebca6b);
@@ -158,18 +231,24 @@ function holdAcquiredTracked(lock: HeldLock, ident: number, site: number): void 
   }
   if (count === CAPACITY) {
     // More holds than tracked: record this one directly.
-    acquiredAt(lock, ident, site, coarseTime());
+    acquiredAt(lock, ident, siteOf(site, stack), coarseTime());
+    if (waited) publish();
     return;
   }
   locks[count] = lock;
   idents[count] = ident;
   sites[count] = site;
+  stacks[count] = stack;
   times[count] = coarseTime();
   recorded[count] = 0;
   count++;
   if (recordNow) {
     // The edge: every hold of this thread, then this acquisition.
     for (let i = 0; i < count; i++) if (idents[i] === ident) record(i);
+  }
+  if (waited) {
+    record(count - 1);
+    publish();
   }
 }
 
@@ -178,7 +257,10 @@ export function holdReleased(lock: HeldLock, ident: number): void {
   if (soloLock === lock && soloIdent === ident) {
     soloLock = undefined;
     unrecordedHolds = (unrecordedHolds + 1) | 0;
-    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) sampleHold(lock, ident, soloSite, soloTime);
+    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
+      sampleHold(lock, ident, siteOf(soloSite, soloStack), soloTime);
+    }
+    soloStack = undefined;
     return;
   }
   for (let i = count - 1; i >= 0; i--) {
@@ -187,7 +269,7 @@ export function holdReleased(lock: HeldLock, ident: number): void {
     else {
       unrecordedHolds = (unrecordedHolds + 1) | 0;
       if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
-        sampleHold(lock, ident, sites[i] ?? 0, times[i] ?? 0);
+        sampleHold(lock, ident, siteOf(sites[i] ?? 0, stacks[i]), times[i] ?? 0);
       }
     }
     remove(i);
@@ -234,6 +316,7 @@ export function holdAcquiredNow(lock: HeldLock, ident: number, site: number): vo
     locks[count] = lock;
     idents[count] = ident;
     sites[count] = site;
+    stacks[count] = undefined;
     times[count] = preciseTime();
     recorded[count] = 1;
     count++;

@@ -12,6 +12,7 @@ import { resolveModulePath } from "./modulePath.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
 import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
 import { describe, requireInteger } from "./validate.ts";
+import { startPoolProcess, type PoolEndpoint } from "./process/poolProcess.ts";
 import {
   enterThreadTable,
   leaveThreadTable,
@@ -20,9 +21,11 @@ import {
 } from "./world.ts";
 
 export interface PoolOptions {
-  /** Number of worker threads (default: the number of CPUs). */
+  /** Number of workers (default: the number of CPUs). */
   readonly size?: number;
   readonly name?: string;
+  /** Workers are child processes (each a Process, recorded as such) instead of threads. */
+  readonly processes?: boolean;
 }
 
 interface Job {
@@ -34,7 +37,7 @@ interface Job {
 }
 
 interface PoolWorker {
-  readonly worker: Worker;
+  readonly worker: PoolEndpoint;
   readonly slot: number;
   readonly name: string;
   readonly ident: number;
@@ -88,6 +91,8 @@ export class Pool {
   readonly size: number;
   readonly modulePath: string;
   readonly site: SourceSite | undefined;
+  /** Whether the workers are child processes. */
+  readonly processes: boolean;
   readonly #workers: PoolWorker[] = [];
   readonly #waiting: Job[] = [];
   #nextJob = 1;
@@ -107,14 +112,68 @@ export class Pool {
         ? availableParallelism()
         : requireInteger("new Pool()", "size", options.size, 1);
     this.name = options.name ?? "Pool";
+    if (options.processes !== undefined && typeof options.processes !== "boolean") {
+      throw new ArgumentError(
+        `new Pool(): processes must be a boolean, got ${describe(options.processes)}`,
+      );
+    }
+    this.processes = options.processes ?? false;
     traceCreate(this.id, "Pool", this.name, this.size);
     for (let i = 0; i < this.size; i++) this.#workers.push(this.#startWorker());
   }
 
   #startWorker(): PoolWorker {
     const name = `PoolWorker-${nextThreadNumber()}`;
-    const ident = nextLogicalThreadId();
-    const slot = enterThreadTable(ident, "worker", name, false);
+    const entry: PoolWorker = {
+      worker: undefined as unknown as PoolEndpoint,
+      slot: -1,
+      name,
+      ident: 0,
+      job: undefined,
+      exited: Promise.resolve(),
+    };
+    let exit: () => void = () => undefined;
+    entry.exited = new Promise((resolve) => {
+      exit = () => {
+        leaveThreadTable(entry.slot);
+        // The pool reaps its workers: their end is waited for, which is a join.
+        traceJoin("join-begin", entry.ident, false);
+        traceJoin("join-end", entry.ident, true);
+        const job = entry.job;
+        entry.job = undefined;
+        if (job !== undefined) {
+          this.#running--;
+          job.reject(new ThreadStateError(`${name} ended before finishing ${job.fn}()`));
+        }
+        resolve();
+        if (this.#stopping) return;
+        // A worker that died mid-task is replaced, as in Python's Pool.
+        this.#workers[this.#workers.indexOf(entry)] = this.#startWorker();
+        this.#dispatch();
+      };
+    });
+    const events = {
+      onReply: (reply: PoolReply) => this.#onReply(entry, reply),
+      onExit: () => exit(),
+    };
+    const mutable = entry as { worker: PoolEndpoint; slot: number; ident: number };
+    if (this.processes) {
+      mutable.worker = startPoolProcess(this.modulePath, name, events);
+      mutable.ident = mutable.worker.ident;
+    } else {
+      mutable.ident = nextLogicalThreadId();
+      mutable.slot = enterThreadTable(entry.ident, "worker", name, false);
+      mutable.worker = this.#startThread(name, entry.ident, entry.slot, events);
+    }
+    return entry;
+  }
+
+  #startThread(
+    name: string,
+    ident: number,
+    slot: number,
+    events: { onReply: (reply: PoolReply) => void; onExit: () => void },
+  ): PoolEndpoint {
     const bootstrap: ThreadBootstrap = {
       ident,
       parent: currentIdent(),
@@ -128,39 +187,27 @@ export class Pool {
     });
     worker.unref();
     traceThreadStart(ident, name, "worker", false);
-    const entry: PoolWorker = {
-      worker,
-      slot,
-      name,
-      ident,
-      job: undefined,
-      exited: Promise.resolve(),
-    };
-    entry.exited = new Promise((resolve) => {
-      worker.once("exit", () => {
-        leaveThreadTable(slot);
-        // The pool reaps its workers: their end is waited for, which is a join.
-        traceJoin("join-begin", ident, false);
-        traceJoin("join-end", ident, true);
-        const job = entry.job;
-        entry.job = undefined;
-        if (job !== undefined) {
-          this.#running--;
-          job.reject(new ThreadStateError(`${name} ended before finishing ${job.fn}()`));
-        }
-        resolve();
-        if (this.#stopping) return;
-        // A worker that died mid-task is replaced, as in Python's Pool.
-        this.#workers[this.#workers.indexOf(entry)] = this.#startWorker();
-        this.#dispatch();
-      });
-    });
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    void exited.then(events.onExit);
     worker.on("error", (error: unknown) => {
       const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
       process.stderr.write(`Exception in thread ${name}:\n${text}\n`);
     });
-    worker.on("message", (reply: PoolReply) => this.#onReply(entry, reply));
-    return entry;
+    worker.on("message", events.onReply);
+    return {
+      ident,
+      post: (request) => worker.postMessage(request),
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
+      terminate: async () => {
+        await worker.terminate();
+        await exited;
+      },
+      end: async () => {
+        await worker.terminate();
+        await exited;
+      },
+    };
   }
 
   #onReply(entry: PoolWorker, reply: PoolReply): void {
@@ -195,7 +242,7 @@ export class Pool {
       this.#running++;
       entry.worker.ref();
       const request: PoolRequest = { id: job.id, fn: job.fn, args: job.args };
-      entry.worker.postMessage(request);
+      entry.worker.post(request);
     }
     if (this.#running === 0 && this.#waiting.length === 0) {
       for (const notify of this.#idle.splice(0)) notify();
@@ -260,15 +307,15 @@ export class Pool {
     this.#stopping = true;
     for (const job of this.#waiting.splice(0))
       job.reject(new ThreadStateError(`${this.name} was terminated`));
-    await this.#endWorkers();
+    await this.#endWorkers(false);
     for (const notify of this.#idle.splice(0)) notify();
   }
 
   /** Ends every worker and waits for it (the exit handler records the join). */
-  async #endWorkers(): Promise<void> {
+  async #endWorkers(idle: boolean): Promise<void> {
     await Promise.all(
       this.#workers.map(async (w) => {
-        await w.worker.terminate();
+        await (idle ? w.worker.end() : w.worker.terminate());
         await w.exited;
       }),
     );
@@ -284,6 +331,6 @@ export class Pool {
       await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
     this.#stopping = true;
-    await this.#endWorkers();
+    await this.#endWorkers(true);
   }
 }

@@ -1,17 +1,38 @@
 // The script every Pool worker runs: it loads the pool's module and calls the exported
 // functions the pool asks for, one at a time. It reaches the runtime through the package name
 // so that it shares the one runtime instance of this thread with the user's module.
-import { parentPort, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import { revive } from "threadlens";
+import { processArgs, revive } from "threadlens";
 import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
 
 type Exports = Record<string, unknown>;
 
+interface Port {
+  on(event: "message", listener: (request: PoolRequest) => void): void;
+  postMessage(reply: PoolReply): void;
+}
+
+/** A worker thread's port to its pool, or a worker process's IPC channel (Pool processes). */
+function poolPort(): { port: Port; modulePath: string } {
+  if (!isMainThread && parentPort !== null)
+    return { port: parentPort, modulePath: (workerData as { module: string }).module };
+  const send = process.send?.bind(process);
+  if (send === undefined)
+    throw new Error("poolWorker.js runs in a Pool's worker thread or process");
+  // The pool joined (its channel closed): nothing more will come.
+  process.on("disconnect", () => process.exit(0));
+  return {
+    port: {
+      on: (event, listener) => process.on(event, listener),
+      postMessage: (reply) => send(reply),
+    },
+    modulePath: processArgs<[string]>()[0],
+  };
+}
+
 async function main(): Promise<void> {
-  const port = parentPort;
-  if (port === null) throw new Error("poolWorker.js must run in a worker thread");
-  const modulePath = (workerData as { module: string }).module;
+  const { port, modulePath } = poolPort();
   const loaded = (await import(pathToFileURL(modulePath).href)) as Exports;
   const lookup = (fn: string): unknown => {
     if (typeof loaded[fn] === "function") return loaded[fn];

@@ -5,6 +5,7 @@
 import { nextObjectId } from "./world.ts";
 import { callerSite, defaultName, type SourceSite } from "./naming.ts";
 import { optionalName } from "./validate.ts";
+import { REMOTE_FIELD } from "../protocol/primitiveWire.ts";
 
 /** The field that marks a posted primitive; its value is the primitive's kind. */
 export const KIND_FIELD = "__threadlens__";
@@ -93,6 +94,14 @@ function reviveIn(value: unknown, seen: WeakMap<object, unknown>): unknown {
   }
   if (!isPlainContainer(value)) return value;
   const record = value as Record<string, unknown>;
+  // A primitive of another process sent as its handle (process/sharing.ts).
+  const handle = record[REMOTE_FIELD];
+  const remote = handle === undefined ? undefined : revivers.get(REMOTE_FIELD);
+  if (remote !== undefined) {
+    const live = remote({ [REMOTE_FIELD]: handle });
+    seen.set(value, live);
+    return live;
+  }
   if (typeof record[KIND_FIELD] === "string") {
     const live = reviveOne(record);
     seen.set(value, live);

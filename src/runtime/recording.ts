@@ -242,6 +242,23 @@ export function captureStack(): string {
   return stack;
 }
 
+/**
+ * The caller's stack, captured but not formatted (`new Error()` records the frames; formatting
+ * them, source maps included, is most of a capture's cost and waits for siteOfRawStack()).
+ */
+export function captureRawStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const error = new Error();
+  Error.stackTraceLimit = limit;
+  return error;
+}
+
+/** The site id of a stack taken by captureRawStack(). */
+export function siteOfRawStack(stack: Error): number {
+  return siteOfStack(stack.stack ?? "");
+}
+
 /** Captures the caller's stack (outside threadlens), interns it, returns its site id. */
 export function captureSite(): number {
   if (!recordingOn) return 0;

@@ -9,10 +9,16 @@ import { guardFor, type LockGuard, type LockOptions } from "./lockBase.ts";
 import { currentIdent } from "./logicalThread.ts";
 import { parkAsync, parkSync } from "./parking.ts";
 import { parkWhilePausedAsync, parkWhilePausedSync, pauseWord } from "./pause.ts";
-import { holdAcquired, holdReleased, holdsAny } from "./pendingHolds.ts";
+import {
+  holdAcquired,
+  holdReleased,
+  holdsAny,
+  requestEnded,
+  requestRecorded,
+} from "./pendingHolds.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember } from "./primitive.ts";
 import { rawNotify } from "./rawAtomics.ts";
-import { captureSite, recordingOn } from "./recording.ts";
+import { captureRawStack, recordingOn } from "./recording.ts";
 import { mayRecordBranch, recordIdent, recordingAs } from "./recordIdent.ts";
 import { traceAcquireRequest, traceAcquireTimeout, traceCreate, traceMisuse } from "./trace.ts";
 import { deadlineOf, nameOptions, remaining, type TimeoutOptions } from "./validate.ts";
@@ -201,8 +207,9 @@ export class RWLock {
       else this.#writeRec = rec;
     }
     const n = this.#takes++;
-    const site = n < FIRST_SITES || rec !== me || holdsAny(rec) ? captureSite() : 0;
-    holdAcquired(mode === "read" ? this.#readHold : this.#writeHold, rec, site);
+    // A raw stack, a site only if the hold is recorded (see LockBase.noteAcquired).
+    const stack = n < FIRST_SITES || rec !== me || holdsAny(rec) ? captureRawStack() : undefined;
+    holdAcquired(mode === "read" ? this.#readHold : this.#writeHold, rec, 0, stack);
   }
 
   /** The logical thread a read release by `me` is recorded as (its branch, if it has one). */
@@ -270,7 +277,10 @@ export class RWLock {
 
   #beginWait(mode: Mode, deadline: number): void {
     if (mode === "write") Atomics.add(this.state, WORD, WAITING_WRITER);
-    if (this.#recorded) traceAcquireRequest(this.id, deadline !== Infinity, mode === "read");
+    if (!this.#recorded) return;
+    traceAcquireRequest(this.id, deadline !== Infinity, mode === "read");
+    // The acquisition that ends it is recorded (pendingHolds.ts).
+    requestRecorded(recordIdent(), this.id);
   }
 
   #giveUp(mode: Mode): false {
@@ -279,7 +289,10 @@ export class RWLock {
       // Readers held back by this writer may go on.
       rawNotify(this.state, WORD);
     }
-    if (this.#recorded) traceAcquireTimeout(this.id, mode === "read");
+    if (this.#recorded) {
+      requestEnded(recordIdent(), this.id);
+      traceAcquireTimeout(this.id, mode === "read");
+    }
     return false;
   }
 

@@ -6,6 +6,7 @@ import { holding, runAsync, runSync, type Op } from "./effects.ts";
 import { Lock } from "./lock.ts";
 import { runAcquired } from "./lockBase.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
+import { scheduleOn } from "./schedule/scheduler.ts";
 import {
   deadlineOf,
   remaining,
@@ -25,6 +26,19 @@ import {
 
 const VALUE = 0;
 const LIMIT = 1; // initial value of a BoundedSemaphore, -1 for a plain Semaphore
+const WAITERS = 2; // threads registered to wait (under the internal lock) for a unit
+const WORDS = 3;
+
+const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
+
+/** Takes a unit if one is free (compare-and-swap: the fast path takes no lock). */
+function takeUnit(s: Int32Array): boolean {
+  for (;;) {
+    const value = Atomics.load(s, VALUE);
+    if (value <= 0) return false;
+    if (Atomics.compareExchange(s, VALUE, value, value - 1) === value) return true;
+  }
+}
 
 export interface SemaphoreOptions {
   readonly name?: string;
@@ -65,7 +79,7 @@ export class Semaphore {
       this.id = identity.id;
       this.name = identity.name;
       this.#site = identity.site;
-      this.state = new Int32Array(new SharedArrayBuffer(8));
+      this.state = new Int32Array(new SharedArrayBuffer(WORDS * 4));
       this.state[VALUE] = value;
       this.state[LIMIT] = kind === "BoundedSemaphore" ? value : -1;
       this.cond = new Condition(new Lock({ name: `${identity.name}.lock`, internal: true }), {
@@ -86,8 +100,14 @@ export class Semaphore {
     return Atomics.load(this.state, VALUE);
   }
 
+  // A free unit is taken without the internal lock and without allocating: a flood of
+  // acquire/release pairs made garbage for every pair (generators, effects), and the workers'
+  // heaps grew with it (issue 12). Waiting, releasing to a waiter and controlled schedules take
+  // the generator path.
+
   /** Resolves true once a unit is taken, false if `timeout` ms pass first. */
   acquire(options?: TimeoutOptions): Promise<boolean> {
+    if (options === undefined && !scheduleOn && this.#takeNow()) return RESOLVED_TRUE;
     try {
       return runAsync(
         this.#acquireOp(deadlineOf(`${this.name}.acquire`, options)),
@@ -100,6 +120,7 @@ export class Semaphore {
   }
 
   acquireSync(options?: TimeoutOptions): boolean {
+    if (options === undefined && !scheduleOn && this.#takeNow()) return true;
     return runSync(
       this.#acquireOp(deadlineOf(`${this.name}.acquireSync`, options)),
       "acquire",
@@ -109,13 +130,38 @@ export class Semaphore {
 
   /** Takes a unit if one is free, without waiting. */
   tryAcquire(): boolean {
-    return runSync(this.#acquireOp(performance.now()));
+    return this.#takeNow();
+  }
+
+  #takeNow(): boolean {
+    if (!takeUnit(this.state)) return false;
+    traceSemaphore("acquired", this.id);
+    return true;
   }
 
   /** Gives back `n` units and wakes as many waiters. */
   release(n = 1): void {
-    requireInteger(`${this.name}.release`, "n", n, 1);
-    runSync(holding(this.cond.lock, this.#releaseOp(n)));
+    if (n !== 1) requireInteger(`${this.name}.release`, "n", n, 1);
+    const s = this.state;
+    const limit = s[LIMIT] ?? -1;
+    for (;;) {
+      const value = Atomics.load(s, VALUE);
+      if (limit >= 0 && value + n > limit) this.#overRelease(limit);
+      if (Atomics.compareExchange(s, VALUE, value, value + n) === value) break;
+    }
+    // A waiter registers (WAITERS) before it looks at the value, and this looks at WAITERS
+    // after adding to the value: one of the two sees the other. The notify is under the
+    // internal lock, so a registered waiter has its ticket by then.
+    const waiters = Atomics.load(s, WAITERS) > 0;
+    for (let i = 0; i < n; i++) traceSemaphore("release", this.id, 0, waiters && i === n - 1);
+    if (waiters) runSync(holding(this.cond.lock, this.#notifyOp(n)));
+  }
+
+  #overRelease(limit: number): never {
+    traceMisuse("over-release", this.id);
+    throw new OverReleaseError(
+      `${this.name}: BoundedSemaphore released too many times (limit ${limit})`,
+    );
   }
 
   /** Runs `fn` holding one unit. */
@@ -129,36 +175,35 @@ export class Semaphore {
       cond.lock,
       (function* (): Op<boolean> {
         let waited = false;
-        while (Atomics.load(s, VALUE) === 0) {
-          if (remaining(deadline) === 0) {
-            if (waited) traceAcquireTimeout(id);
-            return false;
+        try {
+          for (;;) {
+            if (takeUnit(s)) {
+              traceSemaphore("acquired", id, 0, waited);
+              return true;
+            }
+            if (remaining(deadline) === 0) {
+              if (waited) traceAcquireTimeout(id);
+              return false;
+            }
+            if (!waited) {
+              traceAcquireRequest(id, deadline !== Infinity);
+              waited = true;
+              // Registered, then the value is looked at again before the wait (see release).
+              Atomics.add(s, WAITERS, 1);
+              continue;
+            }
+            yield* cond.waitOp(deadline);
           }
-          if (!waited) traceAcquireRequest(id, deadline !== Infinity);
-          waited = true;
-          yield* cond.waitOp(deadline);
+        } finally {
+          if (waited) Atomics.sub(s, WAITERS, 1);
         }
-        Atomics.sub(s, VALUE, 1);
-        traceSemaphore("acquired", id);
-        return true;
       })(),
     );
   }
 
   // A generator only so that holding() can wrap it; it never blocks.
   // eslint-disable-next-line require-yield
-  *#releaseOp(n: number): Op<void> {
-    const s = this.state;
-    const limit = s[LIMIT] ?? -1;
-    const value = s[VALUE] ?? 0;
-    if (limit >= 0 && value + n > limit) {
-      traceMisuse("over-release", this.id);
-      throw new OverReleaseError(
-        `${this.name}: BoundedSemaphore released too many times (limit ${limit})`,
-      );
-    }
-    Atomics.add(s, VALUE, n);
-    for (let i = 0; i < n; i++) traceSemaphore("release", this.id);
+  *#notifyOp(n: number): Op<void> {
     this.cond.notify(n);
   }
 

@@ -1,6 +1,6 @@
 // spawn(): a named async task that is a logical thread of its own (the analog of a coroutine),
 // so locks it takes are owned by it and not by the code that spawned it.
-import { currentIdent, taskContext, type LogicalThread } from "./logicalThread.ts";
+import { currentIdent, taskContext, threadSelf, type LogicalThread } from "./logicalThread.ts";
 import { optionalName } from "./validate.ts";
 import {
   enterThreadTable,
@@ -10,7 +10,13 @@ import {
 } from "./world.ts";
 import { ArgumentError } from "./errors.ts";
 import { emitPrecise, recordingOn } from "./recording.ts";
-import { pointAsync, pointSync, scheduleOn, scheduledThreadEnded } from "./schedule/scheduler.ts";
+import {
+  pointAsync,
+  pointSync,
+  scheduleOn,
+  scheduledThreadEnded,
+  scheduledThreadStarted,
+} from "./schedule/scheduler.ts";
 import { traceJoin, traceThreadStart } from "./trace.ts";
 import { describe } from "./validate.ts";
 
@@ -35,6 +41,7 @@ export class Task<T = unknown> {
     const self: LogicalThread = { ident: this.ident, name, kind: "task", daemon: false };
     const slot = enterThreadTable(this.ident, "task", name, false);
     traceThreadStart(this.ident, name, "task", false);
+    if (scheduleOn) scheduledThreadStarted(this.ident, threadSelf.ident, name);
     this.#result = taskContext.run(self, async () => {
       try {
         return await fn();

@@ -14,7 +14,13 @@ import { holdLoop, releaseLoop } from "./parking.ts";
 import { resolveModulePath } from "./modulePath.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
 import { revive } from "./primitive.ts";
-import { pointAsync, pointSync, scheduleOn, scheduledThreadEnded } from "./schedule/scheduler.ts";
+import {
+  pointAsync,
+  pointSync,
+  scheduleOn,
+  scheduledThreadEnded,
+  scheduledThreadStarted,
+} from "./schedule/scheduler.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "./validate.ts";
 import {
   enterThreadTable,
@@ -96,10 +102,12 @@ export class Thread {
       args: this.#args,
     };
     let worker: Worker;
+    if (scheduleOn) scheduledThreadStarted(ident, ident, this.name);
     try {
       worker = new Worker(this.modulePath, { workerData: { [BOOTSTRAP_KEY]: bootstrap } });
     } catch (error) {
       leaveThreadTable(slot);
+      if (scheduleOn) scheduledThreadEnded(ident);
       throw error;
     }
     this.#worker = worker;

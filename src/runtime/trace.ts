@@ -2,10 +2,15 @@
 // obvious line per event. All of them cost one boolean test when recording is off. An
 // operation is recorded as the logical thread running it, a Promise.all branch included
 // (recordIdent.ts); creations, starts and joins as the caller's own.
-import { LOOP_DRAINED, type ObjectKind, type WaitReason } from "../protocol/events.ts";
+import {
+  LOOP_BLOCKED,
+  LOOP_DRAINED,
+  type ObjectKind,
+  type WaitReason,
+} from "../protocol/events.ts";
 import type { MisuseEventKind } from "../protocol/kinds.ts";
 import { currentIdent, threadSelf } from "./logicalThread.ts";
-import { announce, captureSite, emit, emitPrecise, recordingOn } from "./recording.ts";
+import { announce, captureSite, emit, emitPrecise, publish, recordingOn } from "./recording.ts";
 import { newSegment } from "./pendingHolds.ts";
 import { recordIdent } from "./recordIdent.ts";
 
@@ -47,9 +52,20 @@ export function traceAcquireTimeout(object: number, shared = false): void {
     emitPrecise("acquire-timeout", recordIdent(), object, 0, false, undefined, shared);
 }
 
-/** A semaphore unit was taken / given back (locks record these themselves, see lock.ts). */
-export function traceSemaphore(kind: "acquired" | "release", object: number, site = 0): void {
-  if (recordingOn) emit(kind, recordIdent(), object, site);
+/**
+ * A semaphore unit was taken / given back (locks record these themselves, see lock.ts).
+ * `publishNow`: a unit taken after a recorded request (until published, the thread looks
+ * blocked), or given back while threads wait for one.
+ */
+export function traceSemaphore(
+  kind: "acquired" | "release",
+  object: number,
+  site = 0,
+  publishNow = false,
+): void {
+  if (!recordingOn) return;
+  emit(kind, recordIdent(), object, site);
+  if (publishNow) publish();
 }
 
 export function traceOperation(
@@ -115,4 +131,9 @@ export function traceJoin(
  */
 export function traceLoopIdle(idle: boolean, drained = false): void {
   if (recordingOn) emitPrecise("loop-idle", threadSelf.ident, drained ? LOOP_DRAINED : 0, 0, idle);
+}
+
+/** This OS thread blocks in a Sync call from now on (`blocked`), or that call returned. */
+export function traceLoopBlocked(blocked: boolean): void {
+  if (recordingOn) emitPrecise("loop-idle", threadSelf.ident, LOOP_BLOCKED, 0, blocked);
 }

@@ -11,14 +11,20 @@ export const root = path.resolve(here, "../..");
 // Workspaces live inside the package, so their `import "threadlens"` resolves to it.
 export const runDir = path.join(here, ".run");
 
-const FIXTURES = ["s1-lockab.ts", "s2-lock.ts"];
+/** Scenario fixtures (under test/fixtures) copied to each workspace's top folder. */
+const FIXTURES = [
+  "analysis/s1-lockab.ts",
+  "analysis/s2-lock.ts",
+  "schedules/s11-timed.ts",
+  "adapter/long-hold.ts",
+];
 
 /** A fresh workspace folder `name` under runDir holding the scenario fixtures. */
 export function prepareWorkspace(name) {
   const dir = path.join(runDir, name);
   mkdirSync(dir, { recursive: true });
   for (const f of FIXTURES) {
-    copyFileSync(path.join(root, "test/fixtures/analysis", f), path.join(dir, f));
+    copyFileSync(path.join(root, "test/fixtures", f), path.join(dir, path.basename(f)));
   }
   return dir;
 }

@@ -4,6 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { confirmS11, longHold, webviewText } from "./uiEditor.mjs";
 
 const BROWSER_ARGS = [
   "--headless",
@@ -30,19 +31,6 @@ async function launchBrowser(cache) {
     rmSync(profile, { recursive: true, force: true });
   };
   return { context, page: context.pages()[0] ?? (await context.newPage()), close };
-}
-
-/** The text of the first webview frame that has `selector`, or undefined. */
-async function webviewText(page, selector) {
-  for (const frame of page.frames()) {
-    try {
-      if ((await frame.locator(selector).count()) > 0)
-        return await frame.locator(selector).innerText();
-    } catch {
-      // frames come and go while the workbench lays out
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -250,6 +238,17 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
       log(`threads view status: ${status}`);
       await shot(page, "03-threads-view-cycle");
       if (!/deadlock/i.test(status)) throw new Error(`Threads view status is "${status}"`);
+      // The wait-for graph fits the view: its whole canvas within its box, at a readable scale.
+      const graph = await webviewElement(page, "#graph");
+      if (graph === undefined) throw new Error("no wait-for graph");
+      const fit = await graph.evaluate((c) => ({
+        canvas: c.clientWidth,
+        box: c.parentElement?.clientWidth ?? 0,
+        scale: Number(c.dataset.scale),
+      }));
+      log(`wait-for graph: ${JSON.stringify(fit)}`);
+      if (!(fit.canvas <= fit.box && fit.scale >= 0.75))
+        throw new Error(`the graph does not fit its box: ${JSON.stringify(fit)}`);
       const legend = (await webviewText(page, "#legend")) ?? "";
       for (const entry of ["running", "blocked on a lock", "waiting", "sleeping", "cycle"])
         if (!legend.includes(entry)) throw new Error(`legend without "${entry}": ${legend}`);
@@ -323,6 +322,23 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
     });
     await page.keyboard.press("Shift+F5").catch(() => undefined);
     await page.waitForTimeout(1000);
+    // These two keep a screenshot of where they failed.
+    const shootOnFailure = (name, body) => async () => {
+      try {
+        await body();
+      } catch (error) {
+        await shot(page, name).catch(() => undefined);
+        throw error;
+      }
+    };
+    await check(
+      "S11: Confirm by rerunning turns the warning into an error",
+      shootOnFailure("09-failure", () => confirmS11(page, shot, log)),
+    );
+    await check(
+      "lockTimeoutWarningMs: a long hold is listed live in the Threads view",
+      shootOnFailure("10-failure", () => longHold(page, workspace, activity, shot, log)),
+    );
   } catch (error) {
     failures.push(`ui: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
     await shot(page, "ui-failure").catch(() => undefined);
@@ -370,8 +386,11 @@ export async function runRestrictedModeTests({ base, workspace, cache, screensho
   const quickOpen = async (text) => {
     await page.keyboard.press("Control+P");
     await page.locator(".quick-input-widget input").fill(text);
-    await page.waitForTimeout(800);
-    await page.keyboard.press("Enter");
+    // On a loaded machine the file search answers late: pick the result once it is listed.
+    await page
+      .locator(".quick-input-widget .monaco-list-row", { hasText: text })
+      .first()
+      .click({ timeout: 30_000 });
   };
   try {
     await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });

@@ -26,6 +26,7 @@ import { announce, captureStack, emit, emitPrecise, siteOfStack } from "../recor
 import { rawNotify, rawWait, rawWaitAsync } from "../rawAtomics.ts";
 import { nextObjectId } from "../world.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
+import { blockingSync } from "../parking.ts";
 import { isUnobservedShared } from "./unobserved.ts";
 import { adoptAddressTables, sharedAddressId, sharedAddressLabel } from "./sharedAddresses.ts";
 
@@ -123,7 +124,7 @@ function waitInstrumented(
   const ident = currentIdent();
   const timed = isTimed(timeout);
   emitPrecise("wait-begin", ident, object, site, timed, "wait");
-  const result = wait(array, index, value, timeout);
+  const result = blockingSync(() => wait(array, index, value, timeout));
   emitPrecise("wait-end", ident, object, 0, result === "ok");
   return result;
 }

@@ -1,10 +1,11 @@
 // Calls on another process's primitive (protocol/primitiveWire.ts), from any thread of this
-// process. Each OS thread that makes such calls gets a helper thread of its own (started on the
-// first call) that holds the connections to the owners' servers; the thread posts a call to
-// its helper and either awaits the reply (async variants) or blocks until it comes (Sync
-// variants: Atomics.wait on a word the helper bumps after each reply, then the reply is taken
-// off the port with receiveMessageOnPort). A blocked thread needs no event loop of its own,
-// and its helper keeps its calls in order on one connection per owner.
+// process. Async calls go on the thread's own connection to the owner's server. Sync calls go
+// through a helper thread of the calling thread (started on its first Sync call), which holds
+// connections of its own: the thread posts the call and blocks (Atomics.wait on a word the
+// helper bumps after each reply, then takes the reply off the port with receiveMessageOnPort),
+// so a blocked thread needs no event loop. Every call waits for its reply before its logical
+// thread goes on, so a thread's calls stay in order over the two ways; the owner knows a
+// calling thread by its process and ident, whichever connection a call comes on.
 import { connect, type Socket } from "node:net";
 import {
   MessageChannel,
@@ -111,6 +112,19 @@ function endWork(): void {
   }
 }
 
+/** Async calls of this thread, over its own connections to the owners. */
+const directPending = new Map<number, Pending>();
+const direct = new Map<string, OwnerConnection>();
+
+function directTo(socketPath: string): OwnerConnection {
+  let owner = direct.get(socketPath);
+  if (owner === undefined || owner.gone) {
+    owner = new OwnerConnection(socketPath, (reply) => settle(directPending, reply), true);
+    direct.set(socketPath, owner);
+  }
+  return owner;
+}
+
 /**
  * Calls `op(...args)` on the owner's primitive for logical thread `thread`; `blocked` runs if the
  * operation has to wait. The event loop keeps running (and the process alive) meanwhile.
@@ -122,16 +136,15 @@ export function callAsync(
   args: unknown[],
   blocked?: () => void,
 ): Promise<unknown> {
-  const l = linkOf();
   return new Promise<unknown>((resolve, reject) => {
-    const call = post(l, handle, thread, op, args);
+    const call = nextCall++;
     startWork();
     let waiting = false;
     const done = (): void => {
       if (waiting) releaseLoop();
       else endWork();
     };
-    l.pending.set(call, {
+    directPending.set(call, {
       resolve: (value) => {
         done();
         resolve(value);
@@ -148,6 +161,15 @@ export function callAsync(
         blocked?.();
       },
     });
+    const message: PostedCall = {
+      socket: handle.socket,
+      call,
+      object: handle.id,
+      thread,
+      op,
+      args,
+    };
+    directTo(handle.socket).send(call, frameOf(message));
   });
 }
 
@@ -183,91 +205,107 @@ export function callSync(
   }
 }
 
-// The helper thread's side.
-
-interface Owner {
-  socket: Socket | undefined;
-  readonly queue: Buffer[];
-  /** Calls sent and not answered: failed if the owner goes away. */
-  readonly open: Set<number>;
-  attempts: number;
-}
+// A connection to an owner's server, from a helper thread (Sync calls) or from the calling
+// thread itself (async calls: no hop through the helper). The owner's server starts with its
+// first child: a first connection may come before it listens, and is retried.
 
 const CONNECT_RETRY_MS = 20;
-/** The owner's server starts with its first child: a first connection may come before it. */
 const CONNECT_ATTEMPTS = 250;
 
-/** Runs the helper (in its thread): relays the thread's calls and their replies. */
+class OwnerConnection {
+  #socket: Socket | undefined;
+  readonly #queue: Buffer[] = [];
+  /** Calls sent and not answered: failed if the owner goes away. */
+  readonly #open = new Set<number>();
+  #attempts = 0;
+  #gone = false;
+
+  constructor(
+    readonly path: string,
+    private readonly onReply: (reply: WireReply) => void,
+    private readonly passive: boolean,
+  ) {
+    this.#connect();
+  }
+
+  get gone(): boolean {
+    return this.#gone;
+  }
+
+  send(call: number, frame: Buffer): void {
+    this.#open.add(call);
+    if (this.#socket === undefined) this.#queue.push(frame);
+    else this.#socket.write(frame);
+  }
+
+  #connect(): void {
+    const socket = connect(this.path);
+    // A caller's own connection does not keep its process alive (its calls do, while pending).
+    if (this.passive) socket.unref();
+    const reader = new FrameReader();
+    let up = false;
+    socket.on("connect", () => {
+      up = true;
+      this.#socket = socket;
+      socket.write(encodeFrame({ type: "hello", pid: process.pid }));
+      for (const frame of this.#queue.splice(0)) socket.write(frame);
+    });
+    socket.on("data", (chunk: Buffer) => {
+      for (const m of reader.push(chunk)) {
+        if (m.type !== "done" && m.type !== "error" && m.type !== "blocked") continue;
+        if (m.type !== "blocked") this.#open.delete(m.call);
+        this.onReply(m);
+      }
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      this.#socket = undefined;
+      if (!up && ++this.#attempts < CONNECT_ATTEMPTS) {
+        setTimeout(() => this.#connect(), CONNECT_RETRY_MS);
+        return;
+      }
+      this.#gone = true;
+      for (const call of this.#open) {
+        this.onReply({
+          type: "error",
+          call,
+          name: "BrokenPipeError",
+          message: `the process that owns this primitive has ended (${this.path})`,
+        });
+      }
+      this.#open.clear();
+    });
+  }
+}
+
+function frameOf(m: PostedCall): Buffer {
+  return encodeFrame({
+    type: "call",
+    call: m.call,
+    object: m.object,
+    thread: m.thread,
+    op: m.op,
+    args: m.args,
+  });
+}
+
+/** Runs the helper (in its thread): relays the thread's Sync calls and their replies. */
 export function runCaller(): void {
   const data = workerData as { port: MessagePort; wake: Int32Array };
   const { port, wake } = data;
-  const owners = new Map<string, Owner>();
-
+  const owners = new Map<string, OwnerConnection>();
   const reply = (message: WireReply): void => {
     port.postMessage(message);
     Atomics.add(wake, 0, 1);
     rawNotify(wake, 0);
   };
-
-  const fail = (owner: Owner, socketPath: string): void => {
-    for (const call of owner.open) {
-      reply({
-        type: "error",
-        call,
-        name: "BrokenPipeError",
-        message: `the process that owns this primitive has ended (${socketPath})`,
-      });
-    }
-    owner.open.clear();
-  };
-
-  const open = (socketPath: string, owner: Owner): void => {
-    const socket = connect(socketPath);
-    const reader = new FrameReader();
-    let up = false;
-    socket.on("connect", () => {
-      up = true;
-      owner.socket = socket;
-      socket.write(encodeFrame({ type: "hello", pid: process.pid }));
-      for (const frame of owner.queue.splice(0)) socket.write(frame);
-    });
-    socket.on("data", (chunk: Buffer) => {
-      for (const m of reader.push(chunk)) {
-        if (m.type !== "done" && m.type !== "error" && m.type !== "blocked") continue;
-        if (m.type !== "blocked") owner.open.delete(m.call);
-        reply(m);
-      }
-    });
-    socket.on("error", () => undefined);
-    socket.on("close", () => {
-      owner.socket = undefined;
-      if (!up && ++owner.attempts < CONNECT_ATTEMPTS) {
-        setTimeout(() => open(socketPath, owner), CONNECT_RETRY_MS);
-        return;
-      }
-      fail(owner, socketPath);
-      owners.delete(socketPath);
-    });
-  };
-
   port.on("message", (m: PostedCall) => {
     let owner = owners.get(m.socket);
-    if (owner === undefined) {
-      owner = { socket: undefined, queue: [], open: new Set(), attempts: 0 };
+    if (owner === undefined || owner.gone) {
+      owner = new OwnerConnection(m.socket, reply, false);
       owners.set(m.socket, owner);
-      open(m.socket, owner);
     }
-    owner.open.add(m.call);
-    const frame = encodeFrame({
-      type: "call",
-      call: m.call,
-      object: m.object,
-      thread: m.thread,
-      op: m.op,
-      args: m.args,
-    });
-    if (owner.socket === undefined) owner.queue.push(frame);
-    else owner.socket.write(frame);
+    owner.send(m.call, frameOf(m));
   });
   // The thread it served has ended: so does the helper.
   port.on("close", () => process.exit(0));

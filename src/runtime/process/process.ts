@@ -10,7 +10,7 @@ import { ArgumentError, ThreadStateError } from "../errors.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { traceJoin, traceProcessStart } from "../trace.ts";
 import { nextLogicalThreadId } from "../world.ts";
-import { holdLoop, releaseLoop } from "../parking.ts";
+import { countRunChildProcess, holdLoop, releaseLoop } from "../parking.ts";
 import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "../validate.ts";
@@ -40,6 +40,7 @@ export interface ProcessOptions {
 const preloadUrl = pathToFileURL(path.join(__dirname, "register.mjs")).href;
 
 let processNumber = 0;
+const started = new WeakMap<Process, { child: ChildProcess; ident: number }>();
 /** Daemon children still running: ended (SIGTERM) when this process exits. */
 const liveDaemons = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -151,8 +152,10 @@ export class Process {
     });
     this.#child = child;
     this.#ident = ident;
+    started.set(this, { child, ident });
     if (child.pid !== undefined) traceProcessStart(ident, this.name, this.daemon, child.pid);
     this.#alive = true;
+    countRunChildProcess(1);
     if (this.daemon) {
       child.unref();
       child.channel?.unref();
@@ -163,6 +166,7 @@ export class Process {
       child.once("exit", (code, signal) => {
         this.#exitCode = code ?? -(signal === null ? 0 : constants.signals[signal]);
         this.#alive = false;
+        countRunChildProcess(-1);
         liveDaemons.delete(child);
         resolve();
       });
@@ -224,6 +228,11 @@ export class Process {
     const state = this.#child === undefined ? "initial" : this.#alive ? "started" : "stopped";
     return `Process(${this.name}, ${state}${this.daemon ? ", daemon" : ""})`;
   }
+}
+
+/** The child process of a started Process and its logical thread (for Pool's processes). */
+export function childOf(p: Process): { child: ChildProcess; ident: number } | undefined {
+  return started.get(p);
 }
 
 let revivedArgs: unknown[] | undefined;

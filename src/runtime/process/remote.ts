@@ -66,7 +66,8 @@ export abstract class RemotePrimitive {
     this.name = handle.name;
     if (id === undefined) {
       this.id = nextObjectId();
-      if (recordingOn) {
+      // A Manager's containers hold plain data: not synchronization, not recorded.
+      if (recordingOn && !handle.kind.startsWith("Managed")) {
         announce({
           type: "object",
           id: this.id,

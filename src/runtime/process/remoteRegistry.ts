@@ -1,7 +1,7 @@
 // Which primitive of this process stands for a handle (protocol/primitiveWire.ts): one object
 // per primitive of another process in each thread, of the class of its kind; a Pipe's
 // Connection is this runtime's own Connection over the owner's two queues.
-import type { RemoteHandle } from "../../protocol/primitiveWire.ts";
+import { REMOTE_FIELD, type RemoteHandle } from "../../protocol/primitiveWire.ts";
 import { ArgumentError } from "../errors.ts";
 import { Connection } from "../pipe.ts";
 import { registerReviver } from "../primitive.ts";
@@ -15,6 +15,7 @@ import {
   type RemotePrimitive,
 } from "./remote.ts";
 import { RemoteCondition, RemoteQueue } from "./remoteQueue.ts";
+import { ManagedDict, ManagedList } from "./manager.ts";
 
 type Make = (handle: RemoteHandle, id: number | undefined) => RemotePrimitive;
 
@@ -35,6 +36,8 @@ const CLASSES: Readonly<Record<string, Make>> = {
   LifoQueue: (h, id) => new RemoteQueue(h, id),
   PriorityQueue: (h, id) => new RemoteQueue(h, id),
   Condition: (h, id) => new RemoteCondition(h, remoteFor(part(h, "lock")) as RemoteLock, id),
+  ManagedDict: (h, id) => new ManagedDict(h, id),
+  ManagedList: (h, id) => new ManagedList(h, id),
 };
 
 /** The kinds of primitive that can be passed to a process. */
@@ -77,3 +80,5 @@ export function primitiveFor(handle: RemoteHandle): object {
 registerReviver(REMOTE_KIND, (copy) =>
   remoteFor(copy["handle"] as RemoteHandle, copy["id"] as number),
 );
+// A handle met by revive() (a Pool worker process's task args).
+registerReviver(REMOTE_FIELD, (copy) => primitiveFor(copy[REMOTE_FIELD] as RemoteHandle));

@@ -25,6 +25,15 @@ export interface ShareMessage {
   readonly object: unknown;
 }
 
+/** A Manager's container to create (or, `shutdown`, a Manager whose containers to drop). */
+export interface CreateMessage {
+  readonly type: "create";
+  readonly kind: "Manager" | "ManagedDict" | "ManagedList" | "shutdown";
+  readonly id: number;
+  /** The Manager's id (of a container). */
+  readonly manager: number;
+}
+
 /** The operations served per kind: methods, and the getters (read with no args). */
 const LOCK_OPS = ["acquire", "tryAcquire", "release", "locked"];
 const QUEUE_OPS = [
@@ -50,20 +59,71 @@ export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
   Queue: QUEUE_OPS,
   LifoQueue: QUEUE_OPS,
   PriorityQueue: QUEUE_OPS,
+  ManagedDict: ["get", "set", "delete", "has", "keys", "entries", "size"],
+  ManagedList: ["append", "get", "set", "length", "toArray"],
 };
 
 type Served = Record<string, unknown> & { readonly [KIND_FIELD]: string; readonly id: number };
 
 interface Connection {
   readonly socket: Socket;
-  readonly standIns: Map<number, LogicalThread>;
+  /** The calling process (its hello). */
+  pid: number;
   closed: boolean;
 }
 
 const objects = new Map<number, Served>();
 
+/** Containers of each Manager, and the ids of those shut down. */
+const managed = new Map<number, number[]>();
+const dropped = new Set<number>();
+
+function container(kind: "ManagedDict" | "ManagedList", id: number): Served {
+  const map = new Map<string, unknown>();
+  const list: unknown[] = [];
+  const base = { [KIND_FIELD]: kind, id };
+  if (kind === "ManagedDict") {
+    return {
+      ...base,
+      get: (key: string) => map.get(key),
+      set: (key: string, value: unknown) => void map.set(key, value),
+      delete: (key: string) => map.delete(key),
+      has: (key: string) => map.has(key),
+      keys: () => [...map.keys()],
+      entries: () => [...map.entries()],
+      size: () => map.size,
+    };
+  }
+  return {
+    ...base,
+    append: (value: unknown) => void list.push(value),
+    get: (index: number) => list[index],
+    set: (index: number, value: unknown) => {
+      if (!Number.isInteger(index) || index < 0 || index >= list.length)
+        throw new RangeError(`list index ${index} out of range (length ${list.length})`);
+      list[index] = value;
+    },
+    length: () => list.length,
+    toArray: () => [...list],
+  };
+}
+
 function accept(value: unknown): void {
-  const m = value as ShareMessage;
+  const m = value as ShareMessage | CreateMessage;
+  if (m?.type === "create") {
+    if (m.kind === "Manager") managed.set(m.id, []);
+    else if (m.kind === "shutdown") {
+      for (const id of managed.get(m.id) ?? []) {
+        objects.delete(id);
+        dropped.add(id);
+      }
+      managed.delete(m.id);
+    } else {
+      objects.set(m.id, container(m.kind, m.id));
+      managed.get(m.manager)?.push(m.id);
+    }
+    return;
+  }
   if (m?.type !== "share") return;
   const object = m.object as Served;
   if (typeof object?.id === "number") objects.set(object.id, object);
@@ -82,11 +142,18 @@ function objectOf(id: number): Served | undefined {
   return objects.get(id);
 }
 
+/**
+ * The stand-in of logical thread `thread` of the calling process: one per calling thread, over
+ * all its connections (a thread's async calls come on its own, its Sync calls through its helper's).
+ */
+const standIns = new Map<string, LogicalThread>();
+
 function standIn(conn: Connection, thread: number): LogicalThread {
-  let own = conn.standIns.get(thread);
+  const key = `${conn.pid}:${thread}`;
+  let own = standIns.get(key);
   if (own === undefined) {
-    own = { ident: nextLogicalThreadId(), name: `remote-${thread}`, kind: "task", daemon: false };
-    conn.standIns.set(thread, own);
+    own = { ident: nextLogicalThreadId(), name: `remote-${key}`, kind: "task", daemon: false };
+    standIns.set(key, own);
   }
   return own;
 }
@@ -120,6 +187,15 @@ async function serve(conn: Connection, request: WireRequest): Promise<void> {
   const { call, op } = request;
   const object = objectOf(request.object);
   const kind = object?.[KIND_FIELD];
+  if (object === undefined && dropped.has(request.object)) {
+    send(conn, {
+      type: "error",
+      call,
+      name: "ThreadStateError",
+      message: `${op}(): its Manager was shut down`,
+    });
+    return;
+  }
   if (object === undefined || kind === undefined || !SERVED_OPS[kind]?.includes(op)) {
     send(conn, {
       type: "error",
@@ -155,7 +231,7 @@ async function serve(conn: Connection, request: WireRequest): Promise<void> {
 }
 
 function connected(socket: Socket): void {
-  const conn: Connection = { socket, standIns: new Map(), closed: false };
+  const conn: Connection = { socket, pid: 0, closed: false };
   const reader = new FrameReader();
   socket.on("data", (chunk: Buffer) => {
     let messages;
@@ -165,7 +241,10 @@ function connected(socket: Socket): void {
       socket.destroy();
       return;
     }
-    for (const m of messages) if (m.type === "call") void serve(conn, m);
+    for (const m of messages) {
+      if (m.type === "hello") conn.pid = m.pid;
+      else if (m.type === "call") void serve(conn, m);
+    }
   });
   const gone = (): void => {
     conn.closed = true;

@@ -3,33 +3,12 @@
 // started with the first one, listening in a private 0700 folder removed at exit; a primitive of
 // another process (remote.ts) passes on its own handle, so a grandchild reaches the owner
 // itself. In the child, processArgs() turns the handles back into primitives.
-import { rmSync } from "node:fs";
-import path from "node:path";
-import type { Worker } from "node:worker_threads";
 import { REMOTE_FIELD, isRemoteHandle, type RemoteHandle } from "../../protocol/primitiveWire.ts";
 import { KIND_FIELD } from "../primitive.ts";
-import { makeSocketDir } from "../recorderSocketDir.ts";
-import { startInternalWorker } from "./internalWorker.ts";
+import { ownServer } from "./ownServer.ts";
 import { REMOTE_KIND, RemotePrimitive } from "./remote.ts";
 import { SHARABLE_KINDS, primitiveFor } from "./remoteRegistry.ts";
 import type { ShareMessage } from "./server.ts";
-
-interface OwnServer {
-  readonly worker: Worker;
-  readonly socket: string;
-  readonly shared: Set<number>;
-}
-
-let server: OwnServer | undefined;
-
-function ownServer(): OwnServer {
-  if (server !== undefined) return server;
-  const dir = makeSocketDir();
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  const socket = path.join(dir, "primitives.sock");
-  server = { worker: startInternalWorker("server", { socket }), socket, shared: new Set() };
-  return server;
-}
 
 type Primitive = Record<string, unknown> & { readonly [KIND_FIELD]: string; readonly id: number };
 

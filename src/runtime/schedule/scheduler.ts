@@ -6,11 +6,15 @@
 // Randomized plans (PCT, random walk) give every logical thread a priority drawn from the seed
 // and its name (so the draw does not depend on which thread arrives first): a thread at a
 // point waits while a higher-priority thread is running (or waiting at a point of its own),
-// and goes once that one reaches a point, blocks, ends, or stays away longer than STALL_MS
-// (then it is stalled until its next point, so a sleeping or I/O-bound thread costs that wait
-// once). Async tasks of one thread take turns exactly, at macrotask boundaries; across worker
-// threads the order is enforced at the points. A directed plan holds the threads of a
-// predicted cycle at their second acquisition (see directed.ts).
+// and goes once that one reaches a point, blocks, ends, or stays away from points longer than
+// STALL_MS (START_STALL_MS for a worker not at its first point yet: it may still be loading);
+// then that one is stalled until its next point, so a sleeping or I/O-bound thread costs that
+// wait once, and the scheduler notes it (the order then depended on timing). A Thread or task
+// takes part from its start. A priority change takes effect at the thread's next point, so the
+// operation of the point it passed completes first. Async tasks of one thread take turns
+// exactly, at macrotask boundaries; across worker threads the order is enforced at the points.
+// A directed plan holds the threads of a predicted cycle at their second acquisition (see
+// directed.ts).
 import { appendFileSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import {
@@ -51,14 +55,23 @@ const VERBS: Record<PointKind, string> = {
   branch: "starting a branch in",
 };
 
-/** Points after which the thread is (most likely) blocked: nobody need wait for it. */
-function blocksAfter(kind: PointKind, object: PointObject, ident: number): boolean {
-  if (kind === "wait" || kind === "join" || kind === "get") return true;
-  return kind === "acquire" && object.locked === true && object.isHeldBy?.(ident) !== true;
+/**
+ * Points after which the thread is blocked: a join (it awaits the thread's end). Waits that
+ * park (a lock held by another, an Event not set, an empty Queue) say so themselves
+ * (scheduledPark), so a wait that need not block leaves the thread running.
+ */
+function blocksAfter(kind: PointKind): boolean {
+  return kind === "join";
 }
 
-/** How long a thread waits for a higher-priority one that reaches no point. */
-const STALL_MS = 250;
+/**
+ * How long a thread waits for a higher-priority one that reaches no point (it sleeps, waits on
+ * I/O, or is blocked on something that is no point); then that one is stalled until its next
+ * point. A thread that has not reached its first point yet (a worker loading its modules) gets
+ * longer. Generous: a loaded machine must not change the order of a replayed schedule.
+ */
+const STALL_MS = 1000;
+const START_STALL_MS = 15_000;
 /** Priorities of randomized plans lie above the `depth` values PCT lowers threads to. */
 const PRIO_RANGE = 1_000_000;
 
@@ -91,19 +104,26 @@ export function note(message: ScheduleNote): void {
   }
 }
 
-// PCT: at step changeAt[k] the passing thread drops to priority depth - 1 - k.
-const changeAt = new Map<number, number>();
-if (plan !== undefined && plan.mode === "pct") {
-  for (let k = 0; k < plan.depth - 1; k++) {
-    changeAt.set(
-      1 + (hash32(plan.seed, `change:${k}`) % Math.max(plan.steps, 1)),
-      plan.depth - 1 - k,
-    );
-  }
+/**
+ * PCT (Burckhardt et al., ASPLOS'10) places d - 1 priority change points uniformly among the k
+ * steps of a run. Here each pass of a thread is a change point with probability (d - 1) / k,
+ * drawn from the seed, the thread's name and its pass number: the same d - 1 expected changes,
+ * but a change does not depend on how the passes of other threads interleave (a global step
+ * number does, across worker threads), so the replay of a seed makes the same decisions.
+ */
+function pctChange(plan: SchedulePlan, name: string, passes: number): number | undefined {
+  if (plan.mode !== "pct" || plan.depth < 2) return undefined;
+  const draw = hash32(plan.seed, `change:${name}#${passes}`) / 2 ** 32;
+  if (draw >= (plan.depth - 1) / Math.max(plan.steps, 1)) return undefined;
+  // Below every initial priority (those are >= depth); later changes need not be lower.
+  return 1 + (hash32(plan.seed, `low:${name}#${passes}`) % (plan.depth - 1));
 }
 if (scheduleOn && isMainThread) {
   process.on("exit", () => note({ type: "steps", steps: Atomics.load(words, table.STEP) }));
 }
+// A worker leaves the schedule as it ends, itself: its parent hears of the exit only on its
+// event loop, which may be stopped at a point of its own, waiting for this very thread.
+if (scheduleOn && !isMainThread) process.once("exit", () => scheduledThreadEnded(threadSelf.ident));
 
 function initialPrio(name: string): number {
   if (plan === undefined || plan.mode === "directed") return 0;
@@ -115,13 +135,43 @@ const slots = new Map<number, number>();
 function slotFor(t: LogicalThread): number {
   const known = slots.get(t.ident);
   if (known !== undefined && table.identOf(known) === t.ident) return known;
-  const slot = table.claimSlot(t.ident, threadSelf.ident, t.name, initialPrio(t.name));
+  // A Thread's or task's slot is taken by whoever started it (scheduledThreadStarted).
+  const started = table.slotOfIdent(t.ident);
+  const slot =
+    started >= 0
+      ? started
+      : table.claimSlot(t.ident, threadSelf.ident, t.name, initialPrio(t.name));
   if (slot < 0) return slot;
   slots.set(t.ident, slot);
-  if (t.ident === threadSelf.ident && !isMainThread) {
-    process.once("exit", () => table.releaseSlot(slot));
-  }
   return slot;
+}
+
+/**
+ * A Thread (`host` its own ident) or a task (`host` the ident of its OS thread) was started:
+ * it takes part in the schedule from now on, before its first point, so that a thread of
+ * higher priority that is still starting is waited for.
+ */
+export function scheduledThreadStarted(ident: number, host: number, name: string): void {
+  if (table.slotOfIdent(ident) < 0) table.claimSlot(ident, host, name, initialPrio(name));
+}
+
+/**
+ * The current logical thread parks (parking.ts: a lock held by another, an Event not set...):
+ * nobody need wait for it until it wakes. Returns its slot for scheduledUnpark, or -1.
+ */
+export function scheduledPark(): number {
+  const t = currentLogicalThread();
+  const known = slots.get(t.ident);
+  const slot =
+    known !== undefined && table.identOf(known) === t.ident ? known : table.slotOfIdent(t.ident);
+  if (slot < 0 || table.stateOf(slot) !== table.RUNNING) return -1;
+  table.setState(slot, table.BLOCKED);
+  return slot;
+}
+
+/** The thread parked at `slot` woke: it runs again, and lower threads wait for it again. */
+export function scheduledUnpark(slot: number): void {
+  if (slot >= 0 && table.stateOf(slot) === table.BLOCKED) table.setState(slot, table.RUNNING);
 }
 
 /** A task or thread ended: it takes no more turns. */
@@ -149,6 +199,42 @@ function blocker(me: number, sync: boolean): number {
   return -1;
 }
 
+/** How long to wait for the thread of `slot` to reach a point before going without it. */
+function stallBound(slot: number): number {
+  const starting = table.passesOf(slot) === 0 && table.hostOf(slot) === table.identOf(slot);
+  return starting ? START_STALL_MS : STALL_MS;
+}
+
+/** How long a waiting thread has waited for its current blocker; stalls it past its bound. */
+class StallClock {
+  #slot = -1;
+  #passes = -1;
+  #since = 0;
+
+  constructor(readonly waiter: string) {}
+
+  /**
+   * True when `b` has been waited for longer than its bound since it last passed a point: it
+   * is stalled now (and noted).
+   */
+  expired(b: number): boolean {
+    const now = performance.now();
+    const passes = table.passesOf(b);
+    if (b !== this.#slot || passes !== this.#passes) {
+      this.#slot = b;
+      this.#passes = passes;
+      this.#since = now;
+      return false;
+    }
+    const bound = stallBound(b);
+    if (now - this.#since <= bound) return false;
+    table.markStalled(b);
+    note({ type: "stalled", thread: table.nameOf(b), waiter: this.waiter, waitedMs: bound });
+    this.#slot = -1;
+    return true;
+  }
+}
+
 /** The primitive's kind (Lock, Event...) when the caller gives none. */
 function labelOf(object: PointObject): string {
   const kind = (object as unknown as Record<string, unknown>)[KIND_FIELD];
@@ -160,21 +246,38 @@ function describePoint(kind: PointKind, object: PointObject, given: string | und
   return `${VERBS[kind]} ${label === "" ? "" : `${label} `}${object.name}`;
 }
 
-function arrive(slot: number, kind: PointKind, object: PointObject, label?: string): void {
+/**
+ * The priority a thread takes at its next point: the step it passed (the operation of the
+ * point, a lock taken...) completes first, as PCT's steps do, before lower threads may go.
+ */
+const nextPrio = new Map<number, number>();
+
+function arrive(
+  slot: number,
+  t: LogicalThread,
+  kind: PointKind,
+  object: PointObject,
+  label?: string,
+): void {
+  const prio = nextPrio.get(t.ident);
+  if (prio !== undefined) {
+    nextPrio.delete(t.ident);
+    table.setPrio(slot, prio);
+  }
   table.describeSlot(slot, describePoint(kind, object, label));
   table.setState(slot, table.AT_POINT);
 }
 
-function pass(slot: number, t: LogicalThread, kind: PointKind, object: PointObject): void {
+function pass(slot: number, t: LogicalThread, kind: PointKind): void {
   const passes = table.countPass(slot);
-  const step = Atomics.add(words, table.STEP, 1) + 1;
+  Atomics.add(words, table.STEP, 1);
   if (plan?.mode === "pct") {
-    const lowered = changeAt.get(step);
-    if (lowered !== undefined) table.setPrio(slot, lowered);
+    const lowered = pctChange(plan, t.name, passes);
+    if (lowered !== undefined) nextPrio.set(t.ident, lowered);
   } else if (plan?.mode === "random") {
-    table.setPrio(slot, plan.depth + (hash32(plan.seed, `${t.name}#${passes}`) % PRIO_RANGE));
+    nextPrio.set(t.ident, plan.depth + (hash32(plan.seed, `${t.name}#${passes}`) % PRIO_RANGE));
   }
-  table.setState(slot, blocksAfter(kind, object, t.ident) ? table.BLOCKED : table.RUNNING);
+  table.setState(slot, blocksAfter(kind) ? table.BLOCKED : table.RUNNING);
 }
 
 function directedState(): DirectedPlanState | undefined {
@@ -186,7 +289,7 @@ export function pointSync(kind: PointKind, object: PointObject, label?: string):
   const t = currentLogicalThread();
   const slot = slotFor(t);
   if (slot < 0) return;
-  arrive(slot, kind, object, label);
+  arrive(slot, t, kind, object, label);
   const directed = directedState();
   if (directed !== undefined) {
     if (directedArrive(directed, slot, t, kind, object)) {
@@ -195,20 +298,16 @@ export function pointSync(kind: PointKind, object: PointObject, label?: string):
       }
     }
   } else {
-    let started = performance.now();
+    const clock = new StallClock(t.name);
     for (;;) {
       const seen = Atomics.load(words, table.CHANGE);
       const b = blocker(slot, true);
       if (b < 0) break;
-      if (performance.now() - started > STALL_MS) {
-        table.markStalled(b);
-        started = performance.now();
-        continue;
-      }
+      if (clock.expired(b)) continue;
       rawWait(words, table.CHANGE, seen, 10);
     }
   }
-  pass(slot, t, kind, object);
+  pass(slot, t, kind);
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -222,7 +321,7 @@ export async function pointAsync(
   const t = currentLogicalThread();
   const slot = slotFor(t);
   if (slot < 0) return;
-  arrive(slot, kind, object, label);
+  arrive(slot, t, kind, object, label);
   // A pending waitAsync does not keep the event loop alive; a timer does.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
@@ -233,16 +332,12 @@ export async function pointAsync(
         while (!directedTurn(directed)) await new Promise((resolve) => setTimeout(resolve, 2));
       }
     } else {
-      let started = performance.now();
+      const clock = new StallClock(t.name);
       for (;;) {
         const seen = Atomics.load(words, table.CHANGE);
         const b = blocker(slot, false);
         if (b < 0) break;
-        if (performance.now() - started > STALL_MS) {
-          table.markStalled(b);
-          started = performance.now();
-          continue;
-        }
+        if (clock.expired(b)) continue;
         // A task of this thread needs the event loop; a thread elsewhere only a change.
         if (table.hostOf(b) === threadSelf.ident) await nextTurn();
         else {
@@ -254,5 +349,5 @@ export async function pointAsync(
   } finally {
     clearInterval(keepAlive);
   }
-  pass(slot, t, kind, object);
+  pass(slot, t, kind);
 }

@@ -174,6 +174,68 @@ async function s2UseRLock(recorder: DebugRecorder): Promise<void> {
   assert.match(rerun.output(), /never printed/);
 }
 
+/**
+ * Issue 16: S11's potential deadlock (timed apart, a plain run never collides), confirmed by
+ * the code action: the static warnings become errors naming the schedule, which then offer the
+ * replay under the debugger instead of the confirmation.
+ */
+async function s11ConfirmByRerunning(): Promise<void> {
+  const uri = workspaceFile("s11-timed.ts");
+  await vscode.window.showTextDocument(uri);
+  const code = DIAGNOSTIC_CODES["potential-deadlock"];
+  const warnings = await waitFor(() => {
+    const found = threadlensDiagnostics(uri, code);
+    return found.length >= 4 ? found : undefined;
+  }, "S11 static potential-deadlock warnings");
+  assert.deepEqual(
+    warnings.map((d) => [d.range.start.line + 1, d.severity]),
+    [45, 46, 50, 51].map((line) => [line, vscode.DiagnosticSeverity.Warning]),
+  );
+  const at51 = warnings[3];
+  assert.ok(at51);
+  const actions = await codeActions(uri, at51.range);
+  const confirm = actions.find((a) => a.title === "Confirm by rerunning");
+  assert.ok(
+    confirm?.command,
+    `no confirm action among: ${actions.map((a) => a.title).join(" | ")}`,
+  );
+  assert.equal(
+    actions.find((a) => a.title === "Replay under the debugger"),
+    undefined,
+  );
+  const outcome = await vscode.commands.executeCommand<{ type: string; schedule?: string }>(
+    confirm.command.command,
+    ...(confirm.command.arguments ?? []),
+  );
+  assert.equal(outcome?.type, "confirmed", JSON.stringify(outcome));
+  assert.match(outcome.schedule ?? "", /^tl1\.[A-Za-z0-9_-]+$/);
+  const errors = await waitFor(() => {
+    const found = threadlensDiagnostics(uri, code).filter(
+      (d) => d.severity === vscode.DiagnosticSeverity.Error,
+    );
+    return found.length >= 4 ? found : undefined;
+  }, "S11 confirmed deadlock errors");
+  assert.deepEqual(
+    errors.map((d) => d.range.start.line + 1),
+    [45, 46, 50, 51],
+  );
+  for (const d of errors) {
+    assert.match(d.message, /^Confirmed deadlock lockA ↔ lockB: (first|second) /);
+    assert.ok(d.message.endsWith(`replay it with schedule ${outcome.schedule ?? ""}`), d.message);
+  }
+  // The static warnings of the same lines are hidden under the run's errors.
+  assert.deepEqual(
+    threadlensDiagnostics(uri, code).filter((d) => d.severity !== vscode.DiagnosticSeverity.Error),
+    [],
+  );
+  const after = await codeActions(uri, errors[3]?.range ?? at51.range);
+  const titles = after.map((a) => a.title);
+  assert.ok(titles.includes("Replay under the debugger"), titles.join(" | "));
+  assert.ok(!titles.includes("Confirm by rerunning"), titles.join(" | "));
+  const replay = after.find((a) => a.title === "Replay under the debugger");
+  assert.deepEqual(replay?.command?.arguments, [{ file: uri.fsPath, schedule: outcome.schedule }]);
+}
+
 export async function run(): Promise<void> {
   const results: TestResult[] = [];
   const test = async (name: string, body: () => Promise<void>) => {
@@ -206,6 +268,8 @@ export async function run(): Promise<void> {
   await test("S1: deadlock stop, diagnostics, global-order fix, clean rerun", () =>
     s1GlobalOrder(recorder));
   await test("S2: self-deadlock stop, Use RLock fix, clean rerun", () => s2UseRLock(recorder));
+  await test("S11: Confirm by rerunning turns the warnings into errors with the schedule", () =>
+    s11ConfirmByRerunning());
   recorder.dispose();
   writeFileSync(
     RESULT_FILE,

@@ -45,10 +45,12 @@ function handshake(
     b.event("notify", server, reply);
     b.waitEnd(client, reply, true);
   }
-  b.waitBegin(server, request, "wait", serverWait);
+  // Atomics.wait blocks: the runtime says each loop is idle as its thread blocks; main's
+  // async join leaves its loop idle too.
+  b.waitBegin(server, request, "wait", serverWait).blocked(server);
   b.event("notify", client, request);
-  b.waitBegin(client, reply, "wait", clientWait);
-  b.joinBegin(main, server, b.site(12));
+  b.waitBegin(client, reply, "wait", clientWait).blocked(client);
+  b.joinBegin(main, server, b.site(12)).idle(main);
   return b;
 }
 

@@ -27,10 +27,14 @@ function eventNeverSet(options: { sync: boolean }): {
   const workers = [1, 2, 3].map((i) => b.worker(`worker-${i}`, main));
   workers.forEach((w, i) => {
     b.waitBegin(w, ready, "wait", b.site(20 + i, { fn: "work" }));
-    if (!options.sync) b.idle(w);
+    // A Sync wait says its thread blocks as it begins; an async one's loop says later that
+    // it has nothing else to run.
+    if (options.sync) b.blocked(w);
+    else b.idle(w);
   });
   b.joinBegin(main, workers[0] as number, b.site(40));
-  if (!options.sync) b.idle(main);
+  if (options.sync) b.blocked(main);
+  else b.idle(main);
   return { b, main, workers, ready };
 }
 
@@ -114,8 +118,8 @@ describe("hang", () => {
     const consumer = b.worker("consumer", main, { daemon: true });
     for (let i = 0; i < 3; i++) b.event("put", main, queue);
     for (let i = 0; i < 3; i++) b.event("get", consumer, queue);
-    b.waitBegin(consumer, queue, "get", b.site(12, { fn: "consume" }));
-    b.waitBegin(main, queue, "join", b.site(30));
+    b.waitBegin(consumer, queue, "get", b.site(12, { fn: "consume" })).blocked(consumer);
+    b.waitBegin(main, queue, "join", b.site(30)).blocked(main);
     const finding = hangOf(analyzeTrace(b.build(), { cwd: CWD }));
     assert.equal(
       finding.message,
@@ -150,9 +154,9 @@ describe("hang", () => {
     const lock = b.lock("L");
     const w1 = b.worker("worker-1", main);
     const w2 = b.worker("worker-2", main);
-    b.waitBegin(w1, cond, "wait", b.site(8));
+    b.waitBegin(w1, cond, "wait", b.site(8)).blocked(w1);
     b.acquired(w2, lock, b.site(9)).exit(w2);
-    b.request(main, lock, b.site(10));
+    b.request(main, lock, b.site(10)).blocked(main);
     const findings = analyzeTrace(b.build(), { cwd: CWD });
     assert.deepEqual(
       findings.map((f) => f.kind),
@@ -172,10 +176,21 @@ describe("hang", () => {
     const main = b.thread("main");
     const ready = b.object("Event", "ready");
     const daemon = b.worker("daemon", main, { daemon: true });
-    b.waitBegin(daemon, ready, "wait", b.site(3));
+    b.waitBegin(daemon, ready, "wait", b.site(3)).blocked(daemon);
     b.idle(main);
     assert.deepEqual(analyzeTrace(b.build(), { cwd: CWD }), []);
-    b.waitBegin(main, ready, "wait", b.site(4));
+    b.waitBegin(main, ready, "wait", b.site(4)).blocked(main);
     assert.deepEqual(hangOf(analyzeTrace(b.build(), { cwd: CWD })).threads, ["main", "daemon"]);
+  });
+
+  test("a task awaiting a timer while main awaits its join is no hang, until the loop is idle", () => {
+    const b = new TraceBuilder();
+    const main = b.thread("main");
+    const task = b.thread("sleeper", { kind: "task", parent: main });
+    b.joinBegin(main, task, b.site(4));
+    // The join is awaited: main's loop runs on, and the task's timer with it.
+    assert.deepEqual(analyzeTrace(b.build(), { cwd: CWD }), []);
+    b.idle(main);
+    assert.deepEqual(hangOf(analyzeTrace(b.build(), { cwd: CWD })).threads, ["main"]);
   });
 });

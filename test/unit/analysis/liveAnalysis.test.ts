@@ -73,7 +73,8 @@ describe("LiveAnalysis", () => {
     const main = b.thread("main");
     const ready = b.object("Event", "ready");
     const w = b.worker("worker-1", main);
-    b.waitBegin(w, ready, "wait", b.site(4)).joinBegin(main, w, b.site(9));
+    b.waitBegin(w, ready, "wait", b.site(4)).blocked(w);
+    b.joinBegin(main, w, b.site(9)).idle(main);
     const analysis = live(b);
     assert.deepEqual(analysis.check(b.time + 299_999), []);
     assert.deepEqual(
@@ -82,6 +83,25 @@ describe("LiveAnalysis", () => {
     );
     assert.deepEqual(analysis.check(b.time + 600_000), []);
     assert.deepEqual(analysis.finish(), []);
+  });
+
+  test("a hang seen first after a long gap between checks (a starved recorder) is watched 100 ms more", () => {
+    const b = new TraceBuilder();
+    const main = b.thread("main");
+    const ready = b.object("Event", "ready");
+    const w = b.worker("worker-1", main);
+    b.waitBegin(w, ready, "wait", b.site(4)).blocked(w);
+    b.joinBegin(main, w, b.site(9)).idle(main);
+    const analysis = live(b);
+    assert.deepEqual(analysis.check(b.time + 1_000), []);
+    // The next check comes 400 ms later: the state it sees may be one that descheduled
+    // threads have not published past yet.
+    assert.deepEqual(analysis.check(b.time + 401_000), []);
+    assert.deepEqual(analysis.check(b.time + 500_999), []);
+    assert.deepEqual(
+      analysis.check(b.time + 501_000).map((f) => [f.kind, f.threads]),
+      [["hang", ["main", "worker-1"]]],
+    );
   });
 
   test("batches drained per OS thread, out of time order across threads", () => {

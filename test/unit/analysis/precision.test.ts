@@ -62,11 +62,34 @@ describe("precision (DESIGN 5.6)", () => {
       const word = b.object("Atomics", "Int32Array[0] of workerData.words");
       const worker = b.worker("pooled-0", main);
       b.waitBegin(worker, word, "wait", b.site(5, { file: "/proj/src/worker.ts" }));
-      if (mainBlocked) b.joinBegin(main, worker, b.site(14));
+      b.blocked(worker);
+      if (mainBlocked) b.joinBegin(main, worker, b.site(14)).idle(main);
       else b.event("loop-idle", main, LOOP_MESSAGES_ONLY, { flag: true });
       return b;
     };
     assert.deepEqual(kinds(build(false)), []);
     assert.deepEqual(kinds(build(true)), [["hang", ["main", "pooled-0"]]]);
+  });
+
+  test("an async wait while its thread's loop runs timers is no hang; once the loop is idle it is", () => {
+    // Main awaits an event that a timer of its own sets later (DESIGN 5.6): the wait began and
+    // nothing else was recorded, but main never blocked (no LOOP_BLOCKED) and its loop never
+    // said it was idle.
+    const b = new TraceBuilder();
+    const main = b.thread("main");
+    const ready = b.object("Event", "ready");
+    b.waitBegin(main, ready, "wait", b.site(10));
+    assert.deepEqual(kinds(b), []);
+    b.idle(main);
+    assert.deepEqual(kinds(b), [["hang", ["main"]]]);
+  });
+
+  test("a Sync wait is a hang as soon as it blocks, with nothing else recorded", () => {
+    const b = new TraceBuilder();
+    const main = b.thread("main");
+    const ready = b.object("Event", "ready");
+    b.waitBegin(main, ready, "wait", b.site(10));
+    b.blocked(main);
+    assert.deepEqual(kinds(b), [["hang", ["main"]]]);
   });
 });

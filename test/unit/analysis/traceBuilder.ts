@@ -9,6 +9,7 @@ import type {
   TraceEvent,
   WaitReason,
 } from "../../../src/protocol/events.ts";
+import { LOOP_BLOCKED } from "../../../src/protocol/events.ts";
 
 export const CWD = "/proj";
 export const APP = "/proj/src/app.ts";
@@ -147,6 +148,11 @@ export class TraceBuilder {
 
   idle(thread: number, idle = true): this {
     return this.event("loop-idle", thread, 0, { flag: idle });
+  }
+
+  /** The thread blocks in a Sync call (Atomics.wait), as the runtime says right after a begin. */
+  blocked(thread: number, blocked = true): this {
+    return this.event("loop-idle", thread, LOOP_BLOCKED, { flag: blocked });
   }
 
   build(): Trace {

@@ -1,0 +1,45 @@
+// An async wait leaves its thread's loop running (DESIGN 5.6): a program whose main awaits an
+// event or an Atomics.waitAsync that a timer of its own ends later is correct, under `run`
+// (exit 0, no finding) as under plain node. Only a Sync wait, or a loop with nothing else left
+// to run, makes a waiting thread count as blocked (test/unit/analysis/precision.test.ts).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Report } from "../../src/protocol/report.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const cli = path.join(root, "dist/cli.js");
+
+function run(fixture: string): { status: number | null; report: Report; stderr: string } {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  const r = spawnSync(process.execPath, [cli, "run", `test/fixtures/hangs/${fixture}`, "--json"], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
+    killSignal: "SIGKILL",
+  });
+  try {
+    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+test("main awaits an event a timer of its own sets later: no hang", () => {
+  const { status, report, stderr } = run("event-set-by-timer.ts");
+  assert.deepEqual(report.findings, []);
+  assert.equal(status, 0);
+  assert.match(stderr, /^ready after 30 ticks$/m);
+});
+
+test("main's Atomics.waitAsync is pending while its timers run, then notified: no hang", () => {
+  const { status, report, stderr } = run("waitasync-notified-by-timer.ts");
+  assert.deepEqual(report.findings, []);
+  assert.equal(status, 0);
+  assert.match(stderr, /^woken: ok after 30 ticks$/m);
+});
