@@ -213,8 +213,8 @@ function importRLock(
   const lockAt = listOffset + lockSpecifier.index;
   // Lock still used elsewhere (another `new Lock`, a type annotation): keep it and add RLock.
   const importEnd = match.index + match[0].length;
-  const otherUse = [...codeOnly(source).matchAll(/(?<![\w$.])Lock(?![\w$])/g)].some(
-    (m) => m.index !== changedLockOffset && (m.index < match.index || m.index >= importEnd),
+  const otherUse = lockWordOffsets(source).some(
+    (at) => at !== changedLockOffset && (at < match.index || at >= importEnd),
   );
   return otherUse
     ? replacementAtOffset(source, lockAt + "Lock".length, 0, ", RLock")
@@ -226,6 +226,26 @@ function importRLock(
  * that a word in them does not count as a use. Template literals are blanked whole.
  */
 export function codeOnly(source: string): string {
+  // Every suggestion of every finding asks for its file's code: the last file's is kept (a
+  // large file with a thousand findings blanked its whole text a thousand times).
+  if (lastCodeOnly?.source !== source) lastCodeOnly = { source, code: blankNonCode(source) };
+  return lastCodeOnly.code;
+}
+
+let lastCodeOnly: { readonly source: string; readonly code: string } | undefined;
+
+/** Where the word `Lock` is in `source`'s code (the last file's kept, as codeOnly's). */
+function lockWordOffsets(source: string): readonly number[] {
+  if (lastLockWords?.source !== source) {
+    const offsets = [...codeOnly(source).matchAll(/(?<![\w$.])Lock(?![\w$])/g)].map((m) => m.index);
+    lastLockWords = { source, offsets };
+  }
+  return lastLockWords.offsets;
+}
+
+let lastLockWords: { readonly source: string; readonly offsets: readonly number[] } | undefined;
+
+function blankNonCode(source: string): string {
   const out = source.split("");
   const blank = (from: number, to: number): void => {
     for (let i = from; i < to; i++) if (out[i] !== "\n") out[i] = " ";

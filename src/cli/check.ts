@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { relativePath } from "../protocol/paths.ts";
-import { checkSources } from "../analysis/static/index.ts";
+import { FILE_BUDGET_MS, checkSources } from "../analysis/static/index.ts";
 import { checkFixEdits } from "../analysis/static/checkedFixes.ts";
 import { TOO_DEEP } from "../analysis/static/program.ts";
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_START } from "../launch/exitCodes.ts";
@@ -89,6 +89,12 @@ export function check(cmd: CheckCommand, cwd: string): number {
       process.stderr.write(`threadlens: ${what}${at}: ${problem.message}\n`);
     }
     return EXIT_START;
+  }
+  for (const file of result.overBudget) {
+    process.stderr.write(
+      `threadlens: warning: ${relativePath(file, cwd)}: not analyzed to the end, its ` +
+        `${FILE_BUDGET_MS / 1000} s time budget is spent; findings in it may be missing\n`,
+    );
   }
   const report: Report = {
     version: 1,

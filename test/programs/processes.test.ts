@@ -409,7 +409,8 @@ test("primitives shared across processes: the child's API (async, Sync, timeouts
     'box: get {"n":1}, getNowait: QueueEmpty: box is empty',
     "box: qsize 1, maxsize 1",
     "ranked: 1 2 3",
-    "parent: join true, exitCode 0",
+    "gate: index true, parties 2, broken false",
+    "parent: join true, exitCode 0, gate true",
     'parent: lock false, rlock false, slots 1, ready true, box {"n":9}',
     "",
   ]);

@@ -2,15 +2,7 @@
 // Node options (the programs tier runs real children: test/programs/processes.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  ArgumentError,
-  Barrier,
-  Lock,
-  Process,
-  RWLock,
-  ThreadStateError,
-  processArgs,
-} from "threadlens";
+import { ArgumentError, Lock, Process, RWLock, ThreadStateError, processArgs } from "threadlens";
 import { childExecArgv } from "../../src/runtime/process/childArgv.ts";
 
 const child = new URL("../fixtures/processes/child.ts", import.meta.url);
@@ -55,11 +47,11 @@ test("Process: bad options are refused with what is wrong", () => {
   // Shared memory cannot reach another process: said at once, not as a clone error later.
   // The primitives that can (Lock, Queue, ...) can be nested in args (processes.test.ts).
   assert.doesNotThrow(() => new Process(child, { args: [{ nested: [new Lock("l")] }] }));
-  for (const primitive of [new RWLock("rw"), new Barrier(2)]) {
+  for (const primitive of [new RWLock("rw")]) {
     assert.throws(
       () => new Process(child, { args: [{ nested: [primitive] }] }),
       new RegExp(
-        `a ${primitive.constructor.name} cannot be passed to a process \\(shared across processes: Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue;`,
+        `a ${primitive.constructor.name} cannot be passed to a process \\(shared across processes: Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe connections;`,
       ),
     );
   }

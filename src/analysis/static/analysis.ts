@@ -18,7 +18,15 @@ export interface WalkLimits {
   readonly maxCallDepth?: number;
   /** Function walks in all (default 200,000); beyond it calls are no longer followed. */
   readonly maxWalks?: number;
+  /**
+   * Time for the walk of one file's code (ms, default 10 s), calls it follows into other files
+   * included; when it is spent the rest of that file is not walked, and the file is listed in
+   * `overBudget` (findings there may be missing).
+   */
+  readonly fileBudgetMs?: number;
 }
+
+export const FILE_BUDGET_MS = 10_000;
 
 const ROOT_ENV: Env = { bindings: new Map(), thisKnown: true };
 
@@ -35,6 +43,13 @@ export class ProgramWalk implements WalkContext {
   readonly #memo = new Map<string, { readonly state: State; readonly depth: number }>();
   readonly #active = new Set<string>();
   #walks = 0;
+  readonly #fileBudgetMs: number;
+  /** Time spent walking each root file, by file name. */
+  readonly #spent = new Map<string, number>();
+  /** When the walk of the current root function must stop following calls. */
+  #deadline = Infinity;
+  /** Root files whose walk stopped at the time budget. */
+  readonly overBudget = new Set<string>();
 
   /** Files whose code is walked (the others only declare what it uses). */
   readonly roots: readonly ts.SourceFile[];
@@ -54,6 +69,7 @@ export class ProgramWalk implements WalkContext {
     this.analyzed = new Set(order.keys());
     this.maxDepth = limits.maxCallDepth ?? 8;
     this.#maxWalks = limits.maxWalks ?? 200_000;
+    this.#fileBudgetMs = limits.fileBudgetMs ?? FILE_BUDGET_MS;
     this.roots = roots;
     this.#relevance = new Relevance(roots);
   }
@@ -64,10 +80,29 @@ export class ProgramWalk implements WalkContext {
 
   /** Walks every root: module code, then each function and method declared in the files. */
   run(): void {
-    for (const sourceFile of this.roots) this.walkFunction(sourceFile, ROOT_ENV, [], 0);
+    for (const sourceFile of this.roots) this.#walkRoot(sourceFile, sourceFile);
     for (const sourceFile of this.roots) {
-      for (const root of rootFunctions(sourceFile)) this.walkFunction(root, ROOT_ENV, [], 0);
+      for (const root of rootFunctions(sourceFile)) {
+        if (!this.#walkRoot(sourceFile, root)) break;
+      }
     }
+    this.#deadline = Infinity;
+  }
+
+  /** Walks `root` of `file` within the file's time budget; false once that is spent. */
+  #walkRoot(file: ts.SourceFile, root: FunctionNode): boolean {
+    const name = file.fileName;
+    const spent = this.#spent.get(name) ?? 0;
+    if (spent >= this.#fileBudgetMs) {
+      this.overBudget.add(name);
+      return false;
+    }
+    const started = performance.now();
+    this.#deadline = started + this.#fileBudgetMs - spent;
+    this.walkFunction(root, ROOT_ENV, [], 0);
+    this.#spent.set(name, spent + performance.now() - started);
+    if (performance.now() > this.#deadline) this.overBudget.add(name);
+    return !this.overBudget.has(name);
   }
 
   get walks(): number {
@@ -103,7 +138,9 @@ export class ProgramWalk implements WalkContext {
 
   walkFunction(fn: FunctionNode, env: Env, state: State, depth: number): State {
     if (state === undefined || !this.#relevance.walks(fn)) return state;
-    if (depth > 0 && this.#walks >= this.#maxWalks) return state;
+    if (depth > 0 && (this.#walks >= this.#maxWalks || performance.now() > this.#deadline)) {
+      return state;
+    }
     const key = `${this.nodeId(fn)}|${env.thisKnown ? 1 : 0}|${this.#bindingsKey(env)}|${stateKey(
       state,
       (s) => this.resolver.symbolId(s),
@@ -134,6 +171,9 @@ export class ProgramWalk implements WalkContext {
     state: readonly Hold[],
     shared: boolean,
   ): void {
+    // Gate locks: held on every path here (a lock held on some paths only does not exclude),
+    // but the two of the edge. Listed once per acquisition, then per hold without its own.
+    let musts: { readonly key: string; readonly gate: string }[] | undefined;
     for (const hold of state) {
       if (hold.lock.key === lock.key) {
         // Taken again shared while held shared: readers share it (the runtime's writer
@@ -148,14 +188,17 @@ export class ProgramWalk implements WalkContext {
         }
         continue;
       }
-      // Gate locks: held on every path here (a lock held on some paths only does not exclude).
-      const gates = [
-        ...new Set(
-          state
-            .filter((o) => o.must && o.lock.key !== hold.lock.key && o.lock.key !== lock.key)
-            .map((o) => (o.shared === true ? `${o.lock.key}${SHARED_GATE}` : o.lock.key)),
-        ),
-      ].sort();
+      musts ??= state
+        .filter((o) => o.must && o.lock.key !== lock.key)
+        .map((o) => ({
+          key: o.lock.key,
+          gate: o.shared === true ? `${o.lock.key}${SHARED_GATE}` : o.lock.key,
+        }));
+      const gates: string[] = [];
+      for (const m of musts) {
+        if (m.key !== hold.lock.key && !gates.includes(m.gate)) gates.push(m.gate);
+      }
+      gates.sort();
       const modes = `${hold.shared === true ? "r" : "w"}${shared ? "r" : "w"}`;
       const key = `${hold.lock.key}>${lock.key}|${hold.site.id}>${site.id}|${gates.join(",")}|${modes}`;
       if (!this.edges.has(key)) {

@@ -21,6 +21,8 @@ export interface OrderViolation {
 
 /** Steps of the search for combinations of edges that can deadlock together, per cycle. */
 const MAX_COMBINATION_STEPS = 10_000;
+/** Edges of one cycle up to which exclusivity answers are kept (a square table of bytes). */
+const MAX_MEMO_EDGES = 2048;
 
 class EdgeGraph implements DirectedGraph {
   readonly refs: LockRef[];
@@ -41,7 +43,9 @@ class EdgeGraph implements DirectedGraph {
       const to = this.#index.get(e.to.key) ?? 0;
       const targets = this.#out.get(from) ?? new Map<number, StaticEdge[]>();
       this.#out.set(from, targets);
-      targets.set(to, [...(targets.get(to) ?? []), e]);
+      const existing = targets.get(to);
+      if (existing === undefined) targets.set(to, [e]);
+      else existing.push(e);
     }
   }
 
@@ -61,13 +65,19 @@ class EdgeGraph implements DirectedGraph {
 /** Marks a gate lock held shared (`key~r`) in StaticEdge.gates. */
 export const SHARED_GATE = "~r";
 
+/** Per edge, what heldBy() says (the combination search asks for it again and again). */
+const heldCache = new WeakMap<StaticEdge, ReadonlyMap<string, boolean>>();
+
 /** Lock key → held shared, of what an edge holds while it waits (`from` and its gates). */
-function heldBy(e: StaticEdge): Map<string, boolean> {
+function heldBy(e: StaticEdge): ReadonlyMap<string, boolean> {
+  const known = heldCache.get(e);
+  if (known !== undefined) return known;
   const held = new Map<string, boolean>([[e.from.key, e.fromShared === true]]);
   for (const gate of e.gates) {
     const shared = gate.endsWith(SHARED_GATE);
     held.set(shared ? gate.slice(0, -SHARED_GATE.length) : gate, shared);
   }
+  heldCache.set(e, held);
   return held;
 }
 
@@ -77,22 +87,58 @@ function heldBy(e: StaticEdge): Map<string, boolean> {
  * locks do not exclude each other).
  */
 function exclusive(a: StaticEdge, b: StaticEdge): boolean {
+  // Most edges hold one lock, exclusively, with no gate: then only holding the same one does.
+  if (plain(a) && plain(b)) return a.from.key === b.from.key;
   const heldByA = heldBy(a);
-  for (const [key, sharedByB] of heldBy(b)) {
+  const heldByB = heldBy(b);
+  // Most edges hold one lock and no gate: one lookup then.
+  if (heldByB.size === 1) {
+    const shared = heldByA.get(b.from.key);
+    if (shared !== undefined && !(shared && b.fromShared === true)) return true;
+    return sharedHop(a, b);
+  }
+  for (const [key, sharedByB] of heldByB) {
     const sharedByA = heldByA.get(key);
     if (sharedByA !== undefined && !(sharedByA && sharedByB)) return true;
   }
+  return sharedHop(a, b);
+}
+
+/** One waits shared for a lock the other holds shared. */
+function sharedHop(a: StaticEdge, b: StaticEdge): boolean {
   return (
     (a.to.key === b.from.key && a.toShared === true && b.fromShared === true) ||
     (b.to.key === a.from.key && b.toShared === true && a.fromShared === true)
   );
 }
 
+/** An edge that holds only its `from` lock, exclusively, and takes its `to` exclusively. */
+function plain(e: StaticEdge): boolean {
+  return e.gates.length === 0 && e.fromShared !== true && e.toShared !== true;
+}
+
 /** Per hop, the edges of some combination (one edge per hop) with no two exclusive. */
 function feasibleHops(hops: readonly (readonly StaticEdge[])[]): StaticEdge[][] | undefined {
+  // Plain edges of a cycle hold distinct locks (one per hop): every combination can deadlock.
+  if (hops.every((edges) => edges.length > 0 && edges.every(plain))) return hops.map((e) => [...e]);
   const used = hops.map(() => new Set<StaticEdge>());
   const chosen: StaticEdge[] = [];
   let steps = 0;
+  // The search asks about the same pairs again and again: answers kept per pair of edges.
+  const index = new Map<StaticEdge, number>();
+  for (const edges of hops) for (const e of edges) if (!index.has(e)) index.set(e, index.size);
+  const n = index.size;
+  const known = n <= MAX_MEMO_EDGES ? new Int8Array(n * n) : undefined;
+  const excludes = (a: StaticEdge, b: StaticEdge): boolean => {
+    if (known === undefined) return exclusive(a, b);
+    const at = (index.get(a) ?? 0) * n + (index.get(b) ?? 0);
+    let answer = known[at] ?? 0;
+    if (answer === 0) {
+      answer = exclusive(a, b) ? 2 : 1;
+      known[at] = answer;
+    }
+    return answer === 2;
+  };
   const search = (hop: number): void => {
     if (hop === hops.length) {
       chosen.forEach((e, i) => used[i]?.add(e));
@@ -100,7 +146,7 @@ function feasibleHops(hops: readonly (readonly StaticEdge[])[]): StaticEdge[][] 
     }
     for (const edge of hops[hop] ?? []) {
       if (++steps > MAX_COMBINATION_STEPS) return;
-      if (chosen.some((c) => exclusive(c, edge))) continue;
+      if (chosen.some((c) => excludes(c, edge))) continue;
       chosen.push(edge);
       search(hop + 1);
       chosen.pop();

@@ -19,6 +19,7 @@ import { createStaticProgram, type SourceProblem } from "./program.ts";
 
 export type { SourceProblem } from "./program.ts";
 export type { WalkLimits } from "./analysis.ts";
+export { FILE_BUDGET_MS } from "./analysis.ts";
 
 export interface StaticAnalysisOptions extends WalkLimits {
   /** Finding paths are relative to this directory. */
@@ -45,6 +46,8 @@ export interface StaticResult {
   readonly edgeCount: number;
   /** Function walks made. */
   readonly walks: number;
+  /** Files whose walk stopped at the per-file time budget (findings there may be missing). */
+  readonly overBudget: readonly string[];
 }
 
 export interface StaticCheckResult extends StaticResult {
@@ -98,6 +101,7 @@ export function analyzeProgram(
     declaredOrders: orders,
     edgeCount: edges.length,
     walks: walk.walks,
+    overBudget: [...walk.overBudget].sort(),
   };
 }
 

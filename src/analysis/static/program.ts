@@ -129,6 +129,27 @@ function deepestNode(source: ts.SourceFile): ts.Node | undefined {
   return undefined;
 }
 
+/**
+ * `text` parsed, or why it is refused: nested deeper than MAX_NESTING (the compiler's binder
+ * and checker, and the analysis' walk, recurse per level), or so deep that the parser itself
+ * exhausts the stack. Every path into the analysis (check, the editor's workspace) parses so.
+ */
+export function parseChecked(
+  file: string,
+  text: string,
+): { readonly source: ts.SourceFile } | { readonly problem: SourceProblem } {
+  try {
+    const source = parseSource(file, text);
+    const deepest = deepestNode(source);
+    if (deepest === undefined) return { source };
+    const at = source.getLineAndCharacterOfPosition(deepest.getStart(source));
+    return { problem: { file, line: at.line + 1, column: at.character + 1, message: TOO_DEEP } };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return { problem: { file, line: 0, column: 0, message: TOO_DEEP } };
+  }
+}
+
 /** Builds the program over `files` (absolute paths with forward slashes). */
 export function createStaticProgram(
   files: readonly string[],
@@ -143,20 +164,9 @@ export function createStaticProgram(
       problems.push({ file, line: 0, column: 0, message: "cannot read the file" });
       continue;
     }
-    try {
-      const source = parseSource(file, text);
-      const deepest = deepestNode(source);
-      if (deepest === undefined) parsed.set(file, source);
-      else {
-        const at = source.getLineAndCharacterOfPosition(deepest.getStart(source));
-        problems.push({ file, line: at.line + 1, column: at.character + 1, message: TOO_DEEP });
-      }
-    } catch (error) {
-      // The compiler's parser recurses per nesting level: a file nested thousands deep
-      // exhausts the stack. That file is refused; the others are still analyzed.
-      if (!(error instanceof RangeError)) throw error;
-      problems.push({ file, line: 0, column: 0, message: TOO_DEEP });
-    }
+    const checked = parseChecked(file, text);
+    if ("source" in checked) parsed.set(file, checked.source);
+    else problems.push(checked.problem);
   }
   const program = programOf(parsed, cwd);
   const sourceFiles: ts.SourceFile[] = [];

@@ -22,7 +22,7 @@
 import ts from "typescript";
 import { analyzeProgram, type StaticAnalysisOptions, type StaticResult } from "./index.ts";
 import { lockReachingNames, summarize, type FileSummary } from "./fileSummary.ts";
-import { COMPILER_OPTIONS, parseSource, programOf, type SourceProblem } from "./program.ts";
+import { COMPILER_OPTIONS, parseChecked, programOf, type SourceProblem } from "./program.ts";
 
 export interface WorkspaceAnalysisOptions extends StaticAnalysisOptions {
   /** A file's text (absolute path with forward slashes), undefined when it cannot be read. */
@@ -58,6 +58,8 @@ export class WorkspaceAnalysis {
   readonly #options: WorkspaceAnalysisOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #unreadable = new Set<string>();
+  /** Files refused (nested too deep to analyze), with why; left out like unreadable ones. */
+  readonly #refused = new Map<string, SourceProblem>();
   /** `directory|specifier` → the workspace file it resolves to; cleared when files come or go. */
   readonly #resolutions = new Map<string, string | undefined>();
   /** Files added, changed or removed since the last analysis. */
@@ -85,7 +87,8 @@ export class WorkspaceAnalysis {
    */
   change(file: string, text: string | undefined): void {
     if (text === undefined) {
-      const known = this.#entries.delete(file) || this.#unreadable.delete(file);
+      const known =
+        this.#entries.delete(file) || this.#unreadable.delete(file) || this.#refused.delete(file);
       if (known) {
         this.#resolutions.clear();
         this.#changed.add(file);
@@ -135,9 +138,15 @@ export class WorkspaceAnalysis {
       this.#entries.delete(file);
       this.#unreadable.add(file);
     } else {
-      const sourceFile = parseSource(file, text);
-      this.#entries.set(file, { sourceFile, summary: summarize(sourceFile) });
+      const checked = parseChecked(file, text);
       this.#unreadable.delete(file);
+      if ("problem" in checked) {
+        this.#entries.delete(file);
+        this.#refused.set(file, checked.problem);
+      } else {
+        this.#entries.set(file, { sourceFile: checked.source, summary: summarize(checked.source) });
+        this.#refused.delete(file);
+      }
     }
     if (isNew || text === undefined) this.#resolutions.clear();
     this.#changed.add(file);
@@ -154,9 +163,15 @@ export class WorkspaceAnalysis {
   }
 
   #problems(): SourceProblem[] {
-    return [...this.#unreadable]
-      .sort()
-      .map((file) => ({ file, line: 0, column: 0, message: "cannot read the file" }));
+    const unreadable = [...this.#unreadable].map((file) => ({
+      file,
+      line: 0,
+      column: 0,
+      message: "cannot read the file",
+    }));
+    return [...unreadable, ...this.#refused.values()].sort((a, b) =>
+      a.file < b.file ? -1 : a.file > b.file ? 1 : 0,
+    );
   }
 
   /** The relevant files and, with them, the workspace files they import transitively; sorted. */

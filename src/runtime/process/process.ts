@@ -26,8 +26,9 @@ import {
 export interface ProcessOptions {
   readonly name?: string;
   /**
-   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, Semaphore,
-   * BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue): the child's are the same ones.
+   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, Condition,
+   * Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe
+   * connections): the child's are the same ones.
    */
   readonly args?: readonly unknown[];
   /** A daemon process does not keep its parent alive and is ended with it. */
@@ -89,7 +90,7 @@ export class Process {
     const unsendable = findUnsendable(options.args);
     if (unsendable !== undefined) {
       throw new ArgumentError(
-        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, LifoQueue, PriorityQueue; other shared memory stays in its process)`,
+        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe connections; other shared memory stays in its process)`,
       );
     }
     this.#args = options.args ?? [];

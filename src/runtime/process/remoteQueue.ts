@@ -215,3 +215,69 @@ export class RemoteCondition extends RemotePrimitive {
     this.callSync("notifyAll", []);
   }
 }
+
+export class RemoteBarrier extends RemotePrimitive {
+  get parties(): number {
+    return this.handle.capacity;
+  }
+
+  get nWaiting(): number {
+    return this.callSync("nWaiting", []) as number;
+  }
+
+  get broken(): boolean {
+    return this.callSync("broken", []) === true;
+  }
+
+  #wait(call: Call, api: string, o: TimeoutOptions | undefined): number | Promise<number> {
+    const args = options(api, o);
+    const me = currentIdent();
+    let waited = false;
+    const failed = (error: unknown): never => {
+      this.waitEnd(me, false, waited);
+      throw error;
+    };
+    this.beforeSignal();
+    try {
+      const value = this.waiting(
+        call,
+        "wait",
+        args,
+        (who, site) => {
+          waited = true;
+          this.waitBegin("barrier", args.length > 0)(who, site);
+        },
+        (who, _s, v, w) => {
+          this.waitEnd(who, true, w);
+          return v as number;
+        },
+      );
+      return value instanceof Promise ? value.catch(failed) : value;
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  /** Resolves this arrival's index once all parties have arrived. */
+  wait(o?: TimeoutOptions): Promise<number> {
+    try {
+      return Promise.resolve(this.#wait(async_(this), `${this.name}.wait`, o));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  waitSync(o?: TimeoutOptions): number {
+    return this.#wait(sync_(this), `${this.name}.waitSync`, o) as number;
+  }
+
+  abort(): void {
+    this.beforeSignal();
+    this.callSync("abort", []);
+  }
+
+  reset(): void {
+    this.beforeSignal();
+    this.callSync("reset", []);
+  }
+}

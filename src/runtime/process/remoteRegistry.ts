@@ -14,7 +14,7 @@ import {
   RemoteSemaphore,
   type RemotePrimitive,
 } from "./remote.ts";
-import { RemoteCondition, RemoteQueue } from "./remoteQueue.ts";
+import { RemoteBarrier, RemoteCondition, RemoteQueue } from "./remoteQueue.ts";
 import { ManagedDict, ManagedList } from "./manager.ts";
 
 type Make = (handle: RemoteHandle, id: number | undefined) => RemotePrimitive;
@@ -36,6 +36,7 @@ const CLASSES: Readonly<Record<string, Make>> = {
   LifoQueue: (h, id) => new RemoteQueue(h, id),
   PriorityQueue: (h, id) => new RemoteQueue(h, id),
   Condition: (h, id) => new RemoteCondition(h, remoteFor(part(h, "lock")) as RemoteLock, id),
+  Barrier: (h, id) => new RemoteBarrier(h, id),
   ManagedDict: (h, id) => new ManagedDict(h, id),
   ManagedList: (h, id) => new ManagedList(h, id),
 };

@@ -59,6 +59,7 @@ export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
   Queue: QUEUE_OPS,
   LifoQueue: QUEUE_OPS,
   PriorityQueue: QUEUE_OPS,
+  Barrier: ["wait", "abort", "reset", "nWaiting", "broken"],
   ManagedDict: ["get", "set", "delete", "has", "keys", "entries", "size"],
   ManagedList: ["append", "get", "set", "length", "toArray"],
 };

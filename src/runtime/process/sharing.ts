@@ -56,7 +56,8 @@ function handleOf(primitive: Primitive): RemoteHandle {
     const message: ShareMessage = { type: "share", object: primitive };
     own.worker.postMessage(message);
   }
-  const maxsize = primitive["maxsize"];
+  // A queue's maxsize, a barrier's parties.
+  const maxsize = primitive["maxsize"] ?? primitive["parties"];
   return {
     kind,
     id: primitive.id,
