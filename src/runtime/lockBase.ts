@@ -97,6 +97,9 @@ export abstract class LockBase {
   /** Set while takeNow() runs for an async acquire: its acquisition is noted after one hop. */
   #deferNote = false;
   #deferredReentry = false;
+  /** The async acquisition whose note is still to come (0: none); a release cancels it. */
+  #pendingNote = 0;
+  #notes = 0;
 
   /** Whether this lock's operations are recorded (recording on, and not an internal lock). */
   get recorded(): boolean {
@@ -193,7 +196,12 @@ export abstract class LockBase {
     }
     if (!taken) return this.#acquireSlow(me, deadline);
     const reentry = this.#deferredReentry;
+    const note = (this.#notes = (this.#notes + 1) | 0 || 1);
+    this.#pendingNote = note;
     return RESOLVED_TRUE.then(() => {
+      // Released before (an acquire not awaited): that hold was never noted, nor its release.
+      if (this.#pendingNote !== note) return true;
+      this.#pendingNote = 0;
       this.noteAcquired(me, reentry);
       return true;
     });
@@ -329,6 +337,11 @@ export abstract class LockBase {
   /** `last`: the release frees the lock (not a level of an RLock held deeper). */
   protected noteRelease(me: number, last = true): void {
     if (!this.#recorded) return;
+    if (this.#pendingNote !== 0) {
+      // The release of an acquisition not noted yet: neither is recorded.
+      this.#pendingNote = 0;
+      return;
+    }
     holdReleased(this, this.#releaser(me));
     if (last) this.#holderRec = 0;
   }
@@ -339,7 +352,7 @@ export abstract class LockBase {
    * unnoteRelease() if the word turns out to be free. False: use noteRelease().
    */
   protected noteReleaseOptimistic(me: number): boolean {
-    if (!this.#recorded) return false;
+    if (!this.#recorded || this.#pendingNote !== 0) return false;
     if (this.#holderRec === 0) return releaseSolo(this, me);
     if (!releaseSolo(this, this.#releaser(me))) return false;
     this.#holderRec = 0;

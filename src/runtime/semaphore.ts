@@ -7,6 +7,7 @@ import { Lock } from "./lock.ts";
 import { runAcquired } from "./lockBase.ts";
 import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./primitive.ts";
 import { scheduleOn } from "./schedule/scheduler.ts";
+import { recordingOn } from "./recording.ts";
 import {
   deadlineOf,
   remaining,
@@ -107,7 +108,15 @@ export class Semaphore {
 
   /** Resolves true once a unit is taken, false if `timeout` ms pass first. */
   acquire(options?: TimeoutOptions): Promise<boolean> {
-    if (options === undefined && !scheduleOn && this.#takeNow()) return RESOLVED_TRUE;
+    if (options === undefined && !scheduleOn && takeUnit(this.state)) {
+      if (!recordingOn) return RESOLVED_TRUE;
+      // Taken now, recorded after one hop: a Promise.all branch is told apart only once its
+      // combinator holds it (recordIdent.ts).
+      return RESOLVED_TRUE.then(() => {
+        traceSemaphore("acquired", this.id);
+        return true;
+      });
+    }
     try {
       return runAsync(
         this.#acquireOp(deadlineOf(`${this.name}.acquire`, options)),

@@ -33,6 +33,8 @@ function tracedEvents(fixture = "holds.ts", status = 0): string[] {
     }
     return lines.flatMap((line) => {
       const event = /^[\d.]+ ([\w-]+) thread=\d+ object=(\d+)/.exec(line);
+      // A loop-idle's object is a code (LOOP_BLOCKED, ...), not a primitive.
+      if (event?.[1] === "loop-idle") return [];
       const name = names.get(event?.[2] ?? "");
       return event?.[1] !== undefined && name !== undefined ? [`${event[1]} ${name}`] : [];
     });

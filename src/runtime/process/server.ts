@@ -130,16 +130,20 @@ function accept(value: unknown): void {
   if (typeof object?.id === "number") objects.set(object.id, object);
 }
 
-/** The object `id`, taking in the shares posted but not yet delivered (a call can overtake). */
+/**
+ * The object `id`, after taking in what the owner posted but was not delivered yet: a call that
+ * comes on a socket can overtake a share, a new container or a Manager's shutdown posted before
+ * it (so `manager.shutdown(); await dict.size()` fails as it reads).
+ */
 function objectOf(id: number): Served | undefined {
-  const known = objects.get(id);
-  if (known !== undefined || parentPort === null) return known;
-  for (
-    let m = receiveMessageOnPort(parentPort);
-    m !== undefined;
-    m = receiveMessageOnPort(parentPort)
-  )
-    accept(revive(m.message));
+  if (parentPort !== null) {
+    for (
+      let m = receiveMessageOnPort(parentPort);
+      m !== undefined;
+      m = receiveMessageOnPort(parentPort)
+    )
+      accept(revive(m.message));
+  }
   return objects.get(id);
 }
 
