@@ -13,7 +13,9 @@ import type { ObjectKind } from "../../protocol/events.ts";
 import { newIdentity } from "../primitive.ts";
 import { emit, emitPrecise } from "../recording.ts";
 import { traceCreate } from "../trace.ts";
-import { branchAndSite } from "./branches.ts";
+import { branchAndSite, type BranchSite } from "./branches.ts";
+import { branchesMayRun } from "./combinators.ts";
+import { currentIdent } from "../logicalThread.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
 
 type Release = () => void;
@@ -31,10 +33,17 @@ interface MutexLike {
   isLocked(): boolean;
 }
 
+/** Holds of instrumented objects in this OS thread now (any logical thread's). */
+let heldHere = 0;
+/** Acquisitions of an object whose site is always taken (its first ones). */
+const FIRST_SITES = 4;
+
 /** Recording state of one instrumented object. */
 class Tracked {
   /** Logical threads holding it, oldest first (one entry per unit for semaphores). */
   readonly holders: number[] = [];
+  /** Acquisitions recorded so far. */
+  acquisitions = 0;
   constructor(
     readonly id: number,
     readonly kind: ObjectKind,
@@ -42,7 +51,9 @@ class Tracked {
 
   released(ident: number | undefined): void {
     const at = ident === undefined ? 0 : this.holders.indexOf(ident);
-    const holder = this.holders.splice(Math.max(at, 0), 1)[0] ?? ident ?? 0;
+    const removed = this.holders.splice(Math.max(at, 0), 1);
+    if (removed.length > 0 && heldHere > 0) heldHere--;
+    const holder = removed[0] ?? ident ?? 0;
     emit("release", holder, this.id);
   }
 }
@@ -60,6 +71,19 @@ function track(obj: object, kind: ObjectKind, label: string, capacity: number): 
 }
 
 /**
+ * The acquiring logical thread and its site. Reading the call path (a structured stack capture,
+ * most of an instrumented acquisition's cost) is needed only where it decides something: a
+ * combinator's branch may be running (which logical thread), the acquisition waits (a request
+ * needs its site), another instrumented object is held here (a lock-order edge needs its site),
+ * or it is one of the object's first. Otherwise the caller's own thread, no site (issue 13).
+ */
+function whoAndWhere(t: Tracked, mustWait: boolean): BranchSite {
+  const n = t.acquisitions++;
+  if (mustWait || heldHere > 0 || n < FIRST_SITES || branchesMayRun()) return branchAndSite();
+  return { ident: currentIdent(), site: 0 };
+}
+
+/**
  * Records one acquisition around `start` (the library's own promise): the request if it must
  * wait, the acquisition with the acquiring branch's ident, and a release function that records
  * the release once.
@@ -73,7 +97,7 @@ function recordAcquire<T>(
 ): Promise<T> {
   const timed = timedDepth > 0;
   return Promise.resolve().then(() => {
-    const { ident, site } = branchAndSite();
+    const { ident, site } = whoAndWhere(t, mustWait);
     if (mustWait) {
       emitPrecise("acquire-request", ident, t.id, site, timed);
       waitStarted();
@@ -82,6 +106,7 @@ function recordAcquire<T>(
       (value) => {
         if (mustWait) waitEnded();
         t.holders.push(ident);
+        heldHere++;
         emit("acquired", ident, t.id, site);
         const release = releaseOf(value);
         let done = false;
