@@ -37,11 +37,14 @@ const times = [];
 for (let i = 0; i < ${workers}; i++) {
   const start = performance.timeOrigin + performance.now();
   const worker = new Worker(${JSON.stringify(workerModule)});
+  // Listened for from the start: a worker that posts and ends at once can have its 'exit'
+  // emitted in the same turn as its message, before code after an await could listen.
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
   const firstLine = await new Promise((resolve, reject) => {
     worker.once("message", () => resolve(performance.timeOrigin + performance.now()));
     worker.once("error", reject);
   });
-  await new Promise((resolve) => worker.once("exit", resolve));
+  await exited;
   times.push(firstLine - start);
 }
 times.sort((a, b) => a - b);
