@@ -53,7 +53,7 @@ export function formatReport(report: Report): string {
     for (const t of report.threads) {
       stacks.push(`  ${t.name} (${t.kind}, ${t.state})`);
       for (const f of t.stack)
-        stacks.push(`    at ${f.function || "<top>"} (${f.file}:${f.line}:${f.column})`);
+        stacks.push(`    at ${f.function || "<anonymous>"} (${f.file}:${f.line}:${f.column})`);
     }
     parts.push(stacks.join("\n"));
   }

@@ -11,6 +11,14 @@ export interface SourceSite {
 
 const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 
+/**
+ * V8 names an anonymous function passed to a call after a key of an object literal that
+ * follows it: `spawn(async () => { ... }, { name: "t1" })` runs as "spawn.name". No name the
+ * program gave; for threadlens' own spawn (its options: name, daemon) the frame is anonymous,
+ * so a report says the line instead of "in spawn.name".
+ */
+const INFERRED_FROM_SPAWN_OPTIONS = /(?:^|\.)spawn\.(?:name|daemon)$/;
+
 function toPath(file: string): string {
   return file.startsWith("file://") ? decodeURIComponent(new URL(file).pathname) : file;
 }
@@ -25,6 +33,11 @@ export function parseFrame(text: string): SourceSite | undefined {
     file: toPath(place),
     line: Number(m[3]),
     column: Number(m[4]),
-    functionName: (m[1] ?? "").replace(/^async /, ""),
+    functionName: functionNameOf(m[1]),
   };
+}
+
+function functionNameOf(text: string | undefined): string {
+  const name = (text ?? "").replace(/^async /, "");
+  return INFERRED_FROM_SPAWN_OPTIONS.test(name) ? "" : name;
 }

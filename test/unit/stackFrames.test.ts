@@ -49,3 +49,20 @@ test("lines that are not frames", () => {
   assert.equal(parseFrame("Error: boom"), undefined);
   assert.equal(parseFrame("    at new Promise (<anonymous>)"), undefined);
 });
+
+test("V8's name for a function passed to spawn before its options is no name", () => {
+  for (const text of [
+    "    at spawn.name (/app/main.ts:11:42)",
+    "    at spawn.daemon (/app/main.ts:11:42)",
+    "    at async tl.spawn.name (/app/main.ts:11:42)",
+  ]) {
+    assert.equal(parseFrame(text)?.functionName, "", text);
+  }
+  // Names the program gave stay.
+  assert.equal(parseFrame("    at Object.name (/app/main.ts:3:1)")?.functionName, "Object.name");
+  assert.equal(parseFrame("    at respawn.name (/app/main.ts:3:1)")?.functionName, "respawn.name");
+  assert.equal(
+    parseFrame("    at Pool.run.name (/app/main.ts:3:1)")?.functionName,
+    "Pool.run.name",
+  );
+});
