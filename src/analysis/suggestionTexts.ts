@@ -1,6 +1,7 @@
 // The fix suggestions' texts, shared by the runtime analysis (suggestions.ts) and the static
 // analyzer (static/findings.ts), so that a warning while editing and a finding from a run offer
 // the same fixes in the same words. `where` arguments are "" or " in doB (app.ts:20)"-style.
+import { traitsOf, type ObjectKind } from "../protocol/kinds.ts";
 import type { Suggestion, TextEdit } from "../protocol/report.ts";
 
 /** Pass a timeout to the acquisition `where`, for a lock-order cycle. */
@@ -83,11 +84,20 @@ export function selfDeadlockSuggestionSet(
 }
 
 /**
- * The fixes of a lock cycle that fit its locks: where one of them is shared by readers (an
- * RWLock), `acquireAll` (which takes Locks and RLocks, exclusively) and one RLock for both
- * would take away the sharing the program chose, so they are not offered.
+ * The fixes of a lock cycle that fit the kinds of its locks (undefined: not known; "lock": a
+ * Lock or an RLock, as the static analysis' `AnyLock`). `acquireAll` takes Locks and RLocks
+ * only (runtime/acquireAll.ts); where one lock is shared by readers (an RWLock), one RLock for
+ * all would take away the sharing the program chose.
  */
-export function fixesForLocks(suggestions: Suggestion[], anySharable: boolean): Suggestion[] {
-  if (!anySharable) return suggestions;
-  return suggestions.filter((s) => s.kind !== "acquire-all" && s.kind !== "use-rlock");
+export function fixesForLocks(
+  suggestions: Suggestion[],
+  kinds: readonly (ObjectKind | "lock" | undefined)[],
+): Suggestion[] {
+  const exclusive = (k: ObjectKind | "lock" | undefined): boolean =>
+    k === undefined || k === "lock" || k === "Lock" || k === "RLock";
+  const sharable = kinds.some((k) => k !== undefined && k !== "lock" && traitsOf(k).sharable);
+  return suggestions.filter(
+    (s) =>
+      (s.kind !== "acquire-all" || kinds.every(exclusive)) && (s.kind !== "use-rlock" || !sharable),
+  );
 }

@@ -65,8 +65,8 @@ export function lockCycleSuggestions(
   steps: readonly CycleStep[],
   ctx: SuggestionContext,
 ): Suggestion[] {
-  const sharable = locks.some((id) => traitsOf(ctx.dict.objectKind(id)).sharable);
-  return fixesForLocks(cycleSuggestions(locks, steps, ctx), sharable);
+  const kinds = locks.map((id) => ctx.dict.objectKind(id));
+  return fixesForLocks(cycleSuggestions(locks, steps, ctx), kinds);
 }
 
 function cycleSuggestions(
@@ -76,12 +76,11 @@ function cycleSuggestions(
 ): Suggestion[] {
   const names = locks.map((id) => ctx.dict.objectName(id));
   if (locks.length === 2) {
-    let suggestions = twoLockSuggestions(locks[0] ?? 0, locks[1] ?? 0, steps, ctx);
-    if (shareOwner(steps, ctx)) suggestions = withoutRLock(suggestions);
-    return allLocks(locks, ctx) ? suggestions : suggestions.filter((s) => s.kind !== "acquire-all");
+    const suggestions = twoLockSuggestions(locks[0] ?? 0, locks[1] ?? 0, steps, ctx);
+    return shareOwner(steps, ctx) ? withoutRLock(suggestions) : suggestions;
   }
   const ordered = [...locks].sort((a, b) => a - b).map((id) => ctx.dict.objectName(id));
-  const suggestions: Suggestion[] = [
+  return [
     {
       kind: "global-order",
       message:
@@ -96,15 +95,6 @@ function cycleSuggestions(
     },
     cycleTimeoutSuggestion(inWhere(ctx, steps[0]?.acquireSite ?? 0)),
   ];
-  return suggestions.filter((s) => s.kind !== "acquire-all" || allLocks(locks, ctx));
-}
-
-/** acquireAll takes Locks and RLocks only (runtime/acquireAll.ts). */
-function allLocks(locks: readonly number[], ctx: SuggestionContext): boolean {
-  return locks.every((id) => {
-    const kind = ctx.dict.objectKind(id);
-    return kind === undefined || kind === "Lock" || kind === "RLock";
-  });
 }
 
 function twoLockSuggestions(

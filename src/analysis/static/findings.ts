@@ -7,7 +7,6 @@ import type { Frame } from "../../protocol/events.ts";
 import type { Finding, FindingSite, Suggestion, TextEdit } from "../../protocol/report.ts";
 import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../declaredOrder.ts";
 import { relativePath } from "../../protocol/paths.ts";
-import { traitsOf } from "../../protocol/kinds.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
 import { acquireAllEdit } from "../acquireAllEdit.ts";
 import {
@@ -222,7 +221,7 @@ export function cycleFinding(cycle: LockCycle, ctx: FindingContext): Finding {
   }
   suggestions = fixesForLocks(
     suggestions,
-    cycle.locks.some((l) => l.kind !== undefined && l.kind !== "lock" && traitsOf(l.kind).sharable),
+    cycle.locks.map((l) => l.kind),
   );
   return {
     kind: "potential-deadlock",
