@@ -130,7 +130,7 @@ const NEW_LOCK = /\bnew\s+Lock\s*\(/g;
 const THREADLENS_IMPORT = /import\s*\{([^}]*)\}\s*from\s*["']threadlens["']/;
 
 /** Line and column (1-based) of a 0-based offset. */
-function positionOf(source: string, offset: number): { line: number; column: number } {
+export function positionOf(source: string, offset: number): { line: number; column: number } {
   const before = source.slice(0, offset);
   const line = before.split("\n").length;
   return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };

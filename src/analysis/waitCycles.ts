@@ -9,7 +9,7 @@
 import type { Frame, WaitReason } from "../protocol/events.ts";
 import type { WaitCategory } from "../protocol/kinds.ts";
 import type { Dictionary } from "./dictionary.ts";
-import { codeOnly, type ReadSource } from "./sourceEdits.ts";
+import { codeOnly, offsetOf, positionOf, type ReadSource } from "./sourceEdits.ts";
 
 /** A blocked thread's wait on a primitive that another thread's call would end. */
 export interface SignalWait {
@@ -76,17 +76,32 @@ function escape(text: string): string {
   return text.replace(/[.$]/g, (c) => `\\${c}`);
 }
 
-/**
- * The code after the wait at `frame`, to the end of its block, with comments and strings
- * blanked; and the offset it starts at in the source.
- */
-function codeAfter(source: string, frame: Frame): { code: string; from: number } | undefined {
-  const lines = source.split("\n");
-  if (frame.line < 1 || frame.line > lines.length) return undefined;
-  let from = 0;
-  for (let l = 1; l < frame.line; l++) from += (lines[l - 1]?.length ?? 0) + 1;
-  from += Math.max(0, frame.column - 1);
-  const code = codeOnly(source);
+/** The code after a wait, to the end of its block (comments and strings blanked). */
+interface CodeAfter {
+  readonly frame: Frame;
+  readonly source: string;
+  readonly code: string;
+  /** Offset of `code` in `source`. */
+  readonly from: number;
+}
+
+/** The code after the wait at `site`; `blanked` keeps each file's blanked text, made once. */
+function codeAfter(
+  dict: Dictionary,
+  site: number,
+  readSource: ReadSource,
+  blanked: Map<string, string>,
+): CodeAfter | undefined {
+  const frame = dict.userFrame(site);
+  const source = frame === undefined ? undefined : readSource(frame.file);
+  if (frame === undefined || source === undefined) return undefined;
+  const from = offsetOf(source, frame.line, Math.max(1, frame.column));
+  if (from < 0) return undefined;
+  let code = blanked.get(frame.file);
+  if (code === undefined) {
+    code = codeOnly(source);
+    blanked.set(frame.file, code);
+  }
   let depth = 0;
   let end = from;
   for (; end < code.length; end++) {
@@ -94,41 +109,31 @@ function codeAfter(source: string, frame: Frame): { code: string; from: number }
     if (c === "{") depth++;
     else if (c === "}" && --depth < 0) break;
   }
-  return { code: code.slice(from, end), from };
+  return { frame, source, code: code.slice(from, end), from };
 }
 
-function positionAt(source: string, offset: number, file: string, fn: string): Frame {
-  const before = source.slice(0, offset);
-  const line = before.split("\n").length;
-  return { file, line, column: offset - (before.lastIndexOf("\n") + 1) + 1, function: fn };
-}
-
-/** Where the code after `wait` would signal `object`, if it plainly does. */
-function signalAfter(
+/** The call that would end a wait on `object`: `name.set(`, with any name it goes by. */
+function wakingCall(
   dict: Dictionary,
-  wait: SignalWait,
   object: number,
   wakers: readonly string[],
   readSource: ReadSource,
-): { at: Frame; method: string } | undefined {
-  const frame = dict.userFrame(wait.site);
-  if (frame === undefined) return undefined;
-  const source = readSource(frame.file);
-  if (source === undefined) return undefined;
-  const after = codeAfter(source, frame);
-  if (after === undefined) return undefined;
+): RegExp | undefined {
   const names = aliases(dict, object, readSource);
   if (names.length === 0) return undefined;
-  const call = new RegExp(
+  return new RegExp(
     String.raw`(?<![\w$.])(?:${names.map(escape).join("|")})\s*\.\s*(${wakers.join("|")})\s*\(`,
   );
+}
+
+/** Where `after` (another thread's code after its wait) makes `call`, if it plainly does. */
+function signalIn(after: CodeAfter, call: RegExp): { at: Frame; method: string } | undefined {
   // The wait's own call is not one (its receiver is another object, or the text starts in it).
   const match = call.exec(after.code);
   if (match === null) return undefined;
-  return {
-    at: positionAt(source, after.from + match.index, frame.file, frame.function),
-    method: match[1] ?? "",
-  };
+  const { line, column } = positionOf(after.source, after.from + match.index);
+  const { file, function: fn } = after.frame;
+  return { at: { file, line, column, function: fn }, method: match[1] ?? "" };
 }
 
 /**
@@ -141,13 +146,20 @@ export function findWaitCycle(
   readSource: ReadSource | undefined,
 ): WaitCycleHop[] | undefined {
   if (readSource === undefined || waits.length < 2) return undefined;
+  // Each wait's code after it, and the call that would end it, found once.
+  const blanked = new Map<string, string>();
+  const after = waits.map((w) => codeAfter(dict, w.site, readSource, blanked));
+  const calls = waits.map((w) => wakingCall(dict, w.object, w.wakers, readSource));
   // next.get(i): the waits whose thread would wake waits[i], with where.
   const next = new Map<number, Signal[]>();
   waits.forEach((wait, i) => {
     const wakers: Signal[] = [];
+    const call = calls[i];
     waits.forEach((other, j) => {
-      if (i === j || other.thread === wait.thread) return;
-      const signal = signalAfter(dict, other, wait.object, wait.wakers, readSource);
+      const code = after[j];
+      if (i === j || other.thread === wait.thread || call === undefined || code === undefined)
+        return;
+      const signal = signalIn(code, call);
       if (signal !== undefined) wakers.push({ to: j, ...signal });
     });
     next.set(i, wakers);
