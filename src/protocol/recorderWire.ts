@@ -7,6 +7,13 @@ export const RECORDER_CHANNEL = "threadlens:recorder";
 /** The recorder asks the main thread to exit (`{ exitCode }`) after a blocking finding. */
 export const STOP_CHANNEL = "threadlens:stop";
 
+/**
+ * workerData fields that mark threadlens' own threads, which the instrumented Worker leaves
+ * alone: the recorder thread, and the helpers of the processes feature (a role's name).
+ */
+export const RECORDER_WORKER_MARK = "__threadlens_recorder__";
+export const INTERNAL_WORKER_MARK = "__threadlens_internal__";
+
 /** Ring header words (Int32), then the events. */
 export const RING_WRITE = 0; // events written so far (the writer's count)
 export const RING_READ = 1; // events drained so far (the recorder's count)

@@ -31,7 +31,7 @@ import {
   ENV_TRACE_FILE,
   PAUSE_DATA_KEY,
 } from "../protocol/recorderControl.ts";
-import { STOP_CHANNEL } from "../protocol/recorderWire.ts";
+import { RECORDER_WORKER_MARK, STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import {
   ENV_PROCESS_LINK,
   ENV_RECORDER_SOCKET,
@@ -49,7 +49,6 @@ import {
   newClaimWords,
 } from "./loaderClaims.ts";
 
-const RECORDER_MARK = "__threadlens_recorder__";
 // The engine's own Atomics, taken before the runtime instruments the globals (the exit-time
 // flush below must not be recorded as a wait of the program).
 const rawNotify = Atomics.notify;
@@ -60,7 +59,7 @@ const inRecorder =
   !isMainThread &&
   workerData !== null &&
   typeof workerData === "object" &&
-  RECORDER_MARK in workerData;
+  RECORDER_WORKER_MARK in workerData;
 
 /** This thread's entry file; undefined when it is code (`-e`, stdin) or not known. */
 function threadEntry(): string | undefined {
@@ -227,7 +226,7 @@ async function startRecorder(): Promise<void> {
   const recorder = new Worker(path.join(distDir, "recorder.js"), {
     execArgv: [],
     workerData: {
-      [RECORDER_MARK]: true,
+      [RECORDER_WORKER_MARK]: true,
       processes,
       control,
       clock,

@@ -39,13 +39,13 @@ import { addressTablesFor } from "./sharedAddresses.ts";
 import { markUnobservedShared } from "./unobserved.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
-import { INTERNAL_WORKER_MARK } from "../process/internalWorker.ts";
+import { INTERNAL_WORKER_MARK, RECORDER_WORKER_MARK } from "../../protocol/recorderWire.ts";
 
 const JOIN_CHECK_MS = 20;
 const ESBUILD_MARK = "esbuildVersion";
 const UNINSTRUMENTED_MARKS = [
   ESBUILD_MARK,
-  "__threadlens_recorder__",
+  RECORDER_WORKER_MARK,
   BOOTSTRAP_KEY,
   INTERNAL_WORKER_MARK,
 ];

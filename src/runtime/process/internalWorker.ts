@@ -4,9 +4,7 @@
 // program (not in enumerate()), and the instrumented Worker leaves them alone (their mark).
 import path from "node:path";
 import { Worker, isMainThread, workerData, type MessagePort } from "node:worker_threads";
-
-/** The workerData field naming an internal helper's role. */
-export const INTERNAL_WORKER_MARK = "__threadlens_internal__";
+import { INTERNAL_WORKER_MARK } from "../../protocol/recorderWire.ts";
 
 export type InternalRole = "server" | "caller";
 
