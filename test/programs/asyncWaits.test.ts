@@ -4,30 +4,10 @@
 // to run, makes a waiting thread count as blocked (test/unit/analysis/precision.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Report } from "../../src/protocol/report.ts";
+import { threadlensJson } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
-
-function run(fixture: string): { status: number | null; report: Report; stderr: string } {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, "run", `test/fixtures/hangs/${fixture}`, "--json"], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-    killSignal: "SIGKILL",
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
+function run(fixture: string) {
+  return threadlensJson("run", `test/fixtures/hangs/${fixture}`);
 }
 
 test("main awaits an event a timer of its own sets later: no hang", () => {

@@ -4,36 +4,14 @@
 // readers in opposite orders are correct for `run` and `check` alike.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { applyTextEdit } from "../../src/analysis/index.ts";
-import type { Report } from "../../src/protocol/report.ts";
+import { root, threadlensJson } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
 const INVERSION = "test/fixtures/rwlock/read-write-inversion.ts";
 const READERS = "test/fixtures/rwlock/readers-inverted.ts";
-
-function threadlensJson(...args: string[]): { status: number | null; report: Report } {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, ...args, "--json"], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-    killSignal: "SIGKILL",
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
 
 function lineOf(file: string, text: string): number {
   const lines = readFileSync(path.join(root, file), "utf8").split("\n");

@@ -3,35 +3,18 @@
 // nothing in the program would end keeps its plain reason. Through the real CLI, `--json`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Finding, Report } from "../../src/protocol/report.ts";
+import type { Finding } from "../../src/protocol/report.ts";
+import { root, threadlensJson } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
 const fixtures = "test/fixtures/hangs";
 
+/** `threadlens run --json` of a fixture that must give exactly one finding. */
 function runJson(fixture: string): { status: number | null; finding: Finding } {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, "run", `${fixtures}/${fixture}`, "--json"], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-    killSignal: "SIGKILL",
-  });
-  let report: Report;
-  try {
-    report = JSON.parse(r.stdout) as Report;
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
+  const { status, report } = threadlensJson("run", `${fixtures}/${fixture}`);
   assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 1));
-  return { status: r.status, finding: report.findings[0] as Finding };
+  return { status, finding: report.findings[0] as Finding };
 }
 
 function lineOf(fixture: string, text: string): number {
