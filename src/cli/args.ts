@@ -77,15 +77,16 @@ function positiveInteger(flag: string, value: string, zero = false): number {
   return n;
 }
 
-function parseRun(argv: readonly string[]): Command {
+/**
+ * The command line of a command that runs a program (run, explore): its options, the program,
+ * then the program's own arguments (after the program, or after `--`). `option(flag, value)`
+ * takes one option, `value()` taking its value; it returns false for a flag it does not know.
+ */
+function scanProgramLine(
+  argv: readonly string[],
+  option: (flag: string, value: () => string) => boolean,
+): { program: string | undefined; args: string[] } {
   let program: string | undefined;
-  let json = false;
-  let stats = false;
-  let trace: string | undefined;
-  let timeoutMs: number | undefined;
-  let confirm = false;
-  let confirmRuns = DEFAULT_CONFIRM_RUNS;
-  let schedule: string | undefined;
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
@@ -97,21 +98,36 @@ function parseRun(argv: readonly string[]): Command {
       args.push(a);
       continue;
     }
+    if (!a.startsWith("--")) program = a;
+    else if (!option(a, () => takeValue(argv, i++, a))) throw new UsageError(`unknown option ${a}`);
+  }
+  return { program, args };
+}
+
+function parseRun(argv: readonly string[]): Command {
+  let json = false;
+  let stats = false;
+  let trace: string | undefined;
+  let timeoutMs: number | undefined;
+  let confirm = false;
+  let confirmRuns = DEFAULT_CONFIRM_RUNS;
+  let schedule: string | undefined;
+  const { program, args } = scanProgramLine(argv, (a, value) => {
     if (a === "--json") json = true;
     else if (a === "--stats") stats = true;
-    else if (a === "--trace") trace = takeValue(argv, i++, a);
+    else if (a === "--trace") trace = value();
     else if (a === "--timeout") {
-      const value = takeValue(argv, i++, a);
-      const n = Number(value);
+      const text = value();
+      const n = Number(text);
       if (!Number.isInteger(n) || n <= 0)
-        throw new UsageError(`--timeout must be a positive number of milliseconds, got ${value}`);
+        throw new UsageError(`--timeout must be a positive number of milliseconds, got ${text}`);
       timeoutMs = n;
     } else if (a === "--confirm") confirm = true;
-    else if (a === "--confirm-runs") confirmRuns = positiveInteger(a, takeValue(argv, i++, a));
-    else if (a === "--schedule") schedule = takeValue(argv, i++, a);
-    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
-    else program = a;
-  }
+    else if (a === "--confirm-runs") confirmRuns = positiveInteger(a, value());
+    else if (a === "--schedule") schedule = value();
+    else return false;
+    return true;
+  });
   if (program === undefined)
     throw new UsageError("run needs a program: threadlens run <program.ts>");
   if (confirm && schedule !== undefined)
@@ -130,37 +146,26 @@ function parseRun(argv: readonly string[]): Command {
 }
 
 function parseExplore(argv: readonly string[]): Command {
-  let program: string | undefined;
   let json = false;
   let runs: number = EXPLORE_DEFAULTS.runs;
   let strategy: Strategy = EXPLORE_DEFAULTS.strategy;
   let seed: number | undefined;
   let depth: number = EXPLORE_DEFAULTS.depth;
   let timeoutMs: number = EXPLORE_DEFAULTS.timeoutMs;
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? "";
-    if (a === "--") {
-      args.push(...argv.slice(i + 1));
-      break;
-    }
-    if (program !== undefined && !a.startsWith("--")) {
-      args.push(a);
-      continue;
-    }
+  const { program, args } = scanProgramLine(argv, (a, value) => {
     if (a === "--json") json = true;
-    else if (a === "--runs") runs = positiveInteger(a, takeValue(argv, i++, a));
-    else if (a === "--seed") seed = positiveInteger(a, takeValue(argv, i++, a), true);
-    else if (a === "--depth") depth = positiveInteger(a, takeValue(argv, i++, a));
-    else if (a === "--timeout") timeoutMs = positiveInteger(a, takeValue(argv, i++, a));
+    else if (a === "--runs") runs = positiveInteger(a, value());
+    else if (a === "--seed") seed = positiveInteger(a, value(), true);
+    else if (a === "--depth") depth = positiveInteger(a, value());
+    else if (a === "--timeout") timeoutMs = positiveInteger(a, value());
     else if (a === "--strategy") {
-      const value = takeValue(argv, i++, a);
-      if (!(STRATEGIES as readonly string[]).includes(value))
-        throw new UsageError(`--strategy must be one of ${STRATEGIES.join(", ")}, got ${value}`);
-      strategy = value as Strategy;
-    } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
-    else program = a;
-  }
+      const text = value();
+      if (!(STRATEGIES as readonly string[]).includes(text))
+        throw new UsageError(`--strategy must be one of ${STRATEGIES.join(", ")}, got ${text}`);
+      strategy = text as Strategy;
+    } else return false;
+    return true;
+  });
   if (program === undefined)
     throw new UsageError("explore needs a program: threadlens explore <program.ts>");
   if (seed !== undefined && seed > 2 ** 31)
