@@ -18,6 +18,17 @@
 
 let live = 0;
 
+/**
+ * Under a controlled schedule only (schedule/branchStarts.ts): sees each call's inputs first
+ * and may hand the combinator others in their place (same order, same outcomes).
+ */
+type BranchStarts = (combinator: string, values: Iterable<unknown>) => Iterable<unknown>;
+let branchStarts: BranchStarts | undefined;
+
+export function onBranchStarts(hook: BranchStarts): void {
+  branchStarts = hook;
+}
+
 /** True while a combinator call of this thread may have a branch still running. */
 export function branchesMayRun(): boolean {
   return live > 0;
@@ -25,7 +36,7 @@ export function branchesMayRun(): boolean {
 
 type Combinator = (this: PromiseConstructor, values: Iterable<unknown>) => Promise<unknown>;
 
-function counted(original: Combinator): Combinator {
+function counted(original: Combinator, name: string): Combinator {
   const wrapper = {
     async threadlensCombinator(
       this: PromiseConstructor,
@@ -33,7 +44,8 @@ function counted(original: Combinator): Combinator {
     ): Promise<unknown> {
       live++;
       try {
-        return await original.call(this, values);
+        const inputs = branchStarts === undefined ? values : branchStarts(name, values);
+        return await original.call(this, inputs);
       } finally {
         live--;
       }
@@ -54,7 +66,7 @@ export function countCombinators(): void {
   for (const name of ["all", "allSettled", "any"]) {
     const original = promise[name];
     if (original === undefined) continue;
-    const wrapped = counted(original);
+    const wrapped = counted(original, name);
     Object.defineProperty(wrapped, "name", { value: name });
     Object.defineProperty(Promise, name, {
       configurable: true,

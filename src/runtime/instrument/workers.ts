@@ -18,6 +18,11 @@
 // that process.exit() ends) ends with it, on purpose, as Node does: it is recorded as joined
 // by the parent at its exit (DESIGN 5.6: not an unjoined thread).
 //
+// Under a controlled schedule (DESIGN 8.1) a worker's start is a scheduling point of its parent,
+// and the worker takes part in the schedule from then on (its slot released at its exit); the
+// parent's first listening for a worker's 'exit' is a join point, after which the parent is
+// parked for the scheduler (lower threads need not wait for it) until it has work again.
+//
 // Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
 // internal service worker, recognised by their workerData marks.
 import path from "node:path";
@@ -40,6 +45,14 @@ import { markUnobservedShared } from "./unobserved.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
 import { INTERNAL_WORKER_MARK, RECORDER_WORKER_MARK } from "../../protocol/recorderWire.ts";
+import {
+  pointSync,
+  scheduleOn,
+  scheduledParkIdent,
+  scheduledThreadEnded,
+  scheduledThreadStarted,
+  scheduledUnpark,
+} from "../schedule/scheduler.ts";
 
 const JOIN_CHECK_MS = 20;
 const ESBUILD_MARK = "esbuildVersion";
@@ -59,6 +72,11 @@ const EXIT_LISTENER_METHODS = [
 
 interface Joinable {
   readonly ident: number;
+  readonly name: string;
+  /** The logical thread that listens for its 'exit' (0 until one does). */
+  joiner: number;
+  /** Its scheduler slot while parked joining (scheduled runs), else -1. */
+  parked: number;
   exited: boolean;
   /** The parent listens for its 'exit'. */
   awaited: boolean;
@@ -79,6 +97,16 @@ function checkJoins(): void {
     if (idle && !w.joining) traceJoin("join-begin", w.ident, false, w.site);
     else if (!idle && w.joining) traceJoin("join-end", w.ident, false);
     w.joining = idle;
+    if (scheduleOn) scheduledJoin(w, idle);
+  }
+}
+
+/** Scheduled runs: the joiner is parked while its loop only waits for the exit. */
+function scheduledJoin(w: Joinable, waiting: boolean): void {
+  if (waiting && w.parked < 0) w.parked = scheduledParkIdent(w.joiner);
+  else if (!waiting && w.parked >= 0) {
+    scheduledUnpark(w.parked);
+    w.parked = -1;
   }
 }
 
@@ -86,7 +114,12 @@ function awaitExit(w: Joinable): void {
   if (w.awaited || w.exited) return;
   w.awaited = true;
   w.site = captureSite();
+  w.joiner = currentIdent();
   awaitedWorkers.add(w);
+  if (scheduleOn) {
+    pointSync("join", { name: w.name }, "Worker");
+    w.parked = scheduledParkIdent(w.joiner);
+  }
   if (checker === undefined) {
     // Unref'd: the workers keep the process alive, this timer must not.
     checker = setInterval(checkJoins, JOIN_CHECK_MS);
@@ -96,6 +129,11 @@ function awaitExit(w: Joinable): void {
 
 function exited(w: Joinable, code: number): void {
   w.exited = true;
+  if (scheduleOn) {
+    scheduledJoin(w, false);
+    // Its own exit handler left the schedule already, unless it was terminated.
+    scheduledThreadEnded(w.ident);
+  }
   liveWorkers.delete(w);
   awaitedWorkers.delete(w);
   if (awaitedWorkers.size === 0 && checker !== undefined) {
@@ -155,6 +193,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         return;
       }
       const name = workerName(filename, options);
+      if (scheduleOn) pointSync("start", { name }, "Worker");
       const bootstrap: PlainWorkerBootstrap = {
         ident: nextLogicalThreadId(),
         parent: currentIdent(),
@@ -163,8 +202,13 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       };
       setEnvironmentData(PLAIN_WORKER_KEY, bootstrap);
       setEnvironmentData(WORKER_ENTRY_KEY, entry);
+      // In the schedule before it runs: a thread of higher priority still starting is waited for.
+      if (scheduleOn) scheduledThreadStarted(bootstrap.ident, bootstrap.ident, name);
       try {
         super(filename, options);
+      } catch (error) {
+        if (scheduleOn) scheduledThreadEnded(bootstrap.ident);
+        throw error;
       } finally {
         setEnvironmentData(PLAIN_WORKER_KEY, undefined);
         setEnvironmentData(WORKER_ENTRY_KEY, undefined);
@@ -172,6 +216,9 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       traceThreadStart(bootstrap.ident, name, "worker", false);
       const joinable: Joinable = {
         ident: bootstrap.ident,
+        name,
+        joiner: 0,
+        parked: -1,
         exited: false,
         awaited: false,
         joining: false,
