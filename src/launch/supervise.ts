@@ -20,7 +20,7 @@ import {
   type RecorderOutput,
 } from "../protocol/recorderControl.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
-import { isTypeScriptFile, toSyntaxError } from "../runtime/tsTransform.ts";
+import { formatOf, isTypeScriptFile, readCached, toSyntaxError } from "../runtime/tsTransform.ts";
 
 /** A program that cannot start (missing, not compilable): a message that says what to fix. */
 export class StartError extends Error {
@@ -32,8 +32,11 @@ export function checkProgram(file: string, given: string): void {
   if (!existsSync(file)) throw new StartError(`cannot find program ${given} (looked at ${file})`);
   if (!statSync(file).isFile()) throw new StartError(`${given} is not a file`);
   if (!isTypeScriptFile(file)) return;
+  const source = readFileSync(file, "utf8");
+  // Compiled before, exactly as it is (the preload's cache): it compiles; no esbuild to start.
+  if (readCached(file, source, formatOf(file, source)) !== undefined) return;
   try {
-    transformSync(readFileSync(file, "utf8"), {
+    transformSync(source, {
       loader: file.endsWith("x") ? "tsx" : "ts",
       logLevel: "silent",
     });

@@ -74,6 +74,13 @@ function threadEntry(): string | undefined {
   return evaluated || file === undefined || file === "-" ? undefined : file;
 }
 
+// THREADLENS_RECORD=0 keeps the TypeScript loading and turns recording off (for measuring it).
+const recording = !inRecorder && process.env["THREADLENS_RECORD"] !== "0";
+// The recorder thread boots while this thread starts the loader hooks' thread below (each
+// takes a while, and a short run is mostly these starts): the program's first module waits
+// for both.
+const recorderStarted = recording && isMainThread ? startRecorder() : undefined;
+
 const claims = newClaimWords();
 if (needsModuleHooks(threadEntry()))
   register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
@@ -272,10 +279,9 @@ async function startRecorder(): Promise<void> {
   });
 }
 
-// THREADLENS_RECORD=0 keeps the TypeScript loading and turns recording off (for measuring it).
-if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
+if (recording) {
   (globalThis as Record<symbol, unknown>)[Symbol.for("threadlens.recording")] = true;
-  if (isMainThread) await startRecorder();
+  await recorderStarted;
   instrumentAsyncMutexCommonJs();
   // The runtime, loaded here in every thread, instruments code that never imports threadlens
   // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Through the package's own name, so the
