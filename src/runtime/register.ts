@@ -43,6 +43,7 @@ import {
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { makeSocketDir, sweepOrphanedSocketDirs } from "./recorderSocketDir.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
+import { loadWithCodeCache } from "./runtimeCode.ts";
 import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
 import {
   CLAIMABLE_EXTENSIONS,
@@ -286,13 +287,14 @@ if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
   if (isMainThread) startRecorder();
   instrumentAsyncMutexCommonJs();
   // The runtime, loaded here in every thread, instruments code that never imports threadlens
-  // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Through the package's own name, so the
-  // program's `import "threadlens"` gets this same instance: one runtime state per thread.
-  require("threadlens");
+  // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Registered in require's cache under the
+  // path the package's own name resolves to, so the program's `import "threadlens"` gets this
+  // same instance: one runtime state per thread.
+  loadWithCodeCache(ownRuntime);
 } else if (isMainThread && process.env[ENV_PROCESS_BOOTSTRAP] !== undefined) {
   // A Process's child unrecorded still needs its runtime's child side (processArgs, the watch
   // that ends it with its parent).
-  require("threadlens");
+  loadWithCodeCache(ownRuntime);
 }
 // Turned on once the runtime has loaded: the program's own modules get their maps (stacks,
 // sites and findings at TypeScript lines), the runtime's bundle does not. Its map is
