@@ -77,6 +77,12 @@ function threadEntry(): string | undefined {
   return evaluated || file === undefined || file === "-" ? undefined : file;
 }
 
+// THREADLENS_RECORD=0 keeps the TypeScript loading and turns recording off (for measuring it).
+const recording = !inRecorder && process.env["THREADLENS_RECORD"] !== "0";
+// First: the recorder thread starts while this thread registers the loader hooks, which waits
+// for the hooks' own thread to start.
+if (recording && isMainThread) startRecorder();
+
 const claims = newClaimWords();
 if (needsModuleHooks(threadEntry()))
   register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
@@ -281,10 +287,8 @@ function startRecorder(): void {
   });
 }
 
-// THREADLENS_RECORD=0 keeps the TypeScript loading and turns recording off (for measuring it).
-if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
+if (recording) {
   (globalThis as Record<symbol, unknown>)[Symbol.for("threadlens.recording")] = true;
-  if (isMainThread) startRecorder();
   instrumentAsyncMutexCommonJs();
   // The runtime, loaded here in every thread, instruments code that never imports threadlens
   // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Registered in require's cache under the
