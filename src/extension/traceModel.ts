@@ -162,7 +162,9 @@ export class TraceModel {
       const blocking = thread.blocking;
       const targets = waitTargets(state, thread);
       if (blocking === undefined || targets === undefined) continue;
-      const lock = blockingTarget(state, blocking);
+      // A join's target is the thread at the arrow's head: naming it on the arrow too showed
+      // it twice in the graph, so the arrow says what the wait is.
+      const lock = blocking.kind === "join" ? "join" : blockingTarget(state, blocking);
       const site = this.location(blocking.site);
       for (const to of targets) {
         const inCycle = deadlocked.has(thread.ident) && deadlocked.has(to);
