@@ -1,5 +1,6 @@
 // The traits tables (protocol/kinds.ts): each kind means what the analysis has always taken it
-// to mean, and a shared acquisition survives the binary and the text encodings.
+// to mean, and a shared acquisition survives the binary and the text encodings; each event
+// kind has only its own fields, wherever events are decoded.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -12,7 +13,8 @@ import {
   kindsWhere,
   traitsOf,
 } from "../../../src/protocol/kinds.ts";
-import { EVENT_KINDS, type TraceEvent } from "../../../src/protocol/events.ts";
+import { EVENT_KINDS, eventFromJson, type TraceEvent } from "../../../src/protocol/events.ts";
+import { parseRelayLine } from "../../../src/protocol/processLink.ts";
 import { decodeEvent, packHead } from "../../../src/protocol/binaryEvents.ts";
 import {
   formatEvent,
@@ -155,5 +157,53 @@ describe("a wait reason belongs to wait-begin only", () => {
       (e: Error) =>
         e instanceof TraceParseError && e.line === 2 && /no reason= on wait-end/.test(e.message),
     );
+  });
+});
+
+describe("events that come as JSON (relays, the adapter's stream)", () => {
+  const begin = {
+    kind: "wait-begin",
+    thread: 2,
+    object: 1001,
+    site: 7,
+    time: 42,
+    flag: true,
+    reason: "get",
+  } as const;
+
+  test("a well-formed event is itself; anything else is no event", () => {
+    assert.deepEqual(eventFromJson(begin), begin);
+    assert.deepEqual(
+      eventFromJson({ ...begin, kind: "acquired", reason: undefined, shared: true }),
+      {
+        kind: "acquired",
+        thread: 2,
+        object: 1001,
+        site: 7,
+        time: 42,
+        flag: true,
+        shared: true,
+      },
+    );
+    for (const bad of [
+      null,
+      "wait-begin",
+      { ...begin, kind: "explode" },
+      { ...begin, object: "1001" },
+      { ...begin, time: Number.NaN },
+      { ...begin, flag: 1 },
+      { ...begin, reason: "sleep" },
+      { ...begin, kind: "acquired" },
+      { ...begin, reason: undefined, shared: true },
+      { ...begin, kind: "acquired", reason: undefined, shared: false },
+    ]) {
+      assert.equal(eventFromJson(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
+  test("a relay's events message keeps its events and drops what is not one", () => {
+    const line = JSON.stringify({ type: "events", events: [begin, { kind: "nope" }], now: 5 });
+    assert.deepEqual(parseRelayLine(line), { type: "events", events: [begin], now: 5 });
+    assert.equal(parseRelayLine(JSON.stringify({ type: "events", events: 3, now: 5 })), undefined);
   });
 });
