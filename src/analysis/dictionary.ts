@@ -12,6 +12,8 @@ export interface ThreadInfo {
   readonly kind: ThreadKind;
   readonly parent: number;
   readonly daemon: boolean;
+  /** The OS process of a thread of a child process (absent: the program's own process). */
+  readonly pid?: number;
 }
 
 export interface ObjectInfo {
