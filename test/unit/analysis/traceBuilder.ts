@@ -20,6 +20,8 @@ export interface ThreadOptions {
   readonly daemon?: boolean;
   /** Emit thread-start now (default true). */
   readonly start?: boolean;
+  /** A thread of a child process (DESIGN 3.3): that process's OS pid. */
+  readonly pid?: number;
 }
 
 export interface SiteOptions {
@@ -45,7 +47,9 @@ export class TraceBuilder {
     const ident = this.#nextThread++;
     const kind = options.kind ?? (name === "main" ? "main" : "worker");
     const parent = options.parent ?? 0;
-    this.meta.push({ type: "thread", ident, name, kind, parent, daemon: options.daemon ?? false });
+    const daemon = options.daemon ?? false;
+    const pid = options.pid === undefined ? {} : { pid: options.pid };
+    this.meta.push({ type: "thread", ident, name, kind, parent, daemon, ...pid });
     if (options.start !== false) this.event("thread-start", ident, parent);
     return ident;
   }
