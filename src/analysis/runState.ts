@@ -6,6 +6,7 @@ import {
   LOOP_BLOCKED,
   LOOP_DRAINED,
   LOOP_MESSAGES_ONLY,
+  type EventOf,
   type TraceEvent,
   type WaitReason,
 } from "../protocol/events.ts";
@@ -15,6 +16,7 @@ import type { Dictionary } from "./dictionary.ts";
 import { removeAt } from "./arrays.ts";
 import { HeldLocks } from "./heldLocks.ts";
 import { HeldSets } from "./heldSets.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
 const MAX_EARLY_RELEASES = 16;
@@ -353,6 +355,8 @@ export class RunState {
       case "pool-misuse":
         // create and the misuse events change no state.
         break;
+      default:
+        unreachable(event);
     }
   }
 
@@ -366,7 +370,7 @@ export class RunState {
     }
   }
 
-  #acquired(thread: ThreadStatus, event: TraceEvent): void {
+  #acquired(thread: ThreadStatus, event: EventOf<"acquired">): void {
     const site =
       event.site !== 0 ? event.site : (pendingRequestOf(thread, event.object)?.site ?? 0);
     endBlocking(thread, "acquire", event.object);
@@ -402,7 +406,7 @@ export class RunState {
     object.holds.push(hold);
   }
 
-  #release(thread: ThreadStatus, event: TraceEvent): void {
+  #release(thread: ThreadStatus, event: EventOf<"release">): void {
     const object = this.object(event.object);
     const traits = this.dict.traits(event.object);
     const own = thread.held.get(event.object);

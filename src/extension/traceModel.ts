@@ -30,6 +30,7 @@ import {
   type Viewport,
   type WaitForEdge,
 } from "./webviewMessages.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** A lock in the Locks view: the analysis' figures (lockStats.ts), its id and creation site. */
 export interface LockSummary extends LockStats {
@@ -336,6 +337,8 @@ export class TraceModel {
       case "set":
       case "task-done":
         break;
+      default:
+        unreachable(e);
     }
   }
 

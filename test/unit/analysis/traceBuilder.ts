@@ -9,7 +9,7 @@ import type {
   TraceEvent,
   WaitReason,
 } from "../../../src/protocol/events.ts";
-import { LOOP_BLOCKED } from "../../../src/protocol/events.ts";
+import { LOOP_BLOCKED, makeEvent } from "../../../src/protocol/events.ts";
 
 export const CWD = "/proj";
 export const APP = "/proj/src/app.ts";
@@ -99,15 +99,10 @@ export class TraceBuilder {
 
   event(kind: EventKind, thread: number, object: number, options: EventOptions = {}): this {
     this.time += 10;
-    const base: TraceEvent = {
-      kind,
-      thread,
-      object,
-      site: options.site ?? 0,
-      time: this.time,
-      flag: options.flag ?? false,
-    };
-    this.events.push(options.reason === undefined ? base : { ...base, reason: options.reason });
+    const { site = 0, flag = false, reason } = options;
+    const event = makeEvent(kind, thread, object, site, this.time, flag, reason);
+    if (event === undefined) throw new Error(`a ${kind} has no wait reason`);
+    this.events.push(event);
     return this;
   }
 
