@@ -29,7 +29,12 @@ export const RING_DROPPED = 2; // events lost because the ring was full
  * check that found its event loop waiting for nothing but messages, 0 when it found work.
  */
 export const RING_IDLE_BEAT = 3;
-export const RING_HEADER_WORDS = 4;
+/**
+ * Where the thread listens for messages: the call site of the latest 'message' listener it
+ * added (its process's IPC channel, its parentPort), 0 if none; sent with an idle beat's event.
+ */
+export const RING_MESSAGE_SITE = 4;
+export const RING_HEADER_WORDS = 5;
 
 export type RecorderMessage =
   | {

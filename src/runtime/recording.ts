@@ -23,6 +23,7 @@ import {
   RING_DROPPED,
   RING_HEADER_WORDS,
   RING_IDLE_BEAT,
+  RING_MESSAGE_SITE,
   RING_READ,
   RING_WRITE,
   type RecorderMessage,
@@ -108,6 +109,11 @@ export function announceRing(host: number): void {
 /** The idle watcher's beat (instrument/loopWatch.ts): idle now, or not. */
 export function writeIdleBeat(idle: boolean): void {
   if (ring !== undefined) Atomics.store(ring, RING_IDLE_BEAT, idle ? coarseTime() | 0 || 1 : 0);
+}
+
+/** Where this thread listens for messages (instrument/loopWatch.ts), told with its idle beat. */
+export function writeMessageSite(site: number): void {
+  if (ring !== undefined) Atomics.store(ring, RING_MESSAGE_SITE, site);
 }
 
 export function announce(record: MetaRecord): void {
