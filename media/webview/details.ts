@@ -41,6 +41,8 @@ export function details(snapshot: ThreadsSnapshot, hit: TimelineHit): Details | 
   const site = (i: number): SourceLocation | undefined =>
     i === NONE ? undefined : snapshot.sites[i];
   const lines = [`Thread ${lane.name}${lane.reason ? ` — now ${lane.reason}` : ""}`];
+  // A run of several processes: in which one.
+  if (snapshot.lanes.some((l) => l.process !== lane.process)) lines.push(`In ${lane.process}`);
   let location: SourceLocation | undefined;
   let wait = NONE;
   if (hit.interval !== undefined) {

@@ -126,14 +126,16 @@ function foreground(): string {
   return getComputedStyle(document.body).color || "#ccc";
 }
 
-/** The snapshot with only the lanes the search matches (thread name or a lock it used). */
+/** The snapshot with only the lanes the search matches (thread, its process, or a lock it used). */
 function shown(): ThreadsSnapshot | undefined {
   const query = search.value.trim().toLowerCase();
   if (snapshot === undefined || query === "") return snapshot;
   const names = snapshot.names.map((n) => n.toLowerCase().includes(query));
   const lanes = snapshot.lanes.filter(
     (lane) =>
-      lane.name.toLowerCase().includes(query) || lane.intervals.lock.some((i) => names[i] === true),
+      lane.name.toLowerCase().includes(query) ||
+      lane.process.toLowerCase().includes(query) ||
+      lane.intervals.lock.some((i) => names[i] === true),
   );
   return { ...snapshot, lanes };
 }

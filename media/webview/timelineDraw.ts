@@ -20,6 +20,7 @@ import {
   type ThreadsSnapshot,
 } from "../../src/extension/webviewMessages.ts";
 import { handovers } from "./handovers.ts";
+import { processHeaders } from "./processHeaders.ts";
 
 export const AXIS_HEIGHT = 18;
 const STATE_HEIGHT = 14;
@@ -124,8 +125,34 @@ export function drawTimeline(
     }
     return pixels;
   });
+  drawProcessHeaders(ctx, snapshot, left, width, foreground);
   if (snapshot !== undefined) drawHandovers(ctx, snapshot, from, to, left, width);
   return { from, to, left, width, lanes };
+}
+
+/**
+ * A run of several processes: a rule above each process's first lane, and the process's name
+ * under that lane's own name (the label column's hold and wait rows are otherwise empty), so
+ * the lanes keep their places (hover, click and the tests' lane geometry are unchanged).
+ */
+function drawProcessHeaders(
+  ctx: CanvasRenderingContext2D,
+  snapshot: ThreadsSnapshot | undefined,
+  left: number,
+  width: number,
+  foreground: string,
+): void {
+  const font = ctx.font;
+  ctx.font = "italic 9px sans-serif";
+  ctx.fillStyle = foreground;
+  for (const header of processHeaders(snapshot?.lanes ?? [])) {
+    const y = AXIS_HEIGHT + header.lane * LANE_HEIGHT;
+    ctx.globalAlpha = 0.6;
+    if (header.lane > 0) ctx.fillRect(0, y - 3, left + width, 1);
+    ctx.fillText(fitText(ctx, header.label, left - 4), 2, y + STATE_HEIGHT + ROW_HEIGHT / 2 + 1);
+    ctx.globalAlpha = 1;
+  }
+  ctx.font = font;
 }
 
 /** Past this many visible hand-overs the arrows would hide the lanes: none are drawn. */

@@ -7,6 +7,7 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 import path from "node:path";
 import type { Frame } from "../protocol/events.ts";
 import type { Finding, FindingSite, Report } from "../protocol/report.ts";
+import { groupByProcess } from "../analysis/processes.ts";
 import type { ProgramModel } from "./programModel.ts";
 
 /** Why the program is stopped, and what the stop knows beyond the model. */
@@ -54,7 +55,11 @@ const SYNTHETIC_ID_BASE = 1_000_000;
 
 export function threadsOf(model: ProgramModel, stop: StopState | undefined): ThreadEntry[] {
   if (stop?.kind === "potential-deadlock") return findingThreads(model, stop.findings);
-  const live = model.liveThreads().map((t) => ({ id: t.ident, name: t.name }));
+  // Each process's threads together (child processes' threads are named <process>/<thread>).
+  const live = groupByProcess(model.liveThreads(), (t) => t.pid).map((t) => ({
+    id: t.ident,
+    name: t.name,
+  }));
   return live.length > 0 ? live : [FALLBACK_THREAD];
 }
 

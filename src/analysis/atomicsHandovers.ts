@@ -7,6 +7,7 @@
 // woken: in the thread's program order the notify came after returning from it. Waits that
 // timed out (a sleep written as a timed wait) are not turns handed over, so they do not count.
 import type { TraceEvent } from "../protocol/events.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** A wait at `site` on `object`. */
 export interface WaitPlace {
@@ -66,6 +67,8 @@ export class AtomicsHandovers {
       case "thread-exit":
       case "thread-start":
         break;
+      default:
+        unreachable(event);
     }
   }
 

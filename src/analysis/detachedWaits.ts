@@ -10,6 +10,7 @@
 import type { TraceEvent } from "../protocol/events.ts";
 import type { Dictionary } from "./dictionary.ts";
 import type { Blocking, ThreadStatus } from "./runState.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** Events by which a thread shows it ran on: it completed or did something. */
 function ranOn(kind: TraceEvent["kind"]): boolean {
@@ -37,6 +38,8 @@ function ranOn(kind: TraceEvent["kind"]): boolean {
     case "thread-start":
     case "wait-begin":
       return false;
+    default:
+      return unreachable(kind);
   }
 }
 

@@ -12,6 +12,8 @@ export interface ThreadInfo {
   readonly kind: ThreadKind;
   readonly parent: number;
   readonly daemon: boolean;
+  /** The OS process of a thread of a child process (absent: the program's own process). */
+  readonly pid?: number;
 }
 
 export interface ObjectInfo {
@@ -23,7 +25,7 @@ export interface ObjectInfo {
 }
 
 /** The name runtime/instrument/branchPath.ts gives a branch: "main/Promise.all[1]@app.ts:17". */
-const BRANCH_NAME = /\/Promise\.(?:all|allSettled|any)\[\d+\](?:@[^/]*)?$/;
+const BRANCH_NAME = /\/Promise\.(?:all|allSettled|any|race)\[\d+\](?:@[^/]*)?$/;
 
 /** A hostile trace could make a task its own ancestor; parent chains longer than this stop. */
 const MAX_PARENT_CHAIN = 1024;

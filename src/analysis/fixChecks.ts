@@ -2,9 +2,9 @@
 // run's own lock-order graph, with the edit's effect applied, no longer has the cycle. The
 // effect of an edit on one recorded ordering (a thread holds `from`, taken at one line, and
 // takes `to` at another):
-// - swapping the receivers of the two acquisitions at lines L1 and L2 reverses every ordering
-//   taken at exactly those two lines, whichever thread took it: a function that takes its locks
-//   in the order its callers pass them stays inverted (both callers flip);
+// - swapping the receivers of the two acquisition calls reverses every ordering taken by
+//   exactly those two calls (line and column), whichever thread took it: a function that takes
+//   its locks in the order its callers pass them stays inverted (both callers flip);
 // - replacing the two by acquireAll([..]) makes every ordering taken at those lines follow the
 //   creation order of the locks (acquireAll sorts by id).
 // The static re-analysis of the edited text is done where source text and the compiler are at
@@ -60,25 +60,28 @@ export function orderingsOf(
   }));
 }
 
-function at(frame: Frame | undefined, file: string, line: number, cwd: string): boolean {
-  return frame !== undefined && frame.line === line && relativePath(frame.file, cwd) === file;
-}
-
-/** Whether both acquisitions of `o` are at the two edited lines of `edit`. */
-function takenAtLines(o: Ordering, edit: TextEdit, lines: readonly number[], cwd: string): boolean {
-  return lines.some(
-    (heldLine) =>
-      at(o.held, edit.file, heldLine, cwd) &&
-      lines.some((line) => line !== heldLine && at(o.taking, edit.file, line, cwd)),
+/** The same place in the code: file, line and column (two calls on one line are two). */
+function samePlace(frame: Frame | undefined, place: Frame): boolean {
+  return (
+    frame !== undefined &&
+    frame.file === place.file &&
+    frame.line === place.line &&
+    frame.column === place.column
   );
 }
 
-/** The orderings after swapping the receivers of the acquisitions the swap edit touches. */
-export function afterSwap(orderings: readonly Ordering[], edit: TextEdit, cwd: string): Ordering[] {
-  const lines = edit.replacements.map((r) => r.line);
-  return orderings.map((o) =>
-    takenAtLines(o, edit, lines, cwd) ? { ...o, from: o.to, to: o.from } : o,
-  );
+/**
+ * The orderings after swapping the receivers of the acquisitions at `first` and `second` (the
+ * frames the swap edit was made from): every ordering whose two acquisitions are those two
+ * calls, in either role and by any thread, is reversed. A place is a line and a column, so a
+ * task whose two acquisitions share one line (`spawn(async () => { await a.acquire(); await
+ * b.acquire(); })`) is told apart from another order taken elsewhere on that line.
+ */
+export function afterSwap(orderings: readonly Ordering[], first: Frame, second: Frame): Ordering[] {
+  const swapped = (o: Ordering): boolean =>
+    (samePlace(o.held, first) && samePlace(o.taking, second)) ||
+    (samePlace(o.held, second) && samePlace(o.taking, first));
+  return orderings.map((o) => (swapped(o) ? { ...o, from: o.to, to: o.from } : o));
 }
 
 /** Whether two different threads still take `a` and `b` in opposite orders. */

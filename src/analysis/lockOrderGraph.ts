@@ -3,11 +3,14 @@
 // happens-before stamp. A cycle is an order that two or more threads can deadlock on, even if
 // they did not in this run. A request that never completed counts too (it shows the order the
 // thread tried), so a run that did deadlock has the cycle's edges as well.
-import type { TraceEvent } from "../protocol/events.ts";
+import type { EventOf, TraceEvent } from "../protocol/events.ts";
 import type { Dictionary } from "./dictionary.ts";
 import type { HappensBefore, Stamp } from "./happensBefore.ts";
 import { UNINTERNED } from "./heldSets.ts";
 import type { RunState, ThreadStatus } from "./runState.ts";
+
+/** The events that take a lock, and so may make lock-order edges. */
+type Acquiring = EventOf<"acquire-request" | "acquired">;
 
 /** One observed way of taking `to` while holding `from`. */
 export interface EdgeInstance {
@@ -60,7 +63,7 @@ export class LockOrderGraph implements DirectedGraph {
     }
   }
 
-  #acquiring(event: TraceEvent, acquireSite: number, state: RunState, clocks: HappensBefore): void {
+  #acquiring(event: Acquiring, acquireSite: number, state: RunState, clocks: HappensBefore): void {
     const to = event.object;
     if (!this.dict.traits(to).lock) return;
     const thread = state.threads.get(event.thread);
@@ -73,7 +76,7 @@ export class LockOrderGraph implements DirectedGraph {
   }
 
   #addEdges(
-    event: TraceEvent,
+    event: Acquiring,
     acquireSite: number,
     thread: ThreadStatus,
     clocks: HappensBefore,

@@ -8,6 +8,7 @@ import type { TraceEvent } from "../protocol/events.ts";
 import type { LockStats } from "../protocol/report.ts";
 import { traitsOf } from "../protocol/kinds.ts";
 import type { Dictionary } from "./dictionary.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 interface OpenHold {
   readonly thread: number;
@@ -87,6 +88,8 @@ export class LockStatsCollector {
       case "wait-begin":
       case "wait-end":
         break;
+      default:
+        unreachable(event);
     }
   }
 

@@ -5,6 +5,7 @@ import { isMisuseEvent, traitsOf, type MisuseEventKind } from "../protocol/kinds
 import type { Finding, FindingSite } from "../protocol/report.ts";
 import { findingSite, siteText, type Dictionary } from "./dictionary.ts";
 import type { Hold, RunState } from "./runState.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** Each misuse event is a finding kind of the same name (misuseFinding's result says so). */
 type MisuseKind = MisuseEventKind;
@@ -65,6 +66,8 @@ export class MisuseCollector {
       case "wait-begin":
       case "wait-end":
         break;
+      default:
+        unreachable(event.kind);
     }
   }
 
@@ -178,6 +181,8 @@ function misuseFinding(dict: Dictionary, cwd: string, group: MisuseGroup): Findi
     case "pool-misuse":
       message = `pool-misuse: ${who} calls ${object}.join() before ${object}.close()`;
       break;
+    default:
+      return unreachable(group.kind);
   }
   return { kind: group.kind, message, locks: [object], threads, sites, suggestions: [] };
 }

@@ -6,6 +6,7 @@ import {
   LOOP_BLOCKED,
   LOOP_DRAINED,
   LOOP_MESSAGES_ONLY,
+  type EventOf,
   type TraceEvent,
   type WaitReason,
 } from "../protocol/events.ts";
@@ -15,6 +16,7 @@ import type { Dictionary } from "./dictionary.ts";
 import { removeAt } from "./arrays.ts";
 import { HeldLocks } from "./heldLocks.ts";
 import { HeldSets } from "./heldSets.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
 const MAX_EARLY_RELEASES = 16;
@@ -145,6 +147,8 @@ export class HostStatus {
    * of the thread leave it as it is: the recorder says when the thread turns busy.
    */
   waitingForMessages = false;
+  /** While waitingForMessages: where the thread listens for them (a call site, or 0). */
+  messageSite = 0;
   /** The thread is blocked in a Sync call (the runtime's LOOP_BLOCKED loop-idle said so). */
   blockedSync = false;
   /** The OS thread's last event began a blocking operation (it may be blocked in a Sync call). */
@@ -243,6 +247,9 @@ export class RunState {
     host.lastTime = Math.max(host.lastTime, event.time);
     if (event.kind === "loop-idle" && event.object === LOOP_MESSAGES_ONLY) {
       host.waitingForMessages = event.flag;
+      host.messageSite = event.flag ? event.site : 0;
+      // Where an idle thread listens is where it is (the Call Stack's frame for it).
+      if (event.site !== 0) thread.lastSite = event.site;
       return;
     }
     if (event.kind === "loop-idle") {
@@ -353,6 +360,8 @@ export class RunState {
       case "pool-misuse":
         // create and the misuse events change no state.
         break;
+      default:
+        unreachable(event);
     }
   }
 
@@ -366,7 +375,7 @@ export class RunState {
     }
   }
 
-  #acquired(thread: ThreadStatus, event: TraceEvent): void {
+  #acquired(thread: ThreadStatus, event: EventOf<"acquired">): void {
     const site =
       event.site !== 0 ? event.site : (pendingRequestOf(thread, event.object)?.site ?? 0);
     endBlocking(thread, "acquire", event.object);
@@ -402,7 +411,7 @@ export class RunState {
     object.holds.push(hold);
   }
 
-  #release(thread: ThreadStatus, event: TraceEvent): void {
+  #release(thread: ThreadStatus, event: EventOf<"release">): void {
     const object = this.object(event.object);
     const traits = this.dict.traits(event.object);
     const own = thread.held.get(event.object);

@@ -11,6 +11,7 @@ import {
   cycleTimeoutSuggestion,
   fixesForLocks,
   selfDeadlockSuggestionSet,
+  timeoutMessage,
   twoLockSuggestionSet,
 } from "./suggestionTexts.ts";
 
@@ -122,7 +123,13 @@ function twoLockSuggestions(
   }
   let edit = breaking === undefined ? undefined : swapEdit(breaking, ctx);
   // Checked on the run's own orderings: a swap that leaves two threads inverted is withheld.
-  const withheld = edit !== undefined && cycleRemains(afterSwap(orderings, edit, ctx.cwd), a, b);
+  const held = breaking === undefined ? undefined : ctx.dict.userFrame(breaking.heldSite);
+  const taking = breaking === undefined ? undefined : ctx.dict.userFrame(breaking.acquireSite);
+  const withheld =
+    edit !== undefined &&
+    held !== undefined &&
+    taking !== undefined &&
+    cycleRemains(afterSwap(orderings, held, taking), a, b);
   if (withheld) edit = undefined;
   const suggestions = twoLockSuggestionSet(
     firstName,
@@ -140,7 +147,7 @@ function twoLockSuggestions(
                 ...s,
                 message:
                   `${s.message}; swapping them there alone would leave another thread taking ` +
-                  `them the other way (the same lines run in both orders), so no edit is offered`,
+                  `them the other way (the same calls run in both orders), so no edit is offered`,
               }
             : s,
         )
@@ -155,11 +162,17 @@ function withAcquireAllEdit(suggestions: Suggestion[], edit: TextEdit | undefine
   return suggestions.map((s) => (s.kind === "acquire-all" ? { ...s, edit } : s));
 }
 
-/** Same file and line (the column too: one expression). */
-function sameLine(ctx: SuggestionContext, a: number, b: number): boolean {
+/** The same call: file, line and column (two calls on one line are two). */
+function sameCall(ctx: SuggestionContext, a: number, b: number): boolean {
   const x = ctx.dict.userFrame(a);
   const y = ctx.dict.userFrame(b);
-  return x !== undefined && y !== undefined && x.file === y.file && x.line === y.line;
+  return (
+    x !== undefined &&
+    y !== undefined &&
+    x.file === y.file &&
+    x.line === y.line &&
+    x.column === y.column
+  );
 }
 
 /**
@@ -169,8 +182,8 @@ function sameLine(ctx: SuggestionContext, a: number, b: number): boolean {
  */
 function sameCode(breaking: CycleStep, along: CycleStep, ctx: SuggestionContext): boolean {
   return (
-    sameLine(ctx, breaking.heldSite, along.heldSite) &&
-    sameLine(ctx, breaking.acquireSite, along.acquireSite)
+    sameCall(ctx, breaking.heldSite, along.heldSite) &&
+    sameCall(ctx, breaking.acquireSite, along.acquireSite)
   );
 }
 
@@ -276,10 +289,11 @@ export function joinDeadlockSuggestions(
   return [
     {
       kind: "add-timeout",
-      message:
+      message: timeoutMessage(
         `release the locks ${ctx.dict.threadName(joiner)} holds before joining ` +
-        `${ctx.dict.threadName(joined)}, or join with a timeout${inWhere(ctx, joinSite)} ` +
-        `(\`join({ timeout })\`): the joined thread needs one of them to finish`,
+          `${ctx.dict.threadName(joined)}, or join with a timeout${inWhere(ctx, joinSite)} ` +
+          `(\`join({ timeout })\`): the joined thread needs one of them to finish`,
+      ),
     },
   ];
 }
@@ -306,9 +320,10 @@ export function hangSuggestions(site: number, ctx: SuggestionContext): Suggestio
   return [
     {
       kind: "add-timeout",
-      message:
+      message: timeoutMessage(
         `give the blocking waits a timeout${inWhere(ctx, site)} (\`{ timeout }\`) and check the ` +
-        `result: a thread then notices that nothing is left to wake it instead of hanging`,
+          `result: a thread then notices that nothing is left to wake it instead of hanging`,
+      ),
     },
   ];
 }

@@ -13,6 +13,7 @@ import {
   type LockWarningBody,
   type StreamEventBody,
 } from "../adapter/customProtocol.ts";
+import { eventFromJson } from "../protocol/events.ts";
 import type { Finding } from "../protocol/report.ts";
 import type { FindingDiagnostics } from "./diagnostics.ts";
 import { DEBUG_TYPE } from "./ids.ts";
@@ -182,7 +183,7 @@ export function trackSessions(
       if (event.event === EVENT_STREAM) {
         const body = event.body as StreamEventBody;
         views.model.addMeta(body.meta);
-        views.model.addEvents(body.events);
+        views.model.addEvents(body.events.flatMap((e) => eventFromJson(e) ?? []));
         views.changed();
       } else if (event.event === EVENT_FINDING) {
         const body = event.body as FindingEventBody;

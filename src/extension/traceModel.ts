@@ -10,6 +10,7 @@ import path from "node:path";
 import { Dictionary } from "../analysis/dictionary.ts";
 import { mergeByHost } from "../analysis/eventOrder.ts";
 import { LockStatsCollector } from "../analysis/lockStats.ts";
+import { groupByProcess, processNames, processOf } from "../analysis/processes.ts";
 import { RunState } from "../analysis/runState.ts";
 import { blockingTarget, threadReasons, type ThreadReason } from "../analysis/threadReasons.ts";
 import { findActualDeadlocks, waitTargets } from "../analysis/waitForGraph.ts";
@@ -29,6 +30,7 @@ import {
   type Viewport,
   type WaitForEdge,
 } from "./webviewMessages.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** A lock in the Locks view: the analysis' figures (lockStats.ts), its id and creation site. */
 export interface LockSummary extends LockStats {
@@ -161,7 +163,9 @@ export class TraceModel {
       const blocking = thread.blocking;
       const targets = waitTargets(state, thread);
       if (blocking === undefined || targets === undefined) continue;
-      const lock = blockingTarget(state, blocking);
+      // A join's target is the thread at the arrow's head: naming it on the arrow too showed
+      // it twice in the graph, so the arrow says what the wait is.
+      const lock = blocking.kind === "join" ? "join" : blockingTarget(state, blocking);
       const site = this.location(blocking.site);
       for (const to of targets) {
         const inCycle = deadlocked.has(thread.ident) && deadlocked.has(to);
@@ -195,9 +199,10 @@ export class TraceModel {
       now: this.#now,
       status,
       range,
-      lanes: [...this.#threads.values()].map((t) => ({
+      lanes: this.#lanesByProcess().map(([t, process]) => ({
         ident: t.ident,
         name: t.name,
+        process,
         ...laneSnapshot(t, this.#now, range, width, tables),
         reason: reasons.get(t.ident)?.text ?? "",
         inCycle: reasons.get(t.ident)?.role === "cycle",
@@ -208,6 +213,18 @@ export class TraceModel {
       names: tables.names,
       sites: tables.sites,
     };
+  }
+
+  /** The lanes with their process's label, each process's lanes together (the root's first). */
+  #lanesByProcess(): [ThreadRecord, string][] {
+    const names = processNames(this.#dict.threads());
+    const lanes = [...this.#threads.values()].map(
+      (t): [ThreadRecord, string, number | undefined] => {
+        const { pid, label } = processOf(this.#dict.thread(t.ident)?.pid, names);
+        return [t, label, pid];
+      },
+    );
+    return groupByProcess(lanes, (lane) => lane[2]).map(([t, label]) => [t, label]);
   }
 
   /** The deadlock's span, else the most contended one (snapshot.focus). */
@@ -320,6 +337,8 @@ export class TraceModel {
       case "set":
       case "task-done":
         break;
+      default:
+        unreachable(e);
     }
   }
 

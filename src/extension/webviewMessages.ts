@@ -68,6 +68,11 @@ export interface LaneIntervals {
 export interface ThreadLane {
   readonly ident: number;
   readonly name: string;
+  /**
+   * The process the thread runs in (DESIGN 3.3): "main process" or "<name> (pid <pid>)".
+   * Lanes come grouped per process, the program's own first.
+   */
+  readonly process: string;
   readonly segments: LaneSegments;
   /** The end of the last segment (µs). */
   readonly until: number;

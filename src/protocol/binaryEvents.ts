@@ -6,11 +6,11 @@ import {
   EVENT_KINDS,
   WAIT_REASONS,
   eventKindOf,
+  makeEvent,
   type EventKind,
   type TraceEvent,
   type WaitReason,
 } from "./events.ts";
-import { EVENT_TRAITS } from "./kinds.ts";
 
 export const EVENT_WORDS = 4;
 export const EVENT_BYTES = EVENT_WORDS * 4;
@@ -43,7 +43,10 @@ export function packHead(
   );
 }
 
-/** Decodes the event at `offset` (in words) of `words`; undefined for an unknown kind code. */
+/**
+ * Decodes the event at `offset` (in words) of `words`; undefined for an unknown kind code, or
+ * for a reason or shared mark on a kind that has none (not an event we wrote).
+ */
 export function decodeEvent(
   words: Int32Array,
   offset: number,
@@ -53,19 +56,14 @@ export function decodeEvent(
   const kind = eventKindOf(head & 0x3f);
   if (kind === undefined) return undefined;
   const reasonCode = (head >>> REASON_SHIFT) & 0x7;
-  const event: TraceEvent = {
+  return makeEvent(
     kind,
-    thread: (head >>> THREAD_SHIFT) & MAX_THREAD_IDENT,
-    object: words[offset + 1] ?? 0,
-    site: words[offset + 2] ?? 0,
-    time: timeBase + ((words[offset + 3] ?? 0) >>> 0),
-    flag: (head & FLAG_BIT) !== 0,
-  };
-  if (reasonCode === 0) return event;
-  if (reasonCode === SHARED_CODE) {
-    // Only acquisitions can be shared: anything else with this code is not an event we wrote.
-    return EVENT_TRAITS[kind].holding ? { ...event, shared: true } : undefined;
-  }
-  const reason = WAIT_REASONS[reasonCode - 1];
-  return reason === undefined ? event : { ...event, reason };
+    (head >>> THREAD_SHIFT) & MAX_THREAD_IDENT,
+    words[offset + 1] ?? 0,
+    words[offset + 2] ?? 0,
+    timeBase + ((words[offset + 3] ?? 0) >>> 0),
+    (head & FLAG_BIT) !== 0,
+    reasonCode === 0 || reasonCode === SHARED_CODE ? undefined : WAIT_REASONS[reasonCode - 1],
+    reasonCode === SHARED_CODE,
+  );
 }

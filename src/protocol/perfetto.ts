@@ -22,6 +22,7 @@
 // there and continues after it as a second piece of the same name (args.continued).
 import type { Trace, TraceEvent } from "./events.ts";
 import { EVENT_TRAITS } from "./kinds.ts";
+import { unreachable } from "./unreachable.ts";
 
 export type ArgValue = string | number | boolean;
 
@@ -187,6 +188,9 @@ class SliceBuilder {
             args,
           });
         }
+        break;
+      default:
+        unreachable(e);
     }
   }
 

@@ -5,7 +5,7 @@
 // recorder of every other process is a relay: it drains its own threads' rings as usual and
 // sends what it read to the root, one JSON message a line, ids as its process knows them; the
 // root maps them to ids of the whole run and shifts times by the two processes' clock offset.
-import type { MetaRecord, TraceEvent } from "./events.ts";
+import { eventFromJson, type MetaRecord, type TraceEvent } from "./events.ts";
 
 /** The root recorder's socket path (set by the root's preload, inherited by every child). */
 export const ENV_RECORDER_SOCKET = "THREADLENS_RECORDER_SOCKET";
@@ -62,7 +62,13 @@ export function parseRelayLine(line: string): RelayMessage | undefined {
     const value: unknown = JSON.parse(line);
     if (value === null || typeof value !== "object") return undefined;
     const type = (value as { type?: unknown }).type;
-    return type === "hello" || type === "meta" || type === "events" || type === "exit"
+    if (type === "events") {
+      // Decoded here like the recorder's own rings: what is not an event is dropped.
+      const { events, now } = value as { events?: unknown; now?: unknown };
+      if (!Array.isArray(events) || typeof now !== "number") return undefined;
+      return { type, events: events.flatMap((e) => eventFromJson(e) ?? []), now };
+    }
+    return type === "hello" || type === "meta" || type === "exit"
       ? (value as RelayMessage)
       : undefined;
   } catch {

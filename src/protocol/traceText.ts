@@ -35,7 +35,13 @@
 //
 // This file writes (writeTrace, and formatMeta/formatEvent for writers that append line by
 // line); traceTextReader.ts reads, and everything public there is re-exported here.
-import type { Frame, MetaRecord, Trace, TraceEvent } from "./events.ts";
+import {
+  isHoldingKind,
+  type Frame,
+  type MetaRecord,
+  type Trace,
+  type TraceEvent,
+} from "./events.ts";
 import {
   BARE_WORD,
   TRACE_HEADER,
@@ -116,11 +122,11 @@ export function formatEvent(e: TraceEvent): string {
   known(isEventKind(e.kind), "event kind", e.kind);
   let line = `${formatTime(e.time)} ${e.kind} thread=${uint(e.thread, "thread")} object=${int(e.object, "object")} site=${uint(e.site, "site")}`;
   if (e.flag) line += " flag";
-  if (e.reason !== undefined) {
+  if (e.kind === "wait-begin" && e.reason !== undefined) {
     known(isReason(e.reason), "wait reason", e.reason);
     line += ` reason=${e.reason}`;
   }
-  if (e.shared === true) line += " shared";
+  if (isHoldingKind(e.kind) && "shared" in e && e.shared === true) line += " shared";
   return line;
 }
 

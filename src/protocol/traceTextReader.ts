@@ -3,6 +3,7 @@
 import {
   EVENT_KINDS,
   WAIT_REASONS,
+  makeEvent,
   type EventKind,
   type Frame,
   type MetaRecord,
@@ -273,11 +274,17 @@ function parseEvent(r: LineReader, time: number): TraceEvent {
   const f = r.fields(["thread", "object", "site", "flag", "reason", "shared"]);
   const [thread, site] = [uintField(r, f, "thread"), uintField(r, f, "site")];
   const object = toInt(r, need(r, f, "object"), "object=");
-  const plain: TraceEvent = { kind, thread, object, site, time, flag: f.has("flag") };
-  const event: TraceEvent = f.has("shared") ? { ...plain, shared: true } : plain;
-  const reason = f.get("reason");
-  if (reason === undefined) return event;
-  return { ...event, reason: toEnum(r, reason, "reason=", isReason, WAIT_REASONS) };
+  const reasonField = f.get("reason");
+  const reason =
+    reasonField === undefined
+      ? undefined
+      : toEnum(r, reasonField, "reason=", isReason, WAIT_REASONS);
+  const shared = f.get("shared");
+  const event = makeEvent(kind, thread, object, site, time, f.has("flag"), reason, !!shared);
+  if (event !== undefined) return event;
+  // Only a wait-begin has a reason, only an acquisition event a shared mark.
+  const misplaced = reasonField ?? shared;
+  return r.failAt(misplaced?.column ?? 0, `no ${reasonField ? "reason=" : "shared"} on ${kind}`);
 }
 
 const THREAD_KINDS = Object.keys(THREAD_KIND_SET);

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import { parseRelayLine, type ProcessLink, type RelayMessage } from "../protocol/processLink.ts";
 import { mergeByTime } from "../analysis/eventOrder.ts";
+import { unreachable } from "../protocol/unreachable.ts";
 
 /** Run-wide ids of child processes' threads and objects start here (the root's are below). */
 const CHILD_THREAD_BASE = 1 << 20;
@@ -233,6 +234,8 @@ export class ProcessHub {
       case "wait-end":
         object = this.#object(pid, object);
         break;
+      default:
+        unreachable(e);
     }
     return { ...e, thread, object, site: this.#object(pid, e.site), time: e.time + relay.offset };
   }

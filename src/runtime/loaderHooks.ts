@@ -36,9 +36,9 @@ const RELATIVE = /^\.{1,2}\/|^\/|^file:/;
 
 // The runtime that sits beside these hooks (dist/runtime.js). A program's `import "threadlens"`
 // is sent there, whichever copy of the package the program itself depends on: the preload's
-// recorder and the program's primitives must be one runtime, with one state per thread. It is
-// reached through its ES module face (runtime.mjs, written by the build with the export names
-// spelled out), so that Node does not scan the CommonJS bundle for them in every thread.
+// recorder and the program's primitives must be one runtime, with one state per thread. Through
+// its ES module face (dist/runtime.mjs, written by the build), which names its exports: Node
+// would otherwise scan the whole CommonJS bundle for them in every thread.
 const OWN_RUNTIME = new URL("./runtime.mjs", import.meta.url).href;
 
 function alternatives(specifier: string): string[] {

@@ -1,5 +1,5 @@
 // Which logical thread an operation of a threadlens primitive is recorded as (DESIGN 3.1): the
-// Promise.all/allSettled/any branch running it, or else the caller's own logical thread
+// Promise.all/allSettled/any/race branch running it, or else the caller's own logical thread
 // (currentIdent: the worker, main, or a spawned task).
 //
 // Ownership is not changed by this: a lock's owner word, RLock re-entry and the checks of

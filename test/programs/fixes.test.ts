@@ -152,3 +152,33 @@ test("check withholds a swap edit that would leave a function its callers call b
   assert.deepEqual(edited.report.findings, [], JSON.stringify(edited.report));
   assert.equal(edited.status, 0);
 });
+
+test("a task taking both locks on one line: the swap of those two calls is offered, and fixes the run", () => {
+  const fixture = "one-line-task.ts";
+  const { status, report } = cliJson("run", `${fixtures}/${fixture}`);
+  assert.equal(status, 1);
+  const potential = only(report);
+  assert.equal(potential.kind, "potential-deadlock");
+  assert.deepEqual(potential.locks, ["accounts", "audit"]);
+  assert.deepEqual(potential.threads, ["debit", "report"]);
+  const line = lineOf(fixture, "spawn(async () =>");
+  const text = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n")[line - 1] ?? "";
+  const swap = suggestion(potential, "global-order");
+  assert.deepEqual(
+    swap.edit?.replacements.map((r) => [r.line, r.column, r.newText]),
+    [
+      [line, text.indexOf("audit.acquire()") + 1, "accounts"],
+      [line, text.indexOf("accounts.acquire()") + 1, "audit"],
+    ],
+  );
+  // A timeout is never an edit (it ends the wait, not the cycle), and says so.
+  const timeout = suggestion(potential, "add-timeout");
+  assert.equal(timeout.edit, undefined);
+  assert.match(
+    timeout.message,
+    /\(a message and not an edit: a timeout ends the wait but not its cause; .* is the program's choice\)$/,
+  );
+  const edited = runEdited(fixture, swap);
+  assert.deepEqual(edited.report.findings, [], JSON.stringify(edited.report));
+  assert.equal(edited.status, 0);
+});

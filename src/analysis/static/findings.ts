@@ -59,7 +59,9 @@ function findingSite(site: Site, role: FindingSite["role"], ctx: FindingContext)
     file: relativePath(site.file, ctx.cwd),
     line: site.line,
     column: site.column,
-    thread: site.fn,
+    // A static site has no thread: it names the code that would run there, as the message does
+    // ("module code", "doA"), never V8's "<module>", which the editor showed as a thread name.
+    thread: fnText(site),
     role,
   };
 }

@@ -4,7 +4,8 @@
 // V8's async stack trace, read in a promise reaction whose derived promise an async function
 // awaits, walks that function's await chain; where the chain passes through a combinator it
 // shows `at async Promise.all (index N)` (also allSettled and any; V8 writes no async frame
-// for race). The frames from the innermost combinator frame outward name the branch: its
+// for race, so the preload runs race as an all whose frame is followed by the frame of its
+// `threadlensRace` wrapper: raceBranches.ts). The frames from the innermost combinator frame outward name the branch: its
 // index, and the chain of async callers that led to that combinator. Frames inside the branch
 // (which function of the branch is running, on which line) are not part of it, so every
 // operation of one branch has the same path, and the same function called as two branches
@@ -14,10 +15,12 @@ import path from "node:path";
 import { parseFrame } from "../stackFrames.ts";
 
 const COMBINATOR = /^\s*at async Promise\.(all|allSettled|any) \(index (\d+)\)\s*$/;
-/** The frame of the preload's own wrapper of the combinators (combinators.ts). */
-const WRAPPER = /^\s*at async (?:\S+\.)?threadlensCombinator \(/;
+/** The frames of the preload's own wrappers of the combinators (combinators.ts). */
+const WRAPPER = /^\s*at async (?:\S+\.)?threadlens(?:Combinator|Race|RaceBranch) \(/;
+/** The frame of the preload's race, right outside the all it runs (raceBranches.ts). */
+const RACE = /^\s*at async (?:\S+\.)?threadlensRace \(/;
 
-export type Combinator = "all" | "allSettled" | "any";
+export type Combinator = "all" | "allSettled" | "any" | "race";
 
 export interface BranchPath {
   readonly combinator: Combinator;
@@ -34,11 +37,14 @@ export function branchPathOf(stack: string): BranchPath | undefined {
   for (let at = 0; at < lines.length; at++) {
     const m = COMBINATOR.exec(lines[at] ?? "");
     if (m === null) continue;
+    const race = m[1] === "all" && RACE.test(lines[at + 1] ?? "");
+    const combinator = race ? "race" : (m[1] as Combinator);
     const outer = lines.slice(at + 1).filter((line) => !WRAPPER.test(line));
+    const frame = `at async Promise.${combinator} (index ${m[2]})`;
     return {
-      combinator: m[1] as Combinator,
+      combinator,
       index: Number(m[2]),
-      key: [lines[at] ?? "", ...outer].map((line) => line.trim()).join("|"),
+      key: [frame, ...outer].map((line) => line.trim()).join("|"),
       where: firstProgramFrame(outer),
     };
   }

@@ -1,4 +1,4 @@
-// Logical threads without spawn (DESIGN 3.1): the branches of Promise.all/allSettled/any.
+// Logical threads without spawn (DESIGN 3.1): the branches of Promise.all/allSettled/any/race.
 //
 // Mechanism. On Node 20 neither async_hooks trigger chains (both branches' continuations
 // trigger from the awaited promise) nor AsyncLocalStorage.enterWith (it leaks into the
@@ -20,7 +20,8 @@
 // call that is not awaited at once outside a combinator (`const p = f(); await g(); await p`)
 // stays in its caller's logical thread; two combinator calls from the same await site in
 // sequence reuse the same branch threads (they never overlap, so no false deadlock comes of
-// it); Promise.race has no async frame in V8, so its branches stay in their caller's thread.
+// it); Promise.race has no async frame in V8, so the preload runs it as an all
+// (raceBranches.ts).
 import { currentIdent, currentLogicalThread } from "../logicalThread.ts";
 import { announce, captureStack, emitPrecise, siteOfStack } from "../recording.ts";
 import { nextLogicalThreadId } from "../world.ts";

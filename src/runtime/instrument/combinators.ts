@@ -1,4 +1,4 @@
-// Whether any Promise.all/allSettled/any branch can be running in this thread (DESIGN 3.1).
+// Whether any Promise.all/allSettled/any/race branch can be running in this thread (DESIGN 3.1).
 // A branch is only told apart by reading V8's async stack (branches.ts), one structured stack
 // capture per operation. A branch's code runs only while its combinator still waits for it, so
 // an operation that runs while no combinator call of this thread is pending is not in any
@@ -13,8 +13,11 @@
 // combined promise settles: Promise.all rejects at the first rejection and Promise.any
 // fulfills at the first fulfillment while the other branches may run on, unseen from then on
 // (they are recorded as their caller's thread, as before). Promise.race has no branch frames
-// in V8 (branches.ts), so it is not wrapped. A subclass's combinator (`MyPromise.all`) is the
-// original: an async function can only return a native promise.
+// in V8, so it is replaced by an all over per-input wrappers (raceBranches.ts), counted the
+// same way until the race settles. A subclass's combinator (`MyPromise.all`) is the original:
+// an async function can only return a native promise.
+
+import { raceAsBranches } from "./raceBranches.ts";
 
 let live = 0;
 
@@ -58,21 +61,31 @@ function counted(original: Combinator, name: string): Combinator {
 
 let installed = false;
 
-/** Wraps Promise.all, allSettled and any in this thread. */
+function replace(name: string, wrapped: Combinator): void {
+  Object.defineProperty(wrapped, "name", { value: name });
+  Object.defineProperty(Promise, name, {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: wrapped,
+  });
+}
+
+/** Wraps Promise.all, allSettled, any and race in this thread. */
 export function countCombinators(): void {
   if (installed) return;
   installed = true;
-  const promise = Promise as unknown as Record<string, Combinator>;
+  const promise = Promise as unknown as Record<string, Combinator | undefined>;
+  const all = promise["all"];
+  const race = promise["race"];
   for (const name of ["all", "allSettled", "any"]) {
     const original = promise[name];
-    if (original === undefined) continue;
-    const wrapped = counted(original, name);
-    Object.defineProperty(wrapped, "name", { value: name });
-    Object.defineProperty(Promise, name, {
-      configurable: true,
-      writable: true,
-      enumerable: false,
-      value: wrapped,
-    });
+    if (original !== undefined) replace(name, counted(original, name));
   }
+  if (all === undefined || race === undefined) return;
+  const hooks = {
+    begin: (): void => void live++,
+    end: (): void => void live--,
+  };
+  replace("race", raceAsBranches(all, race, hooks));
 }

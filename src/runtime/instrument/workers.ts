@@ -3,16 +3,8 @@
 // included: a terminated worker runs no exit handler of its own, so the parent records it),
 // and joins.
 //
-// The join rule. A Worker has no join(); a parent waits for a worker's end by listening for
-// its 'exit' event (`await once(worker, 'exit')`, or an on/once('exit') listener that settles
-// a promise the parent awaits). A listener alone does not mean the parent waits: it may go on
-// working. So the parent counts as joining the workers whose 'exit' it listens for while, and
-// only while, its own event loop has nothing else to do (no timer, socket, file operation or
-// other active resource: getActiveResourcesInfo() lists none, and live workers are not
-// listed there). That is checked every JOIN_CHECK_MS: join-begin when the loop turns idle,
-// join-end with "not ended" when it has work again (retracting the join), join-end with
-// "ended" at the exit. The join's site is where the parent started listening (the line of
-// `once(worker, 'exit')`), captured once per worker when it does. A plain worker's end is always reaped by Node, so every exit counts as
+// The join rule (exitJoins.ts): the parent joins the workers whose 'exit' it listens for while
+// its own event loop has nothing else to do. A plain worker's end is always reaped by Node, so every exit counts as
 // joined (the unjoined-thread finding is for threadlens' Thread, whose join() must be called).
 // A plain worker still alive when its parent thread ends (one the program unref()'d, or one
 // that process.exit() ends) ends with it, on purpose, as Node does: it is recorded as joined
@@ -20,8 +12,7 @@
 //
 // Under a controlled schedule (DESIGN 8.1) a worker's start is a scheduling point of its parent,
 // and the worker takes part in the schedule from then on (its slot released at its exit); the
-// parent's first listening for a worker's 'exit' is a join point, after which the parent is
-// parked for the scheduler (lower threads need not wait for it) until it has work again.
+// parent's first listening for its 'exit' is a join point (exitJoins.ts).
 //
 // Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
 // internal service worker, recognised by their workerData marks.
@@ -37,9 +28,15 @@ import {
   threadSelf,
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
-import { captureSite, emitPrecise } from "../recording.ts";
-import { traceJoin, traceThreadStart } from "../trace.ts";
-import { loopIsIdle } from "./loopWatch.ts";
+import { emitPrecise } from "../recording.ts";
+import { traceThreadStart } from "../trace.ts";
+import {
+  EXIT_LISTENER_METHODS,
+  awaitExit,
+  exitJoined,
+  joinable,
+  type Joinable,
+} from "./exitJoins.ts";
 import { addressTablesFor } from "./sharedAddresses.ts";
 import { markUnobservedShared } from "./unobserved.ts";
 import { nextLogicalThreadId } from "../world.ts";
@@ -48,13 +45,10 @@ import { INTERNAL_WORKER_MARK, RECORDER_WORKER_MARK } from "../../protocol/recor
 import {
   pointSync,
   scheduleOn,
-  scheduledParkIdent,
   scheduledThreadEnded,
   scheduledThreadStarted,
-  scheduledUnpark,
 } from "../schedule/scheduler.ts";
 
-const JOIN_CHECK_MS = 20;
 const ESBUILD_MARK = "esbuildVersion";
 const UNINSTRUMENTED_MARKS = [
   ESBUILD_MARK,
@@ -62,86 +56,15 @@ const UNINSTRUMENTED_MARKS = [
   BOOTSTRAP_KEY,
   INTERNAL_WORKER_MARK,
 ];
-const EXIT_LISTENER_METHODS = [
-  "on",
-  "once",
-  "addListener",
-  "prependListener",
-  "prependOnceListener",
-] as const;
-
-interface Joinable {
-  readonly ident: number;
-  readonly name: string;
-  /** The logical thread that listens for its 'exit' (0 until one does). */
-  joiner: number;
-  /** Its scheduler slot while parked joining (scheduled runs), else -1. */
-  parked: number;
-  exited: boolean;
-  /** The parent listens for its 'exit'. */
-  awaited: boolean;
-  /** A join-begin is in force. */
-  joining: boolean;
-  /** Where the parent started listening for its 'exit' (0 until it does). */
-  site: number;
-}
-
-const awaitedWorkers = new Set<Joinable>();
 /** This thread's plain workers not exited yet: they end with it. */
 const liveWorkers = new Set<Joinable>();
-let checker: ReturnType<typeof setInterval> | undefined;
-
-function checkJoins(): void {
-  const idle = loopIsIdle();
-  for (const w of awaitedWorkers) {
-    if (idle && !w.joining) traceJoin("join-begin", w.ident, false, w.site);
-    else if (!idle && w.joining) traceJoin("join-end", w.ident, false);
-    w.joining = idle;
-    if (scheduleOn) scheduledJoin(w, idle);
-  }
-}
-
-/** Scheduled runs: the joiner is parked while its loop only waits for the exit. */
-function scheduledJoin(w: Joinable, waiting: boolean): void {
-  if (waiting && w.parked < 0) w.parked = scheduledParkIdent(w.joiner);
-  else if (!waiting && w.parked >= 0) {
-    scheduledUnpark(w.parked);
-    w.parked = -1;
-  }
-}
-
-function awaitExit(w: Joinable): void {
-  if (w.awaited || w.exited) return;
-  w.awaited = true;
-  w.site = captureSite();
-  w.joiner = currentIdent();
-  awaitedWorkers.add(w);
-  if (scheduleOn) {
-    pointSync("join", { name: w.name }, "Worker");
-    w.parked = scheduledParkIdent(w.joiner);
-  }
-  if (checker === undefined) {
-    // Unref'd: the workers keep the process alive, this timer must not.
-    checker = setInterval(checkJoins, JOIN_CHECK_MS);
-    checker.unref();
-  }
-}
 
 function exited(w: Joinable, code: number): void {
-  w.exited = true;
-  if (scheduleOn) {
-    scheduledJoin(w, false);
-    // Its own exit handler left the schedule already, unless it was terminated.
-    scheduledThreadEnded(w.ident);
-  }
   liveWorkers.delete(w);
-  awaitedWorkers.delete(w);
-  if (awaitedWorkers.size === 0 && checker !== undefined) {
-    clearInterval(checker);
-    checker = undefined;
-  }
+  // Its own exit handler left the schedule already, unless it was terminated.
+  if (scheduleOn) scheduledThreadEnded(w.ident);
   emitPrecise("thread-exit", w.ident, code, 0, false);
-  traceJoin("join-end", w.ident, true);
+  exitJoined(w);
 }
 
 function hasMark(options: WorkerOptions | undefined, marks: readonly string[]): boolean {
@@ -214,21 +137,12 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         setEnvironmentData(WORKER_ENTRY_KEY, undefined);
       }
       traceThreadStart(bootstrap.ident, name, "worker", false);
-      const joinable: Joinable = {
-        ident: bootstrap.ident,
-        name,
-        joiner: 0,
-        parked: -1,
-        exited: false,
-        awaited: false,
-        joining: false,
-        site: 0,
-      };
-      joinables.set(this, joinable);
-      liveWorkers.add(joinable);
+      const joined = joinable(bootstrap.ident, name);
+      joinables.set(this, joined);
+      liveWorkers.add(joined);
       internal = true;
       try {
-        super.once("exit", (code: number) => exited(joinable, code));
+        super.once("exit", (code: number) => exited(joined, code));
       } finally {
         internal = false;
       }
@@ -241,8 +155,8 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       writable: true,
       value: function (this: WorkerType, event: string | symbol, ...rest: unknown[]): unknown {
         if (event === "exit" && !internal) {
-          const joinable = joinables.get(this);
-          if (joinable !== undefined) awaitExit(joinable);
+          const joined = joinables.get(this);
+          if (joined !== undefined) awaitExit(joined);
         }
         return original.call(this, event, ...rest);
       },

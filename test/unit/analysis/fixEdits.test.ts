@@ -91,23 +91,34 @@ function ordering(
   return { thread, from, to, held: at(held), taking: at(taking) };
 }
 
-const SWAP = {
-  file: "bank.ts",
-  replacements: [
-    { line: 10, column: 9, endLine: 10, endColumn: 14, newText: "alpha" },
-    { line: 12, column: 9, endLine: 12, endColumn: 13, newText: "beta" },
-  ],
-};
-
 test("a swap that reverses the one inverted thread removes the cycle", () => {
   const orderings = [ordering(1, 5, 6, 3, 4), ordering(2, 6, 5, 10, 12)];
   assert.equal(cycleRemains(orderings, 5, 6), true);
-  assert.equal(cycleRemains(afterSwap(orderings, SWAP, "/app"), 5, 6), false);
+  assert.equal(cycleRemains(afterSwap(orderings, at(10), at(12)), 5, 6), false);
 });
 
 test("a swap in a function both threads run with swapped locks leaves the cycle", () => {
   const orderings = [ordering(1, 5, 6, 10, 12), ordering(2, 6, 5, 10, 12)];
-  assert.equal(cycleRemains(afterSwap(orderings, SWAP, "/app"), 5, 6), true);
+  assert.equal(cycleRemains(afterSwap(orderings, at(10), at(12)), 5, 6), true);
+});
+
+test("two acquisitions on one line are two calls: swapping them reverses only that thread", () => {
+  // Thread 1 takes 5 then 6 on line 7 (columns 21 and 43); thread 2 takes 6 then 5 elsewhere.
+  const oneLine: Ordering = { thread: 1, from: 5, to: 6, held: at(7, 21), taking: at(7, 43) };
+  const orderings = [oneLine, ordering(2, 6, 5, 10, 12)];
+  assert.equal(cycleRemains(orderings, 5, 6), true);
+  const swapped = afterSwap(orderings, at(7, 21), at(7, 43));
+  assert.deepEqual(
+    swapped.map((o) => [o.thread, o.from, o.to]),
+    [
+      [1, 6, 5],
+      [2, 6, 5],
+    ],
+  );
+  assert.equal(cycleRemains(swapped, 5, 6), false);
+  // Another call on that line (a third column) is not one of the two swapped.
+  const other: Ordering = { thread: 3, from: 5, to: 6, held: at(7, 21), taking: at(7, 60) };
+  assert.equal(cycleRemains(afterSwap([...orderings, other], at(7, 21), at(7, 43)), 5, 6), true);
 });
 
 test("one thread taking both orders is no cycle", () => {

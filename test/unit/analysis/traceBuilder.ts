@@ -9,7 +9,7 @@ import type {
   TraceEvent,
   WaitReason,
 } from "../../../src/protocol/events.ts";
-import { LOOP_BLOCKED } from "../../../src/protocol/events.ts";
+import { LOOP_BLOCKED, makeEvent } from "../../../src/protocol/events.ts";
 
 export const CWD = "/proj";
 export const APP = "/proj/src/app.ts";
@@ -20,6 +20,8 @@ export interface ThreadOptions {
   readonly daemon?: boolean;
   /** Emit thread-start now (default true). */
   readonly start?: boolean;
+  /** A thread of a child process (DESIGN 3.3): that process's OS pid. */
+  readonly pid?: number;
 }
 
 export interface SiteOptions {
@@ -45,7 +47,9 @@ export class TraceBuilder {
     const ident = this.#nextThread++;
     const kind = options.kind ?? (name === "main" ? "main" : "worker");
     const parent = options.parent ?? 0;
-    this.meta.push({ type: "thread", ident, name, kind, parent, daemon: options.daemon ?? false });
+    const daemon = options.daemon ?? false;
+    const pid = options.pid === undefined ? {} : { pid: options.pid };
+    this.meta.push({ type: "thread", ident, name, kind, parent, daemon, ...pid });
     if (options.start !== false) this.event("thread-start", ident, parent);
     return ident;
   }
@@ -95,15 +99,10 @@ export class TraceBuilder {
 
   event(kind: EventKind, thread: number, object: number, options: EventOptions = {}): this {
     this.time += 10;
-    const base: TraceEvent = {
-      kind,
-      thread,
-      object,
-      site: options.site ?? 0,
-      time: this.time,
-      flag: options.flag ?? false,
-    };
-    this.events.push(options.reason === undefined ? base : { ...base, reason: options.reason });
+    const { site = 0, flag = false, reason } = options;
+    const event = makeEvent(kind, thread, object, site, this.time, flag, reason);
+    if (event === undefined) throw new Error(`a ${kind} has no wait reason`);
+    this.events.push(event);
     return this;
   }
 

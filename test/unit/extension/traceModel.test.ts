@@ -192,6 +192,16 @@ describe("TraceModel", () => {
     assert.ok(!kinds.includes("deadlock"), kinds.join());
   });
 
+  test("a join's edge points at the joined thread and is labelled join, not with its name", () => {
+    const joining = [ev(0, 2, "thread-start", 1), ev(10, 1, "join-begin", 2, 5)];
+    assert.deepEqual(
+      model(joining)
+        .waitForEdges()
+        .map((e) => [e.from, e.to, e.lock, e.inCycle]),
+      [[1, 2, "join", false]],
+    );
+  });
+
   test("no deadlock: the view opens on the most contended span", () => {
     const snapshot = model(TURNS).snapshot("", FULL);
     const focus = snapshot.focus;

@@ -87,7 +87,7 @@ test("outside any combinator (no async combinator frame) the caller's own thread
     "    at async file:///app/main.ts:7:1",
   ].join("\n");
   assert.equal(branchPathOf(plain), undefined);
-  // Promise.race writes no async frame; a frame that merely mentions Promise.all is not one.
+  // A frame that merely mentions Promise.all is not one.
   assert.equal(branchPathOf(`${plain}\n    at Promise.all (index 0) in a message`), undefined);
   assert.equal(branchPathOf(""), undefined);
 });
@@ -113,4 +113,26 @@ test("the preload's own combinator wrapper frame is neither the branch's place n
   assert.equal(branchName("main", branch), "main/Promise.all[1]@bank.ts:17");
   assert.equal(branch.key, pathOf(wrapped(2000)).key);
   assert.equal(branch.key, pathOf(transferStack(12, 1)).key);
+});
+
+test("the preload's race (an all followed by its threadlensRace frame) names race branches", () => {
+  const raced = (index: number, wrapperLine: number): string =>
+    [
+      "Error",
+      "    at async debit (file:///app/bank.ts:13:3)",
+      `    at async threadlensRaceBranch (/app/node_modules/threadlens/dist/runtime.js:${wrapperLine}:30)`,
+      `    at async Promise.all (index ${index})`,
+      `    at async Function.threadlensRace (/app/node_modules/threadlens/dist/runtime.js:${wrapperLine + 9}:9)`,
+      "    at async file:///app/bank.ts:30:15",
+    ].join("\n");
+  const zero = pathOf(raced(0, 700));
+  assert.deepEqual([zero.combinator, zero.index, zero.where], ["race", 0, "bank.ts:30"]);
+  assert.equal(branchName("main", pathOf(raced(1, 700))), "main/Promise.race[1]@bank.ts:30");
+  // The wrappers' own positions are not part of a branch's identity; its index is.
+  assert.equal(zero.key, pathOf(raced(0, 900)).key);
+  assert.notEqual(zero.key, pathOf(raced(1, 700)).key);
+  // A race's branch is not the all's branch at the same await.
+  const all = raced(0, 700).replace(/.*threadlensRace .*\n/, "");
+  assert.equal(pathOf(all).combinator, "all");
+  assert.notEqual(pathOf(all).key, zero.key);
 });

@@ -159,7 +159,12 @@ const event: fc.Arbitrary<TraceEvent> = fc
     flag: fc.boolean(),
     reason: fc.option(fc.constantFrom(...WAIT_REASONS), { nil: undefined }),
   })
-  .map(({ reason, ...rest }): TraceEvent => (reason === undefined ? rest : { ...rest, reason }));
+  // Only a wait-begin has a reason (a reason on another kind is no event: makeEvent).
+  .map(({ reason, ...rest }): TraceEvent =>
+    reason === undefined || rest.kind !== "wait-begin"
+      ? rest
+      : { ...rest, kind: rest.kind, reason },
+  );
 
 export const traceArb: fc.Arbitrary<Trace> = plainRecord({
   meta: metaRecords,

@@ -1,0 +1,130 @@
+// The adapter on a deadlock between two processes (DESIGN 3.3, issue 15): the Call Stack lists
+// both processes' threads, each stopped with its own reason and its TypeScript frames, and
+// terminating the session leaves neither process behind.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import {
+  EVENT_TIMEOUT_MS,
+  fixture,
+  launch,
+  lineOf,
+  scopeVariables,
+  useClient,
+  waitForOutput,
+  waitUntilGone,
+} from "./helpers.ts";
+
+const TEST_TIMEOUT = { timeout: 240_000 };
+const FILE = "processes/sharedDeadlock.ts";
+
+describe("a lock-order deadlock between two processes", () => {
+  const client = useClient();
+
+  test(
+    "stops on it with main and peer listed, each at its acquire with its frames; terminate ends both",
+    TEST_TIMEOUT,
+    async () => {
+      const stops = new Map<number, DebugProtocol.StoppedEvent>();
+      client.on("stopped", (e: DebugProtocol.StoppedEvent) => stops.set(e.body.threadId ?? 0, e));
+      const peerStarted = waitForOutput(client, /started peer pid \d+/);
+      const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
+      const { pid } = await launch(client, { program: `test/fixtures/${FILE}` });
+      const stop = (await stopped) as DebugProtocol.StoppedEvent;
+      const peerPid = Number(/started peer pid (\d+)/.exec(await peerStarted)?.[1]);
+      assert.ok(pid !== undefined && peerPid > 0);
+      assert.equal(stop.body.reason, "deadlock");
+      assert.equal(stop.body.allThreadsStopped, true);
+      assert.match(stop.body.text ?? "", /main holds lockA and waits for lockB; peer holds lockB/);
+
+      const threads = (await client.threadsRequest()).body.threads;
+      assert.deepEqual(
+        threads.map((t) => t.name),
+        ["main", "peer"],
+      );
+      const wants = { main: "lockB", peer: "lockA" } as const;
+      const holds = { main: "lockA", peer: "lockB" } as const;
+      const caller = {
+        main: lineOf(FILE, "await transfer(lockA, lockB"),
+        peer: lineOf(FILE, "await transfer(held, wanted"),
+      } as const;
+      for (const t of threads) {
+        const name = t.name as keyof typeof wants;
+        assert.equal(stops.get(t.id)?.body.reason, "deadlock", name);
+        assert.equal(stops.get(t.id)?.body.description, `deadlocked on ${wants[name]}`, name);
+        const frames = (await client.stackTraceRequest({ threadId: t.id })).body.stackFrames;
+        assert.deepEqual(
+          frames.map((f) => [f.name, f.source?.path, f.line]),
+          [
+            ["transfer", fixture(FILE), lineOf(FILE, "await wanted.acquire()")],
+            ["<anonymous>", fixture(FILE), caller[name]],
+          ],
+          name,
+        );
+        const variables = await scopeVariables(client, frames[0]?.id ?? 0);
+        assert.deepEqual(
+          variables.get("Holding")?.map((v) => v.name),
+          [holds[name]],
+        );
+        const waiting = variables.get("Waiting for") ?? [];
+        assert.deepEqual(
+          waiting.map((v) => v.name),
+          [wants[name]],
+        );
+        assert.match(
+          waiting[0]?.value ?? "",
+          new RegExp(`held by ${name === "main" ? "peer" : "main"}`),
+        );
+      }
+
+      const terminated = client.waitForEvent("terminated", EVENT_TIMEOUT_MS);
+      await client.terminateRequest();
+      await terminated;
+      assert.ok(await waitUntilGone(pid), `program ${pid} is gone after terminate`);
+      assert.ok(await waitUntilGone(peerPid), `peer ${peerPid} is gone after terminate`);
+    },
+  );
+});
+
+describe("a plain fork and its parent waiting for each other's first message", () => {
+  const client = useClient();
+
+  test(
+    "stops on the hang with both processes' threads at their waits; terminate ends both",
+    TEST_TIMEOUT,
+    async () => {
+      const parent = "processes/messageDeadlock.ts";
+      const child = "processes/messageDeadlockChild.ts";
+      const forked = waitForOutput(client, /forked pid \d+/);
+      const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
+      const { pid } = await launch(client, { program: `test/fixtures/${parent}` });
+      const stop = (await stopped) as DebugProtocol.StoppedEvent;
+      const childPid = Number(/forked pid (\d+)/.exec(await forked)?.[1]);
+      assert.ok(pid !== undefined && childPid > 0);
+      assert.equal(stop.body.allThreadsStopped, true);
+      assert.match(stop.body.text ?? "", /ERROR: threadlens: hang/);
+      const threads = (await client.threadsRequest()).body.threads;
+      assert.deepEqual(
+        threads.map((t) => t.name),
+        ["main", "messageDeadlockChild"],
+      );
+      const top = async (id: number | undefined): Promise<[string | undefined, number]> => {
+        const frames = (await client.stackTraceRequest({ threadId: id ?? 0 })).body.stackFrames;
+        return [frames[0]?.source?.path, frames[0]?.line ?? 0];
+      };
+      assert.deepEqual(await top(threads[0]?.id), [
+        fixture(parent),
+        lineOf(parent, 'await once(child, "exit")'),
+      ]);
+      assert.deepEqual(await top(threads[1]?.id), [
+        fixture(child),
+        lineOf(child, 'process.once("message"'),
+      ]);
+      const terminated = client.waitForEvent("terminated", EVENT_TIMEOUT_MS);
+      await client.terminateRequest();
+      await terminated;
+      assert.ok(await waitUntilGone(pid), `program ${pid} is gone after terminate`);
+      assert.ok(await waitUntilGone(childPid), `child ${childPid} is gone after terminate`);
+    },
+  );
+});
