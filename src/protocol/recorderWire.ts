@@ -12,6 +12,12 @@ export const STOP_CHANNEL = "threadlens:stop";
  * alone: the recorder thread, and the helpers of the processes feature (a role's name).
  */
 export const RECORDER_WORKER_MARK = "__threadlens_recorder__";
+/**
+ * Where the preload leaves, for the main thread's runtime, the port its messages to the
+ * recorder go through (the recorder holds the other end from its start: what main posts before
+ * the recorder listens waits in the port, where a BroadcastChannel would drop it).
+ */
+export const MAIN_PORT_KEY = Symbol.for("threadlens.recorderPort");
 export const INTERNAL_WORKER_MARK = "__threadlens_internal__";
 
 /** Ring header words (Int32), then the events. */
