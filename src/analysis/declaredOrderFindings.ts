@@ -14,6 +14,7 @@ import {
 import type { EdgeInstance, LockOrderGraph } from "./lockOrderGraph.ts";
 import { relativePath } from "../protocol/paths.ts";
 import { swapReceiversEdit, type ReadSource } from "./sourceEdits.ts";
+import { cycleTimeoutSuggestion } from "./suggestionTexts.ts";
 import type { SuggestionContext } from "./suggestions.ts";
 
 /** Site pairs shown per violation. */
@@ -157,11 +158,6 @@ function violationSuggestions(
         `take both with \`acquireAll([${first}, ${second}])\`${where} (one global order, ` +
         `all or nothing), so that no thread holds one while waiting for the other`,
     },
-    {
-      kind: "add-timeout",
-      message:
-        `pass a timeout to the acquisition${where} (\`acquire({ timeout })\`) and back off when ` +
-        `it returns false: a thread caught in a cycle then gives up instead of blocking forever`,
-    },
+    cycleTimeoutSuggestion(where),
   ];
 }

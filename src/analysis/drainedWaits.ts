@@ -4,6 +4,7 @@
 // code after it never runs. Reported as a `hang` of that thread, with each wait's site and
 // object, once the thread has ended: nothing can settle those waits any more.
 import type { Finding, FindingSite } from "../protocol/report.ts";
+import { timeoutMessage } from "./suggestionTexts.ts";
 import { findingSite } from "./dictionary.ts";
 import type { AbandonedWait, RunState } from "./runState.ts";
 import type { SuggestionContext } from "./suggestions.ts";
@@ -63,9 +64,10 @@ export function drainedWaitsFinding(
     suggestions: [
       {
         kind: "add-timeout",
-        message:
+        message: timeoutMessage(
           `keep ${hostName} alive while it waits (a pending timer, or a message port it ` +
-          `listens on), or give the waits a timeout and handle the result`,
+            `listens on), or give the waits a timeout and handle the result`,
+        ),
       },
     ],
   };

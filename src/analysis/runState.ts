@@ -107,6 +107,8 @@ export class HostStatus {
    * of the thread leave it as it is: the recorder says when the thread turns busy.
    */
   waitingForMessages = false;
+  /** While waitingForMessages: where the thread listens for them (a call site, or 0). */
+  messageSite = 0;
   /** The thread is blocked in a Sync call (the runtime's LOOP_BLOCKED loop-idle said so). */
   blockedSync = false;
   /** The OS thread's last event began a blocking operation (it may be blocked in a Sync call). */
@@ -205,6 +207,9 @@ export class RunState {
     host.lastTime = Math.max(host.lastTime, event.time);
     if (event.kind === "loop-idle" && event.object === LOOP_MESSAGES_ONLY) {
       host.waitingForMessages = event.flag;
+      host.messageSite = event.flag ? event.site : 0;
+      // Where an idle thread listens is where it is (the Call Stack's frame for it).
+      if (event.site !== 0) thread.lastSite = event.site;
       return;
     }
     if (event.kind === "loop-idle") {

@@ -4,14 +4,32 @@
 import { traitsOf, type ObjectKind } from "../protocol/kinds.ts";
 import type { Suggestion, TextEdit } from "../protocol/report.ts";
 
+/**
+ * Why every timeout fix is a message and never an edit (issue 11): no code shape makes one
+ * safe. A timeout ends a wait but removes no cause of it: the threads keep taking the locks in
+ * both orders, so the re-analysis of any edited text (static, and the run's orderings) would
+ * still find the cycle and withhold it; and an acquisition that now returns false must be
+ * handled by code only its author can write (release what it holds and retry, or fail), or
+ * the thread would go on as if it held the lock.
+ */
+export const TIMEOUT_NOT_AN_EDIT =
+  "a message and not an edit: a timeout ends the wait but not its cause; what the thread " +
+  "must do when it expires (release what it holds and retry or fail) is the program's choice";
+
+/** `message`, saying why it comes without an edit. */
+export function timeoutMessage(message: string): string {
+  return `${message} (${TIMEOUT_NOT_AN_EDIT})`;
+}
+
 /** Pass a timeout to the acquisition `where`, for a lock-order cycle. */
 export function cycleTimeoutSuggestion(where: string): Suggestion {
   return {
     kind: "add-timeout",
-    message:
+    message: timeoutMessage(
       `pass a timeout to the acquisition${where} (\`acquire({ timeout })\`) and ` +
-      `back off when it returns false: a thread caught in the cycle then gives up instead of ` +
-      `blocking forever`,
+        `back off when it returns false: a thread caught in the cycle then gives up instead of ` +
+        `blocking forever`,
+    ),
   };
 }
 
@@ -76,9 +94,10 @@ export function selfDeadlockSuggestionSet(
   }
   suggestions.push({
     kind: "add-timeout",
-    message:
+    message: timeoutMessage(
       `pass a timeout to the acquisition${waitWhere} (\`acquire({ timeout })\`): ` +
-      `the thread then fails instead of waiting forever for a lock it holds itself`,
+        `the thread then fails instead of waiting forever for a lock it holds itself`,
+    ),
   });
   return suggestions;
 }

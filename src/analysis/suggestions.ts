@@ -11,6 +11,7 @@ import {
   cycleTimeoutSuggestion,
   fixesForLocks,
   selfDeadlockSuggestionSet,
+  timeoutMessage,
   twoLockSuggestionSet,
 } from "./suggestionTexts.ts";
 
@@ -288,10 +289,11 @@ export function joinDeadlockSuggestions(
   return [
     {
       kind: "add-timeout",
-      message:
+      message: timeoutMessage(
         `release the locks ${ctx.dict.threadName(joiner)} holds before joining ` +
-        `${ctx.dict.threadName(joined)}, or join with a timeout${inWhere(ctx, joinSite)} ` +
-        `(\`join({ timeout })\`): the joined thread needs one of them to finish`,
+          `${ctx.dict.threadName(joined)}, or join with a timeout${inWhere(ctx, joinSite)} ` +
+          `(\`join({ timeout })\`): the joined thread needs one of them to finish`,
+      ),
     },
   ];
 }
@@ -318,9 +320,10 @@ export function hangSuggestions(site: number, ctx: SuggestionContext): Suggestio
   return [
     {
       kind: "add-timeout",
-      message:
+      message: timeoutMessage(
         `give the blocking waits a timeout${inWhere(ctx, site)} (\`{ timeout }\`) and check the ` +
-        `result: a thread then notices that nothing is left to wake it instead of hanging`,
+          `result: a thread then notices that nothing is left to wake it instead of hanging`,
+      ),
     },
   ];
 }

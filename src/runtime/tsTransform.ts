@@ -33,7 +33,8 @@ export function formatOf(file: string, source: string): ModuleFormat {
 }
 
 const CACHE_VERSION = "1";
-const cacheDir = path.join(tmpdir(), `threadlens-ts-cache-${process.getuid?.() ?? "u"}`);
+/** Where the preload keeps what it compiled (TypeScript here, V8 code in runtimeCode.ts). */
+export const cacheDir = path.join(tmpdir(), `threadlens-ts-cache-${process.getuid?.() ?? "u"}`);
 // node:crypto is twenty more builtins to load: only a thread that compiles TypeScript does.
 // A require from any absolute path finds builtins; this module is bundled both as an ES module
 // and as CommonJS, so it has neither import.meta nor __filename to hand in every bundle.

@@ -171,6 +171,13 @@ test("a task taking both locks on one line: the swap of those two calls is offer
       [line, text.indexOf("accounts.acquire()") + 1, "audit"],
     ],
   );
+  // A timeout is never an edit (it ends the wait, not the cycle), and says so.
+  const timeout = suggestion(potential, "add-timeout");
+  assert.equal(timeout.edit, undefined);
+  assert.match(
+    timeout.message,
+    /\(a message and not an edit: a timeout ends the wait but not its cause; .* is the program's choice\)$/,
+  );
   const edited = runEdited(fixture, swap);
   assert.deepEqual(edited.report.findings, [], JSON.stringify(edited.report));
   assert.equal(edited.status, 0);

@@ -140,7 +140,7 @@ test("a Condition notified before its waiter waits is named a lost wakeup, with 
       ],
       [
         "add-timeout",
-        `give the blocking waits a timeout in ${fixtures}/${worker}:${lineOf(worker, "ready.waitSync()")} (\`{ timeout }\`) and check the result: a thread then notices that nothing is left to wake it instead of hanging`,
+        `give the blocking waits a timeout in ${fixtures}/${worker}:${lineOf(worker, "ready.waitSync()")} (\`{ timeout }\`) and check the result: a thread then notices that nothing is left to wake it instead of hanging (a message and not an edit: a timeout ends the wait but not its cause; what the thread must do when it expires (release what it holds and retry or fail) is the program's choice)`,
       ],
     ],
   );

@@ -7,7 +7,8 @@
 // A caller that goes away: its waits are given up (what they got after it left is given back),
 // its holds are kept. A process that dies holding a lock has not released it: the run reports
 // `lock-held-at-exit`, and whoever waits for the lock waits on, as with a killed thread.
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { net } from "../../protocol/lazyBuiltins.ts";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import {
   FrameReader,
@@ -262,7 +263,7 @@ function connected(socket: Socket): void {
 export function runServer(): void {
   const socketPath = (workerData as { socket: string }).socket;
   parentPort?.on("message", accept);
-  const server = createServer(connected);
+  const server = net().createServer(connected);
   server.on("error", (error) => {
     process.stderr.write(`threadlens: cannot serve shared primitives: ${String(error)}\n`);
   });
