@@ -20,7 +20,7 @@ import {
   type RecorderOutput,
 } from "../protocol/recorderControl.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
-import { formatOf, isTypeScriptFile, readCached, toSyntaxError } from "../runtime/tsTransform.ts";
+import { isTypeScriptFile, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 
 /** A program that cannot start (missing, not compilable): a message that says what to fix. */
 export class StartError extends Error {
@@ -32,11 +32,8 @@ export function checkProgram(file: string, given: string): void {
   if (!existsSync(file)) throw new StartError(`cannot find program ${given} (looked at ${file})`);
   if (!statSync(file).isFile()) throw new StartError(`${given} is not a file`);
   if (!isTypeScriptFile(file)) return;
-  const source = readFileSync(file, "utf8");
-  // Compiled before, exactly as it is (the preload's cache): it compiles; no esbuild to start.
-  if (readCached(file, source, formatOf(file, source)) !== undefined) return;
   try {
-    transformSync(source, {
+    transformSync(readFileSync(file, "utf8"), {
       loader: file.endsWith("x") ? "tsx" : "ts",
       logLevel: "silent",
     });

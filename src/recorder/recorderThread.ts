@@ -138,6 +138,8 @@ const hub =
         nowMicros,
       );
 
+if (hub !== undefined) session.watchProcesses(() => hub.cutProcesses());
+
 const channel = new BroadcastChannel(RECORDER_CHANNEL);
 // Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
 const channelPort = channel as unknown as MessagePort;
