@@ -83,8 +83,9 @@ for (const { kind, make } of IMPLEMENTATIONS) {
       const go = new Event();
       const holder = new Thread(workerUrl("holdLock"), { args: [lock, ready, go] }).start();
       await ready.wait();
+      // The acquisition waits from the call on (the holder has the lock until `go`).
       const acquired = lock.acquire();
-      setTimeout(() => go.set(), 20);
+      go.set();
       assert.equal(await acquired, true);
       lock.release();
       await joinAll([holder]);
