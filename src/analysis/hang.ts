@@ -289,7 +289,14 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
       ? "which no running thread can send"
       : `which ${dict.threadName(blockedMain)} cannot send: blocked in Atomics.wait, it runs no event loop (no message handler, timer or worker start scheduled there can happen)`;
   for (const ident of hang.waitingForMessages) {
-    clauses.push(`${dict.threadName(ident)} is idle and can only be woken by a message, ${sender}`);
+    const listens = state.hosts.get(ident)?.messageSite ?? 0;
+    const where = siteText(dict, ctx.cwd, listens);
+    const at = where === "" ? "" : ` (it listens at ${where})`;
+    clauses.push(
+      `${dict.threadName(ident)} is idle and can only be woken by a message${at}, ${sender}`,
+    );
+    const site = findingSite(dict, ctx.cwd, listens, ident, "waits");
+    if (site !== undefined) sites.push(site);
   }
   const idleNames = hang.waitingForMessages.map((ident) => dict.threadName(ident));
   let summary =

@@ -1,7 +1,7 @@
 // A process and everything it started, so that a program never outlives threadlens: the
 // recorder ends its own process tree when its supervisor goes away, and a supervisor ends the
 // tree of a program it stops. Linux reads /proc; elsewhere `ps` lists the parent of each pid.
-import { execFileSync } from "node:child_process";
+import { childProcess } from "./lazyBuiltins.ts";
 import { readFileSync, readdirSync } from "node:fs";
 
 /** pid → parent pid of every process visible now. */
@@ -29,7 +29,9 @@ function parentsNow(): Map<number, number> {
     return parents;
   }
   try {
-    const listing = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" });
+    const listing = childProcess().execFileSync("ps", ["-A", "-o", "pid=,ppid="], {
+      encoding: "utf8",
+    });
     for (const line of listing.split("\n")) {
       const [pid, ppid] = line.trim().split(/\s+/).map(Number);
       if (pid !== undefined && ppid !== undefined && Number.isInteger(pid)) parents.set(pid, ppid);

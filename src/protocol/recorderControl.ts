@@ -41,7 +41,14 @@ export const CONTROL_STOP = 3;
  */
 export const CONTROL_DRAIN_REQUEST = 4;
 export const CONTROL_DRAIN_DONE = 5;
-export const CONTROL_WORDS = 6;
+/**
+ * The recorder sets 1 once it listens (its channel, and the socket of child processes), or
+ * once it failed. The program does not wait for it: the main thread's messages queue on its
+ * own port meanwhile; a worker that starts earlier, a ring that fills up and a drain request
+ * wait for this word (recording.ts).
+ */
+export const CONTROL_READY = 6;
+export const CONTROL_WORDS = 7;
 /** Environment data key (worker_threads) of the control words. */
 export const CONTROL_DATA_KEY = "threadlens:control";
 

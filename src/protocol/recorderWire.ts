@@ -12,6 +12,12 @@ export const STOP_CHANNEL = "threadlens:stop";
  * alone: the recorder thread, and the helpers of the processes feature (a role's name).
  */
 export const RECORDER_WORKER_MARK = "__threadlens_recorder__";
+/**
+ * Where the preload leaves, for the main thread's runtime, the port its messages to the
+ * recorder go through (the recorder holds the other end from its start: what main posts before
+ * the recorder listens waits in the port, where a BroadcastChannel would drop it).
+ */
+export const MAIN_PORT_KEY = Symbol.for("threadlens.recorderPort");
 export const INTERNAL_WORKER_MARK = "__threadlens_internal__";
 
 /** Ring header words (Int32), then the events. */
@@ -23,7 +29,12 @@ export const RING_DROPPED = 2; // events lost because the ring was full
  * check that found its event loop waiting for nothing but messages, 0 when it found work.
  */
 export const RING_IDLE_BEAT = 3;
-export const RING_HEADER_WORDS = 4;
+/**
+ * Where the thread listens for messages: the call site of the latest 'message' listener it
+ * added (its process's IPC channel, its parentPort), 0 if none; sent with an idle beat's event.
+ */
+export const RING_MESSAGE_SITE = 4;
+export const RING_HEADER_WORDS = 5;
 
 export type RecorderMessage =
   | {

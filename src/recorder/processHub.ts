@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
+import type { CutProcess } from "../protocol/report.ts";
 import { parseRelayLine, type ProcessLink, type RelayMessage } from "../protocol/processLink.ts";
 import { mergeByTime } from "../analysis/eventOrder.ts";
 import { unreachable } from "../protocol/unreachable.ts";
@@ -40,6 +41,8 @@ export class ProcessHub {
   readonly #threads = new Map<string, number>();
   readonly #objects = new Map<string, number>();
   readonly #names = new Map<string, number>();
+  /** Relays that closed without their process's exit: killed, or crashed. */
+  readonly #cut: CutProcess[] = [];
   #rootQueue: TraceEvent[] = [];
   /** Resolves once child processes can connect. */
   readonly listening: Promise<void>;
@@ -68,6 +71,11 @@ export class ProcessHub {
 
   close(): void {
     this.#server.close();
+  }
+
+  /** The child processes that died without exiting so far (their recording is cut short). */
+  cutProcesses(): readonly CutProcess[] {
+    return this.#cut;
   }
 
   #accept(socket: Socket): void {
@@ -145,6 +153,8 @@ export class ProcessHub {
   /** The process is gone: whatever of it had not ended ends now (it was killed, or exited). */
   #closed(relay: Relay): void {
     relay.open = false;
+    // An exit sends everything and says so; a death (SIGKILL, SIGTERM, a crash) says nothing.
+    if (relay.exitCode === undefined) this.#cut.push({ name: relay.name, pid: relay.pid });
     const time = Math.max(relay.reached, relay.queue.at(-1)?.time ?? 0);
     for (const thread of relay.live) {
       const code = thread === relay.main ? (relay.exitCode ?? -1) : 0;

@@ -3,12 +3,28 @@
 // here. When the root is gone (the program was stopped, its supervisor killed it), this
 // process has no one to report to and no parent to serve: it ends at once.
 import { connect, type Socket } from "node:net";
+
+/**
+ * The root's recorder starts while its program runs: a child started at once may find no one
+ * listening yet (no socket file, or not accepting). It tries again this often, this long.
+ */
+const CONNECT_RETRY_MS = 10;
+const CONNECT_PATIENCE_MS = 10_000;
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { ProcessLink, RelayMessage } from "../protocol/processLink.ts";
 
 export class ProcessRelay {
-  readonly #socket: Socket;
+  #socket: Socket;
+  /** What was sent before the connection was up (resent on a new try), then undefined. */
+  #unconnected: string[] | undefined = [];
   #closing = false;
+  readonly #socketPath: string;
+  readonly #giveUpAt = performance.now() + CONNECT_PATIENCE_MS;
+  #onConnected: () => void = () => undefined;
+  /** Settles once connected, or once it gave up. */
+  readonly #connected = new Promise<void>((resolve) => {
+    this.#onConnected = resolve;
+  });
 
   constructor(
     socketPath: string,
@@ -17,7 +33,8 @@ export class ProcessRelay {
     link: ProcessLink | undefined,
     label: string | undefined,
   ) {
-    this.#socket = connect(socketPath);
+    this.#socketPath = socketPath;
+    this.#socket = this.#connect();
     // Written before the connection is up: the socket queues it, in order.
     this.#send({
       type: "hello",
@@ -28,15 +45,38 @@ export class ProcessRelay {
       link,
       label,
     });
+  }
+
+  #connect(): Socket {
+    const socket = connect(this.#socketPath);
+    socket.once("connect", () => {
+      this.#unconnected = undefined;
+      this.#onConnected();
+    });
     const orphaned = (): void => {
+      this.#onConnected();
       if (!this.#closing) process.kill(process.pid, "SIGKILL");
     };
-    this.#socket.on("error", orphaned);
-    this.#socket.on("close", orphaned);
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      const notYet = error.code === "ENOENT" || error.code === "ECONNREFUSED";
+      if (this.#unconnected === undefined || !notYet || performance.now() > this.#giveUpAt) {
+        orphaned();
+        return;
+      }
+      socket.removeAllListeners("close");
+      setTimeout(() => {
+        this.#socket = this.#connect();
+        for (const line of this.#unconnected ?? []) this.#socket.write(line);
+      }, CONNECT_RETRY_MS);
+    });
+    socket.on("close", orphaned);
+    return socket;
   }
 
   #send(message: RelayMessage): void {
-    this.#socket.write(`${JSON.stringify(message)}\n`);
+    const line = `${JSON.stringify(message)}\n`;
+    this.#unconnected?.push(line);
+    this.#socket.write(line);
   }
 
   addMeta(record: MetaRecord): void {
@@ -50,8 +90,9 @@ export class ProcessRelay {
 
   /** The process exits: everything is sent, then the connection ends. */
   async finish(code: number): Promise<void> {
-    this.#closing = true;
     this.#send({ type: "exit", code });
+    await this.#connected;
+    this.#closing = true;
     await new Promise<void>((resolve) => {
       this.#socket.end(resolve);
       this.#socket.once("error", () => resolve());

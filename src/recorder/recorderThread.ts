@@ -4,7 +4,6 @@
 // while every application thread is blocked, which is when it matters most.
 import {
   BroadcastChannel,
-  parentPort,
   receiveMessageOnPort,
   workerData,
   type MessagePort,
@@ -18,6 +17,7 @@ import {
   CONTROL_FLUSH_DONE,
   FLUSH_DONE_BLOCKED,
   CONTROL_FLUSH_REQUEST,
+  CONTROL_READY,
   CONTROL_STOP,
 } from "../protocol/recorderControl.ts";
 import { RECORDER_CHANNEL, STOP_CHANNEL, type RecorderMessage } from "../protocol/recorderWire.ts";
@@ -34,6 +34,8 @@ import { EXIT_BLOCKED, EXIT_START } from "../protocol/exitCodes.ts";
 import { failureMessage, reportFailure } from "./failure.ts";
 
 interface RecorderData {
+  /** The main thread's messages (its end is the runtime's MAIN_PORT_KEY). */
+  readonly mainPort: MessagePort;
   readonly control: SharedArrayBuffer;
   readonly clock: SharedArrayBuffer;
   readonly pause: SharedArrayBuffer;
@@ -79,6 +81,7 @@ process.on("uncaughtException", (error) => {
   clearInterval(clockTimer);
   clearInterval(drainTimer);
   reportFailure(data.settings.outputFd, failureMessage("the recorder failed", error), true);
+  markReady();
   Atomics.store(control, CONTROL_FLUSH_DONE, 1);
   Atomics.notify(control, CONTROL_FLUSH_DONE);
   stopProgram(EXIT_START);
@@ -135,6 +138,8 @@ const hub =
         nowMicros,
       );
 
+if (hub !== undefined) session.watchProcesses(() => hub.cutProcesses());
+
 const channel = new BroadcastChannel(RECORDER_CHANNEL);
 // Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
 const channelPort = channel as unknown as MessagePort;
@@ -144,20 +149,33 @@ function received(m: RecorderMessage): void {
   else pendingMeta.push(m.record);
 }
 channel.onmessage = (message: unknown) => received((message as { data: RecorderMessage }).data);
+const mainPort = data.mainPort;
+mainPort.on("message", (message: RecorderMessage) => received(message));
+mainPort.unref();
+
+/** Everything queued for the recorder by now, from the main thread's port and the channel. */
+function receivePending(): void {
+  for (const port of [mainPort, channelPort]) {
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port))
+      received(m.message as RecorderMessage);
+  }
+}
+
+/** Threads waiting for the recorder to listen go on (recorderControl.ts CONTROL_READY). */
+function markReady(): void {
+  Atomics.store(control, CONTROL_READY, 1);
+  Atomics.notify(control, CONTROL_READY);
+}
 
 /** A thread's idle beat older than this says it is busy (its watcher beats every 20 ms). */
 const IDLE_BEAT_STALE_MICROS = 100_000;
 
 function drain(final = false): void {
   const batch = mergeByTime(rings.map((ring) => ring.drain()));
-  // The records a thread posted before the events just read are on the channel by now (a
-  // timer may run before the channel's delivery): taken first, they precede those events.
-  for (
-    let m = receiveMessageOnPort(channelPort);
-    m !== undefined;
-    m = receiveMessageOnPort(channelPort)
-  )
-    received(m.message as RecorderMessage);
+  // The records a thread posted before the events just read are on the channel (or main's
+  // port) by now (a timer may run before their delivery): taken first, they precede those
+  // events.
+  receivePending();
   for (const record of pendingMeta.splice(0)) {
     if (relay === undefined) session.addMeta(record);
     else relay.addMeta(record);
@@ -231,7 +249,7 @@ async function awaitFlushRequest(): Promise<void> {
 
 void awaitFlushRequest();
 void serveDrainRequests();
-// The preload holds the program back until this: the channel above is listening (and the
-// socket child processes connect to).
-if (hub === undefined) parentPort?.postMessage("ready");
-else void hub.listening.then(() => parentPort?.postMessage("ready"));
+// The channel above is listening (and the socket child processes connect to): threads that
+// waited for it go on.
+if (hub === undefined) markReady();
+else void hub.listening.then(markReady);

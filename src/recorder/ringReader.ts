@@ -5,6 +5,7 @@ import {
   RING_DROPPED,
   RING_HEADER_WORDS,
   RING_IDLE_BEAT,
+  RING_MESSAGE_SITE,
   RING_READ,
   RING_WRITE,
 } from "../protocol/recorderWire.ts";
@@ -47,7 +48,8 @@ export class RingReader {
       kind: "loop-idle",
       thread: this.host,
       object: LOOP_MESSAGES_ONLY,
-      site: 0,
+      // Where it listens for the messages it waits for.
+      site: waiting ? Atomics.load(this.#words, RING_MESSAGE_SITE) : 0,
       time,
       flag: waiting,
     };

@@ -36,8 +36,10 @@ const RELATIVE = /^\.{1,2}\/|^\/|^file:/;
 
 // The runtime that sits beside these hooks (dist/runtime.js). A program's `import "threadlens"`
 // is sent there, whichever copy of the package the program itself depends on: the preload's
-// recorder and the program's primitives must be one runtime, with one state per thread.
-const OWN_RUNTIME = new URL("./runtime.js", import.meta.url).href;
+// recorder and the program's primitives must be one runtime, with one state per thread. Through
+// its ES module face (dist/runtime.mjs, written by the build), which names its exports: Node
+// would otherwise scan the whole CommonJS bundle for them in every thread.
+const OWN_RUNTIME = new URL("./runtime.mjs", import.meta.url).href;
 
 function alternatives(specifier: string): string[] {
   const js = /\.([cm]?)js$/.exec(specifier);
@@ -55,8 +57,7 @@ export async function resolve(
   context: ResolveContext,
   next: NextResolve,
 ): Promise<ResolveResult> {
-  if (specifier === "threadlens")
-    return { url: OWN_RUNTIME, format: "commonjs", shortCircuit: true };
+  if (specifier === "threadlens") return { url: OWN_RUNTIME, format: "module", shortCircuit: true };
   try {
     return await next(specifier, context);
   } catch (error) {

@@ -7,12 +7,14 @@ import { parseFrame, type SourceSite } from "./stackFrames.ts";
 
 export { parseFrame, type SourceSite };
 
-// Frames in threadlens' own runtime are skipped: the bundle (dist/runtime.js) and, when its
-// source map is applied, the sources it came from (src/runtime/*.ts).
+// Frames in threadlens' own runtime are skipped: the bundle (dist/runtime.js), the preload
+// (dist/register.mjs: its CommonJS loader calls a module's top level) and, when its source
+// map is applied, the sources they came from (src/runtime/*.ts).
 const runtimeDir = __dirname;
 const packageRoot = path.dirname(runtimeDir);
 const ownSources = [
   path.join(runtimeDir, "runtime.js"),
+  path.join(runtimeDir, "register.mjs"),
   path.join(packageRoot, "src", "runtime") + path.sep,
 ];
 

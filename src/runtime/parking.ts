@@ -21,15 +21,21 @@ const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEv
 
 let pendingAsyncWaits = 0;
 /**
- * Child processes of the run this thread started (threadlens Process): their handles end only
+ * Child processes of the run this thread started (threadlens Process, plain forks under the
+ * preload): their handles end only
  * with the child, whose threads the recorder watches like this process's own, so they keep a
  * loop no more busy than a message port does.
  */
 let runChildProcesses = 0;
 
-/** A threadlens Process's child started (+1) or exited (-1). */
+/** A child process of the run (a threadlens Process, a plain fork under the preload) started (+1) or exited (-1). */
 export function countRunChildProcess(delta: 1 | -1): void {
   runChildProcesses += delta;
+}
+
+/** This process's live child processes of the run (their ProcessWrap handles are passive). */
+export function runChildProcessCount(): number {
+  return runChildProcesses;
 }
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 let reportedIdle = false;

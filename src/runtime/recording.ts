@@ -3,19 +3,27 @@
 // no allocation; the recorder thread drains all rings. Dictionary records (thread names,
 // objects, call sites) are rare and go to the recorder over a BroadcastChannel. With recording
 // off (the runtime imported without the preload) every hook is one boolean test.
-import { BroadcastChannel, getEnvironmentData, isMainThread } from "node:worker_threads";
+import {
+  BroadcastChannel,
+  getEnvironmentData,
+  isMainThread,
+  type MessagePort,
+} from "node:worker_threads";
 import { EVENT_WORDS, packHead } from "../protocol/binaryEvents.ts";
 import type { EventKind, Frame, MetaRecord, WaitReason } from "../protocol/events.ts";
 import {
   CONTROL_DATA_KEY,
   CONTROL_DRAIN_DONE,
   CONTROL_DRAIN_REQUEST,
+  CONTROL_READY,
 } from "../protocol/recorderControl.ts";
 import {
+  MAIN_PORT_KEY,
   RECORDER_CHANNEL,
   RING_DROPPED,
   RING_HEADER_WORDS,
   RING_IDLE_BEAT,
+  RING_MESSAGE_SITE,
   RING_READ,
   RING_WRITE,
   type RecorderMessage,
@@ -35,11 +43,28 @@ export const recordingOn: boolean =
   (globalThis as Record<symbol, unknown>)[RECORDING_FLAG] === true;
 
 let ring: Int32Array | undefined;
-let channel: BroadcastChannel | undefined;
+/** Where this thread's messages to the recorder go: main's own port, or the shared channel. */
+let channel: Pick<BroadcastChannel, "postMessage"> | undefined;
 // The recorder thread keeps a coarse clock (µs since start) in shared memory, so the hot path
 // never calls performance.now() (60 ns here); slow paths use the precise clock.
 let clock: Int32Array | undefined;
 let epoch = 0;
+
+const controlData = getEnvironmentData(CONTROL_DATA_KEY);
+const control = controlData instanceof SharedArrayBuffer ? new Int32Array(controlData) : undefined;
+/** At most this long for the recorder to start listening (it sets the word when it failed too). */
+const READY_WAIT_MS = 10_000;
+
+/** False while this process's recorder thread is still starting (recorderControl.ts CONTROL_READY). */
+function recorderReady(): boolean {
+  return control === undefined || Atomics.load(control, CONTROL_READY) !== 0;
+}
+
+/** Waits (blocking the thread) until the recorder listens. */
+function awaitRecorder(): void {
+  if (control !== undefined && Atomics.load(control, CONTROL_READY) === 0)
+    rawWaitWord(control, CONTROL_READY, 0, READY_WAIT_MS);
+}
 
 function initRecording(): void {
   const sab = new SharedArrayBuffer((RING_HEADER_WORDS + RING_EVENTS * EVENT_WORDS) * 4);
@@ -49,8 +74,19 @@ function initRecording(): void {
     clock = new Int32Array(shared);
     epoch = new Float64Array(shared, 8, 1)[0] ?? 0;
   }
-  channel = new BroadcastChannel(RECORDER_CHANNEL);
-  channel.unref();
+  const mainPort = isMainThread
+    ? ((globalThis as Record<symbol, unknown>)[MAIN_PORT_KEY] as MessagePort | undefined)
+    : undefined;
+  if (mainPort !== undefined) {
+    channel = mainPort;
+    return;
+  }
+  // A BroadcastChannel drops what is posted before the recorder's end exists: a worker started
+  // while the recorder is still starting waits for it here (the main thread does not).
+  awaitRecorder();
+  const broadcast = new BroadcastChannel(RECORDER_CHANNEL);
+  broadcast.unref();
+  channel = broadcast;
 }
 
 if (recordingOn) {
@@ -75,6 +111,11 @@ export function writeIdleBeat(idle: boolean): void {
   if (ring !== undefined) Atomics.store(ring, RING_IDLE_BEAT, idle ? coarseTime() | 0 || 1 : 0);
 }
 
+/** Where this thread listens for messages (instrument/loopWatch.ts), told with its idle beat. */
+export function writeMessageSite(site: number): void {
+  if (ring !== undefined) Atomics.store(ring, RING_MESSAGE_SITE, site);
+}
+
 export function announce(record: MetaRecord): void {
   tellRecorder({ type: "meta", record });
 }
@@ -85,8 +126,10 @@ export function tellRecorder(message: RecorderMessage): void {
 }
 
 export function coarseTime(): number {
-  // A plain read: any recent value of the coarse clock will do.
-  return clock === undefined ? 0 : (clock[0] ?? 0);
+  // A plain read: any recent value of the coarse clock will do. 0 until the recorder, still
+  // starting, has set it.
+  const now = clock === undefined ? 0 : (clock[0] ?? 0);
+  return now === 0 ? preciseTime() : now;
 }
 
 /** Microseconds since the program started, precise. */
@@ -115,6 +158,7 @@ function write(head: number, object: number, site: number, time: number): void {
   const w = written;
   if (w - knownRead >= RING_EVENTS) {
     knownRead = Atomics.load(r, RING_READ);
+    if (w - knownRead >= RING_EVENTS && !recorderReady()) knownRead = roomAfterStart(r, w);
     if (w - knownRead >= RING_EVENTS) {
       // Never block the program: count what is lost, the report says so.
       Atomics.add(r, RING_DROPPED, 1);
@@ -128,6 +172,25 @@ function write(head: number, object: number, site: number, time: number): void {
   r[at + 3] = time;
   written = (w + 1) | 0;
   if (++unpublished >= PUBLISH_EVERY) publish();
+}
+
+/** How long a full ring waits, once the recorder has started, for its first drains. */
+const START_DRAIN_WAIT_MS = 200;
+
+/**
+ * The ring filled up before the recorder started draining it: waits for the recorder, then
+ * for room (its drains every 5 ms). Returns the read count it saw last.
+ */
+function roomAfterStart(r: Int32Array, w: number): number {
+  publish();
+  awaitRecorder();
+  const deadline = performance.now() + START_DRAIN_WAIT_MS;
+  let read = Atomics.load(r, RING_READ);
+  while (w - read >= RING_EVENTS && performance.now() < deadline) {
+    rawWaitWord(r, RING_READ, read, 5);
+    read = Atomics.load(r, RING_READ);
+  }
+  return read;
 }
 
 /** Hot-path event (coarse timestamp). */
@@ -183,6 +246,12 @@ export function emitSharedRelease(thread: number, object: number): void {
   write(SHARED_RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
 }
 
+/** A shared release with the time it happened (a read hold of another process's RWLock). */
+export function emitSharedReleaseAt(thread: number, object: number, time: number): void {
+  write(SHARED_RELEASE | (thread << THREAD_SHIFT), object, 0, time);
+  publish();
+}
+
 let beforePreciseEvent: () => void = () => undefined;
 
 /** Runs before every precise (slow-path) event: deferred holds become visible first. */
@@ -205,8 +274,6 @@ export function emitPrecise(
   publish();
 }
 
-const controlData = getEnvironmentData(CONTROL_DATA_KEY);
-const control = controlData instanceof SharedArrayBuffer ? new Int32Array(controlData) : undefined;
 /** At most this long for the recorder to pass events on (it may be busy, or gone). */
 const DRAIN_WAIT_MS = 200;
 
@@ -219,6 +286,7 @@ const DRAIN_WAIT_MS = 200;
 export function drainRecording(): void {
   if (!recordingOn || control === undefined) return;
   publish();
+  awaitRecorder();
   const asked = Atomics.add(control, CONTROL_DRAIN_REQUEST, 1) + 1;
   rawNotifyWord(control, CONTROL_DRAIN_REQUEST);
   const deadline = performance.now() + DRAIN_WAIT_MS;

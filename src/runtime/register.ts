@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   BroadcastChannel,
+  MessageChannel,
   Worker,
   getEnvironmentData,
   isMainThread,
@@ -21,6 +22,7 @@ import {
   CONTROL_FLUSH_DONE,
   FLUSH_DONE_BLOCKED,
   CONTROL_FLUSH_REQUEST,
+  CONTROL_READY,
   CONTROL_WORDS,
   CONTROL_DATA_KEY,
   ENV_CONTROL_FD,
@@ -31,7 +33,7 @@ import {
   ENV_TRACE_FILE,
   PAUSE_DATA_KEY,
 } from "../protocol/recorderControl.ts";
-import { RECORDER_WORKER_MARK, STOP_CHANNEL } from "../protocol/recorderWire.ts";
+import { MAIN_PORT_KEY, RECORDER_WORKER_MARK, STOP_CHANNEL } from "../protocol/recorderWire.ts";
 import {
   ENV_PROCESS_LINK,
   ENV_RECORDER_SOCKET,
@@ -41,6 +43,7 @@ import {
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { makeSocketDir, sweepOrphanedSocketDirs } from "./recorderSocketDir.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
+import { loadWithCodeCache } from "./runtimeCode.ts";
 import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
 import {
   CLAIMABLE_EXTENSIONS,
@@ -73,6 +76,12 @@ function threadEntry(): string | undefined {
   const file = process.argv[1];
   return evaluated || file === undefined || file === "-" ? undefined : file;
 }
+
+// THREADLENS_RECORD=0 keeps the TypeScript loading and turns recording off (for measuring it).
+const recording = !inRecorder && process.env["THREADLENS_RECORD"] !== "0";
+// First: the recorder thread starts while this thread registers the loader hooks, which waits
+// for the hooks' own thread to start.
+if (recording && isMainThread) startRecorder();
 
 const claims = newClaimWords();
 if (needsModuleHooks(threadEntry()))
@@ -209,7 +218,13 @@ function processSettings(): ProcessSettings {
   return { listen };
 }
 
-async function startRecorder(): Promise<void> {
+/**
+ * Starts the recorder thread without waiting for it: the program's first line runs while it
+ * starts. Nothing is lost meanwhile: the main thread's messages wait in its port (the
+ * recorder holds the other end), the rings keep their events, and whatever must not go ahead
+ * of the recorder waits for its ready word (CONTROL_READY: recording.ts).
+ */
+function startRecorder(): void {
   const clock = new SharedArrayBuffer(CLOCK_BYTES);
   new Float64Array(clock, 8, 1)[0] = performance.timeOrigin;
   setEnvironmentData("threadlens:clock", clock);
@@ -223,10 +238,15 @@ async function startRecorder(): Promise<void> {
   // are not this supervisor's program, and fd 3 of a forked child is its IPC channel.
   const env = takeSupervisorEnv();
   const processes = processSettings();
+  const { port1: mainPort, port2: recorderPort } = new MessageChannel();
+  mainPort.unref();
+  (globalThis as Record<symbol, unknown>)[MAIN_PORT_KEY] = mainPort;
   const recorder = new Worker(path.join(distDir, "recorder.js"), {
     execArgv: [],
+    transferList: [recorderPort],
     workerData: {
       [RECORDER_WORKER_MARK]: true,
+      mainPort: recorderPort,
       processes,
       control,
       clock,
@@ -242,18 +262,13 @@ async function startRecorder(): Promise<void> {
       },
     },
   });
-  recorder.on("error", (error) =>
-    process.stderr.write(`threadlens: recorder failed: ${String(error)}\n`),
-  );
-  // The program starts once the recorder listens: what threads announce on its channel before
-  // that would be lost.
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 5000);
-    recorder.once("message", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    recorder.once("error", () => resolve());
+  recorder.on("error", (error) => {
+    process.stderr.write(`threadlens: recorder failed: ${String(error)}\n`);
+    // Nothing waits for a recorder that is gone (nor, at exit, for its flush).
+    for (const word of [CONTROL_READY, CONTROL_FLUSH_DONE]) {
+      if (Atomics.load(controlWords, word) === 0) Atomics.store(controlWords, word, 1);
+      rawNotify(controlWords, word);
+    }
   });
   recorder.unref();
   // After a deadlock with no supervisor, the recorder asks this thread to end the program.
@@ -272,19 +287,18 @@ async function startRecorder(): Promise<void> {
   });
 }
 
-// THREADLENS_RECORD=0 keeps the TypeScript loading and turns recording off (for measuring it).
-if (!inRecorder && process.env["THREADLENS_RECORD"] !== "0") {
+if (recording) {
   (globalThis as Record<symbol, unknown>)[Symbol.for("threadlens.recording")] = true;
-  if (isMainThread) await startRecorder();
   instrumentAsyncMutexCommonJs();
   // The runtime, loaded here in every thread, instruments code that never imports threadlens
-  // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Through the package's own name, so the
-  // program's `import "threadlens"` gets this same instance: one runtime state per thread.
-  require("threadlens");
+  // (worker_threads, Atomics, async-mutex: DESIGN 3.2). Registered in require's cache under the
+  // path the package's own name resolves to, so the program's `import "threadlens"` gets this
+  // same instance: one runtime state per thread.
+  loadWithCodeCache(ownRuntime);
 } else if (isMainThread && process.env[ENV_PROCESS_BOOTSTRAP] !== undefined) {
   // A Process's child unrecorded still needs its runtime's child side (processArgs, the watch
   // that ends it with its parent).
-  require("threadlens");
+  loadWithCodeCache(ownRuntime);
 }
 // Turned on once the runtime has loaded: the program's own modules get their maps (stacks,
 // sites and findings at TypeScript lines), the runtime's bundle does not. Its map is

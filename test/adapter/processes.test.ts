@@ -85,3 +85,46 @@ describe("a lock-order deadlock between two processes", () => {
     },
   );
 });
+
+describe("a plain fork and its parent waiting for each other's first message", () => {
+  const client = useClient();
+
+  test(
+    "stops on the hang with both processes' threads at their waits; terminate ends both",
+    TEST_TIMEOUT,
+    async () => {
+      const parent = "processes/messageDeadlock.ts";
+      const child = "processes/messageDeadlockChild.ts";
+      const forked = waitForOutput(client, /forked pid \d+/);
+      const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
+      const { pid } = await launch(client, { program: `test/fixtures/${parent}` });
+      const stop = (await stopped) as DebugProtocol.StoppedEvent;
+      const childPid = Number(/forked pid (\d+)/.exec(await forked)?.[1]);
+      assert.ok(pid !== undefined && childPid > 0);
+      assert.equal(stop.body.allThreadsStopped, true);
+      assert.match(stop.body.text ?? "", /ERROR: threadlens: hang/);
+      const threads = (await client.threadsRequest()).body.threads;
+      assert.deepEqual(
+        threads.map((t) => t.name),
+        ["main", "messageDeadlockChild"],
+      );
+      const top = async (id: number | undefined): Promise<[string | undefined, number]> => {
+        const frames = (await client.stackTraceRequest({ threadId: id ?? 0 })).body.stackFrames;
+        return [frames[0]?.source?.path, frames[0]?.line ?? 0];
+      };
+      assert.deepEqual(await top(threads[0]?.id), [
+        fixture(parent),
+        lineOf(parent, 'await once(child, "exit")'),
+      ]);
+      assert.deepEqual(await top(threads[1]?.id), [
+        fixture(child),
+        lineOf(child, 'process.once("message"'),
+      ]);
+      const terminated = client.waitForEvent("terminated", EVENT_TIMEOUT_MS);
+      await client.terminateRequest();
+      await terminated;
+      assert.ok(await waitUntilGone(pid), `program ${pid} is gone after terminate`);
+      assert.ok(await waitUntilGone(childPid), `child ${childPid} is gone after terminate`);
+    },
+  );
+});

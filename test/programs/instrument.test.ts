@@ -51,9 +51,16 @@ function only(report: Report, kind: Finding["kind"]): Finding {
 
 /**
  * The run of `fixture` ends in exactly one `hang` (exit 2) over `threads`, whose message
- * matches `message` and whose sites are main's wait at the line containing `mainWait`.
+ * matches `message` and whose sites are main's wait at the line containing `mainWait`, then
+ * `more` ([thread, line, role]).
  */
-function expectMainHang(fixture: string, threads: string[], message: RegExp, mainWait: string) {
+function expectMainHang(
+  fixture: string,
+  threads: string[],
+  message: RegExp,
+  mainWait: string,
+  more: [string, number, string][] = [],
+) {
   const { status, report } = runJson(fixture);
   assert.equal(status, 2);
   const hang = only(report, "hang");
@@ -61,7 +68,7 @@ function expectMainHang(fixture: string, threads: string[], message: RegExp, mai
   assert.match(hang.message, message);
   assert.deepEqual(
     hang.sites.map((s) => [s.thread, s.line, s.role]),
-    [["main", lineOf(fixture, mainWait), "waits"]],
+    [["main", lineOf(fixture, mainWait), "waits"], ...more],
   );
 }
 
@@ -220,8 +227,10 @@ test("main blocked in Atomics.wait on a worker that waits for main's answer is a
   expectMainHang(
     "main-wait-handshake.ts",
     ["main", "helper"],
-    /^hang: main blocks in Atomics\.wait while helper can only go on when main's event loop runs: main waits in Atomics\.wait on Int32Array\[0\] of workerData, which no live thread can notify; helper is idle and can only be woken by a message, which main cannot send/,
+    /^hang: main blocks in Atomics\.wait while helper can only go on when main's event loop runs: main waits in Atomics\.wait on Int32Array\[0\] of workerData, which no live thread can notify; helper is idle and can only be woken by a message \(it listens at test\/fixtures\/instrument\/main-wait-handshake-worker\.ts:6\), which main cannot send/,
     "Atomics.wait(words, 0, 0)",
+    // Where the idle helper listens for the message main cannot send.
+    [["helper", lineOf("main-wait-handshake-worker.ts", 'parentPort?.once("message"'), "waits"]],
   ));
 
 test("main blocked in Atomics.wait on a worker only its timer would start is a hang", () =>

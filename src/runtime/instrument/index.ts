@@ -3,6 +3,7 @@
 // recording is on). One runtime instance per thread does all the recording.
 import { instrumentAsyncMutexHook } from "./asyncMutexHook.ts";
 import { instrumentAtomics } from "./atomics.ts";
+import { instrumentChildProcesses } from "./childProcesses.ts";
 import { countCombinators } from "./combinators.ts";
 import { watchLoop } from "./loopWatch.ts";
 import { watchStuckAwaits } from "./stuckAwaits.ts";
@@ -16,6 +17,7 @@ export function installInstrumentation(): void {
   // Promise.all branches are logical threads (DESIGN 3.1): read only while one may run.
   countCombinators();
   instrumentWorkers();
+  instrumentChildProcesses();
   instrumentAtomics();
   instrumentAsyncMutexHook();
   watchStuckAwaits();

@@ -14,7 +14,9 @@
 // message that arrives and starts long work makes the thread busy within that time, well
 // inside the hang analysis' stability window.
 import { parentPort } from "node:worker_threads";
-import { writeIdleBeat } from "../recording.ts";
+import { captureSite, writeIdleBeat, writeMessageSite } from "../recording.ts";
+import { runChildProcessCount } from "../parking.ts";
+import { EXIT_LISTENER_METHODS } from "./exitJoins.ts";
 
 const IDLE_CHECK_MS = 20;
 /** Resources that cannot end a wait by themselves (as in parking.ts). */
@@ -29,20 +31,53 @@ const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEv
  */
 const PASSIVE_FOR_BEAT = new Set(["PipeWrap", "TTYWrap", "CloseReq"]);
 
-/** Nothing but passive resources: the loop has nothing of its own left to wait for. */
+/**
+ * Nothing but passive resources: the loop has nothing of its own left to wait for. A child
+ * process of the run (parking.ts) is watched by the recorder like this process's own threads,
+ * so its handle is no busier than a message port.
+ */
 export function loopIsIdle(): boolean {
-  return process.getActiveResourcesInfo().every((resource) => PASSIVE.has(resource));
+  let children = runChildProcessCount();
+  for (const resource of process.getActiveResourcesInfo()) {
+    if (resource === "ProcessWrap" && children > 0) children--;
+    else if (!PASSIVE.has(resource)) return false;
+  }
+  return true;
 }
 
 function waitsForMessagesOnly(): boolean {
   let ports = parentPort !== null && parentPort.listenerCount("message") > 0 ? 1 : 0;
+  let children = runChildProcessCount();
   for (const resource of process.getActiveResourcesInfo()) {
     if (resource === "MessagePort" && ports > 0) ports--;
+    else if (resource === "ProcessWrap" && children > 0) children--;
     else if (!PASSIVE_FOR_BEAT.has(resource)) return false;
   }
   return true;
 }
 
+/**
+ * Where this thread waits for messages: the site of the latest 'message' listener it added
+ * on `emitter` (its parent process's IPC channel, its parentPort), given with its idle beat so
+ * that a hang shows where an idle thread listens.
+ */
+export function watchMessageListeners(emitter: object): void {
+  for (const method of EXIT_LISTENER_METHODS) {
+    const original = (emitter as Record<string, unknown>)[method];
+    if (typeof original !== "function") continue;
+    Object.defineProperty(emitter, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, event: string | symbol, ...rest: unknown[]): unknown {
+        if (event === "message") writeMessageSite(captureSite());
+        return (original as (...args: unknown[]) => unknown).call(this, event, ...rest);
+      },
+    });
+  }
+}
+
 export function watchLoop(): void {
+  if (typeof process.send === "function") watchMessageListeners(process);
+  if (parentPort !== null) watchMessageListeners(parentPort);
   setInterval(() => writeIdleBeat(waitsForMessagesOnly()), IDLE_CHECK_MS).unref();
 }

@@ -3,16 +3,8 @@
 // included: a terminated worker runs no exit handler of its own, so the parent records it),
 // and joins.
 //
-// The join rule. A Worker has no join(); a parent waits for a worker's end by listening for
-// its 'exit' event (`await once(worker, 'exit')`, or an on/once('exit') listener that settles
-// a promise the parent awaits). A listener alone does not mean the parent waits: it may go on
-// working. So the parent counts as joining the workers whose 'exit' it listens for while, and
-// only while, its own event loop has nothing else to do (no timer, socket, file operation or
-// other active resource: getActiveResourcesInfo() lists none, and live workers are not
-// listed there). That is checked every JOIN_CHECK_MS: join-begin when the loop turns idle,
-// join-end with "not ended" when it has work again (retracting the join), join-end with
-// "ended" at the exit. The join's site is where the parent started listening (the line of
-// `once(worker, 'exit')`), captured once per worker when it does. A plain worker's end is always reaped by Node, so every exit counts as
+// The join rule (exitJoins.ts): the parent joins the workers whose 'exit' it listens for while
+// its own event loop has nothing else to do. A plain worker's end is always reaped by Node, so every exit counts as
 // joined (the unjoined-thread finding is for threadlens' Thread, whose join() must be called).
 // A plain worker still alive when its parent thread ends (one the program unref()'d, or one
 // that process.exit() ends) ends with it, on purpose, as Node does: it is recorded as joined
@@ -32,16 +24,21 @@ import {
   threadSelf,
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
-import { captureSite, emitPrecise } from "../recording.ts";
-import { traceJoin, traceThreadStart } from "../trace.ts";
-import { loopIsIdle } from "./loopWatch.ts";
+import { emitPrecise } from "../recording.ts";
+import { traceThreadStart } from "../trace.ts";
+import {
+  EXIT_LISTENER_METHODS,
+  awaitExit,
+  exitJoined,
+  joinable,
+  type Joinable,
+} from "./exitJoins.ts";
 import { addressTablesFor } from "./sharedAddresses.ts";
 import { markUnobservedShared } from "./unobserved.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
 import { INTERNAL_WORKER_MARK, RECORDER_WORKER_MARK } from "../../protocol/recorderWire.ts";
 
-const JOIN_CHECK_MS = 20;
 const ESBUILD_MARK = "esbuildVersion";
 const UNINSTRUMENTED_MARKS = [
   ESBUILD_MARK,
@@ -49,61 +46,13 @@ const UNINSTRUMENTED_MARKS = [
   BOOTSTRAP_KEY,
   INTERNAL_WORKER_MARK,
 ];
-const EXIT_LISTENER_METHODS = [
-  "on",
-  "once",
-  "addListener",
-  "prependListener",
-  "prependOnceListener",
-] as const;
-
-interface Joinable {
-  readonly ident: number;
-  exited: boolean;
-  /** The parent listens for its 'exit'. */
-  awaited: boolean;
-  /** A join-begin is in force. */
-  joining: boolean;
-  /** Where the parent started listening for its 'exit' (0 until it does). */
-  site: number;
-}
-
-const awaitedWorkers = new Set<Joinable>();
 /** This thread's plain workers not exited yet: they end with it. */
 const liveWorkers = new Set<Joinable>();
-let checker: ReturnType<typeof setInterval> | undefined;
-
-function checkJoins(): void {
-  const idle = loopIsIdle();
-  for (const w of awaitedWorkers) {
-    if (idle && !w.joining) traceJoin("join-begin", w.ident, false, w.site);
-    else if (!idle && w.joining) traceJoin("join-end", w.ident, false);
-    w.joining = idle;
-  }
-}
-
-function awaitExit(w: Joinable): void {
-  if (w.awaited || w.exited) return;
-  w.awaited = true;
-  w.site = captureSite();
-  awaitedWorkers.add(w);
-  if (checker === undefined) {
-    // Unref'd: the workers keep the process alive, this timer must not.
-    checker = setInterval(checkJoins, JOIN_CHECK_MS);
-    checker.unref();
-  }
-}
 
 function exited(w: Joinable, code: number): void {
-  w.exited = true;
   liveWorkers.delete(w);
-  awaitedWorkers.delete(w);
-  if (awaitedWorkers.size === 0 && checker !== undefined) {
-    clearInterval(checker);
-    checker = undefined;
-  }
   emitPrecise("thread-exit", w.ident, code, 0, false);
-  traceJoin("join-end", w.ident, true);
+  exitJoined(w);
 }
 
 function hasMark(options: WorkerOptions | undefined, marks: readonly string[]): boolean {
@@ -170,18 +119,12 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         setEnvironmentData(WORKER_ENTRY_KEY, undefined);
       }
       traceThreadStart(bootstrap.ident, name, "worker", false);
-      const joinable: Joinable = {
-        ident: bootstrap.ident,
-        exited: false,
-        awaited: false,
-        joining: false,
-        site: 0,
-      };
-      joinables.set(this, joinable);
-      liveWorkers.add(joinable);
+      const joined = joinable(bootstrap.ident);
+      joinables.set(this, joined);
+      liveWorkers.add(joined);
       internal = true;
       try {
-        super.once("exit", (code: number) => exited(joinable, code));
+        super.once("exit", (code: number) => exited(joined, code));
       } finally {
         internal = false;
       }
@@ -194,8 +137,8 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       writable: true,
       value: function (this: WorkerType, event: string | symbol, ...rest: unknown[]): unknown {
         if (event === "exit" && !internal) {
-          const joinable = joinables.get(this);
-          if (joinable !== undefined) awaitExit(joinable);
+          const joined = joinables.get(this);
+          if (joined !== undefined) awaitExit(joined);
         }
         return original.call(this, event, ...rest);
       },

@@ -6,7 +6,8 @@
 // so a blocked thread needs no event loop. Every call waits for its reply before its logical
 // thread goes on, so a thread's calls stay in order over the two ways; the owner knows a
 // calling thread by its process and ident, whichever connection a call comes on.
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { net } from "../../protocol/lazyBuiltins.ts";
 import {
   MessageChannel,
   parentPort,
@@ -239,7 +240,7 @@ class OwnerConnection {
   }
 
   #connect(): void {
-    const socket = connect(this.path);
+    const socket = net().connect(this.path);
     // A caller's own connection does not keep its process alive (its calls do, while pending).
     if (this.passive) socket.unref();
     const reader = new FrameReader();

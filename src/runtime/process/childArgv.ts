@@ -5,7 +5,8 @@
 // watcher) or fight the parent for a resource (the inspector's port).
 const PARENT_ONLY = /^--(test|watch|inspect|debug-port|experimental-test)/;
 
-function isPreload(value: string | undefined): boolean {
+/** A Node option value naming the threadlens preload (`--import threadlens/register`, its file). */
+export function isPreload(value: string | undefined): boolean {
   return value !== undefined && /(^|[\\/])(threadlens[\\/]register|register\.mjs$)/.test(value);
 }
 
@@ -24,4 +25,13 @@ export function childExecArgv(parentArgv: readonly string[], preloadUrl: string)
   }
   out.push("--import", preloadUrl);
   return out;
+}
+
+/** Whether Node options (execArgv, or NODE_OPTIONS split at spaces) load the threadlens preload. */
+export function hasPreload(argv: readonly string[]): boolean {
+  return argv.some(
+    (arg, i) =>
+      (arg === "--import" && isPreload(argv[i + 1])) ||
+      (arg.startsWith("--import=") && isPreload(arg.slice("--import=".length))),
+  );
 }

@@ -1,7 +1,8 @@
 // Process (Python's multiprocessing.Process, with a module in place of a target function): runs
 // a module in a child Node.js process under the same preload (TypeScript loader, recording).
 // The child's output passes through; processArgs() in the child returns the args.
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { childProcess } from "../../protocol/lazyBuiltins.ts";
 import { constants } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,7 +27,7 @@ import {
 export interface ProcessOptions {
   readonly name?: string;
   /**
-   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, Condition,
+   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, RWLock, Condition,
    * Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe
    * connections): the child's are the same ones.
    */
@@ -90,7 +91,7 @@ export class Process {
     const unsendable = findUnsendable(options.args);
     if (unsendable !== undefined) {
       throw new ArgumentError(
-        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe connections; other shared memory stays in its process)`,
+        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, RWLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe connections; other shared memory stays in its process)`,
       );
     }
     this.#args = options.args ?? [];
@@ -140,7 +141,7 @@ export class Process {
     // root's, which names its other threads after the process).
     const ident = nextLogicalThreadId();
     const link: ProcessLink = { pid: process.pid, ident, starter: currentIdent(), name: this.name };
-    const child = fork(this.modulePath, [], {
+    const child = childProcess().fork(this.modulePath, [], {
       execArgv: childExecArgv(process.execArgv, preloadUrl),
       env: {
         ...process.env,

@@ -15,6 +15,7 @@ import {
   type Call,
   type RemoteLock,
 } from "./remote.ts";
+import { promiseOf } from "../promiseOf.ts";
 
 interface QueueCallOptions extends TimeoutOptions {
   readonly block?: boolean;
@@ -65,11 +66,7 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
   }
 
   put(item: T, o?: QueueCallOptions): Promise<void> {
-    try {
-      return Promise.resolve(this.#put(async_(this), `${this.name}.put`, item, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#put(async_(this), `${this.name}.put`, item, o));
   }
 
   putSync(item: T, o?: QueueCallOptions): void {
@@ -81,11 +78,7 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
   }
 
   get(o?: QueueCallOptions): Promise<T> {
-    try {
-      return Promise.resolve(this.#get(async_(this), `${this.name}.get`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#get(async_(this), `${this.name}.get`, o));
   }
 
   getSync(o?: QueueCallOptions): T {
@@ -169,11 +162,7 @@ export class RemoteCondition extends RemotePrimitive {
 
   /** Releases the lock, waits for notify() (or the timeout), takes the lock again. */
   wait(o?: TimeoutOptions): Promise<boolean> {
-    try {
-      return Promise.resolve(this.#wait(async_(this), `${this.name}.wait`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#wait(async_(this), `${this.name}.wait`, o));
   }
 
   waitSync(o?: TimeoutOptions): boolean {
@@ -260,11 +249,7 @@ export class RemoteBarrier extends RemotePrimitive {
 
   /** Resolves this arrival's index once all parties have arrived. */
   wait(o?: TimeoutOptions): Promise<number> {
-    try {
-      return Promise.resolve(this.#wait(async_(this), `${this.name}.wait`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#wait(async_(this), `${this.name}.wait`, o));
   }
 
   waitSync(o?: TimeoutOptions): number {

@@ -7,7 +7,8 @@
 // A caller that goes away: its waits are given up (what they got after it left is given back),
 // its holds are kept. A process that dies holding a lock has not released it: the run reports
 // `lock-held-at-exit`, and whoever waits for the lock waits on, as with a killed thread.
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { net } from "../../protocol/lazyBuiltins.ts";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import {
   FrameReader,
@@ -59,6 +60,15 @@ export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
   Queue: QUEUE_OPS,
   LifoQueue: QUEUE_OPS,
   PriorityQueue: QUEUE_OPS,
+  RWLock: [
+    "acquireRead",
+    "acquireWrite",
+    "releaseRead",
+    "releaseWrite",
+    "readers",
+    "waitingWriters",
+    "writeLocked",
+  ],
   Barrier: ["wait", "abort", "reset", "nWaiting", "broken"],
   ManagedDict: ["get", "set", "delete", "has", "keys", "entries", "size"],
   ManagedList: ["append", "get", "set", "length", "toArray"],
@@ -180,6 +190,8 @@ function giveBack(object: Served, op: string, result: unknown, thread: LogicalTh
     try {
       if ((op === "acquire" || op === "tryAcquire") && result === true)
         invoke(object, "release", []);
+      else if (op === "acquireRead" && result === true) invoke(object, "releaseRead", []);
+      else if (op === "acquireWrite" && result === true) invoke(object, "releaseWrite", []);
       else if (op === "wait" && object[KIND_FIELD] === "Condition") invoke(object, "release", []);
       else if (op === "get") invoke(object, "putNowait", [result]);
     } catch {
@@ -262,7 +274,7 @@ function connected(socket: Socket): void {
 export function runServer(): void {
   const socketPath = (workerData as { socket: string }).socket;
   parentPort?.on("message", accept);
-  const server = createServer(connected);
+  const server = net().createServer(connected);
   server.on("error", (error) => {
     process.stderr.write(`threadlens: cannot serve shared primitives: ${String(error)}\n`);
   });
