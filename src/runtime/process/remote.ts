@@ -31,6 +31,11 @@ import { promiseOf } from "../promiseOf.ts";
 /** Holds of this thread on other processes' primitives (locks and semaphore units). */
 let remoteHolds = 0;
 
+/** A hold of another process's primitive was taken (+) or given back (-) (remoteRWLock.ts). */
+export function countRemoteHolds(delta: number): void {
+  remoteHolds += delta;
+}
+
 /** The KIND_FIELD of a posted remote primitive (revived by its handle's kind). */
 export const REMOTE_KIND = "Remote";
 

@@ -15,6 +15,7 @@ import {
   type RemotePrimitive,
 } from "./remote.ts";
 import { RemoteBarrier, RemoteCondition, RemoteQueue } from "./remoteQueue.ts";
+import { RemoteRWLock } from "./remoteRWLock.ts";
 import { ManagedDict, ManagedList } from "./manager.ts";
 
 type Make = (handle: RemoteHandle, id: number | undefined) => RemotePrimitive;
@@ -37,6 +38,7 @@ const CLASSES: Readonly<Record<string, Make>> = {
   PriorityQueue: (h, id) => new RemoteQueue(h, id),
   Condition: (h, id) => new RemoteCondition(h, remoteFor(part(h, "lock")) as RemoteLock, id),
   Barrier: (h, id) => new RemoteBarrier(h, id),
+  RWLock: (h, id) => new RemoteRWLock(h, id),
   ManagedDict: (h, id) => new ManagedDict(h, id),
   ManagedList: (h, id) => new ManagedList(h, id),
 };

@@ -60,6 +60,15 @@ export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
   Queue: QUEUE_OPS,
   LifoQueue: QUEUE_OPS,
   PriorityQueue: QUEUE_OPS,
+  RWLock: [
+    "acquireRead",
+    "acquireWrite",
+    "releaseRead",
+    "releaseWrite",
+    "readers",
+    "waitingWriters",
+    "writeLocked",
+  ],
   Barrier: ["wait", "abort", "reset", "nWaiting", "broken"],
   ManagedDict: ["get", "set", "delete", "has", "keys", "entries", "size"],
   ManagedList: ["append", "get", "set", "length", "toArray"],
@@ -181,6 +190,8 @@ function giveBack(object: Served, op: string, result: unknown, thread: LogicalTh
     try {
       if ((op === "acquire" || op === "tryAcquire") && result === true)
         invoke(object, "release", []);
+      else if (op === "acquireRead" && result === true) invoke(object, "releaseRead", []);
+      else if (op === "acquireWrite" && result === true) invoke(object, "releaseWrite", []);
       else if (op === "wait" && object[KIND_FIELD] === "Condition") invoke(object, "release", []);
       else if (op === "get") invoke(object, "putNowait", [result]);
     } catch {
