@@ -44,6 +44,11 @@ export function remember(id: number, obj: object): void {
   known.set(id, new WeakRef(obj));
 }
 
+/** This thread's object for `id`, if it has met it. */
+export function knownObject(id: number): object | undefined {
+  return known.get(id)?.deref();
+}
+
 function reviveOne(copy: Record<string, unknown>): object {
   const id = copy["id"];
   if (typeof id === "number") {
