@@ -82,7 +82,7 @@ test("primitives created in a long synchronous loop are not kept alive until it 
     "globalThis.gc();",
     "console.log((process.memoryUsage().heapUsed - before) / n);",
   ].join("\n");
-  const env = { ...process.env, THREADLENS_RECORD: "0" };
+  const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_RECORD: "0" };
   delete env["NODE_TEST_CONTEXT"];
   delete env["NODE_OPTIONS"];
   const r = spawnSync(
