@@ -13,7 +13,7 @@ import {
   TaskDoneError,
   spawn,
 } from "threadlens";
-import { MODES, joinAll, sharedInts, sleep, startStep } from "./helpers.ts";
+import { MODES, joinAll, sharedInts, startStep, until, waitsBegun } from "./helpers.ts";
 
 describe("Queue contract", () => {
   for (const mode of MODES) {
@@ -74,7 +74,9 @@ describe("Queue contract", () => {
     const q = new Queue<number>(1);
     await q.put(1);
     const putter = spawn(() => q.put(2));
-    await sleep(10);
+    await until(() => waitsBegun(q.notFull) === 1);
+    assert.equal(putter.isAlive(), true);
+    assert.equal(q.qsize(), 1);
     assert.equal(await q.get(), 1);
     await putter.join();
     assert.equal(await q.get(), 2);
@@ -88,7 +90,9 @@ describe("Queue contract", () => {
     const joiner = q.join().then(() => (joined = true));
     await q.get();
     q.taskDone();
-    await sleep(10);
+    // The join waits, and one item is still unfinished.
+    await until(() => waitsBegun(q.allTasksDone) >= 1);
+    assert.equal(q.unfinishedTasks, 1);
     assert.equal(joined, false);
     await q.get();
     q.taskDone();
