@@ -29,6 +29,7 @@ import {
   type RecorderMessage,
 } from "../protocol/recorderWire.ts";
 import { isOwnFrame, parseFrame } from "./naming.ts";
+import { formatCallSites, siteOfCallSites } from "./siteCache.ts";
 import { nextObjectId } from "./world.ts";
 import { rawNotify as rawNotifyWord, rawWait as rawWaitWord } from "./rawAtomics.ts";
 
@@ -295,13 +296,39 @@ export function drainRecording(): void {
 const siteIds = new Map<string, number>();
 const MAX_FRAMES = 8;
 
+/**
+ * The text of a stack threadlens captured, as Node formats it. Through siteCache.ts' copy of
+ * Node's formatter (cheaper) unless the program installed an Error.prepareStackTrace of its own,
+ * which then formats it as it formats every stack.
+ */
+function stackText(error: Error): string {
+  if (Error.prepareStackTrace !== undefined) return error.stack ?? "";
+  return readStackWith(error, formatCallSites) as string;
+}
+
+/** Reads `error.stack` (its first read: V8 formats it then) through `prepare`. */
+function readStackWith(
+  error: Error,
+  prepare: (error: Error, trace: NodeJS.CallSite[]) => unknown,
+): unknown {
+  const errorClass = Error as { prepareStackTrace?: unknown };
+  const own = Object.hasOwn(errorClass, "prepareStackTrace");
+  errorClass.prepareStackTrace = prepare;
+  try {
+    return error.stack;
+  } finally {
+    if (own) errorClass.prepareStackTrace = undefined;
+    else delete errorClass.prepareStackTrace;
+  }
+}
+
 /** The caller's raw stack, with room for V8's async frames (instrument/branches.ts reads them). */
 export function captureStack(): string {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
-  const stack = new Error().stack ?? "";
+  const error = new Error();
   Error.stackTraceLimit = limit;
-  return stack;
+  return stackText(error);
 }
 
 /**
@@ -316,15 +343,25 @@ export function captureRawStack(): Error {
   return error;
 }
 
-/** The site id of a stack taken by captureRawStack(). */
+/**
+ * The site id of a stack taken by captureRawStack(): by its call path, cached per thread
+ * (siteCache.ts), so that only a call path not seen before is formatted.
+ */
 export function siteOfRawStack(stack: Error): number {
-  return siteOfStack(stack.stack ?? "");
+  if (Error.prepareStackTrace !== undefined) return siteOfStack(stack.stack ?? "");
+  return readStackWith(stack, (error, trace) => {
+    try {
+      return siteOfCallSites(error, trace, siteOfStack);
+    } catch {
+      return 0; // a site is never worth failing the program's call
+    }
+  }) as number;
 }
 
 /** Captures the caller's stack (outside threadlens), interns it, returns its site id. */
 export function captureSite(): number {
   if (!recordingOn) return 0;
-  return siteOfStack(captureStack());
+  return siteOfRawStack(captureRawStack());
 }
 
 /** Interns the frames of `stack` outside threadlens (async frames included) as a site id. */
