@@ -29,7 +29,7 @@ import {
   type RecorderMessage,
 } from "../protocol/recorderWire.ts";
 import { isOwnFrame, parseFrame } from "./naming.ts";
-import { formatCallSites, siteOfCallSites } from "./siteCache.ts";
+import { nodeFormatsStacks, readStackWith, siteOfCallSites, stackText } from "./siteCache.ts";
 import { nextObjectId } from "./world.ts";
 import { rawNotify as rawNotifyWord, rawWait as rawWaitWord } from "./rawAtomics.ts";
 
@@ -296,32 +296,6 @@ export function drainRecording(): void {
 const siteIds = new Map<string, number>();
 const MAX_FRAMES = 8;
 
-/**
- * The text of a stack threadlens captured, as Node formats it. Through siteCache.ts' copy of
- * Node's formatter (cheaper) unless the program installed an Error.prepareStackTrace of its own,
- * which then formats it as it formats every stack.
- */
-function stackText(error: Error): string {
-  if (Error.prepareStackTrace !== undefined) return error.stack ?? "";
-  return readStackWith(error, formatCallSites) as string;
-}
-
-/** Reads `error.stack` (its first read: V8 formats it then) through `prepare`. */
-function readStackWith(
-  error: Error,
-  prepare: (error: Error, trace: NodeJS.CallSite[]) => unknown,
-): unknown {
-  const errorClass = Error as { prepareStackTrace?: unknown };
-  const own = Object.hasOwn(errorClass, "prepareStackTrace");
-  errorClass.prepareStackTrace = prepare;
-  try {
-    return error.stack;
-  } finally {
-    if (own) errorClass.prepareStackTrace = undefined;
-    else delete errorClass.prepareStackTrace;
-  }
-}
-
 /** The caller's raw stack, with room for V8's async frames (instrument/branches.ts reads them). */
 export function captureStack(): string {
   const limit = Error.stackTraceLimit;
@@ -348,7 +322,7 @@ export function captureRawStack(): Error {
  * (siteCache.ts), so that only a call path not seen before is formatted.
  */
 export function siteOfRawStack(stack: Error): number {
-  if (Error.prepareStackTrace !== undefined) return siteOfStack(stack.stack ?? "");
+  if (!nodeFormatsStacks()) return siteOfStack(stack.stack ?? "");
   return readStackWith(stack, (error, trace) => {
     try {
       return siteOfCallSites(error, trace, siteOfStack);

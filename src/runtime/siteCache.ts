@@ -22,7 +22,7 @@ function mapOf(file: string): SourceMap | undefined {
 }
 
 interface Entry {
-  readonly originalSource?: string;
+  readonly originalSource?: string | undefined;
   readonly originalLine?: number;
   readonly originalColumn?: number;
   readonly name?: string;
@@ -32,16 +32,45 @@ function entryAt(map: SourceMap, line: number | null, column: number | null): En
   return map.findEntry((line ?? 0) - 1, (column ?? 0) - 1) as Entry;
 }
 
-// Node 20's getOriginalSymbolName (lib/internal/source_map/prepare_stack_trace.js): the name
-// of the enclosing function in the map, else the name at the next frame of the same file.
-function originalSymbolName(map: SourceMap, trace: CallSite[], i: number): string | undefined {
-  const site = trace[i] as CallSite;
+// The rest mirrors Node's prepareStackTraceWithSourceMaps and serializeJSStackFrame (Node
+// 20.20, lib/internal/source_map/prepare_stack_trace.js), so that a frame reads exactly as in
+// Node's own stacks. getOriginalSymbolName: the name of the enclosing function in the map,
+// else the name at the caller's position when the caller is in the same file.
+function originalSymbolName(
+  map: SourceMap,
+  site: CallSite,
+  caller: CallSite | undefined,
+): string | undefined {
   const enclosing = entryAt(map, site.getEnclosingLineNumber(), site.getEnclosingColumnNumber());
   if (enclosing.name) return enclosing.name;
-  const next = trace[i + 1];
-  if (next !== undefined && site.getFileName() === next.getFileName())
-    return entryAt(map, next.getLineNumber(), next.getColumnNumber()).name;
+  if (caller !== undefined && site.getFileName() === caller.getFileName())
+    return entryAt(map, caller.getLineNumber(), caller.getColumnNumber()).name;
   return undefined;
+}
+
+function mappedFrame(map: SourceMap, site: CallSite, caller: CallSite | undefined): string {
+  const { originalSource, originalLine, originalColumn } = entryAt(
+    map,
+    site.getLineNumber(),
+    site.getColumnNumber(),
+  );
+  if (originalSource === undefined || originalLine === undefined || originalColumn === undefined)
+    return `${site}`;
+  const name = originalSymbolName(map, site, caller);
+  const source = originalSource.startsWith("file://")
+    ? fileURLToPath(originalSource)
+    : originalSource;
+  const fnName = site.getFunctionName() ?? site.getMethodName();
+  const prefix = site.isAsync() ? "async " : site.isConstructor() ? "new " : "";
+  const typeName = site.getTypeName();
+  const namePrefix = typeName !== null && typeName !== "global" ? `${typeName}.` : "";
+  const originalName = `${namePrefix}${fnName || "<anonymous>"}`;
+  const mappedName = name && name !== originalName ? name : originalName;
+  const hasName = !!(name || originalName);
+  return (
+    `${prefix}${mappedName}${hasName ? " (" : ""}${source}:${originalLine + 1}:` +
+    `${originalColumn + 1}${hasName ? ")" : ""}`
+  );
 }
 
 /** One frame as Node's source-mapped formatter prints it (`${site}` where it finds no map). */
@@ -52,28 +81,11 @@ function frameText(trace: CallSite[], i: number): string {
     // Node's own frames: Node finds no map for them either, after making a file URL of each.
     if (typeof file !== "string" || file.startsWith("node:")) return `${site}`;
     const map = mapOf(file);
-    if (map === undefined) return `${site}`;
-    const entry = entryAt(map, site.getLineNumber(), site.getColumnNumber());
-    const { originalSource, originalLine, originalColumn } = entry;
-    if (!originalSource || originalLine === undefined || originalColumn === undefined)
-      return `${site}`;
-    const name = originalSymbolName(map, trace, i);
-    const fnName = site.getFunctionName() ?? site.getMethodName();
-    const typeName = site.getTypeName();
-    const namePrefix = typeName !== null && typeName !== "global" ? `${typeName}.` : "";
-    const originalName = `${namePrefix}${fnName || "<anonymous>"}`;
-    const prefix = name && name !== originalName ? name : originalName;
-    const hasName = !!(name || originalName);
-    const source = originalSource.startsWith("file://")
-      ? fileURLToPath(originalSource)
-      : originalSource;
-    return (
-      `${prefix}${hasName ? " (" : ""}${source}:${originalLine + 1}:` +
-      `${originalColumn + 1}${hasName ? ")" : ""}`
-    );
+    if (map !== undefined) return mappedFrame(map, site, trace[i + 1]);
   } catch {
-    return `${site}`;
+    // As Node: the frame as V8 prints it.
   }
+  return `${site}`;
 }
 
 /**
@@ -158,4 +170,41 @@ export function siteOfCallSites(
   else list.push(entry);
   cachedPaths++;
   return site;
+}
+
+// Node's own formatter (Node 20 exposes it as the initial Error.prepareStackTrace), as it was
+// when the runtime loaded, before any code of the program's.
+const nodePrepareStackTrace = Error.prepareStackTrace;
+
+/** Whether stacks are Node's to format (no Error.prepareStackTrace of the program's). */
+export function nodeFormatsStacks(): boolean {
+  const prepare = Error.prepareStackTrace;
+  return prepare === undefined || prepare === nodePrepareStackTrace;
+}
+
+/** Reads `error.stack` (its first read: V8 formats it then) through `prepare`. */
+export function readStackWith(
+  error: Error,
+  prepare: (error: Error, trace: CallSite[]) => unknown,
+): unknown {
+  const errorClass = Error as { prepareStackTrace?: unknown };
+  const own = Object.hasOwn(errorClass, "prepareStackTrace");
+  const previous = errorClass.prepareStackTrace;
+  errorClass.prepareStackTrace = prepare;
+  try {
+    return error.stack;
+  } finally {
+    if (own) errorClass.prepareStackTrace = previous;
+    else delete errorClass.prepareStackTrace;
+  }
+}
+
+/**
+ * The text of a stack threadlens captured, as Node formats it: through formatCallSites
+ * (cheaper) unless the program installed an Error.prepareStackTrace of its own, which then
+ * formats it as it formats every stack.
+ */
+export function stackText(error: Error): string {
+  if (!nodeFormatsStacks()) return error.stack ?? "";
+  return readStackWith(error, formatCallSites) as string;
 }
