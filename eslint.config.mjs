@@ -74,8 +74,8 @@ export default tseslint.config(
   ),
   layer(
     ["src/launch/**/*.ts"],
-    ["recorder", "analysis", "cli", "adapter", "extension"],
-    "src/launch imports only src/protocol (and the runtime's TypeScript loader).",
+    ["runtime", "recorder", "analysis", "cli", "adapter", "extension"],
+    "src/launch imports only src/protocol.",
   ),
   layer(
     ["src/cli/**/*.ts"],

@@ -40,7 +40,13 @@ export const PINNED = {
  */
 function linkThreadlens() {
   const link = path.join(cacheDir, "node_modules", "threadlens");
-  if (!existsSync(link)) symlinkSync(root, link, "dir");
+  if (existsSync(link)) return;
+  try {
+    symlinkSync(root, link, "dir");
+  } catch (error) {
+    // Made meanwhile by another test file's setup.
+    if (error.code !== "EEXIST") throw error;
+  }
 }
 
 export function ensureCorpus() {

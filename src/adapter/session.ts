@@ -396,7 +396,8 @@ export class ThreadlensDebugSession extends DebugSession {
         this.#stream.flush();
         const report = this.#checkedReport(message.report);
         this.#sendFindings(report.findings, false);
-        if (report.findings.length > 0 || report.droppedEvents > 0) {
+        const cut = report.cutProcesses !== undefined;
+        if (report.findings.length > 0 || report.droppedEvents > 0 || cut) {
           this.#emitReport(report);
         }
         if (this.#settings?.stopOnPotentialDeadlock === true) {

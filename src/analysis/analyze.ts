@@ -5,16 +5,16 @@ import type { MetaRecord, Trace, TraceEvent } from "../protocol/events.ts";
 import type { Finding, LockStats, ReportThread } from "../protocol/report.ts";
 import { deadlockFinding } from "./deadlockReport.ts";
 import type { DeclaredOrder } from "./declaredOrder.ts";
-import { declaredOrderFindings, declaredOrdersInSources } from "./declaredOrderFindings.ts";
 import { Dictionary } from "./dictionary.ts";
 import { mergeByHost } from "./eventOrder.ts";
 import { drainedHosts, drainedWaitsFinding } from "./drainedWaits.ts";
 import { findHang, hangFinding } from "./hang.ts";
 import { HappensBefore } from "./happensBefore.ts";
 import { LockOrderGraph } from "./lockOrderGraph.ts";
+import { LockOrderPass } from "./lockOrderPass.ts";
 import { LockStatsCollector } from "./lockStats.ts";
 import { MisuseCollector } from "./misuse.ts";
-import { findPotentialDeadlocks, potentialDeadlockFinding } from "./potentialDeadlocks.ts";
+import type { AnalysisPass, RunEnd } from "./pass.ts";
 import { buildReportThreads } from "./reportThreads.ts";
 import { RunState } from "./runState.ts";
 import { timeoutFinding } from "./timeoutReport.ts";
@@ -60,9 +60,13 @@ class Analyzer {
   readonly state = new RunState(this.dict);
   readonly clocks = new HappensBefore();
   readonly lockOrder = new LockOrderGraph(this.dict);
-  readonly misuse = new MisuseCollector();
   readonly lockStats = new LockStatsCollector();
   readonly ctx: SuggestionContext;
+  /**
+   * The passes, in the order they see each event (the lock-order pass reads the clocks), all
+   * before the run state applies it; their findings come in this order too.
+   */
+  readonly passes: readonly AnalysisPass[];
 
   constructor(readonly options: AnalysisOptions) {
     this.ctx = {
@@ -71,13 +75,16 @@ class Analyzer {
       readSource: options.readSource,
       lockOrder: this.lockOrder,
     };
+    this.passes = [
+      this.clocks,
+      new LockOrderPass(this.lockOrder, this.state, this.clocks, this.ctx, options),
+      new MisuseCollector(this.state, options.cwd),
+      this.lockStats,
+    ];
   }
 
   apply(event: TraceEvent): void {
-    this.clocks.observe(event);
-    this.lockOrder.observe(event, this.state, this.clocks);
-    this.misuse.observe(event, this.state);
-    this.lockStats.observe(event);
+    for (const pass of this.passes) pass.observe(event);
     this.state.apply(event);
   }
 
@@ -115,25 +122,10 @@ class Analyzer {
     return found;
   }
 
-  /** Potential deadlocks (minus those that did deadlock) and misuse. */
+  /** The passes' findings: potential deadlocks (minus those that did deadlock), misuse, ... */
   rest(deadlockLockSets: ReadonlySet<string>): Finding[] {
-    const potentials = findPotentialDeadlocks(this.lockOrder, {
-      excludeLockSets: deadlockLockSets,
-      maxCycleLength: this.options.maxCycleLength,
-    });
-    const orders = [
-      ...(this.options.declaredOrders ?? []),
-      ...declaredOrdersInSources(this.lockOrder, this.options.readSource),
-    ];
-    const reportedCycles = [
-      ...[...deadlockLockSets].map((set) => set.split(",").map(Number)),
-      ...potentials.map((p) => p.locks),
-    ];
-    return [
-      ...potentials.map((p) => potentialDeadlockFinding(p, this.ctx)),
-      ...declaredOrderFindings(this.lockOrder, this.ctx, { orders, reportedCycles }),
-      ...this.misuse.findings(this.state, this.options.cwd),
-    ];
+    const end: RunEnd = { deadlockLockSets };
+    return this.passes.flatMap((pass) => pass.findings?.(end) ?? []);
   }
 }
 

@@ -9,7 +9,7 @@
 // joins (a parent awaiting several workers' ends gets one end while the others are pending).
 import type { TraceEvent } from "../protocol/events.ts";
 import type { Dictionary } from "./dictionary.ts";
-import type { Blocking, ThreadStatus } from "./runState.ts";
+import type { Blocking } from "./blockings.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 
 /** Events by which a thread shows it ran on: it completed or did something. */
@@ -45,7 +45,7 @@ function ranOn(kind: TraceEvent["kind"]): boolean {
 
 function detachable(blocking: Blocking, dict: Dictionary): boolean {
   if (blocking.kind === "join") return false;
-  return blocking.kind === "acquire" || dict.object(blocking.object)?.kind !== "Condition";
+  return blocking.kind === "acquire" || dict.traits(blocking.object).waits !== "condition";
 }
 
 /** Whether `event` ends `blocking` (then it is not a sign of running on past it). */
@@ -57,16 +57,15 @@ function ends(event: TraceEvent, blocking: Blocking): boolean {
 }
 
 /**
- * Call before the state applies `event` of `thread`: removes and returns the thread's pending
- * waits that `event` shows it ran on past. Cheap when the thread has none pending (the common
+ * Call before the state applies `event` of a thread: removes from its pending `blockings` and
+ * returns those `event` shows it ran on past. Cheap when the thread has none pending (the common
  * case: this runs for every event).
  */
 export function detachRanOnWaits(
-  thread: ThreadStatus,
+  blockings: Blocking[],
   event: TraceEvent,
   dict: Dictionary,
 ): Blocking[] | undefined {
-  const { blockings } = thread;
   if (blockings.length === 0 || !ranOn(event.kind)) return undefined;
   // The innermost pending wait this event ends is the one it belongs to.
   let ended = -1;

@@ -2,6 +2,7 @@
 // tick when a thread starts a child. Other synchronization (locks, queues, events) is left out
 // on purpose: an order it imposed in this run is timing, and the inversion must be reported.
 import type { TraceEvent } from "../protocol/events.ts";
+import type { AnalysisPass } from "./pass.ts";
 
 /** An immutable vector clock; `id` identifies the snapshot (edge instances dedupe on it). */
 export interface Stamp {
@@ -27,7 +28,7 @@ export function concurrent(a: Stamped, b: Stamped): boolean {
   return !happensBefore(a, b) && !happensBefore(b, a);
 }
 
-export class HappensBefore {
+export class HappensBefore implements AnalysisPass {
   readonly #clocks = new Map<number, Stamp>();
   #nextId = 1;
 

@@ -5,7 +5,18 @@
 // nesting anyway, so a thread holding many locks costs the same order as before.)
 
 import { removeAt } from "./arrays.ts";
-import type { Hold } from "./runState.ts";
+
+/** One thread's hold on a lock (RLock depth, or semaphore units, in `count`). */
+export interface Hold {
+  readonly thread: number;
+  readonly object: number;
+  count: number;
+  /** Where the outermost level was taken (0 when not captured). */
+  readonly site: number;
+  readonly since: number;
+  /** A shared hold (a read lock): it excludes only exclusive acquisitions. */
+  readonly shared?: boolean;
+}
 
 export class HeldLocks {
   readonly #holds: Hold[] = [];

@@ -57,6 +57,12 @@ export function formatReport(report: Report): string {
     }
     parts.push(stacks.join("\n"));
   }
+  for (const p of report.cutProcesses ?? []) {
+    parts.push(
+      `threadlens: process ${p.name} (pid ${p.pid}) died without exiting (a signal or a crash): ` +
+        "its recording ends with its recorder's last drain, up to 5 ms before its death",
+    );
+  }
   const n = report.findings.length;
   parts.push(
     `threadlens: ${n === 0 ? "no findings" : `${n} finding${n === 1 ? "" : "s"}`}` +

@@ -8,6 +8,7 @@ import type { TraceEvent } from "../protocol/events.ts";
 import type { LockStats } from "../protocol/report.ts";
 import { traitsOf } from "../protocol/kinds.ts";
 import type { Dictionary } from "./dictionary.ts";
+import type { AnalysisPass } from "./pass.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 
 interface OpenHold {
@@ -32,7 +33,7 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[rank] ?? 0;
 }
 
-export class LockStatsCollector {
+export class LockStatsCollector implements AnalysisPass {
   readonly #locks = new Map<number, LockRecord>();
   /** Pending waits: thread → [lock, since]. */
   readonly #waits = new Map<number, readonly [number, number]>();

@@ -4,6 +4,7 @@ import type { TraceEvent } from "../protocol/events.ts";
 import { isMisuseEvent, traitsOf, type MisuseEventKind } from "../protocol/kinds.ts";
 import type { Finding, FindingSite } from "../protocol/report.ts";
 import { findingSite, siteText, type Dictionary } from "./dictionary.ts";
+import type { AnalysisPass } from "./pass.ts";
 import type { Hold, RunState } from "./runState.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 
@@ -22,15 +23,21 @@ interface ExitHold {
   readonly hold: Hold;
 }
 
-export class MisuseCollector {
+export class MisuseCollector implements AnalysisPass {
   /** One finding per kind, object and call site. */
   readonly #misuses = new Map<string, MisuseGroup>();
   readonly #exitHolds: ExitHold[] = [];
   /** Where each thread last tried to join another (a join with timeout that gave up). */
   readonly #joinSites = new Map<number, { readonly joiner: number; readonly site: number }>();
 
+  constructor(
+    readonly state: RunState,
+    readonly cwd: string,
+  ) {}
+
   /** Call before the state applies `event`. */
-  observe(event: TraceEvent, state: RunState): void {
+  observe(event: TraceEvent): void {
+    const { state } = this;
     if (isMisuseEvent(event.kind)) {
       this.#misuse(event.kind, event);
       return;
@@ -83,7 +90,8 @@ export class MisuseCollector {
     this.#misuses.set(key, group);
   }
 
-  findings(state: RunState, cwd: string): Finding[] {
+  findings(): Finding[] {
+    const { state, cwd } = this;
     return [
       ...[...this.#misuses.values()].map((group) => misuseFinding(state.dict, cwd, group)),
       ...this.#heldAtExit(state, cwd),

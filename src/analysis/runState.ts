@@ -8,49 +8,21 @@ import {
   LOOP_MESSAGES_ONLY,
   type EventOf,
   type TraceEvent,
-  type WaitReason,
 } from "../protocol/events.ts";
 import { AtomicsHandovers } from "./atomicsHandovers.ts";
 import { detachRanOnWaits } from "./detachedWaits.ts";
 import type { Dictionary } from "./dictionary.ts";
 import { removeAt } from "./arrays.ts";
-import { HeldLocks } from "./heldLocks.ts";
+import type { AcquireBlocking, Blocking } from "./blockings.ts";
+import { HeldLocks, type Hold } from "./heldLocks.ts";
 import { HeldSets } from "./heldSets.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 
+export type { AcquireBlocking, Blocking, JoinBlocking, WaitBlocking } from "./blockings.ts";
+export type { Hold } from "./heldLocks.ts";
+
 /** Early releases kept per lock; more means a trace with holds we never saw (dropped events). */
 const MAX_EARLY_RELEASES = 16;
-
-interface BlockingBase {
-  /** Call site of the begin event (0 when not captured). */
-  readonly site: number;
-  /** The wait has a timeout, so it ends by itself: it never makes a deadlock or a hang. */
-  readonly timed: boolean;
-  /** Time of the begin event. */
-  readonly since: number;
-}
-
-export interface AcquireBlocking extends BlockingBase {
-  readonly kind: "acquire";
-  readonly object: number;
-  /** A shared acquisition (a read lock). */
-  readonly shared: boolean;
-}
-
-export interface JoinBlocking extends BlockingBase {
-  readonly kind: "join";
-  readonly target: number;
-}
-
-export interface WaitBlocking extends BlockingBase {
-  readonly kind: "wait";
-  readonly object: number;
-  readonly reason: WaitReason;
-  /** The object's notify count when the wait began ("never notified" since). */
-  readonly notifiesBefore: number;
-}
-
-export type Blocking = AcquireBlocking | JoinBlocking | WaitBlocking;
 
 /** A wait its thread never came back from: the OS thread ended when its loop drained. */
 export interface AbandonedWait {
@@ -60,18 +32,6 @@ export interface AbandonedWait {
   readonly blocking: Blocking;
   /** When the OS thread ended. */
   readonly time: number;
-}
-
-/** One thread's hold on a lock (RLock depth, or semaphore units, in `count`). */
-export interface Hold {
-  readonly thread: number;
-  readonly object: number;
-  count: number;
-  /** Where the outermost level was taken (0 when not captured). */
-  readonly site: number;
-  readonly since: number;
-  /** A shared hold (a read lock): it excludes only exclusive acquisitions. */
-  readonly shared?: boolean;
 }
 
 export class ThreadStatus {
@@ -261,7 +221,7 @@ export class RunState {
     if (event.kind === "thread-exit" && event.thread === host.ident && host.drained) {
       this.#abandonWaits(host.ident, event.time);
     }
-    detachRanOnWaits(thread, event, this.dict);
+    detachRanOnWaits(thread.blockings, event, this.dict);
     // Anything else means the loop ran code again.
     host.loopIdle = false;
     host.drained = false;

@@ -20,7 +20,7 @@ import {
   type RecorderOutput,
 } from "../protocol/recorderControl.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
-import { isTypeScriptFile, toSyntaxError } from "../runtime/tsTransform.ts";
+import { isTypeScriptFile, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 
 /** A program that cannot start (missing, not compilable): a message that says what to fix. */
 export class StartError extends Error {

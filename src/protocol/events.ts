@@ -1,32 +1,9 @@
 // The vocabulary every part of threadlens shares: what the runtime records, what the analysis
 // reads, what the CLI, the adapter and the trace files carry. No imports from other folders.
-import { EVENT_TRAITS, type ObjectKind } from "./kinds.ts";
+import { EVENT_KINDS, EVENT_TRAITS, type EventKind, type ObjectKind } from "./kinds.ts";
 
-/** Event kinds, in the order of their binary codes (code = index + 1). */
-export const EVENT_KINDS = [
-  "thread-start", //       a logical thread begins: object = parent ident (0 for main)
-  "thread-exit", //        a logical thread ends: object = exit code (workers), 0 for tasks
-  "join-begin", //         object = ident of the thread joined; flag = has timeout
-  "join-end", //           object = ident of the thread joined; flag = it had ended (not timed out)
-  "create", //             a primitive is created: object = its id (meta has name, kind, site)
-  "acquire-request", //    a lock/semaphore acquisition must wait: flag = has timeout
-  "acquired", //           object = lock/semaphore id
-  "release", //            object = lock/semaphore id
-  "acquire-timeout", //    the wait of an acquire-request gave up
-  "wait-begin", //         blocks on a condition/event/queue/barrier: flag = has timeout
-  "wait-end", //           flag = woken (false: timed out or broken)
-  "notify", //             condition notify/notifyAll, object = condition id
-  "set", //                event set
-  "clear", //              event clear
-  "put", //                an item went into a queue
-  "get", //                an item left a queue
-  "task-done", //          queue.taskDone()
-  "bad-release", //        release of a lock that is not held (by the caller)
-  "over-release", //       BoundedSemaphore released above its initial value
-  "pool-misuse", //        Pool.join() before close()
-  "loop-idle", //          flag = this thread's event loop has nothing but threadlens waits;
-  //                       object = LOOP_DRAINED when said at the loop's end ('beforeExit')
-] as const;
+/** The event kinds (kinds.ts has them with their traits). */
+export { EVENT_KINDS, type EventKind };
 
 /** loop-idle's object when the loop drained: the thread ends unless something runs again. */
 export const LOOP_DRAINED = 1;
@@ -41,8 +18,6 @@ export const LOOP_MESSAGES_ONLY = 2;
  * wait from an async one, whose thread's loop goes on running its timers and I/O.
  */
 export const LOOP_BLOCKED = 3;
-
-export type EventKind = (typeof EVENT_KINDS)[number];
 
 export function eventCode(kind: EventKind): number {
   return EVENT_KINDS.indexOf(kind) + 1;

@@ -2,8 +2,38 @@
 // asks these tables ("can it be held?", "does its wait end on a set?") instead of comparing kind
 // names. A new primitive is one row here, its runtime class and its tests; the tables are
 // complete by construction (`satisfies Record<Kind, Traits>`), so a kind without its row, or a
-// row without a trait, does not compile.
-import type { EventKind } from "./events.ts";
+// row without a trait, does not compile. This file imports nothing: events.ts builds on it.
+
+/**
+ * Event kinds, in the order of their binary codes (code = index + 1: never reorder, append).
+ * What each kind's fields hold: EventRows in events.ts.
+ */
+export const EVENT_KINDS = [
+  "thread-start", //       a logical thread begins: object = parent ident (0 for main)
+  "thread-exit", //        a logical thread ends: object = exit code (workers), 0 for tasks
+  "join-begin", //         object = ident of the thread joined; flag = has timeout
+  "join-end", //           object = ident of the thread joined; flag = it had ended (not timed out)
+  "create", //             a primitive is created: object = its id (meta has name, kind, site)
+  "acquire-request", //    a lock/semaphore acquisition must wait: flag = has timeout
+  "acquired", //           object = lock/semaphore id
+  "release", //            object = lock/semaphore id
+  "acquire-timeout", //    the wait of an acquire-request gave up
+  "wait-begin", //         blocks on a condition/event/queue/barrier: flag = has timeout
+  "wait-end", //           flag = woken (false: timed out or broken)
+  "notify", //             condition notify/notifyAll, object = condition id
+  "set", //                event set
+  "clear", //              event clear
+  "put", //                an item went into a queue
+  "get", //                an item left a queue
+  "task-done", //          queue.taskDone()
+  "bad-release", //        release of a lock that is not held (by the caller)
+  "over-release", //       BoundedSemaphore released above its initial value
+  "pool-misuse", //        Pool.join() before close()
+  "loop-idle", //          flag = this thread's event loop has nothing but threadlens waits;
+  //                       object = LOOP_DRAINED when said at the loop's end ('beforeExit')
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** The primitive kinds (MetaRecord "object" kind), each a row of PRIMITIVE_TRAITS. */
 export type ObjectKind =

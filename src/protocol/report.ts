@@ -108,6 +108,17 @@ export interface ReportThread {
   }[];
 }
 
+/**
+ * A child process of the run that died without exiting (a signal such as SIGKILL or SIGTERM, a
+ * crash): its recording ends with what its recorder had passed on, up to its last drain (every
+ * 5 ms) before the death; later events of its threads are not in the trace (DESIGN 3.3).
+ */
+export interface CutProcess {
+  /** The process's name (its main thread's). */
+  readonly name: string;
+  readonly pid: number;
+}
+
 export interface Report {
   readonly version: 1;
   readonly program: string;
@@ -115,6 +126,8 @@ export interface Report {
   readonly threads: readonly ReportThread[];
   readonly findings: readonly Finding[];
   readonly droppedEvents: number;
+  /** Child processes whose recording their death cut short; absent when none. */
+  readonly cutProcesses?: readonly CutProcess[];
   /** Per lock and semaphore, most contended first (a recorder's report always has it). */
   readonly lockStats?: readonly LockStats[];
   /** `explore`: the schedule of the reported run (replay it with `run --schedule`). */

@@ -7,8 +7,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
+import type { CutProcess } from "../protocol/report.ts";
 import { parseRelayLine, type ProcessLink, type RelayMessage } from "../protocol/processLink.ts";
 import { mergeByTime } from "../analysis/eventOrder.ts";
+import { EVENT_TRAITS } from "../protocol/kinds.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 
 /** Run-wide ids of child processes' threads and objects start here (the root's are below). */
@@ -40,7 +42,14 @@ export class ProcessHub {
   readonly #threads = new Map<string, number>();
   readonly #objects = new Map<string, number>();
   readonly #names = new Map<string, number>();
+  /** Relays that closed without their process's exit: killed, or crashed. */
+  readonly #cut: CutProcess[] = [];
   #rootQueue: TraceEvent[] = [];
+  /**
+   * The root's own stand-ins for primitives of other processes (one that came back in a queue
+   * item): the stand-in's id → the run's id of the owner's object.
+   */
+  readonly #rootAliases = new Map<number, number>();
   /** Resolves once child processes can connect. */
   readonly listening: Promise<void>;
   #nextThread = CHILD_THREAD_BASE;
@@ -68,6 +77,29 @@ export class ProcessHub {
 
   close(): void {
     this.#server.close();
+  }
+
+  /**
+   * A record of the root process itself: undefined when it only says that one of its objects
+   * stands for a primitive of another process (an origin), whose events are then that one's.
+   */
+  rootMeta(record: MetaRecord): MetaRecord | undefined {
+    if (record.type !== "object" || record.origin === undefined) return record;
+    this.#rootAliases.set(record.id, this.#object(record.origin.pid, record.origin.id));
+    return undefined;
+  }
+
+  #aliased(events: TraceEvent[]): TraceEvent[] {
+    if (this.#rootAliases.size === 0) return events;
+    return events.map((e) => {
+      const alias = EVENT_TRAITS[e.kind].object === "primitive" && this.#rootAliases.get(e.object);
+      return alias === undefined || alias === false ? e : { ...e, object: alias };
+    });
+  }
+
+  /** The child processes that died without exiting so far (their recording is cut short). */
+  cutProcesses(): readonly CutProcess[] {
+    return this.#cut;
   }
 
   #accept(socket: Socket): void {
@@ -145,6 +177,8 @@ export class ProcessHub {
   /** The process is gone: whatever of it had not ended ends now (it was killed, or exited). */
   #closed(relay: Relay): void {
     relay.open = false;
+    // An exit sends everything and says so; a death (SIGKILL, SIGTERM, a crash) says nothing.
+    if (relay.exitCode === undefined) this.#cut.push({ name: relay.name, pid: relay.pid });
     const time = Math.max(relay.reached, relay.queue.at(-1)?.time ?? 0);
     for (const thread of relay.live) {
       const code = thread === relay.main ? (relay.exitCode ?? -1) : 0;
@@ -245,7 +279,8 @@ export class ProcessHub {
    * drain's) with the relays', up to what every live relay has reported; the rest waits.
    * `all`: the run ends, release everything.
    */
-  take(events: TraceEvent[], all = false): TraceEvent[] {
+  take(rootEvents: TraceEvent[], all = false): TraceEvent[] {
+    const events = this.#aliased(rootEvents);
     if (this.#relays.length === 0 && this.#rootQueue.length === 0) return events;
     this.#rootQueue =
       this.#rootQueue.length === 0 ? events : mergeByTime([this.#rootQueue, events]);

@@ -138,6 +138,8 @@ const hub =
         nowMicros,
       );
 
+if (hub !== undefined) session.watchProcesses(() => hub.cutProcesses());
+
 const channel = new BroadcastChannel(RECORDER_CHANNEL);
 // Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
 const channelPort = channel as unknown as MessagePort;
@@ -175,8 +177,11 @@ function drain(final = false): void {
   // events.
   receivePending();
   for (const record of pendingMeta.splice(0)) {
-    if (relay === undefined) session.addMeta(record);
-    else relay.addMeta(record);
+    if (relay !== undefined) relay.addMeta(record);
+    else {
+      const own = hub === undefined ? record : hub.rootMeta(record);
+      if (own !== undefined) session.addMeta(own);
+    }
   }
   const now = nowMicros();
   for (const ring of rings) {

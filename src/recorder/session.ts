@@ -3,7 +3,7 @@
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { RecorderOutput } from "../protocol/recorderControl.ts";
 import { stopsProgram } from "../protocol/findingRules.ts";
-import type { Finding, LockStats, Report, ReportThread } from "../protocol/report.ts";
+import type { CutProcess, Finding, LockStats, Report, ReportThread } from "../protocol/report.ts";
 import { formatEvent, formatMeta } from "../protocol/traceText.ts";
 import { TRACE_HEADER } from "../protocol/traceTextReader.ts";
 import { formatReport } from "../analysis/humanReport.ts";
@@ -48,6 +48,7 @@ export class RecorderSession {
   readonly #startedAt: number;
   #dropped = 0;
   #stopped = false;
+  #cutProcesses: () => readonly CutProcess[] = () => [];
 
   constructor(
     readonly settings: RecorderSettings,
@@ -82,6 +83,11 @@ export class RecorderSession {
         false,
       );
     }
+  }
+
+  /** Where the report learns which child processes died without exiting (the process hub). */
+  watchProcesses(cutProcesses: () => readonly CutProcess[]): void {
+    this.#cutProcesses = cutProcesses;
   }
 
   get stopped(): boolean {
@@ -156,7 +162,9 @@ export class RecorderSession {
       .finish()
       .filter((f) => !stopsProgram(f.kind) && f.kind !== "unjoined-thread");
     const report = this.#report(null, [...blocking, ...rest]);
-    this.#closeTrace(`# end: the program is stopped (${blocking.map((f) => f.kind).join(", ")})`);
+    this.#closeTrace(
+      `${cutLines(report)}# end: the program is stopped (${blocking.map((f) => f.kind).join(", ")})`,
+    );
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "blocked", report });
     } else {
@@ -173,16 +181,21 @@ export class RecorderSession {
     if (this.#stopped) return false;
     this.#stopped = true;
     const report = this.#report(exitCode, this.#analysis.finish());
-    this.#closeTrace(`# end: the program exited with code ${exitCode}`);
+    this.#closeTrace(`${cutLines(report)}# end: the program exited with code ${exitCode}`);
     if (this.settings.outputFd !== undefined) {
       sendToSupervisor(this.settings.outputFd, { type: "report", report });
-    } else if (report.findings.length > 0 || report.droppedEvents > 0) {
+    } else if (
+      report.findings.length > 0 ||
+      report.droppedEvents > 0 ||
+      report.cutProcesses !== undefined
+    ) {
       writeFully(2, formatReport(report));
     }
     return report.findings.some((f) => stopsProgram(f.kind));
   }
 
   #report(exitCode: number | null, findings: readonly Finding[]): Report {
+    const cut = this.#cutProcesses();
     return {
       version: 1,
       program: this.settings.program,
@@ -190,7 +203,15 @@ export class RecorderSession {
       threads: this.#analysis.threads(),
       findings,
       droppedEvents: this.#dropped,
+      ...(cut.length > 0 ? { cutProcesses: [...cut] } : {}),
       lockStats: this.#analysis.lockStats(),
     };
   }
+}
+
+/** The trace file's note of each child process whose recording its death cut short. */
+function cutLines(report: Report): string {
+  return (report.cutProcesses ?? [])
+    .map((p) => `# cut: process ${p.name} (pid ${p.pid}) died without exiting\n`)
+    .join("");
 }

@@ -15,6 +15,7 @@ import {
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 import { traceCreate, traceWaitBegin, traceWaitEnd } from "./trace.ts";
+import { promiseOf } from "./promiseOf.ts";
 
 const PARTIES = 0;
 const COUNT = 1;
@@ -98,11 +99,7 @@ export class Barrier {
 
   /** Waits for all parties; resolves this thread's arrival index (0 .. parties-1). */
   wait(options?: TimeoutOptions): Promise<number> {
-    try {
-      return runAsync(this.#waitOp(this.#deadline("wait", options)), "wait", this);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => runAsync(this.#waitOp(this.#deadline("wait", options)), "wait", this));
   }
 
   waitSync(options?: TimeoutOptions): number {

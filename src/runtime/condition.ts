@@ -19,6 +19,7 @@ import {
 } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 import { recordingOn, traceCreate, traceNotify, traceWaitBegin, traceWaitEnd } from "./trace.ts";
+import { promiseOf } from "./promiseOf.ts";
 
 const ISSUED = 0;
 const SERVED = 1;
@@ -116,11 +117,9 @@ export class Condition {
     if (pauseWord[0] !== 0 && this.#recorded) {
       return parkWhilePausedAsync().then(() => this.wait(options));
     }
-    try {
-      return runAsync(this.waitOp(deadlineOf(`${this.name}.wait`, options)), "wait", this);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() =>
+      runAsync(this.waitOp(deadlineOf(`${this.name}.wait`, options)), "wait", this),
+    );
   }
 
   waitSync(options?: TimeoutOptions): boolean {
@@ -133,15 +132,13 @@ export class Condition {
     if (pauseWord[0] !== 0 && this.#recorded) {
       return parkWhilePausedAsync().then(() => this.waitFor(predicate, options));
     }
-    try {
-      return runAsync(
+    return promiseOf(() =>
+      runAsync(
         this.waitForOp(predicate, deadlineOf(`${this.name}.waitFor`, options)),
         "wait",
         this,
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      ),
+    );
   }
 
   waitForSync<T>(predicate: () => T, options?: TimeoutOptions): T {

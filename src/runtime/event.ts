@@ -6,6 +6,7 @@ import { KIND_FIELD, newIdentity, registerReviver, remember, revive } from "./pr
 import { deadlineOf, remaining, type TimeoutOptions, nameOptions } from "./validate.ts";
 import type { SourceSite } from "./naming.ts";
 import { traceCreate, traceOperation, traceWaitBegin, traceWaitEnd } from "./trace.ts";
+import { promiseOf } from "./promiseOf.ts";
 
 const FLAG = 0;
 
@@ -96,11 +97,9 @@ export class Event {
   /** Resolves true once the flag is set, false if `timeout` ms pass first. */
   wait(options?: TimeoutOptions): Promise<boolean> {
     if (this.isSet()) return Promise.resolve(true);
-    try {
-      return runAsync(this.#waitOp(deadlineOf(`${this.name}.wait`, options)), "wait", this);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() =>
+      runAsync(this.#waitOp(deadlineOf(`${this.name}.wait`, options)), "wait", this),
+    );
   }
 
   waitSync(options?: TimeoutOptions): boolean {

@@ -3,12 +3,9 @@
 // (moduleHooks.ts); no heavier imports than node:fs and node:path (the runtime bundles it).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { isTypeScriptFile } from "../protocol/typeScriptFiles.ts";
 
-const TS_FILE = /\.(?:[cm]?ts|tsx)$/;
-
-export function isTypeScriptFile(file: string): boolean {
-  return TS_FILE.test(file) && !file.endsWith(".d.ts");
-}
+export { isTypeScriptFile };
 
 const packageTypes = new Map<string, string | undefined>();
 

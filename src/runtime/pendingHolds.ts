@@ -23,6 +23,7 @@ import {
   preciseTime,
   emitSharedAcquiredAt,
   emitSharedRelease,
+  emitSharedReleaseAt,
   setBeforePreciseEvent,
   siteOfRawStack,
 } from "./recording.ts";
@@ -333,7 +334,8 @@ export function holdReleasedNow(lock: HeldLock, ident: number): void {
     remove(i);
     break;
   }
-  emitReleaseAt(ident, lock.id, preciseTime());
+  if (lock.shared === true) emitSharedReleaseAt(ident, lock.id, preciseTime());
+  else emitReleaseAt(ident, lock.id, preciseTime());
 }
 
 /** Whether `ident` holds anything now (decides site capture for nested acquisitions). */

@@ -26,6 +26,7 @@ import {
 import type { SourceSite } from "./naming.ts";
 import type { ObjectKind } from "../protocol/events.ts";
 import { traceCreate, traceOperation, traceWaitBegin, traceWaitEnd } from "./trace.ts";
+import { promiseOf } from "./promiseOf.ts";
 
 const QSIZE = 0;
 const UNFINISHED = 1;
@@ -150,11 +151,7 @@ abstract class QueueBase<T> {
 
   /** Resolves once `item` is in the queue; QueueFull when it may not wait or times out. */
   put(item: T, options?: PutOptions): Promise<void> {
-    try {
-      return runAsync(this.#putOp(item, options, "put"), "put", this);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => runAsync(this.#putOp(item, options, "put"), "put", this));
   }
 
   putSync(item: T, options?: PutOptions): void {
@@ -167,11 +164,9 @@ abstract class QueueBase<T> {
 
   /** Resolves the next item; QueueEmpty when it may not wait or times out. */
   get(options?: GetOptions): Promise<T> {
-    try {
-      return runAsync(this.#getOp(options, "get"), "get", this).then(decodeItem) as Promise<T>;
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(
+      () => runAsync(this.#getOp(options, "get"), "get", this).then(decodeItem) as Promise<T>,
+    );
   }
 
   getSync(options?: GetOptions): T {

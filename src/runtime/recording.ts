@@ -247,6 +247,12 @@ export function emitSharedRelease(thread: number, object: number): void {
   write(SHARED_RELEASE | (thread << THREAD_SHIFT), object, 0, coarseTime());
 }
 
+/** A shared release with the time it happened (a read hold of another process's RWLock). */
+export function emitSharedReleaseAt(thread: number, object: number, time: number): void {
+  write(SHARED_RELEASE | (thread << THREAD_SHIFT), object, 0, time);
+  publish();
+}
+
 let beforePreciseEvent: () => void = () => undefined;
 
 /** Runs before every precise (slow-path) event: deferred holds become visible first. */

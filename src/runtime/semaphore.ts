@@ -24,6 +24,7 @@ import {
   traceMisuse,
   traceSemaphore,
 } from "./trace.ts";
+import { promiseOf } from "./promiseOf.ts";
 
 const VALUE = 0;
 const LIMIT = 1; // initial value of a BoundedSemaphore, -1 for a plain Semaphore
@@ -117,15 +118,9 @@ export class Semaphore {
         return true;
       });
     }
-    try {
-      return runAsync(
-        this.#acquireOp(deadlineOf(`${this.name}.acquire`, options)),
-        "acquire",
-        this,
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() =>
+      runAsync(this.#acquireOp(deadlineOf(`${this.name}.acquire`, options)), "acquire", this),
+    );
   }
 
   acquireSync(options?: TimeoutOptions): boolean {

@@ -7,8 +7,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ESM_SYNTAX, declaredModule, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+import { TypeScriptSyntaxError, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 
-export { declaredModule, isTypeScriptFile };
+export { declaredModule, isTypeScriptFile, TypeScriptSyntaxError, toSyntaxError };
 
 export type ModuleFormat = "module" | "commonjs";
 
@@ -29,41 +30,6 @@ export function formatOf(file: string, source: string): ModuleFormat {
   if (esm && !cjs) return "module";
   if (esm && cjs && /\bimport\.meta\b|^await\s/m.test(source)) return "module";
   return "commonjs";
-}
-
-interface EsbuildMessage {
-  readonly text: string;
-  readonly location: {
-    readonly file: string;
-    readonly line: number;
-    readonly column: number;
-    readonly lineText: string;
-  } | null;
-}
-
-/** A TypeScript file that does not compile; the message is `file:line:column: text`. */
-export class TypeScriptSyntaxError extends SyntaxError {
-  override name = "SyntaxError";
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(message);
-  }
-}
-
-export function toSyntaxError(file: string, error: unknown): unknown {
-  const errors = (error as { errors?: EsbuildMessage[] }).errors;
-  const first = errors?.[0];
-  if (first === undefined) return error;
-  const loc = first.location;
-  const line = loc?.line ?? 1;
-  const column = (loc?.column ?? 0) + 1;
-  const where = `${path.relative(process.cwd(), file) || file}:${line}:${column}`;
-  const snippet = loc === null ? "" : `\n    ${loc.lineText}\n    ${" ".repeat(loc.column)}^`;
-  return new TypeScriptSyntaxError(`${where}: ${first.text}${snippet}`, file, line, column);
 }
 
 const CACHE_VERSION = "1";

@@ -76,6 +76,7 @@ test("primitives shared across processes: a child killed holding a semaphore uni
   );
   const holder = Number(/started holder pid (\d+)/.exec(r.stderr)?.[1]);
   assert.ok(holder > 0, r.stderr);
+  assert.deepEqual(report.cutProcesses, [{ name: "holder", pid: holder }]);
   const start = performance.now();
   while (running(holder)) {
     if (performance.now() - start > 30_000) assert.fail(`process ${holder} is still running`);

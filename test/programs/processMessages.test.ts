@@ -56,6 +56,8 @@ test("a plain fork and its parent speaking in turn: no finding, both processes e
   const r = threadlensJson("run", "test/fixtures/processes/messageClean.ts");
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.report.findings, []);
+  // The child exited: its recording is whole.
+  assert.equal(r.report.cutProcesses, undefined);
   assert.deepEqual(
     r.report.threads.map((t) => [t.name, t.state]),
     [

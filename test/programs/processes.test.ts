@@ -387,6 +387,8 @@ test("primitives shared across processes: a child killed holding a lock leaves i
   const holder = Number(/started holder pid (\d+)/.exec(r.stderr)?.[1]);
   assert.ok(holder > 0, r.stderr);
   assert.match(r.stderr, /holder exitCode -9/);
+  // Killed, it never said it exited: the report says its recording was cut by its death.
+  assert.deepEqual(r.report.cutProcesses, [{ name: "holder", pid: holder }]);
   await ended(holder);
 });
 

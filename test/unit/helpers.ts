@@ -1,5 +1,5 @@
 // Shared helpers of the contract tests: real worker threads running workers/*.ts.
-import { Thread } from "threadlens";
+import { Thread, type Condition } from "threadlens";
 
 export function workerUrl(name: string): URL {
   return new URL(`./workers/${name}.ts`, import.meta.url);
@@ -37,4 +37,13 @@ export async function until(condition: () => boolean, limitMs = 30_000): Promise
     if (Date.now() > deadline) throw new Error(`condition not reached in ${limitMs} ms`);
     await sleep(1);
   }
+}
+
+/**
+ * How many waits on `cond` have begun (its tickets issued: condition.ts keeps the count in its
+ * state word 0). A thread is in its wait once its ticket is out: Semaphore, Event and Queue wait
+ * on such a condition inside (`sem.cond`, `event.cond`, `queue.notFull`, ...).
+ */
+export function waitsBegun(cond: Condition): number {
+  return Atomics.load(cond.state, 0);
 }

@@ -13,7 +13,7 @@ import {
   withLock,
   type AnyLock,
 } from "threadlens";
-import { MODES, joinAll, sharedInts, sleep, workerUrl } from "./helpers.ts";
+import { MODES, joinAll, sharedInts, workerUrl } from "./helpers.ts";
 
 const IMPLEMENTATIONS: { kind: string; make: (name?: string) => AnyLock }[] = [
   { kind: "Lock", make: (name) => new Lock(name) },
@@ -47,7 +47,9 @@ for (const { kind, make } of IMPLEMENTATIONS) {
             for (let k = 0; k < 200; k++) {
               await lock.acquire();
               const v = counter;
-              await sleep(0);
+              // Lets every other task run before the write (a turn of the event loop; a
+              // timer's would cost a millisecond each, 1,600 times).
+              await new Promise((resolve) => setImmediate(resolve));
               counter = v + 1;
               lock.release();
             }
@@ -83,8 +85,9 @@ for (const { kind, make } of IMPLEMENTATIONS) {
       const go = new Event();
       const holder = new Thread(workerUrl("holdLock"), { args: [lock, ready, go] }).start();
       await ready.wait();
+      // The acquisition waits from the call on (the holder has the lock until `go`).
       const acquired = lock.acquire();
-      setTimeout(() => go.set(), 20);
+      go.set();
       assert.equal(await acquired, true);
       lock.release();
       await joinAll([holder]);

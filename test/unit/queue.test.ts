@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   ArgumentError,
   Barrier,
+  Lock,
   LifoQueue,
   PriorityQueue,
   Queue,
@@ -13,7 +14,7 @@ import {
   TaskDoneError,
   spawn,
 } from "threadlens";
-import { MODES, joinAll, sharedInts, sleep, startStep } from "./helpers.ts";
+import { MODES, joinAll, sharedInts, startStep, until, waitsBegun } from "./helpers.ts";
 
 describe("Queue contract", () => {
   for (const mode of MODES) {
@@ -74,7 +75,9 @@ describe("Queue contract", () => {
     const q = new Queue<number>(1);
     await q.put(1);
     const putter = spawn(() => q.put(2));
-    await sleep(10);
+    await until(() => waitsBegun(q.notFull) === 1);
+    assert.equal(putter.isAlive(), true);
+    assert.equal(q.qsize(), 1);
     assert.equal(await q.get(), 1);
     await putter.join();
     assert.equal(await q.get(), 2);
@@ -88,7 +91,9 @@ describe("Queue contract", () => {
     const joiner = q.join().then(() => (joined = true));
     await q.get();
     q.taskDone();
-    await sleep(10);
+    // The join waits, and one item is still unfinished.
+    await until(() => waitsBegun(q.allTasksDone) >= 1);
+    assert.equal(q.unfinishedTasks, 1);
     assert.equal(joined, false);
     await q.get();
     q.taskDone();
@@ -156,6 +161,20 @@ describe("Barrier contract", () => {
       assert.equal(barrier.broken, false);
     });
   }
+
+  test("a Lock inside a queue item is the same lock in every thread (not a copy)", async () => {
+    const queue = new Queue<{ lock: Lock }>();
+    const back = new Queue<{ lock: Lock }>();
+    const lock = new Lock("inItem");
+    await queue.put({ lock });
+    const worker = startStep("lockFromItem", queue, back);
+    const returned = await back.get();
+    await joinAll([worker]);
+    // The worker took the lock it got: this thread's lock is held, and comes back as itself.
+    assert.equal(returned.lock, lock);
+    assert.equal(lock.locked, true);
+    assert.equal(lock.tryAcquire(), false);
+  });
 
   test("bad parties is an ArgumentError", () => {
     assert.throws(() => new Barrier(0), /parties must be an integer >= 1, got 0/);

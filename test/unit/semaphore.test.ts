@@ -9,7 +9,7 @@ import {
   Semaphore,
   spawn,
 } from "threadlens";
-import { MODES, joinAll, sharedInts, sleep, startStep } from "./helpers.ts";
+import { MODES, joinAll, sharedInts, startStep, until, waitsBegun } from "./helpers.ts";
 
 describe("Semaphore contract", () => {
   for (const mode of MODES) {
@@ -32,8 +32,10 @@ describe("Semaphore contract", () => {
     assert.equal(sem.tryAcquire(), false);
     assert.equal(await sem.acquire({ timeout: 20 }), false);
     assert.equal(sem.acquireSync({ timeout: 10 }), false);
+    const begun = waitsBegun(sem.cond); // the timed-out waits above took theirs
     const waiter = spawn(() => sem.acquire({ timeout: 60_000 }));
-    await sleep(10);
+    await until(() => waitsBegun(sem.cond) === begun + 1);
+    assert.equal(waiter.isAlive(), true);
     sem.release();
     assert.equal(await waiter.join(), true);
     assert.equal(sem.value, 0);
@@ -69,7 +71,7 @@ describe("Event contract", () => {
       const event = new Event();
       const results = [sharedInts(1), sharedInts(1), sharedInts(1)];
       const workers = results.map((r) => startStep("eventWait", mode, event, r));
-      await sleep(30);
+      await until(() => waitsBegun(event.cond) === 3);
       assert.deepEqual(
         results.map((r) => r[0]),
         [0, 0, 0],

@@ -23,7 +23,9 @@ import { joinAll, sleep, startStep, workerUrl } from "./helpers.ts";
 
 describe("Thread", () => {
   test("join with a timeout resolves false while alive, then true; exit code and ident", async () => {
-    const t = new Thread(workerUrl("sleeper"), { name: "sleepy", args: [200, 3] });
+    // It runs until main sets `go`: a join with a timeout before that cannot see it end.
+    const go = new Event();
+    const t = new Thread(workerUrl("waitThenExit"), { name: "sleepy", args: [go, 3] });
     assert.equal(t.isAlive(), false);
     await assert.rejects(t.join(), ThreadStateError);
     t.start();
@@ -33,6 +35,7 @@ describe("Thread", () => {
     assert.ok(enumerate().some((e) => e.name === "sleepy" && e.kind === "worker"));
     assert.equal(await t.join({ timeout: 20 }), false);
     assert.equal(t.isAlive(), true);
+    go.set();
     assert.equal(await t.join(), true);
     assert.equal(t.isAlive(), false);
     assert.equal(t.exitCode, 3);

@@ -6,7 +6,7 @@
 // says why. The run's own lock-order graph is checked where the finding is made
 // (analysis/fixChecks.ts); this is the part that needs the compiler, run by the front ends
 // (`threadlens run` and `threadlens check`).
-import type { Finding, Suggestion } from "../../protocol/report.ts";
+import type { Finding, Replacement, TextEdit } from "../../protocol/report.ts";
 import { applyTextEdit } from "../sourceEdits.ts";
 import { checkSources } from "./index.ts";
 
@@ -24,15 +24,10 @@ export interface FixCheckOptions {
 }
 
 export const FIX_CHECK_BUDGET_MS = 10_000;
-
-/** What the re-analyses of one call share: per file, the unedited file's problems, the time. */
-interface FixCheckRun {
-  readonly options: FixCheckOptions;
-  readonly before: Map<string, Set<string>>;
-  readonly spent: Map<string, number>;
-}
-
 const CHECKED_KINDS = new Set(["deadlock", "potential-deadlock", "self-deadlock"]);
+
+/** A group's size limit: an edit with a problem of its own is found by halving the group. */
+const MAX_GROUP = 64;
 
 function absolute(file: string, cwd: string): string {
   if (file.startsWith("/") || /^[A-Za-z]:\//.test(file)) return file;
@@ -53,56 +48,189 @@ function keyOf(finding: Finding): string {
   return `${kind}:${[...finding.locks].sort().join(",")}`;
 }
 
-/** Why the edit is withheld, or undefined when the edited file passes the re-analysis. */
-function verdict(finding: Finding, suggestion: Suggestion, check: FixCheckRun): string | undefined {
-  const { options } = check;
-  const edit = suggestion.edit;
-  if (edit === undefined) return undefined;
-  const file = absolute(edit.file, options.cwd);
-  const budget = options.budgetMs ?? FIX_CHECK_BUDGET_MS;
-  if ((check.spent.get(file) ?? 0) >= budget) {
-    return `not re-analysed: the ${budget / 1000} s of re-analysis for its file are spent`;
+/** One edit to check: suggestion `suggestion` of finding `finding`. */
+interface Candidate {
+  readonly finding: number;
+  readonly suggestion: number;
+  readonly key: string;
+  readonly locks: readonly string[];
+  readonly edit: TextEdit;
+}
+
+type Position = readonly [number, number];
+
+function before(a: Position, b: Position): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+
+/**
+ * Two replacements that cannot both be applied: overlapping, or starting at one place (which
+ * goes first would be arbitrary). The very same replacement twice is one.
+ */
+function clash(a: Replacement, b: Replacement): boolean {
+  const aStart: Position = [a.line, a.column];
+  const aEnd: Position = [a.endLine, a.endColumn];
+  const bStart: Position = [b.line, b.column];
+  const bEnd: Position = [b.endLine, b.endColumn];
+  const samePlace = a.line === b.line && a.column === b.column;
+  if (samePlace && a.endLine === b.endLine && a.endColumn === b.endColumn)
+    return a.newText !== b.newText;
+  const aFirst = !before(bStart, aEnd);
+  const bFirst = !before(aStart, bEnd);
+  return samePlace || !(aFirst || bFirst);
+}
+
+/**
+ * Edits checked together, with one re-analysis of their file: their findings have no lock in
+ * common and their replacements do not clash. A cycle's key is its set of locks, and an edit
+ * changes only how its own locks are taken (which receiver comes first, or both at once, or one
+ * lock's kind), so each finding's key in the result of all the group's edits is what it would
+ * be with its own edit alone; identical replacements (acquireAll's import) are made once.
+ */
+function groupsOf(candidates: readonly Candidate[]): Candidate[][] {
+  const groups: { locks: Set<string>; replacements: Replacement[]; members: Candidate[] }[] = [];
+  for (const c of candidates) {
+    const fits = groups.find(
+      (g) =>
+        g.members.length < MAX_GROUP &&
+        !c.locks.some((l) => g.locks.has(l)) &&
+        !c.edit.replacements.some((r) => g.replacements.some((q) => clash(r, q))),
+    );
+    const group = fits ?? { locks: new Set<string>(), replacements: [], members: [] };
+    if (fits === undefined) groups.push(group);
+    for (const l of c.locks) group.locks.add(l);
+    group.replacements.push(...c.edit.replacements);
+    group.members.push(c);
   }
-  const text = options.readFile(file);
-  if (text === undefined) return "its file cannot be read to check it";
-  const edited = applyTextEdit(text, edit);
-  const run = (source: string): Set<string> => {
+  return groups.map((g) => g.members);
+}
+
+/** The edits of `group` as one (a replacement several of them make is made once). */
+function combined(file: string, group: readonly Candidate[]): TextEdit {
+  const seen = new Set<string>();
+  const replacements: Replacement[] = [];
+  for (const c of group) {
+    for (const r of c.edit.replacements) {
+      const key = `${r.line}:${r.column}:${r.endLine}:${r.endColumn}:${r.newText}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      replacements.push(r);
+    }
+  }
+  return { file, replacements };
+}
+
+/** The re-analyses of one file's edits: verdicts by candidate (undefined: the edit passes). */
+class FileCheck {
+  readonly #file: string;
+  readonly #text: string;
+  readonly #options: FixCheckOptions;
+  readonly #budget: number;
+  #spent = 0;
+  #before: Set<string> | undefined;
+  readonly verdicts = new Map<Candidate, string | undefined>();
+
+  constructor(file: string, text: string, options: FixCheckOptions) {
+    this.#file = file;
+    this.#text = text;
+    this.#options = options;
+    this.#budget = options.budgetMs ?? FIX_CHECK_BUDGET_MS;
+  }
+
+  #run(source: string): Set<string> {
     const started = performance.now();
+    const file = this.#file;
     const keys = problemKeys(
       checkSources({
         files: [file],
-        readFile: (p) => (p === file ? source : options.readFile(p)),
-        cwd: options.cwd,
+        readFile: (p) => (p === file ? source : this.#options.readFile(p)),
+        cwd: this.#options.cwd,
+        problemsOnly: true,
       }).findings,
     );
-    check.spent.set(file, (check.spent.get(file) ?? 0) + performance.now() - started);
+    this.#spent += performance.now() - started;
     return keys;
-  };
-  const after = run(edited);
-  if (after.has(keyOf(finding))) {
-    return finding.kind === "self-deadlock"
-      ? "re-analysed, the edited code still takes the lock again while holding it"
-      : `re-analysed, the edited code still takes ${finding.locks.join(" and ")} in both orders`;
   }
-  // The unedited file's problems, once per file.
-  let before = check.before.get(file);
-  if (before === undefined) {
-    before = run(text);
-    check.before.set(file, before);
+
+  check(group: readonly Candidate[]): void {
+    if (this.#spent >= this.#budget) {
+      const why = `not re-analysed: the ${this.#budget / 1000} s of re-analysis for its file are spent`;
+      for (const c of group) this.verdicts.set(c, why);
+      return;
+    }
+    const after = this.#run(applyTextEdit(this.#text, combined(this.#file, group)));
+    const passed: Candidate[] = [];
+    for (const c of group) {
+      if (!after.has(c.key)) {
+        passed.push(c);
+        continue;
+      }
+      const finding = c.key.startsWith("self-deadlock:");
+      this.verdicts.set(
+        c,
+        finding
+          ? "re-analysed, the edited code still takes the lock again while holding it"
+          : `re-analysed, the edited code still takes ${c.locks.join(" and ")} in both orders`,
+      );
+    }
+    if (passed.length === 0) return;
+    // The unedited file's problems, once per file.
+    this.#before ??= this.#run(this.#text);
+    const before = this.#before;
+    const added = [...after].some((k) => !before.has(k));
+    if (!added) {
+      for (const c of passed) this.verdicts.set(c, undefined);
+      return;
+    }
+    if (passed.length === 1 && group.length === 1) {
+      this.verdicts.set(
+        passed[0] as Candidate,
+        "re-analysed, the edited code has a lock-order problem of its own",
+      );
+      return;
+    }
+    // Some edit of the group adds a problem: find which, by halves.
+    const half = Math.ceil(passed.length / 2);
+    this.check(passed.slice(0, half));
+    this.check(passed.slice(half));
   }
-  const added = [...after].filter((k) => !before.has(k));
-  if (added.length > 0) return "re-analysed, the edited code has a lock-order problem of its own";
-  return undefined;
 }
 
 /** The findings with every edit re-analysed; an edit that does not fix is withheld. */
 export function checkFixEdits(findings: readonly Finding[], options: FixCheckOptions): Finding[] {
-  const check: FixCheckRun = { options, before: new Map(), spent: new Map() };
-  return findings.map((finding) => {
-    if (!CHECKED_KINDS.has(finding.kind)) return finding;
-    if (!finding.suggestions.some((s) => s.edit !== undefined)) return finding;
-    const suggestions = finding.suggestions.map((s) => {
-      const why = verdict(finding, s, check);
+  const byFile = new Map<string, Candidate[]>();
+  findings.forEach((finding, f) => {
+    if (!CHECKED_KINDS.has(finding.kind)) return;
+    finding.suggestions.forEach((s, i) => {
+      if (s.edit === undefined) return;
+      const file = absolute(s.edit.file, options.cwd);
+      const list = byFile.get(file) ?? [];
+      list.push({
+        finding: f,
+        suggestion: i,
+        key: keyOf(finding),
+        locks: finding.locks,
+        edit: s.edit,
+      });
+      byFile.set(file, list);
+    });
+  });
+  const verdicts = new Map<string, string | undefined>();
+  for (const [file, candidates] of byFile) {
+    const text = options.readFile(file);
+    const check = text === undefined ? undefined : new FileCheck(file, text, options);
+    for (const group of check === undefined ? [] : groupsOf(candidates)) check?.check(group);
+    for (const c of candidates) {
+      const why =
+        check === undefined ? "its file cannot be read to check it" : check.verdicts.get(c);
+      verdicts.set(`${c.finding}:${c.suggestion}`, why);
+    }
+  }
+  return findings.map((finding, f) => {
+    if (!finding.suggestions.some((_, i) => verdicts.get(`${f}:${i}`) !== undefined))
+      return finding;
+    const suggestions = finding.suggestions.map((s, i) => {
+      const why = verdicts.get(`${f}:${i}`);
       if (why === undefined) return s;
       return { kind: s.kind, message: `${s.message} (no edit: ${why})` };
     });

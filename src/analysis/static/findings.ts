@@ -6,7 +6,7 @@
 import type { Frame } from "../../protocol/events.ts";
 import type { Finding, FindingSite, Suggestion, TextEdit } from "../../protocol/report.ts";
 import { declaredOrderText, type DeclaredOrder, type DeclaredOrders } from "../declaredOrder.ts";
-import { relativePath } from "../../protocol/paths.ts";
+import { relativePath as relativeTo } from "../../protocol/paths.ts";
 import { swapReceiversEdit, useRLockEdit, type ReadSource } from "../sourceEdits.ts";
 import { acquireAllEdit } from "../acquireAllEdit.ts";
 import {
@@ -23,6 +23,20 @@ export interface FindingContext {
   readonly cwd: string;
   readonly readSource: ReadSource;
   readonly orders: DeclaredOrders;
+}
+
+/** relativePath, memoized: a large file's findings name the same file tens of thousands of times. */
+const relatives = new Map<string, string>();
+
+function relativePath(file: string, cwd: string): string {
+  const key = `${cwd}\0${file}`;
+  let relative = relatives.get(key);
+  if (relative === undefined) {
+    if (relatives.size >= 4096) relatives.clear();
+    relative = relativeTo(file, cwd);
+    relatives.set(key, relative);
+  }
+  return relative;
 }
 
 /** Clauses named in a message per hop (the sites list them all). */

@@ -28,6 +28,12 @@ export interface StaticAnalysisOptions extends WalkLimits {
   readonly declaredOrders?: readonly DeclaredOrder[];
   /** Longest lock cycle searched (default 8). */
   readonly maxCycleLength?: number;
+  /**
+   * Only each finding's kind and locks, without sites, messages or suggestions (the
+   * re-analysis of a fix edit needs no more: checkedFixes.ts). Building the findings of a large
+   * file (every site of every cycle, every suggestion's edit) was most of each re-analysis.
+   */
+  readonly problemsOnly?: boolean;
 }
 
 export interface StaticCheckOptions extends StaticAnalysisOptions {
@@ -91,6 +97,31 @@ export function analyzeProgram(
   };
   const edges = [...walk.edges.values()];
   const cycles = findLockCycles(edges, options.maxCycleLength ?? 8);
+  if (options.problemsOnly === true) {
+    const problem = (kind: Finding["kind"], locks: string[]): Finding => ({
+      kind,
+      message: "",
+      locks,
+      threads: [],
+      sites: [],
+      suggestions: [],
+    });
+    return {
+      findings: [
+        ...cycles.map((c) =>
+          problem(
+            "potential-deadlock",
+            c.locks.map((l) => l.name),
+          ),
+        ),
+        ...[...walk.reacquires.values()].map((r) => problem("self-deadlock", [r.lock.name])),
+      ],
+      declaredOrders: orders,
+      edgeCount: edges.length,
+      walks: walk.walks,
+      overBudget: [...walk.overBudget].sort(),
+    };
+  }
   const findings = [
     ...cycles.map((c) => cycleFinding(c, ctx)),
     ...findOrderViolations(edges, ctx.orders, cycles).map((v) => violationFinding(v, ctx)),

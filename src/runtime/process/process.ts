@@ -27,7 +27,7 @@ import {
 export interface ProcessOptions {
   readonly name?: string;
   /**
-   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, Condition,
+   * Values handed to the child (v8-serialized), primitives included (Lock, RLock, RWLock, Condition,
    * Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe
    * connections): the child's are the same ones.
    */
@@ -91,7 +91,7 @@ export class Process {
     const unsendable = findUnsendable(options.args);
     if (unsendable !== undefined) {
       throw new ArgumentError(
-        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe connections; other shared memory stays in its process)`,
+        `new Process(): a ${unsendable} cannot be passed to a process (shared across processes: Lock, RLock, RWLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue, PriorityQueue, Pipe connections; other shared memory stays in its process)`,
       );
     }
     this.#args = options.args ?? [];

@@ -26,9 +26,15 @@ import { describe, type TimeoutOptions } from "../validate.ts";
 import { ArgumentError } from "../errors.ts";
 import { nextObjectId } from "../world.ts";
 import { callAsync, callSync } from "./caller.ts";
+import { promiseOf } from "../promiseOf.ts";
 
 /** Holds of this thread on other processes' primitives (locks and semaphore units). */
 let remoteHolds = 0;
+
+/** A hold of another process's primitive was taken (+) or given back (-) (remoteRWLock.ts). */
+export function countRemoteHolds(delta: number): void {
+  remoteHolds += delta;
+}
 
 /** The KIND_FIELD of a posted remote primitive (revived by its handle's kind). */
 export const REMOTE_KIND = "Remote";
@@ -194,11 +200,7 @@ export abstract class RemoteAcquirable extends RemotePrimitive {
 
   /** Resolves true once held, false if `timeout` ms pass first. */
   acquire(o?: TimeoutOptions): Promise<boolean> {
-    try {
-      return Promise.resolve(this.#acquire(async_(this), `${this.name}.acquire`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#acquire(async_(this), `${this.name}.acquire`, o));
   }
 
   /** Blocks the calling thread until held (true) or `timeout` ms pass (false). */
@@ -341,11 +343,7 @@ export class RemoteEvent extends RemotePrimitive {
   }
 
   wait(o?: TimeoutOptions): Promise<boolean> {
-    try {
-      return Promise.resolve(this.#wait(async_(this), `${this.name}.wait`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#wait(async_(this), `${this.name}.wait`, o));
   }
 
   waitSync(o?: TimeoutOptions): boolean {

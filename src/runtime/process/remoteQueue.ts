@@ -15,6 +15,9 @@ import {
   type Call,
   type RemoteLock,
 } from "./remote.ts";
+import { promiseOf } from "../promiseOf.ts";
+import { withHandles } from "../itemStore.ts";
+import { revive } from "../primitive.ts";
 
 interface QueueCallOptions extends TimeoutOptions {
   readonly block?: boolean;
@@ -39,7 +42,8 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
 
   #put(call: Call, api: string, item: T, o: QueueCallOptions | undefined): void | Promise<void> {
     const args: unknown[] = [
-      item,
+      // Primitives inside go as their handles (itemStore.ts), and come out as primitives.
+      withHandles(item),
       ...(o === undefined ? [] : [{ ...options(api, o)[0], block: o.block }]),
     ];
     // An unbounded queue takes every item at once: its put is recorded before it goes, so a get
@@ -60,16 +64,12 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
     return this.waiting(call, "get", args, this.waitBegin("get", timed), (me, _s, v, w) => {
       this.waitEnd(me, true, w);
       this.record("get");
-      return v as T;
+      return revive(v) as T;
     });
   }
 
   put(item: T, o?: QueueCallOptions): Promise<void> {
-    try {
-      return Promise.resolve(this.#put(async_(this), `${this.name}.put`, item, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#put(async_(this), `${this.name}.put`, item, o));
   }
 
   putSync(item: T, o?: QueueCallOptions): void {
@@ -81,11 +81,7 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
   }
 
   get(o?: QueueCallOptions): Promise<T> {
-    try {
-      return Promise.resolve(this.#get(async_(this), `${this.name}.get`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#get(async_(this), `${this.name}.get`, o));
   }
 
   getSync(o?: QueueCallOptions): T {
@@ -169,11 +165,7 @@ export class RemoteCondition extends RemotePrimitive {
 
   /** Releases the lock, waits for notify() (or the timeout), takes the lock again. */
   wait(o?: TimeoutOptions): Promise<boolean> {
-    try {
-      return Promise.resolve(this.#wait(async_(this), `${this.name}.wait`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#wait(async_(this), `${this.name}.wait`, o));
   }
 
   waitSync(o?: TimeoutOptions): boolean {
@@ -260,11 +252,7 @@ export class RemoteBarrier extends RemotePrimitive {
 
   /** Resolves this arrival's index once all parties have arrived. */
   wait(o?: TimeoutOptions): Promise<number> {
-    try {
-      return Promise.resolve(this.#wait(async_(this), `${this.name}.wait`, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#wait(async_(this), `${this.name}.wait`, o));
   }
 
   waitSync(o?: TimeoutOptions): number {

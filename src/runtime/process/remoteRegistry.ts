@@ -4,7 +4,7 @@
 import { REMOTE_FIELD, type RemoteHandle } from "../../protocol/primitiveWire.ts";
 import { ArgumentError } from "../errors.ts";
 import { Connection } from "../pipe.ts";
-import { registerReviver } from "../primitive.ts";
+import { KIND_FIELD, knownObject, registerReviver } from "../primitive.ts";
 import type { Queue } from "../queue.ts";
 import { nextObjectId } from "../world.ts";
 import {
@@ -15,6 +15,7 @@ import {
   type RemotePrimitive,
 } from "./remote.ts";
 import { RemoteBarrier, RemoteCondition, RemoteQueue } from "./remoteQueue.ts";
+import { RemoteRWLock } from "./remoteRWLock.ts";
 import { ManagedDict, ManagedList } from "./manager.ts";
 
 type Make = (handle: RemoteHandle, id: number | undefined) => RemotePrimitive;
@@ -37,6 +38,7 @@ const CLASSES: Readonly<Record<string, Make>> = {
   PriorityQueue: (h, id) => new RemoteQueue(h, id),
   Condition: (h, id) => new RemoteCondition(h, remoteFor(part(h, "lock")) as RemoteLock, id),
   Barrier: (h, id) => new RemoteBarrier(h, id),
+  RWLock: (h, id) => new RemoteRWLock(h, id),
   ManagedDict: (h, id) => new ManagedDict(h, id),
   ManagedList: (h, id) => new ManagedList(h, id),
 };
@@ -62,6 +64,11 @@ export function remoteFor(handle: RemoteHandle, id?: number): RemotePrimitive {
 
 /** What a handle stands for here: a Connection is rebuilt over the owner's queues. */
 export function primitiveFor(handle: RemoteHandle): object {
+  // One of this process's own, back (from a queue item): the object itself where it is known.
+  if (handle.pid === process.pid) {
+    const own = knownObject(handle.id) as Record<string, unknown> | undefined;
+    if (own !== undefined && own[KIND_FIELD] === handle.kind) return own;
+  }
   if (handle.kind !== "Connection") return remoteFor(handle);
   const queue = (name: string): Queue | null => {
     const h = handle.parts?.[name];

@@ -19,6 +19,7 @@ import {
 import { taskContext, type LogicalThread } from "../logicalThread.ts";
 import { KIND_FIELD, revive } from "../primitive.ts";
 import { nextLogicalThreadId } from "../world.ts";
+import { keepItemsAsStored } from "../itemStore.ts";
 
 /** What an owner process posts to its server: a primitive that a child process may use. */
 export interface ShareMessage {
@@ -60,6 +61,15 @@ export const SERVED_OPS: Readonly<Record<string, readonly string[]>> = {
   Queue: QUEUE_OPS,
   LifoQueue: QUEUE_OPS,
   PriorityQueue: QUEUE_OPS,
+  RWLock: [
+    "acquireRead",
+    "acquireWrite",
+    "releaseRead",
+    "releaseWrite",
+    "readers",
+    "waitingWriters",
+    "writeLocked",
+  ],
   Barrier: ["wait", "abort", "reset", "nWaiting", "broken"],
   ManagedDict: ["get", "set", "delete", "has", "keys", "entries", "size"],
   ManagedList: ["append", "get", "set", "length", "toArray"],
@@ -181,6 +191,8 @@ function giveBack(object: Served, op: string, result: unknown, thread: LogicalTh
     try {
       if ((op === "acquire" || op === "tryAcquire") && result === true)
         invoke(object, "release", []);
+      else if (op === "acquireRead" && result === true) invoke(object, "releaseRead", []);
+      else if (op === "acquireWrite" && result === true) invoke(object, "releaseWrite", []);
       else if (op === "wait" && object[KIND_FIELD] === "Condition") invoke(object, "release", []);
       else if (op === "get") invoke(object, "putNowait", [result]);
     } catch {
@@ -261,6 +273,8 @@ function connected(socket: Socket): void {
 
 /** Runs the server (in its helper thread): listens on workerData.socket, takes shares. */
 export function runServer(): void {
+  // Items with primitives go to their getters as handles, revived there.
+  keepItemsAsStored();
   const socketPath = (workerData as { socket: string }).socket;
   parentPort?.on("message", accept);
   const server = net().createServer(connected);

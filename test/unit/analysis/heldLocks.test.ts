@@ -2,8 +2,7 @@
 // a release in the middle keeps the others' order, a re-take comes last.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HeldLocks } from "../../../src/analysis/heldLocks.ts";
-import type { Hold } from "../../../src/analysis/runState.ts";
+import { HeldLocks, type Hold } from "../../../src/analysis/heldLocks.ts";
 
 const hold = (object: number): Hold => ({ thread: 1, object, count: 1, site: 0, since: 0 });
 
