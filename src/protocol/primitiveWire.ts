@@ -30,6 +30,12 @@ export interface RemoteHandle {
 /** The marker field of a RemoteHandle inside v8-serialized args. */
 export const REMOTE_FIELD = "__threadlens_remote__";
 
+/**
+ * Where the runtime puts its primitives-to-handles copy for the Pool's worker script (a bundle
+ * of its own): a task's result goes back to the program with its primitives as handles.
+ */
+export const SENDABLE_HOOK = Symbol.for("threadlens.toSendable");
+
 /** First frame of a connection: who is calling (the calling thread's process). */
 export interface WireHello {
   readonly type: "hello";

@@ -10,6 +10,7 @@ import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { CutProcess } from "../protocol/report.ts";
 import { parseRelayLine, type ProcessLink, type RelayMessage } from "../protocol/processLink.ts";
 import { mergeByTime } from "../analysis/eventOrder.ts";
+import { EVENT_TRAITS } from "../protocol/kinds.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 
 /** Run-wide ids of child processes' threads and objects start here (the root's are below). */
@@ -44,6 +45,11 @@ export class ProcessHub {
   /** Relays that closed without their process's exit: killed, or crashed. */
   readonly #cut: CutProcess[] = [];
   #rootQueue: TraceEvent[] = [];
+  /**
+   * The root's own stand-ins for primitives of other processes (one that came back in a queue
+   * item): the stand-in's id → the run's id of the owner's object.
+   */
+  readonly #rootAliases = new Map<number, number>();
   /** Resolves once child processes can connect. */
   readonly listening: Promise<void>;
   #nextThread = CHILD_THREAD_BASE;
@@ -71,6 +77,24 @@ export class ProcessHub {
 
   close(): void {
     this.#server.close();
+  }
+
+  /**
+   * A record of the root process itself: undefined when it only says that one of its objects
+   * stands for a primitive of another process (an origin), whose events are then that one's.
+   */
+  rootMeta(record: MetaRecord): MetaRecord | undefined {
+    if (record.type !== "object" || record.origin === undefined) return record;
+    this.#rootAliases.set(record.id, this.#object(record.origin.pid, record.origin.id));
+    return undefined;
+  }
+
+  #aliased(events: TraceEvent[]): TraceEvent[] {
+    if (this.#rootAliases.size === 0) return events;
+    return events.map((e) => {
+      const alias = EVENT_TRAITS[e.kind].object === "primitive" && this.#rootAliases.get(e.object);
+      return alias === undefined || alias === false ? e : { ...e, object: alias };
+    });
   }
 
   /** The child processes that died without exiting so far (their recording is cut short). */
@@ -255,7 +279,8 @@ export class ProcessHub {
    * drain's) with the relays', up to what every live relay has reported; the rest waits.
    * `all`: the run ends, release everything.
    */
-  take(events: TraceEvent[], all = false): TraceEvent[] {
+  take(rootEvents: TraceEvent[], all = false): TraceEvent[] {
+    const events = this.#aliased(rootEvents);
     if (this.#relays.length === 0 && this.#rootQueue.length === 0) return events;
     this.#rootQueue =
       this.#rootQueue.length === 0 ? events : mergeByTime([this.#rootQueue, events]);

@@ -177,8 +177,11 @@ function drain(final = false): void {
   // events.
   receivePending();
   for (const record of pendingMeta.splice(0)) {
-    if (relay === undefined) session.addMeta(record);
-    else relay.addMeta(record);
+    if (relay !== undefined) relay.addMeta(record);
+    else {
+      const own = hub === undefined ? record : hub.rootMeta(record);
+      if (own !== undefined) session.addMeta(own);
+    }
   }
   const now = nowMicros();
   for (const ring of rings) {

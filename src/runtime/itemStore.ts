@@ -4,6 +4,8 @@
 // among equals). Dead records are reclaimed by compaction when the buffer runs out of room.
 // Callers hold the queue's lock around every call.
 import { serialize, deserialize } from "node:v8";
+import { REMOTE_FIELD } from "../protocol/primitiveWire.ts";
+import { KIND_FIELD, revive } from "./primitive.ts";
 
 const HEADER = 24; // u32 length, u32 alive, i32 previous live record (LIFO), u32 pad, f64 key
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -31,12 +33,44 @@ export function initStore(ctl: Int32Array, base: number): void {
   ctl[base + TOP] = -1;
 }
 
+// Primitives inside items (DESIGN 3.3): an item's bytes cannot hold a primitive's shared
+// memory, so a primitive goes in as its handle (process/sharing.ts: the owner's server serves
+// it to every process) and comes out as the primitive again, the same object where it is known
+// (revive), so a Lock put on a queue arrives usable, with its identity, in any thread or
+// process. The marks are looked for in the bytes: items without primitives pay one search.
+const PRIMITIVE_MARK = Buffer.from(KIND_FIELD);
+const HANDLE_MARK = Buffer.from(REMOTE_FIELD);
+let toHandles: (item: unknown) => unknown = (item) => item;
+/** The owner's primitive server passes items on as they are (its callers revive them). */
+let asStored = false;
+
+/** How primitives become handles (sharing.ts, which needs this module: set at its load). */
+export function setItemSharing(sendable: (item: unknown) => unknown): void {
+  toHandles = sendable;
+}
+
+/** `item` with its primitives as their handles (an item sent to another process's queue). */
+export function withHandles(item: unknown): unknown {
+  return toHandles(item);
+}
+
+/** In the primitive server: items are handed on to their getters as stored. */
+export function keepItemsAsStored(): void {
+  asStored = true;
+}
+
+function has(bytes: Uint8Array, mark: Buffer): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(mark) >= 0;
+}
+
 export function encodeItem(item: unknown): Uint8Array {
-  return serialize(item);
+  const bytes = serialize(item);
+  return asStored || !has(bytes, PRIMITIVE_MARK) ? bytes : serialize(toHandles(item));
 }
 
 export function decodeItem(bytes: Uint8Array): unknown {
-  return deserialize(bytes);
+  const item: unknown = deserialize(bytes);
+  return asStored || !has(bytes, HANDLE_MARK) ? item : revive(item);
 }
 
 export class ItemStore {

@@ -8,6 +8,7 @@ import { ArgumentError, PoolTaskError, ThreadStateError } from "./errors.ts";
 import { BOOTSTRAP_KEY, currentIdent, type ThreadBootstrap } from "./logicalThread.ts";
 import { traceCreate, traceJoin, traceMisuse, traceThreadStart } from "./trace.ts";
 import { nextObjectId } from "./world.ts";
+import { revive } from "./primitive.ts";
 import { resolveModulePath } from "./modulePath.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
 import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
@@ -216,7 +217,8 @@ export class Pool {
     entry.job = undefined;
     entry.worker.unref();
     this.#running--;
-    if (reply.ok) job.resolve(reply.value);
+    // Primitives in a result come back as the primitives (a worker process's as handles).
+    if (reply.ok) job.resolve(revive(reply.value));
     else {
       const error = new PoolTaskError(
         `${job.fn}() failed in ${entry.name}: ${reply.error.message}`,

@@ -5,6 +5,7 @@ import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { processArgs, revive } from "threadlens";
 import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
+import { SENDABLE_HOOK } from "../protocol/primitiveWire.ts";
 
 type Exports = Record<string, unknown>;
 
@@ -31,6 +32,18 @@ function poolPort(): { port: Port; modulePath: string } {
   };
 }
 
+/**
+ * A result as it goes to the pool: a worker thread posts it as it is (a primitive keeps its
+ * shared memory), a worker process sends its primitives as handles (the pool revives both).
+ */
+function forPool(value: unknown): unknown {
+  if (isMainThread) {
+    const toSendable = (globalThis as Record<symbol, unknown>)[SENDABLE_HOOK];
+    if (typeof toSendable === "function") return (toSendable as (v: unknown) => unknown)(value);
+  }
+  return value;
+}
+
 async function main(): Promise<void> {
   const { port, modulePath } = poolPort();
   const loaded = (await import(pathToFileURL(modulePath).href)) as Exports;
@@ -49,7 +62,7 @@ async function main(): Promise<void> {
         const value: unknown = await (fn as (...args: unknown[]) => unknown)(
           ...(revive(request.args) as unknown[]),
         );
-        reply = { id: request.id, ok: true, value };
+        reply = { id: request.id, ok: true, value: forPool(value) };
       } catch (error) {
         const e = error instanceof Error ? error : new Error(String(error));
         reply = {

@@ -39,9 +39,59 @@ export function registerReviver(kind: string, reviver: Reviver): void {
   revivers.set(kind, reviver);
 }
 
-/** Records `obj` as this thread's object for `id`, so later copies revive to it. */
-export function remember(id: number, obj: object): void {
+/** The kind of a primitive whose KIND_FIELD became postedKind (remember()). */
+const KIND_VALUE = Symbol("threadlens.kind");
+/** Set once a primitive is in `known`. */
+const REMEMBERED = Symbol("threadlens.remembered");
+
+/** Forgets the ids of collected primitives. */
+const forget = new FinalizationRegistry<number>((id) => {
+  if (known.get(id)?.deref() === undefined) known.delete(id);
+});
+
+function rememberNow(id: number, obj: object): void {
   known.set(id, new WeakRef(obj));
+  forget.register(obj, id);
+}
+
+type Remembered = Record<string | symbol, unknown> & { readonly id: number };
+
+/** KIND_FIELD of a primitive: remembered the first time it is read, as posting it does. */
+function postedKind(this: Remembered): unknown {
+  if (this[REMEMBERED] !== true) {
+    this[REMEMBERED] = true;
+    rememberNow(this.id, this);
+  }
+  return this[KIND_VALUE];
+}
+
+/**
+ * Records `obj` as this thread's object for `id`, so later copies revive to it: when it is
+ * first posted. A copy of a primitive can only come back after the primitive was posted, and
+ * posting it (structured clone, a Process's arguments) reads its KIND_FIELD, so that field
+ * becomes a getter that remembers it then. Remembering it at once took a WeakRef to every new
+ * primitive, and the engine keeps a WeakRef's target alive to the end of the running job: a
+ * long synchronous loop creating primitives kept every one of them (about 1 KB each) until it
+ * ended. `known` forgets collected primitives.
+ */
+export function remember(id: number, obj: object): void {
+  const record = obj as Remembered;
+  const kind = Object.getOwnPropertyDescriptor(record, KIND_FIELD)?.value as unknown;
+  if (typeof kind !== "string") {
+    rememberNow(id, obj);
+    return;
+  }
+  record[KIND_VALUE] = kind;
+  Object.defineProperty(record, KIND_FIELD, {
+    get: postedKind,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/** This thread's object for `id`, if it has met it. */
+export function knownObject(id: number): object | undefined {
+  return known.get(id)?.deref();
 }
 
 function reviveOne(copy: Record<string, unknown>): object {
@@ -53,7 +103,7 @@ function reviveOne(copy: Record<string, unknown>): object {
   const reviver = revivers.get(String(copy[KIND_FIELD]));
   if (reviver === undefined) return copy;
   const obj = reviver(copy);
-  if (typeof id === "number") remember(id, obj);
+  if (typeof id === "number") rememberNow(id, obj);
   return obj;
 }
 

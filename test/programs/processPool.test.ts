@@ -56,6 +56,8 @@ test("Pool({ processes: true }): apply, applyAsync, map, errors and primitives i
     "map: 1,4,9,16",
     "worker processes: true",
     "with a lock: total held: true, n 5",
+    "a lock as a result: the same true",
+    "a lock made by a task: made, locked true",
     "failure: PoolTaskError, cause RangeError: no",
     "closed and joined",
     "",

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   ArgumentError,
   Barrier,
+  Lock,
   LifoQueue,
   PriorityQueue,
   Queue,
@@ -160,6 +161,20 @@ describe("Barrier contract", () => {
       assert.equal(barrier.broken, false);
     });
   }
+
+  test("a Lock inside a queue item is the same lock in every thread (not a copy)", async () => {
+    const queue = new Queue<{ lock: Lock }>();
+    const back = new Queue<{ lock: Lock }>();
+    const lock = new Lock("inItem");
+    await queue.put({ lock });
+    const worker = startStep("lockFromItem", queue, back);
+    const returned = await back.get();
+    await joinAll([worker]);
+    // The worker took the lock it got: this thread's lock is held, and comes back as itself.
+    assert.equal(returned.lock, lock);
+    assert.equal(lock.locked, true);
+    assert.equal(lock.tryAcquire(), false);
+  });
 
   test("bad parties is an ArgumentError", () => {
     assert.throws(() => new Barrier(0), /parties must be an integer >= 1, got 0/);

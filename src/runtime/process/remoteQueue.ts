@@ -16,6 +16,8 @@ import {
   type RemoteLock,
 } from "./remote.ts";
 import { promiseOf } from "../promiseOf.ts";
+import { withHandles } from "../itemStore.ts";
+import { revive } from "../primitive.ts";
 
 interface QueueCallOptions extends TimeoutOptions {
   readonly block?: boolean;
@@ -40,7 +42,8 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
 
   #put(call: Call, api: string, item: T, o: QueueCallOptions | undefined): void | Promise<void> {
     const args: unknown[] = [
-      item,
+      // Primitives inside go as their handles (itemStore.ts), and come out as primitives.
+      withHandles(item),
       ...(o === undefined ? [] : [{ ...options(api, o)[0], block: o.block }]),
     ];
     // An unbounded queue takes every item at once: its put is recorded before it goes, so a get
@@ -61,7 +64,7 @@ export class RemoteQueue<T = unknown> extends RemotePrimitive {
     return this.waiting(call, "get", args, this.waitBegin("get", timed), (me, _s, v, w) => {
       this.waitEnd(me, true, w);
       this.record("get");
-      return v as T;
+      return revive(v) as T;
     });
   }
 

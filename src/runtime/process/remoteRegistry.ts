@@ -4,7 +4,7 @@
 import { REMOTE_FIELD, type RemoteHandle } from "../../protocol/primitiveWire.ts";
 import { ArgumentError } from "../errors.ts";
 import { Connection } from "../pipe.ts";
-import { registerReviver } from "../primitive.ts";
+import { KIND_FIELD, knownObject, registerReviver } from "../primitive.ts";
 import type { Queue } from "../queue.ts";
 import { nextObjectId } from "../world.ts";
 import {
@@ -64,6 +64,11 @@ export function remoteFor(handle: RemoteHandle, id?: number): RemotePrimitive {
 
 /** What a handle stands for here: a Connection is rebuilt over the owner's queues. */
 export function primitiveFor(handle: RemoteHandle): object {
+  // One of this process's own, back (from a queue item): the object itself where it is known.
+  if (handle.pid === process.pid) {
+    const own = knownObject(handle.id) as Record<string, unknown> | undefined;
+    if (own !== undefined && own[KIND_FIELD] === handle.kind) return own;
+  }
   if (handle.kind !== "Connection") return remoteFor(handle);
   const queue = (name: string): Queue | null => {
     const h = handle.parts?.[name];

@@ -19,6 +19,7 @@ import {
 import { taskContext, type LogicalThread } from "../logicalThread.ts";
 import { KIND_FIELD, revive } from "../primitive.ts";
 import { nextLogicalThreadId } from "../world.ts";
+import { keepItemsAsStored } from "../itemStore.ts";
 
 /** What an owner process posts to its server: a primitive that a child process may use. */
 export interface ShareMessage {
@@ -272,6 +273,8 @@ function connected(socket: Socket): void {
 
 /** Runs the server (in its helper thread): listens on workerData.socket, takes shares. */
 export function runServer(): void {
+  // Items with primitives go to their getters as handles, revived there.
+  keepItemsAsStored();
   const socketPath = (workerData as { socket: string }).socket;
   parentPort?.on("message", accept);
   const server = net().createServer(connected);

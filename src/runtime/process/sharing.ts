@@ -3,8 +3,14 @@
 // started with the first one, listening in a private 0700 folder removed at exit; a primitive of
 // another process (remote.ts) passes on its own handle, so a grandchild reaches the owner
 // itself. In the child, processArgs() turns the handles back into primitives.
-import { REMOTE_FIELD, isRemoteHandle, type RemoteHandle } from "../../protocol/primitiveWire.ts";
+import {
+  REMOTE_FIELD,
+  SENDABLE_HOOK,
+  isRemoteHandle,
+  type RemoteHandle,
+} from "../../protocol/primitiveWire.ts";
 import { KIND_FIELD } from "../primitive.ts";
+import { setItemSharing } from "../itemStore.ts";
 import { ownServer } from "./ownServer.ts";
 import { REMOTE_KIND, RemotePrimitive } from "./remote.ts";
 import { SHARABLE_KINDS, primitiveFor } from "./remoteRegistry.ts";
@@ -107,3 +113,9 @@ export function fromSendable(value: unknown, seen = new Set<object>()): unknown 
   for (const key of Object.keys(record)) record[key] = fromSendable(record[key], seen);
   return value;
 }
+
+// A primitive inside a queue item travels as its handle (itemStore.ts).
+setItemSharing((item) => toSendable(item));
+// ...and in a Pool task's result, sent by a worker process (poolWorker.ts, its own bundle,
+// reaches this runtime's one instance through this global).
+(globalThis as Record<symbol, unknown>)[SENDABLE_HOOK] = toSendable;

@@ -1,5 +1,5 @@
 // Steps that contract tests run inside real worker threads (workers/run.ts dispatches here).
-import type { Barrier, Condition, Connection, Event, Queue, Semaphore } from "threadlens";
+import type { Barrier, Condition, Connection, Event, Lock, Queue, Semaphore } from "threadlens";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- steps take what the test passes
 type Step = (...args: any[]) => unknown;
@@ -17,6 +17,12 @@ export const steps: Record<string, Step> = {
       if (mode === "sync") queue.putSync(base + i);
       else await queue.put(base + i);
     }
+  },
+  /** Takes an item holding a Lock from `queue`, takes the lock and puts the item back. */
+  async lockFromItem(queue: Queue<{ lock: Lock }>, back: Queue<{ lock: Lock }>) {
+    const item = await queue.get();
+    await item.lock.acquire();
+    await back.put(item);
   },
   /** Takes `count` items from `queue`, adds them into sum[0], marks each done. */
   async consume(mode: "sync" | "async", queue: Queue<number>, sum: Int32Array, count: number) {
