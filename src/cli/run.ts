@@ -11,7 +11,7 @@ import { formatLockStats } from "../analysis/lockStatsText.ts";
 import type { Finding, Report } from "../protocol/report.ts";
 import type { Command } from "./args.ts";
 import { confirmFindings, formatConfirmations } from "./confirm.ts";
-import { checkFixEdits, type FixCheckOptions } from "../analysis/static/checkedFixes.ts";
+import type { FixCheckOptions } from "../analysis/static/checkedFixes.ts";
 import { replayEnv, withScheduleOf } from "./schedules.ts";
 import {
   EXIT_BLOCKED,
@@ -131,8 +131,12 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   if (replay?.env !== undefined && cmd.schedule !== undefined) {
     report = withScheduleOf(report, cmd.schedule);
   }
-  // Every edit re-analysed on the edited text before it is offered (DESIGN 5.4).
-  report = { ...report, findings: checkFixEdits(report.findings, fixCheckOptions()) };
+  // Every edit re-analysed on the edited text before it is offered (DESIGN 5.4). Loaded on
+  // demand: the TypeScript compiler costs a short run (an explore, a replay) a fifth of a second.
+  if (report.findings.some((f) => f.suggestions.some((s) => s.edit !== undefined))) {
+    const { checkFixEdits } = await import("../analysis/static/checkedFixes.ts");
+    report = { ...report, findings: checkFixEdits(report.findings, fixCheckOptions()) };
+  }
   let confirmedAny = false;
   if (cmd.confirm !== undefined && !stopped && !failed) {
     const findings = await confirmFindings(report, launch, cmd.confirm.runs);

@@ -165,10 +165,18 @@ export abstract class LockBase {
       return parkWhilePausedAsync().then(() => this.acquire(options));
     }
     // A controlled schedule (DESIGN 8.1): the point may wait for another thread's turn first.
-    if (scheduleOn && this.#recorded) {
-      return pointAsync("acquire", this, this[KIND_FIELD]).then(() => this.#take(options));
-    }
+    if (scheduleOn && this.#recorded) return this.#scheduledTake(options);
     return this.#take(options);
+  }
+
+  /**
+   * The point, then the acquisition: one async method awaiting both, so that the note's
+   * reaction still sees a Promise.all branch in V8's async stack (a `then` returning #take's
+   * promise would hide it: its note runs before that promise is chained).
+   */
+  async #scheduledTake(options: TimeoutOptions | undefined): Promise<boolean> {
+    await pointAsync("acquire", this, this[KIND_FIELD]);
+    return await this.#take(options);
   }
 
   #take(options: TimeoutOptions | undefined): Promise<boolean> {

@@ -9,6 +9,9 @@
 //
 // Every acquisition hands the program a promise derived from a reaction of our own, where the
 // stack tells the Promise.all branch and the site (branches.ts, cached by call path).
+//
+// Under a controlled schedule (DESIGN 8.1) an acquisition is a scheduling point before the
+// library sees it (its queue order is the order it is called in), and a release is one too.
 import type { ObjectKind } from "../../protocol/events.ts";
 import { newIdentity } from "../primitive.ts";
 import { emit, emitPrecise } from "../recording.ts";
@@ -17,6 +20,13 @@ import { branchAndSite, type BranchSite } from "./branches.ts";
 import { branchesMayRun } from "./combinators.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
+import {
+  pointAsync,
+  pointSync,
+  scheduleOn,
+  scheduledParkIdent,
+  scheduledUnpark,
+} from "../schedule/scheduler.ts";
 
 type Release = () => void;
 type Ctor = new (...args: never[]) => object;
@@ -38,7 +48,7 @@ let heldHere = 0;
 /** Acquisitions of an object whose site is always taken (its first ones). */
 const FIRST_SITES = 4;
 
-/** Recording state of one instrumented object. */
+/** Recording state of one instrumented object (and what a scheduling point is about). */
 class Tracked {
   /** Logical threads holding it, oldest first (one entry per unit for semaphores). */
   readonly holders: number[] = [];
@@ -47,7 +57,12 @@ class Tracked {
   constructor(
     readonly id: number,
     readonly kind: ObjectKind,
+    readonly name: string,
   ) {}
+
+  isHeldBy(ident: number): boolean {
+    return this.holders.includes(ident);
+  }
 
   released(ident: number | undefined): void {
     const at = ident === undefined ? 0 : this.holders.indexOf(ident);
@@ -66,7 +81,7 @@ let timedDepth = 0;
 
 function track(obj: object, kind: ObjectKind, label: string, capacity: number): void {
   const identity = newIdentity(label, undefined);
-  tracked.set(obj, new Tracked(identity.id, kind));
+  tracked.set(obj, new Tracked(identity.id, kind, identity.name));
   traceCreate(identity.id, kind, identity.name, capacity);
 }
 
@@ -90,20 +105,24 @@ function whoAndWhere(t: Tracked, mustWait: boolean): BranchSite {
  */
 function recordAcquire<T>(
   t: Tracked,
+  timed: boolean,
   mustWait: boolean,
   start: Promise<T>,
   releaseOf: (value: T) => Release,
   wrap: (value: T, release: Release) => T,
 ): Promise<T> {
-  const timed = timedDepth > 0;
   return Promise.resolve().then(() => {
     const { ident, site } = whoAndWhere(t, mustWait);
+    // Scheduled: a waiting acquirer is parked, so that others need not wait for it.
+    let parked = -1;
     if (mustWait) {
       emitPrecise("acquire-request", ident, t.id, site, timed);
       waitStarted();
+      if (scheduleOn) parked = scheduledParkIdent(ident);
     }
     return start.then(
       (value) => {
+        scheduledUnpark(parked);
         if (mustWait) waitEnded();
         t.holders.push(ident);
         heldHere++;
@@ -111,12 +130,14 @@ function recordAcquire<T>(
         const release = releaseOf(value);
         let done = false;
         return wrap(value, () => {
+          if (scheduleOn && !done) pointSync("release", t, label(t));
           if (!done) t.released(ident);
           done = true;
           release();
         });
       },
       (error: unknown) => {
+        scheduledUnpark(parked);
         if (mustWait) {
           waitEnded();
           emitPrecise("acquire-timeout", ident, t.id, 0, false);
@@ -125,6 +146,18 @@ function recordAcquire<T>(
       },
     );
   });
+}
+
+const label = (t: Tracked): string => (t.kind === "Lock" ? "Mutex" : "Semaphore");
+
+/**
+ * `acquire` (the library's acquisition, recorded) after the scheduling point: one async
+ * function awaiting both, so that the recording's reaction still sees the Promise.all branch
+ * through V8's async stack (a `then` returning the recorded promise would hide it).
+ */
+async function scheduledAcquire<T>(t: Tracked, acquire: () => Promise<T>): Promise<T> {
+  await pointAsync("acquire", t, label(t));
+  return await acquire();
 }
 
 export function instrumentSemaphore<C extends Ctor>(Base: C): C {
@@ -139,14 +172,17 @@ export function instrumentSemaphore<C extends Ctor>(Base: C): C {
     override acquire(weight = 1, priority = 0): Promise<[number, Release]> {
       const t = tracked.get(this);
       if (t === undefined) return super.acquire(weight, priority);
-      const mustWait = this.getValue() < weight;
-      return recordAcquire(
-        t,
-        mustWait,
-        super.acquire(weight, priority),
-        ([, release]) => release,
-        ([value], release) => [value, release],
-      );
+      const timed = timedDepth > 0;
+      const take = (): Promise<[number, Release]> =>
+        recordAcquire(
+          t,
+          timed,
+          this.getValue() < weight,
+          super.acquire(weight, priority),
+          ([, release]) => release,
+          ([value], release) => [value, release],
+        );
+      return scheduleOn ? scheduledAcquire(t, take) : take();
     }
     async runExclusive<R>(
       callback: (value: number) => R | Promise<R>,
@@ -162,6 +198,7 @@ export function instrumentSemaphore<C extends Ctor>(Base: C): C {
     }
     override release(weight = 1): void {
       const t = tracked.get(this);
+      if (t !== undefined && scheduleOn) pointSync("release", t, label(t));
       if (t !== undefined) for (let i = 0; i < weight; i++) t.released(undefined);
       super.release(weight);
     }
@@ -184,13 +221,17 @@ export function instrumentMutex<C extends Ctor>(Base: C): C {
     override acquire(priority = 0): Promise<Release> {
       const t = tracked.get(this);
       if (t === undefined) return super.acquire(priority);
-      return recordAcquire(
-        t,
-        this.isLocked(),
-        super.acquire(priority),
-        (release) => release,
-        (_, release) => release,
-      );
+      const timed = timedDepth > 0;
+      const take = (): Promise<Release> =>
+        recordAcquire(
+          t,
+          timed,
+          this.isLocked(),
+          super.acquire(priority),
+          (release) => release,
+          (_, release) => release,
+        );
+      return scheduleOn ? scheduledAcquire(t, take) : take();
     }
     async runExclusive<R>(callback: () => R | Promise<R>, priority = 0): Promise<R> {
       const release = await this.acquire(priority);
@@ -202,7 +243,10 @@ export function instrumentMutex<C extends Ctor>(Base: C): C {
     }
     override release(): void {
       const t = tracked.get(this);
-      if (t !== undefined && this.isLocked()) t.released(undefined);
+      if (t !== undefined && this.isLocked()) {
+        if (scheduleOn) pointSync("release", t, label(t));
+        t.released(undefined);
+      }
       super.release();
     }
   };

@@ -18,6 +18,10 @@
 //
 // Only waits that block are recorded: a wait whose value already differs returns at once,
 // checked first with a zero-timeout wait, which has exactly the original's semantics.
+//
+// Under a controlled schedule (DESIGN 8.1) a wait that would block, a notify and, on words
+// shared through workerData, a compareExchange or exchange (the attempt of a hand-written
+// lock) are scheduling points; a thread blocked in a wait is parked for the scheduler.
 import path from "node:path";
 import { workerData } from "node:worker_threads";
 import { currentIdent, plainWorkerBootstrap } from "../logicalThread.ts";
@@ -27,6 +31,13 @@ import { rawNotify, rawWait, rawWaitAsync } from "../rawAtomics.ts";
 import { nextObjectId } from "../world.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
 import { blockingSync } from "../parking.ts";
+import {
+  pointSync,
+  scheduleOn,
+  scheduledPark,
+  scheduledUnpark,
+  type PointKind,
+} from "../schedule/scheduler.ts";
 import { isUnobservedShared } from "./unobserved.ts";
 import { adoptAddressTables, sharedAddressId, sharedAddressLabel } from "./sharedAddresses.ts";
 
@@ -93,6 +104,14 @@ function addressOf(array: WaitableArray, index: number, stack: string, site: num
   return id;
 }
 
+/** What a scheduling point on `array[index]` is about (DESIGN 8.1). */
+function pointOn(kind: PointKind, array: WaitableArray, index: number): void {
+  const label = sharedAddressLabel(array.buffer);
+  const type = array instanceof Int32Array ? "Int32Array" : "BigInt64Array";
+  const name = `${type}[${index}]${label === undefined ? "" : ` of ${label}`}`;
+  pointSync(kind, { name }, "Atomics");
+}
+
 function isTimed(timeout: number | undefined): boolean {
   if (timeout === undefined) return false;
   const ms = Number(timeout);
@@ -118,13 +137,24 @@ function waitInstrumented(
   // The preload's own synchronous compile (register.ts): not the program's wait.
   if ((globalThis as Record<symbol, unknown>)[INTERNAL_WAIT] === true)
     return wait(array, index, value, timeout);
+  if (scheduleOn) {
+    pointOn("wait", array, index);
+    // Others went first: the word may differ by now.
+    if (wait(array, index, value, 0) === "not-equal") return "not-equal";
+  }
   const stack = captureStack();
   const site = siteOfStack(stack);
   const object = addressOf(array, index, stack, site);
   const ident = currentIdent();
   const timed = isTimed(timeout);
   emitPrecise("wait-begin", ident, object, site, timed, "wait");
-  const result = blockingSync(() => wait(array, index, value, timeout));
+  const slot = scheduleOn ? scheduledPark() : -1;
+  let result: "ok" | "not-equal" | "timed-out";
+  try {
+    result = blockingSync(() => wait(array, index, value, timeout));
+  } finally {
+    if (scheduleOn) scheduledUnpark(slot);
+  }
   emitPrecise("wait-end", ident, object, 0, result === "ok");
   return result;
 }
@@ -157,6 +187,7 @@ function waitAsyncInstrumented(
 }
 
 function notifyInstrumented(array: WaitableArray, index: number, count?: number): number {
+  if (scheduleOn && array.buffer instanceof SharedArrayBuffer) pointOn("notify", array, index);
   const woken = (rawNotify as (a: WaitableArray, i: number, c?: number) => number)(
     array,
     index,
@@ -174,11 +205,29 @@ function notifyInstrumented(array: WaitableArray, index: number, count?: number)
   return woken;
 }
 
-/** Replaces Atomics.wait, waitAsync and notify in this thread. */
+type Exchange = (array: WaitableArray, index: number, ...values: (number | bigint)[]) => unknown;
+
+/**
+ * compareExchange/exchange made scheduling points on the words of buffers shared through
+ * workerData (the program's own: threadlens' internal words are never tabled), only while a
+ * schedule is in force.
+ */
+function exchangePoint(original: Exchange): Exchange {
+  return function (this: unknown, array, index, ...values) {
+    if (sharedAddressLabel(array.buffer) !== undefined) pointOn("exchange", array, index);
+    return original.call(this, array, index, ...values);
+  };
+}
+
+/** Replaces Atomics.wait, waitAsync and notify in this thread (and, scheduled, the exchanges). */
 export function instrumentAtomics(): void {
   adoptAddressTables(workerData, plainWorkerBootstrap?.addressTables ?? []);
   const atomics = Atomics as unknown as Record<string, unknown>;
   atomics["wait"] = waitInstrumented;
   atomics["waitAsync"] = waitAsyncInstrumented;
   atomics["notify"] = notifyInstrumented;
+  if (scheduleOn) {
+    atomics["compareExchange"] = exchangePoint(Atomics.compareExchange as unknown as Exchange);
+    atomics["exchange"] = exchangePoint(Atomics.exchange as unknown as Exchange);
+  }
 }

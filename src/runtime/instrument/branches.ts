@@ -29,6 +29,13 @@ import { branchName, branchPathOf } from "./branchPath.ts";
 
 /** Branch threads of this OS thread, by parent ident and branch path key. */
 const branches = new Map<string, number>();
+/** Their names, by ident. */
+const names = new Map<number, string>();
+
+/** The name of branch thread `ident` of this OS thread ("main/Promise.all[1]@app.ts:17"). */
+export function branchNameOf(ident: number): string | undefined {
+  return names.get(ident);
+}
 
 /** The logical thread running the operation whose reaction captured `stack`. */
 export function branchIdent(stack: string): number {
@@ -41,6 +48,7 @@ export function branchIdent(stack: string): number {
     ident = nextLogicalThreadId();
     branches.set(key, ident);
     const name = branchName(currentLogicalThread().name, branch);
+    names.set(ident, name);
     // Recorded like a spawned task: a logical thread of its host, started by its parent.
     announce({ type: "thread", ident, name, kind: "task", parent, daemon: false });
     emitPrecise("thread-start", ident, parent, 0, false);

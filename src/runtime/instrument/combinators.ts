@@ -21,6 +21,17 @@ import { raceAsBranches } from "./raceBranches.ts";
 
 let live = 0;
 
+/**
+ * Under a controlled schedule only (schedule/branchStarts.ts): sees each call's inputs first
+ * and may hand the combinator others in their place (same order, same outcomes).
+ */
+type BranchStarts = (combinator: string, values: Iterable<unknown>) => Iterable<unknown>;
+let branchStarts: BranchStarts | undefined;
+
+export function onBranchStarts(hook: BranchStarts): void {
+  branchStarts = hook;
+}
+
 /** True while a combinator call of this thread may have a branch still running. */
 export function branchesMayRun(): boolean {
   return live > 0;
@@ -28,7 +39,7 @@ export function branchesMayRun(): boolean {
 
 type Combinator = (this: PromiseConstructor, values: Iterable<unknown>) => Promise<unknown>;
 
-function counted(original: Combinator): Combinator {
+function counted(original: Combinator, name: string): Combinator {
   const wrapper = {
     async threadlensCombinator(
       this: PromiseConstructor,
@@ -36,7 +47,8 @@ function counted(original: Combinator): Combinator {
     ): Promise<unknown> {
       live++;
       try {
-        return await original.call(this, values);
+        const inputs = branchStarts === undefined ? values : branchStarts(name, values);
+        return await original.call(this, inputs);
       } finally {
         live--;
       }
@@ -68,7 +80,7 @@ export function countCombinators(): void {
   const race = promise["race"];
   for (const name of ["all", "allSettled", "any"]) {
     const original = promise[name];
-    if (original !== undefined) replace(name, counted(original));
+    if (original !== undefined) replace(name, counted(original, name));
   }
   if (all === undefined || race === undefined) return;
   const hooks = {

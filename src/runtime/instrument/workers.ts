@@ -10,6 +10,10 @@
 // that process.exit() ends) ends with it, on purpose, as Node does: it is recorded as joined
 // by the parent at its exit (DESIGN 5.6: not an unjoined thread).
 //
+// Under a controlled schedule (DESIGN 8.1) a worker's start is a scheduling point of its parent,
+// and the worker takes part in the schedule from then on (its slot released at its exit); the
+// parent's first listening for its 'exit' is a join point (exitJoins.ts).
+//
 // Not instrumented: threadlens' own workers (Thread, Pool, the recorder thread) and esbuild's
 // internal service worker, recognised by their workerData marks.
 import path from "node:path";
@@ -38,6 +42,12 @@ import { markUnobservedShared } from "./unobserved.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
 import { INTERNAL_WORKER_MARK, RECORDER_WORKER_MARK } from "../../protocol/recorderWire.ts";
+import {
+  pointSync,
+  scheduleOn,
+  scheduledThreadEnded,
+  scheduledThreadStarted,
+} from "../schedule/scheduler.ts";
 
 const ESBUILD_MARK = "esbuildVersion";
 const UNINSTRUMENTED_MARKS = [
@@ -51,6 +61,8 @@ const liveWorkers = new Set<Joinable>();
 
 function exited(w: Joinable, code: number): void {
   liveWorkers.delete(w);
+  // Its own exit handler left the schedule already, unless it was terminated.
+  if (scheduleOn) scheduledThreadEnded(w.ident);
   emitPrecise("thread-exit", w.ident, code, 0, false);
   exitJoined(w);
 }
@@ -104,6 +116,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         return;
       }
       const name = workerName(filename, options);
+      if (scheduleOn) pointSync("start", { name }, "Worker");
       const bootstrap: PlainWorkerBootstrap = {
         ident: nextLogicalThreadId(),
         parent: currentIdent(),
@@ -112,14 +125,19 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       };
       setEnvironmentData(PLAIN_WORKER_KEY, bootstrap);
       setEnvironmentData(WORKER_ENTRY_KEY, entry);
+      // In the schedule before it runs: a thread of higher priority still starting is waited for.
+      if (scheduleOn) scheduledThreadStarted(bootstrap.ident, bootstrap.ident, name);
       try {
         super(filename, options);
+      } catch (error) {
+        if (scheduleOn) scheduledThreadEnded(bootstrap.ident);
+        throw error;
       } finally {
         setEnvironmentData(PLAIN_WORKER_KEY, undefined);
         setEnvironmentData(WORKER_ENTRY_KEY, undefined);
       }
       traceThreadStart(bootstrap.ident, name, "worker", false);
-      const joined = joinable(bootstrap.ident);
+      const joined = joinable(bootstrap.ident, name);
       joinables.set(this, joined);
       liveWorkers.add(joined);
       internal = true;

@@ -26,14 +26,28 @@ import {
   type ScheduleNote,
   type SchedulePlan,
 } from "../../protocol/schedule.ts";
+import { branchAndSite, branchNameOf } from "../instrument/branches.ts";
+import { branchesMayRun } from "../instrument/combinators.ts";
 import { currentLogicalThread, threadSelf, type LogicalThread } from "../logicalThread.ts";
 import { KIND_FIELD } from "../primitive.ts";
 import { rawWait, rawWaitAsync } from "../rawAtomics.ts";
+import { scheduleBranches } from "./branchStarts.ts";
 import { directedArrive, directedTurn, type DirectedPlanState } from "./directed.ts";
 import * as table from "./table.ts";
 
 export type PointKind =
-  "acquire" | "wait" | "notify" | "set" | "put" | "get" | "start" | "join" | "spawn" | "branch";
+  | "acquire"
+  | "release"
+  | "wait"
+  | "notify"
+  | "exchange"
+  | "set"
+  | "put"
+  | "get"
+  | "start"
+  | "join"
+  | "spawn"
+  | "branch";
 
 /** What a point is about: a primitive (its name; for locks, who holds it), a thread, a task. */
 export interface PointObject {
@@ -44,8 +58,10 @@ export interface PointObject {
 
 const VERBS: Record<PointKind, string> = {
   acquire: "acquiring",
+  release: "releasing",
   wait: "waiting on",
   notify: "notifying",
+  exchange: "exchanging",
   set: "setting",
   put: "putting into",
   get: "getting from",
@@ -56,12 +72,13 @@ const VERBS: Record<PointKind, string> = {
 };
 
 /**
- * Points after which the thread is blocked: a join (it awaits the thread's end). Waits that
- * park (a lock held by another, an Event not set, an empty Queue) say so themselves
- * (scheduledPark), so a wait that need not block leaves the thread running.
+ * Points after which the thread is blocked: a join (it awaits the thread's end), a combinator
+ * call (it awaits its branches, almost always). Waits that park (a lock held by another, an
+ * Event not set, an empty Queue) say so themselves (scheduledPark), so a wait that need not
+ * block leaves the thread running. A thread that goes on running is back at its next point.
  */
 function blocksAfter(kind: PointKind): boolean {
-  return kind === "join";
+  return kind === "join" || kind === "branch";
 }
 
 /**
@@ -72,6 +89,11 @@ function blocksAfter(kind: PointKind): boolean {
  */
 const STALL_MS = 1000;
 const START_STALL_MS = 15_000;
+/**
+ * A Promise.all branch not at its first point yet may be no code at all (`once(worker,
+ * "exit")`, a fetch): it is waited for briefly (a branch that first sleeps a moment is).
+ */
+const BRANCH_START_STALL_MS = 200;
 /** Priorities of randomized plans lie above the `depth` values PCT lowers threads to. */
 const PRIO_RANGE = 1_000_000;
 
@@ -135,15 +157,44 @@ const slots = new Map<number, number>();
 function slotFor(t: LogicalThread): number {
   const known = slots.get(t.ident);
   if (known !== undefined && table.identOf(known) === t.ident) return known;
-  // A Thread's or task's slot is taken by whoever started it (scheduledThreadStarted).
-  const started = table.slotOfIdent(t.ident);
-  const slot =
-    started >= 0
-      ? started
-      : table.claimSlot(t.ident, threadSelf.ident, t.name, initialPrio(t.name));
+  // A Thread's or task's slot is taken by whoever started it (scheduledThreadStarted), a
+  // Promise.all branch's by its combinator call (a placeholder of its name: branchStarts.ts).
+  let slot = table.slotOfIdent(t.ident);
+  if (slot < 0) {
+    const placeholder = table.slotNamed(t.name, true);
+    if (placeholder >= 0 && table.adoptSlot(placeholder, table.identOf(placeholder), t.ident))
+      slot = placeholder;
+  }
+  if (slot < 0) slot = table.claimSlot(t.ident, threadSelf.ident, t.name, initialPrio(t.name));
   if (slot < 0) return slot;
   slots.set(t.ident, slot);
   return slot;
+}
+
+/**
+ * The logical thread at a point: a Promise.all/allSettled/any branch (DESIGN 3.1) is one of its
+ * own, told apart as the recording tells it (V8's async stack, instrument/branches.ts).
+ */
+function pointThread(): LogicalThread {
+  const own = currentLogicalThread();
+  if (!branchesMayRun()) return own;
+  const { ident } = branchAndSite();
+  const name = ident === own.ident ? undefined : branchNameOf(ident);
+  if (name === undefined) return own;
+  return { ident, name, kind: "task", daemon: false };
+}
+
+if (scheduleOn) {
+  scheduleBranches({
+    prioOf: initialPrio,
+    point: (combinator) => pointSync("branch", { name: combinator }),
+    ended(slot, name) {
+      if (table.stateOf(slot) === table.FREE || table.nameOf(slot) !== name) return;
+      const ident = table.identOf(slot);
+      slots.delete(ident);
+      table.releaseSlot(slot);
+    },
+  });
 }
 
 /**
@@ -160,10 +211,18 @@ export function scheduledThreadStarted(ident: number, host: number, name: string
  * nobody need wait for it until it wakes. Returns its slot for scheduledUnpark, or -1.
  */
 export function scheduledPark(): number {
-  const t = currentLogicalThread();
+  const t = pointThread();
   const known = slots.get(t.ident);
   const slot =
     known !== undefined && table.identOf(known) === t.ident ? known : table.slotOfIdent(t.ident);
+  if (slot < 0 || table.stateOf(slot) !== table.RUNNING) return -1;
+  table.setState(slot, table.BLOCKED);
+  return slot;
+}
+
+/** Parks logical thread `ident` (a join it waits in: instrument/workers.ts); its slot, or -1. */
+export function scheduledParkIdent(ident: number): number {
+  const slot = table.slotOfIdent(ident);
   if (slot < 0 || table.stateOf(slot) !== table.RUNNING) return -1;
   table.setState(slot, table.BLOCKED);
   return slot;
@@ -191,8 +250,13 @@ function blocker(me: number, sync: boolean): number {
     const state = table.stateOf(s);
     if (state !== table.RUNNING && state !== table.AT_POINT) continue;
     if (table.stalled(s)) continue;
-    // A thread blocked at a Sync point stops its OS thread: its tasks cannot run meanwhile.
+    // A Promise.all branch before its first point is waited for by its own thread's tasks
+    // only: elsewhere it may well be no code at all (`once(worker, "exit")`).
+    if (table.identOf(s) < 0 && table.hostOf(s) !== threadSelf.ident) continue;
+    // A thread blocked at a Sync point stops its OS thread: its tasks cannot run meanwhile,
+    // here or elsewhere (waiting for one of them there would wait for the stopped thread).
     if (sync && table.hostOf(s) === threadSelf.ident) continue;
+    if (state === table.RUNNING && table.hostStopped(table.hostOf(s))) continue;
     const p = table.prioOf(s);
     if (p > mine || (p === mine && table.identOf(s) < myIdent)) return s;
   }
@@ -201,6 +265,7 @@ function blocker(me: number, sync: boolean): number {
 
 /** How long to wait for the thread of `slot` to reach a point before going without it. */
 function stallBound(slot: number): number {
+  if (table.identOf(slot) < 0) return BRANCH_START_STALL_MS;
   const starting = table.passesOf(slot) === 0 && table.hostOf(slot) === table.identOf(slot);
   return starting ? START_STALL_MS : STALL_MS;
 }
@@ -286,7 +351,7 @@ function directedState(): DirectedPlanState | undefined {
 
 /** A synchronization point of Sync code: may block the OS thread until it is this one's turn. */
 export function pointSync(kind: PointKind, object: PointObject, label?: string): void {
-  const t = currentLogicalThread();
+  const t = pointThread();
   const slot = slotFor(t);
   if (slot < 0) return;
   arrive(slot, t, kind, object, label);
@@ -299,13 +364,21 @@ export function pointSync(kind: PointKind, object: PointObject, label?: string):
     }
   } else {
     const clock = new StallClock(t.name);
+    let stopped = false;
     for (;;) {
       const seen = Atomics.load(words, table.CHANGE);
       const b = blocker(slot, true);
       if (b < 0) break;
+      if (!stopped) {
+        stopped = true;
+        table.setSyncWait(slot, true);
+        table.bump();
+        continue;
+      }
       if (clock.expired(b)) continue;
       rawWait(words, table.CHANGE, seen, 10);
     }
+    if (stopped) table.setSyncWait(slot, false);
   }
   pass(slot, t, kind);
 }
@@ -318,7 +391,10 @@ export async function pointAsync(
   object: PointObject,
   label?: string,
 ): Promise<void> {
-  const t = currentLogicalThread();
+  // A branch's first operation runs before its combinator is called, when its stack does not
+  // show it yet: one hop first, then it is told apart (as recordIdent.ts does).
+  await undefined;
+  const t = pointThread();
   const slot = slotFor(t);
   if (slot < 0) return;
   arrive(slot, t, kind, object, label);

@@ -24,6 +24,7 @@ const W_STALLED = 5;
 const W_PASSES = 6;
 const W_NAME_LEN = 7;
 const W_DESC_LEN = 8;
+const W_SYNC = 9;
 const NAME_WORD = 16; // 64 name bytes
 const NAME_BYTES = 64;
 const DESC_WORD = 32; // 128 description bytes
@@ -91,6 +92,7 @@ export function claimSlot(ident: number, host: number, name: string, prio: numbe
     words[b + W_ARRIVED] = 0;
     words[b + W_STALLED] = 0;
     words[b + W_PASSES] = 0;
+    words[b + W_SYNC] = 0;
     writeText(slot, NAME_WORD, W_NAME_LEN, NAME_BYTES, name);
     writeText(slot, DESC_WORD, W_DESC_LEN, DESC_BYTES, "running");
     Atomics.store(words, b + W_STATE, RUNNING);
@@ -133,6 +135,20 @@ export function setPrio(slot: number, prio: number): void {
   Atomics.store(words, base(slot) + W_PRIO, prio);
 }
 
+/** The thread waits at a Sync point: its OS thread, and every task of it, is stopped. */
+export function setSyncWait(slot: number, waiting: boolean): void {
+  Atomics.store(words, base(slot) + W_SYNC, waiting ? 1 : 0);
+}
+
+/** Whether OS thread `host` is stopped at a Sync point of one of its logical threads. */
+export function hostStopped(host: number): boolean {
+  const high = highWater();
+  for (let slot = 0; slot < high; slot++) {
+    if (hostOf(slot) === host && Atomics.load(words, base(slot) + W_SYNC) !== 0) return true;
+  }
+  return false;
+}
+
 export function markStalled(slot: number): void {
   Atomics.store(words, base(slot) + W_STALLED, 1);
 }
@@ -154,6 +170,14 @@ export function countPass(slot: number): number {
   return Atomics.add(words, base(slot) + W_PASSES, 1);
 }
 
+/**
+ * A placeholder slot (a negative ident: a Promise.all branch known by name before its first
+ * point, schedule/branchStarts.ts) becomes logical thread `ident`'s; false if it was not.
+ */
+export function adoptSlot(slot: number, placeholder: number, ident: number): boolean {
+  return Atomics.compareExchange(words, base(slot) + W_IDENT, placeholder, ident) === placeholder;
+}
+
 /** The slot of logical thread `ident`, or -1. */
 export function slotOfIdent(ident: number): number {
   const high = highWater();
@@ -161,11 +185,12 @@ export function slotOfIdent(ident: number): number {
   return -1;
 }
 
-/** The live slot named `name`, or -1. */
-export function slotNamed(name: string): number {
+/** The live slot named `name` (only a placeholder's, with `placeholders`), or -1. */
+export function slotNamed(name: string, placeholders = false): number {
   const high = highWater();
   for (let slot = 0; slot < high; slot++) {
-    if (stateOf(slot) !== FREE && nameOf(slot) === name) return slot;
+    if (stateOf(slot) === FREE || (placeholders && identOf(slot) >= 0)) continue;
+    if (nameOf(slot) === name) return slot;
   }
   return -1;
 }
