@@ -7,7 +7,13 @@
 // and comments, a named import from "threadlens" to add acquireAll to.
 import type { Frame } from "../protocol/events.ts";
 import type { Replacement, TextEdit } from "../protocol/report.ts";
-import { codeOnly, offsetOf, replacementAtOffset, type ReadSource } from "./sourceEdits.ts";
+import {
+  codeLines,
+  offsetOf,
+  replacementAtOffset,
+  sourceLines,
+  type ReadSource,
+} from "./sourceEdits.ts";
 
 const IDENT = String.raw`[A-Za-z_$][\w$]*`;
 const RECEIVER = String.raw`(?:this\s*\.\s*${IDENT}|${IDENT})`;
@@ -60,8 +66,8 @@ export function acquireAllEdit(
   if (file === undefined) return undefined;
   const source = readSource?.(file);
   if (source === undefined) return undefined;
-  const lines = source.split(/\r?\n/);
-  const code = codeOnly(source).split(/\r?\n/);
+  const lines = sourceLines(source);
+  const code = codeLines(source);
   const replacements: Replacement[] = [];
   const replaced: AcquisitionPair[] = [];
   const done = new Set<string>();

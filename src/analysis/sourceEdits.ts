@@ -28,9 +28,30 @@ export interface Receiver {
   readonly end: number;
 }
 
-function sourceLines(source: string): string[] {
-  return source.split(/\r?\n/);
+/**
+ * The lines of the last source asked for (kept: the findings of one large file each read it,
+ * and splitting a 1.8 MB file a thousand times was most of building them). Read-only.
+ */
+export function sourceLines(source: string): readonly string[] {
+  if (lastLines?.source !== source) lastLines = { source, lines: source.split(/\r?\n/) };
+  return lastLines.lines;
 }
+
+let lastLines: { readonly source: string; readonly lines: readonly string[] } | undefined;
+
+/** The offsets where the lines of the last source asked for start. */
+function lineStarts(source: string): readonly number[] {
+  if (lastStarts?.source !== source) {
+    const starts = [0];
+    for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) {
+      starts.push(at + 1);
+    }
+    lastStarts = { source, starts };
+  }
+  return lastStarts.starts;
+}
+
+let lastStarts: { readonly source: string; readonly starts: readonly number[] } | undefined;
 
 /**
  * The receiver of the acquisition call at 1-based `column` of `line`: the column may point at
@@ -131,19 +152,23 @@ const THREADLENS_IMPORT = /import\s*\{([^}]*)\}\s*from\s*["']threadlens["']/;
 
 /** Line and column (1-based) of a 0-based offset. */
 export function positionOf(source: string, offset: number): { line: number; column: number } {
-  const before = source.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
+  const starts = lineStarts(source);
+  // The line: how many lines start at or before `offset` (binary search).
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((starts[mid] ?? 0) <= offset) low = mid + 1;
+    else high = mid;
+  }
+  const line = Math.max(1, low);
+  return { line, column: offset - (starts[line - 1] ?? 0) + 1 };
 }
 
 export function offsetOf(source: string, line: number, column: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const next = source.indexOf("\n", offset);
-    if (next < 0) return -1;
-    offset = next + 1;
-  }
-  return offset + column - 1;
+  if (line < 1) return column - 1;
+  const start = lineStarts(source)[line - 1];
+  return start === undefined ? -1 : start + column - 1;
 }
 
 export function replacementAtOffset(
@@ -234,6 +259,16 @@ export function codeOnly(source: string): string {
 
 let lastCodeOnly: { readonly source: string; readonly code: string } | undefined;
 
+/** The lines of codeOnly(source), the last file's kept. Read-only. */
+export function codeLines(source: string): readonly string[] {
+  if (lastCodeLines?.source !== source) {
+    lastCodeLines = { source, lines: codeOnly(source).split(/\r?\n/) };
+  }
+  return lastCodeLines.lines;
+}
+
+let lastCodeLines: { readonly source: string; readonly lines: readonly string[] } | undefined;
+
 /** Where the word `Lock` is in `source`'s code (the last file's kept, as codeOnly's). */
 function lockWordOffsets(source: string): readonly number[] {
   if (lastLockWords?.source !== source) {
@@ -285,10 +320,28 @@ export function applyTextEdit(source: string, edit: TextEdit): string {
       end: offsetOf(source, r.endLine, r.endColumn),
       text: r.newText,
     }))
+    .filter((span) => span.start >= 0 && span.end >= span.start)
     .sort((a, b) => b.start - a.start);
+  // Applied from the last to the first (as one pass: slicing the whole text per replacement
+  // was quadratic for a large file's batch of edits). A span overlapping the one after it
+  // keeps the text that replacement left, as successive slicing did.
+  const parts: string[] = [];
+  let rest = source.length;
+  for (const span of spans) {
+    if (span.end > rest) return applySequentially(source, spans);
+    parts.push(source.slice(span.end, rest), span.text);
+    rest = span.start;
+  }
+  parts.push(source.slice(0, rest));
+  return parts.reverse().join("");
+}
+
+function applySequentially(
+  source: string,
+  spans: readonly { start: number; end: number; text: string }[],
+): string {
   let result = source;
   for (const span of spans) {
-    if (span.start < 0 || span.end < span.start) continue;
     result = result.slice(0, span.start) + span.text + result.slice(span.end);
   }
   return result;

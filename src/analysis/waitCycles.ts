@@ -9,7 +9,7 @@
 import type { Frame, WaitReason } from "../protocol/events.ts";
 import type { WaitCategory } from "../protocol/kinds.ts";
 import type { Dictionary } from "./dictionary.ts";
-import { codeOnly, offsetOf, positionOf, type ReadSource } from "./sourceEdits.ts";
+import { codeOnly, offsetOf, positionOf, sourceLines, type ReadSource } from "./sourceEdits.ts";
 
 /** A blocked thread's wait on a primitive that another thread's call would end. */
 export interface SignalWait {
@@ -62,10 +62,11 @@ function aliases(dict: Dictionary, object: number, readSource: ReadSource): stri
   const info = dict.object(object);
   if (info !== undefined && IDENT.test(info.name)) out.add(info.name);
   const creation = info === undefined ? undefined : dict.userFrame(info.site);
+  const source = creation === undefined ? undefined : readSource(creation.file);
   const line =
-    creation === undefined
+    creation === undefined || source === undefined
       ? undefined
-      : readSource(creation.file)?.split(/\r?\n/)[creation.line - 1];
+      : sourceLines(source)[creation.line - 1];
   const declared = line === undefined ? null : DECLARED_AS.exec(line);
   const name = declared?.[1] ?? declared?.[2];
   if (name !== undefined) out.add(name);

@@ -28,6 +28,27 @@ export interface WalkLimits {
 
 export const FILE_BUDGET_MS = 10_000;
 
+/** What one walk of a function (one memo entry) recorded: incremental.ts re-uses it. */
+export interface WalkRecord {
+  readonly fn: FunctionNode;
+  /** Keys (in `edges`) of the edges taken in the function's own code. */
+  readonly edges: string[];
+  /** Keys (in `reacquires`) of the re-acquisitions in its own code. */
+  readonly reacquires: string[];
+  /** Memo keys of the walks it asked for (calls, callbacks), hits included. */
+  readonly calls: string[];
+}
+
+/** Per-function records of a tracked walk (ProgramWalk's `tracking` option). */
+export interface WalkTracking {
+  /** By memo key: the last walk made with it. */
+  readonly records: Map<string, WalkRecord>;
+  /** Each root walked, in order, with its walk's memo key (none: not walked). */
+  readonly roots: { readonly fn: FunctionNode; key: string | undefined }[];
+  /** The functions each function's walks asked to walk. */
+  readonly callees: Map<FunctionNode, Set<FunctionNode>>;
+}
+
 const ROOT_ENV: Env = { bindings: new Map(), thisKnown: true };
 
 export class ProgramWalk implements WalkContext {
@@ -50,6 +71,12 @@ export class ProgramWalk implements WalkContext {
   #deadline = Infinity;
   /** Root files whose walk stopped at the time budget. */
   readonly overBudget = new Set<string>();
+  /** Per-function records, when asked for (`track`). */
+  readonly tracking: WalkTracking | undefined;
+  /** The walks under way, innermost last (tracked walks only). */
+  readonly #stack: WalkRecord[] = [];
+  /** The memo key of the last walk asked for with nothing under way. */
+  #topKey: string | undefined;
 
   /** Files whose code is walked (the others only declare what it uses). */
   readonly roots: readonly ts.SourceFile[];
@@ -63,6 +90,7 @@ export class ProgramWalk implements WalkContext {
     readonly sourceFiles: readonly ts.SourceFile[],
     limits: WalkLimits = {},
     roots: readonly ts.SourceFile[] = sourceFiles,
+    track = false,
   ) {
     const order = new Map(sourceFiles.map((sf, i) => [sf.fileName, i]));
     this.resolver = new LockResolver(program.getTypeChecker(), order);
@@ -72,6 +100,7 @@ export class ProgramWalk implements WalkContext {
     this.#fileBudgetMs = limits.fileBudgetMs ?? FILE_BUDGET_MS;
     this.roots = roots;
     this.#relevance = new Relevance(roots);
+    this.tracking = track ? { records: new Map(), roots: [], callees: new Map() } : undefined;
   }
 
   relevant(callee: ts.Expression): boolean {
@@ -90,6 +119,10 @@ export class ProgramWalk implements WalkContext {
   }
 
   /** Walks `root` of `file` within the file's time budget; false once that is spent. */
+  walkRoot(file: ts.SourceFile, root: FunctionNode): boolean {
+    return this.#walkRoot(file, root);
+  }
+
   #walkRoot(file: ts.SourceFile, root: FunctionNode): boolean {
     const name = file.fileName;
     const spent = this.#spent.get(name) ?? 0;
@@ -99,7 +132,9 @@ export class ProgramWalk implements WalkContext {
     }
     const started = performance.now();
     this.#deadline = started + this.#fileBudgetMs - spent;
+    this.#topKey = undefined;
     this.walkFunction(root, ROOT_ENV, [], 0);
+    this.tracking?.roots.push({ fn: root, key: this.#topKey });
     this.#spent.set(name, spent + performance.now() - started);
     if (performance.now() > this.#deadline) this.overBudget.add(name);
     return !this.overBudget.has(name);
@@ -145,12 +180,30 @@ export class ProgramWalk implements WalkContext {
       state,
       (s) => this.resolver.symbolId(s),
     )}`;
+    const tracking = this.tracking;
+    const caller = this.#stack.at(-1);
+    if (tracking !== undefined) {
+      if (caller === undefined) this.#topKey = key;
+      else {
+        caller.calls.push(key);
+        const callees = tracking.callees.get(caller.fn) ?? new Set();
+        callees.add(fn);
+        tracking.callees.set(caller.fn, callees);
+      }
+    }
     const known = this.#memo.get(key);
     if (known !== undefined && known.depth <= depth) return known.state;
     if (this.#active.has(key)) return state; // recursion: the outer walk covers it
     this.#active.add(key);
     this.#walks++;
+    const record: WalkRecord | undefined =
+      tracking === undefined ? undefined : { fn, edges: [], reacquires: [], calls: [] };
+    if (record !== undefined) this.#stack.push(record);
     const result = new Walker(this, fn, env, depth).run(state);
+    if (record !== undefined) {
+      this.#stack.pop();
+      tracking?.records.set(key, record);
+    }
     this.#active.delete(key);
     this.#memo.set(key, { state: result, depth });
     return result;
@@ -180,11 +233,9 @@ export class ProgramWalk implements WalkContext {
         // preference aside, which a static walk cannot see).
         const bothShared = shared && hold.shared === true;
         if (takenAgainBlocks(kind) && !bothShared && hold.must && hold.site.id !== site.id) {
-          this.reacquires.set(`${lock.key}|${hold.site.id}|${site.id}`, {
-            lock,
-            held: hold.site,
-            acquire: site,
-          });
+          const key = `${lock.key}|${hold.site.id}|${site.id}`;
+          this.reacquires.set(key, { lock, held: hold.site, acquire: site });
+          this.#stack.at(-1)?.reacquires.push(key);
         }
         continue;
       }
@@ -201,6 +252,7 @@ export class ProgramWalk implements WalkContext {
       gates.sort();
       const modes = `${hold.shared === true ? "r" : "w"}${shared ? "r" : "w"}`;
       const key = `${hold.lock.key}>${lock.key}|${hold.site.id}>${site.id}|${gates.join(",")}|${modes}`;
+      this.#stack.at(-1)?.edges.push(key);
       if (!this.edges.has(key)) {
         this.edges.set(key, {
           from: hold.lock,
@@ -220,7 +272,7 @@ export class ProgramWalk implements WalkContext {
 const rootsCache = new WeakMap<ts.SourceFile, readonly FunctionNode[]>();
 
 /** The file's functions walked on their own, in source order. */
-function rootFunctions(sourceFile: ts.SourceFile): readonly FunctionNode[] {
+export function rootFunctions(sourceFile: ts.SourceFile): readonly FunctionNode[] {
   const cached = rootsCache.get(sourceFile);
   if (cached !== undefined) return cached;
   const roots: FunctionNode[] = [];

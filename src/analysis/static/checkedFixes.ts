@@ -8,6 +8,7 @@
 // (`threadlens run` and `threadlens check`).
 import type { Finding, Replacement, TextEdit } from "../../protocol/report.ts";
 import { applyTextEdit } from "../sourceEdits.ts";
+import { IncrementalFile } from "./incremental.ts";
 import { checkSources } from "./index.ts";
 
 export interface FixCheckOptions {
@@ -30,8 +31,22 @@ const CHECKED_KINDS = new Set(["deadlock", "potential-deadlock", "self-deadlock"
 const MAX_GROUP = 64;
 
 function absolute(file: string, cwd: string): string {
-  if (file.startsWith("/") || /^[A-Za-z]:\//.test(file)) return file;
-  return `${cwd.replace(/\/$/, "")}/${file}`;
+  if (file.startsWith("/") || /^[A-Za-z]:\//.test(file)) return normalized(file);
+  return normalized(`${cwd.replace(/\/$/, "")}/${file}`);
+}
+
+/**
+ * Without `.` and `..` segments: the program knows a file by its normalized path, and an edit
+ * of a file outside cwd names it `../x.ts` (its re-analysis found no file, so no problem).
+ */
+function normalized(file: string): string {
+  const out: string[] = [];
+  for (const part of file.split("/")) {
+    if (part === ".") continue;
+    if (part === ".." && out.length > 1) out.pop();
+    else if (part !== "..") out.push(part);
+  }
+  return out.join("/");
 }
 
 /** The static findings' cycles and re-acquisitions, as comparable keys. */
@@ -128,6 +143,8 @@ class FileCheck {
   readonly #budget: number;
   #spent = 0;
   #before: Set<string> | undefined;
+  /** The unedited file's walk with records (null: it cannot be made; re-analyse whole texts). */
+  #incremental: IncrementalFile | null | undefined;
   readonly verdicts = new Map<Candidate, string | undefined>();
 
   constructor(file: string, text: string, options: FixCheckOptions) {
@@ -152,13 +169,31 @@ class FileCheck {
     return keys;
   }
 
+  /**
+   * The problems after `edit`: re-walking only the functions it touches (incremental.ts) when
+   * the unedited file's records allow, else the whole edited text.
+   */
+  #after(edit: TextEdit): Set<string> {
+    const started = performance.now();
+    if (this.#incremental === undefined) {
+      this.#incremental =
+        IncrementalFile.of(this.#file, this.#text, this.#options.cwd, {
+          fileBudgetMs: this.#budget,
+        }) ?? null;
+      this.#before ??= this.#incremental?.problems;
+    }
+    const keys = this.#incremental?.problemsAfter(edit);
+    this.#spent += performance.now() - started;
+    return keys ?? this.#run(applyTextEdit(this.#text, edit));
+  }
+
   check(group: readonly Candidate[]): void {
     if (this.#spent >= this.#budget) {
       const why = `not re-analysed: the ${this.#budget / 1000} s of re-analysis for its file are spent`;
       for (const c of group) this.verdicts.set(c, why);
       return;
     }
-    const after = this.#run(applyTextEdit(this.#text, combined(this.#file, group)));
+    const after = this.#after(combined(this.#file, group));
     const passed: Candidate[] = [];
     for (const c of group) {
       if (!after.has(c.key)) {
