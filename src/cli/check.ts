@@ -79,7 +79,7 @@ export function check(cmd: CheckCommand, cwd: string): number {
     process.stderr.write(`threadlens: ${error.message}\n`);
     return EXIT_START;
   }
-  const result = checkSources({ files, readFile: readSource, cwd: toPosix(cwd) });
+  const result = checkSources({ files, readFile: readSource, cwd: toPosix(cwd), track: true });
   if (result.problems.length > 0) {
     for (const problem of result.problems) {
       const where = relativePath(problem.file, cwd);
@@ -102,7 +102,11 @@ export function check(cmd: CheckCommand, cwd: string): number {
     exitCode: null,
     threads: [],
     // Every edit re-analysed on the edited text before it is offered (DESIGN 5.4).
-    findings: checkFixEdits(result.findings, { cwd: toPosix(cwd), readFile: readSource }),
+    findings: checkFixEdits(result.findings, {
+      cwd: toPosix(cwd),
+      readFile: readSource,
+      ...(result.incremental === undefined ? {} : { walked: [result.incremental] }),
+    }),
     droppedEvents: 0,
   };
   if (cmd.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -22,6 +22,11 @@ export interface FixCheckOptions {
    * is spent are withheld, saying so.
    */
   readonly budgetMs?: number;
+  /**
+   * Walks of files already made with records (checkSources' `incremental`): a file's edits
+   * are re-analysed against it when its text is the one read, instead of walking it again.
+   */
+  readonly walked?: readonly IncrementalFile[];
 }
 
 export const FIX_CHECK_BUDGET_MS = 10_000;
@@ -152,6 +157,8 @@ class FileCheck {
     this.#text = text;
     this.#options = options;
     this.#budget = options.budgetMs ?? FIX_CHECK_BUDGET_MS;
+    const walked = options.walked?.find((w) => w.file === file && w.text === text);
+    if (walked !== undefined) this.#incremental = walked;
   }
 
   #run(source: string): Set<string> {
@@ -180,8 +187,8 @@ class FileCheck {
         IncrementalFile.of(this.#file, this.#text, this.#options.cwd, {
           fileBudgetMs: this.#budget,
         }) ?? null;
-      this.#before ??= this.#incremental?.problems;
     }
+    this.#before ??= this.#incremental?.problems;
     const keys = this.#incremental?.problemsAfter(edit);
     this.#spent += performance.now() - started;
     return keys ?? this.#run(applyTextEdit(this.#text, edit));

@@ -138,8 +138,7 @@ export class IncrementalFile {
   readonly #callers = new Map<FunctionNode, Set<FunctionNode>>();
   /** The unedited walk's locks, by declaration offset. */
   readonly #locks = new Map<number, LockRef>();
-  /** The unedited file's problem keys. */
-  readonly problems: Set<string>;
+  #problems: Set<string> | undefined;
 
   private constructor(
     file: string,
@@ -168,7 +167,35 @@ export class IncrementalFile {
       this.#locks.set(e.to.order, e.to);
     }
     for (const r of walk.reacquires.values()) this.#locks.set(r.lock.order, r.lock);
-    this.problems = problemKeysOf(walk.edges.values(), walk.reacquires.values());
+  }
+
+  get file(): string {
+    return this.#file;
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+
+  /** The unedited file's problem keys. */
+  get problems(): Set<string> {
+    this.#problems ??= problemKeysOf(this.#walk.edges.values(), this.#walk.reacquires.values());
+    return this.#problems;
+  }
+
+  /**
+   * From a tracked walk made elsewhere (checkSources' `track`) of `source` alone, its only
+   * file; undefined when that walk stopped at its budget.
+   */
+  static fromWalk(
+    source: ts.SourceFile,
+    walk: ProgramWalk,
+    cwd: string,
+    limits: WalkLimits = {},
+  ): IncrementalFile | undefined {
+    if (walk.tracking === undefined || walk.overBudget.size > 0) return undefined;
+    if (walk.sourceFiles.length !== 1 || walk.sourceFiles[0] !== source) return undefined;
+    return new IncrementalFile(source.fileName, source.text, cwd, limits, source, walk);
   }
 
   /** The unedited file walked with records; undefined when it cannot be (unparsable, over budget). */
@@ -183,8 +210,7 @@ export class IncrementalFile {
     if (source === undefined || built.problems.length > 0) return undefined;
     const walk = new ProgramWalk(built.program, built.sourceFiles, limits, built.sourceFiles, true);
     walk.run();
-    if (walk.overBudget.size > 0) return undefined;
-    return new IncrementalFile(file, text, cwd, limits, source, walk);
+    return IncrementalFile.fromWalk(source, walk, cwd, limits);
   }
 
   /** The problem keys of the text with `edit` applied; undefined: re-analyse the whole text. */

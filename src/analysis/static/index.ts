@@ -15,6 +15,7 @@ import {
   type FindingContext,
 } from "./findings.ts";
 import { findLockCycles, findOrderViolations } from "./graph.ts";
+import { IncrementalFile } from "./incremental.ts";
 import { createStaticProgram, type SourceProblem } from "./program.ts";
 
 export type { SourceProblem } from "./program.ts";
@@ -34,6 +35,11 @@ export interface StaticAnalysisOptions extends WalkLimits {
    * file (every site of every cycle, every suggestion's edit) was most of each re-analysis.
    */
   readonly problemsOnly?: boolean;
+  /**
+   * Keep the walk's per-function records, for the incremental re-analysis of fix edits
+   * (checkSources of one file: its result's `incremental`).
+   */
+  readonly track?: boolean;
 }
 
 export interface StaticCheckOptions extends StaticAnalysisOptions {
@@ -54,11 +60,15 @@ export interface StaticResult {
   readonly walks: number;
   /** Files whose walk stopped at the per-file time budget (findings there may be missing). */
   readonly overBudget: readonly string[];
+  /** The walk, when tracked (`track`). */
+  readonly trackedWalk?: ProgramWalk;
 }
 
 export interface StaticCheckResult extends StaticResult {
   /** Files that cannot be read or parsed; the analysis of the rest still runs. */
   readonly problems: readonly SourceProblem[];
+  /** The file's walk for incremental re-analyses (`track`, one file walked to its end). */
+  readonly incremental?: IncrementalFile;
 }
 
 /** Analyzes the given files. */
@@ -68,7 +78,14 @@ export function checkSources(options: StaticCheckOptions): StaticCheckResult {
     options.readFile,
     options.cwd,
   );
-  return { ...analyzeProgram(program, sourceFiles, options), problems };
+  const track = options.track === true && sourceFiles.length === 1 && problems.length === 0;
+  const { trackedWalk, ...result } = analyzeProgram(program, sourceFiles, { ...options, track });
+  const source = sourceFiles[0];
+  const incremental =
+    trackedWalk === undefined || source === undefined
+      ? undefined
+      : IncrementalFile.fromWalk(source, trackedWalk, options.cwd);
+  return { ...result, problems, ...(incremental === undefined ? {} : { incremental }) };
 }
 
 /**
@@ -83,7 +100,7 @@ export function analyzeProgram(
   options: StaticAnalysisOptions,
   roots: readonly ts.SourceFile[] = sourceFiles,
 ): StaticResult {
-  const walk = new ProgramWalk(program, sourceFiles, options, roots);
+  const walk = new ProgramWalk(program, sourceFiles, options, roots, options.track === true);
   walk.run();
   const orders = [
     ...(options.declaredOrders ?? []),
@@ -120,6 +137,7 @@ export function analyzeProgram(
       edgeCount: edges.length,
       walks: walk.walks,
       overBudget: [...walk.overBudget].sort(),
+      ...(walk.tracking === undefined ? {} : { trackedWalk: walk }),
     };
   }
   const findings = [
@@ -133,6 +151,7 @@ export function analyzeProgram(
     edgeCount: edges.length,
     walks: walk.walks,
     overBudget: [...walk.overBudget].sort(),
+    ...(walk.tracking === undefined ? {} : { trackedWalk: walk }),
   };
 }
 

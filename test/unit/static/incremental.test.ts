@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkSources } from "../../../src/analysis/static/index.ts";
 import { IncrementalFile } from "../../../src/analysis/static/incremental.ts";
+import { checkFixEdits } from "../../../src/analysis/static/checkedFixes.ts";
 import { applyTextEdit } from "../../../src/analysis/sourceEdits.ts";
 import type { TextEdit } from "../../../src/protocol/report.ts";
 import { CWD } from "./helpers.ts";
@@ -238,4 +239,30 @@ test("incremental re-analysis gives the full re-analysis' problems on the fixtur
     incremental += compare(`${CWD}/${path.basename(file)}`, text, false).incremental;
   }
   assert.ok(incremental > 40, `${incremental} edits compared incrementally`);
+});
+
+test("check's own walk of a single file serves its fix checks, with the same verdicts", () => {
+  const file = `${CWD}/FIELDS.ts`;
+  const readFile = (p: string): string | undefined => (p === file ? FIELDS : undefined);
+  const tracked = checkSources({ files: [file], readFile, cwd: CWD, track: true });
+  assert.ok(tracked.incremental !== undefined);
+  assert.equal(tracked.incremental.file, file);
+  // Two files: no walk kept (each file's edits are re-analysed in a program of its own).
+  const two = checkSources({
+    files: [file, `${CWD}/other.ts`],
+    readFile: (p) => (p === file ? FIELDS : "export const x = 1;\n"),
+    cwd: CWD,
+    track: true,
+  });
+  assert.equal(two.incremental, undefined);
+  const options = { cwd: CWD, readFile };
+  const reused = checkFixEdits(tracked.findings, { ...options, walked: [tracked.incremental] });
+  const own = checkFixEdits(tracked.findings, options);
+  assert.deepEqual(reused, own);
+  const verdicts = own.flatMap((f) =>
+    f.suggestions.map((s) =>
+      s.edit !== undefined ? "edit" : /\(no edit: (.*)\)$/.exec(s.message)?.[1],
+    ),
+  );
+  assert.ok(verdicts.includes("edit"), JSON.stringify(verdicts));
 });
