@@ -21,7 +21,7 @@ export async function webviewText(page, selector) {
  * Puts the cursor at `line`:`column` of the active editor with Go to Line, and waits until the
  * status bar says so (asked again, at most twice, when the first Ctrl+G went to another part).
  */
-async function goToLine(page, line, column) {
+export async function goToLine(page, line, column) {
   const status = page.locator(".statusbar-item", { hasText: `Ln ${line}, Col ${column}` }).first();
   for (let attempt = 1; ; attempt++) {
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
@@ -40,20 +40,24 @@ async function goToLine(page, line, column) {
   }
 }
 
+/** Opens the workspace file `name` with Quick Open and waits for its editor. */
+export async function openFile(page, name) {
+  await page.keyboard.press("Control+P");
+  await page.locator(".quick-input-widget input").fill(name);
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: name })
+    .first()
+    .click({ timeout: 30_000 });
+  await page.locator(".editor-instance .monaco-editor").first().waitFor({ timeout: 30_000 });
+}
+
 /**
  * Issue 16 in the UI: S11's static warning at line 51, the Quick Fix menu's "Confirm by
  * rerunning", its progress notification, then the error squiggle whose hover names the
  * schedule and whose Quick Fix menu offers the replay.
  */
 export async function confirmS11(page, shot, log) {
-  await page.keyboard.press("Control+P");
-  await page.locator(".quick-input-widget input").fill("s11-timed.ts");
-  await page
-    .locator(".quick-input-widget .monaco-list-row", { hasText: "s11-timed.ts" })
-    .first()
-    .click({ timeout: 30_000 });
-  const editor = page.locator(".editor-instance .monaco-editor").first();
-  await editor.waitFor({ timeout: 30_000 });
+  await openFile(page, "s11-timed.ts");
   // Squiggles are drawn for the lines in view only: the cycle's lines first.
   await goToLine(page, 51, 5);
   await page.locator(".editor-instance .squiggly-warning").first().waitFor({ timeout: 30_000 });
