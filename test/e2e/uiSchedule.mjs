@@ -61,10 +61,17 @@ export async function replayS11(page, shot, log) {
   await page.locator(".debug-toolbar").waitFor({ state: "hidden", timeout: 30_000 });
 }
 
-/** Command lines of the confirm runs of `file` still alive on this machine. */
-function confirmProcesses(file) {
+/**
+ * Command lines of the confirm of `file` (of `workspace`) still alive on this machine: the CLI
+ * (`cli.js run file --confirm`, run in the workspace) and the program under it (its absolute
+ * path).
+ */
+function confirmProcesses(workspace, file) {
   const lines = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n");
-  return lines.filter((l) => l.includes(file) && !l.startsWith("ps "));
+  return lines.filter(
+    (l) =>
+      l.includes(`${workspace}/${file}`) || (l.includes(` ${file} `) && l.includes("--confirm")),
+  );
 }
 
 /**
@@ -86,7 +93,7 @@ export async function cancelConfirm(page, workspace, shot, log) {
   await progress.waitFor({ timeout: 20_000 });
   // The run has started once its process is there (the CLI, then the program under it).
   const started = Date.now();
-  while (confirmProcesses(`${workspace}/${file}`).length === 0) {
+  while (confirmProcesses(workspace, file).length === 0) {
     if (Date.now() - started > 30_000) throw new Error("no confirm process started");
     await page.waitForTimeout(250);
   }
@@ -95,10 +102,10 @@ export async function cancelConfirm(page, workspace, shot, log) {
   await progress.getByRole("button", { name: "Cancel" }).click();
   await progress.waitFor({ state: "hidden", timeout: 20_000 });
   const ended = Date.now();
-  let left = confirmProcesses(`${workspace}/${file}`);
+  let left = confirmProcesses(workspace, file);
   while (left.length > 0 && Date.now() - ended < 20_000) {
     await page.waitForTimeout(250);
-    left = confirmProcesses(`${workspace}/${file}`);
+    left = confirmProcesses(workspace, file);
   }
   if (left.length > 0) throw new Error(`confirm processes left after Cancel: ${left.join(" | ")}`);
   log(`confirm of ${file} cancelled; no process left`);
