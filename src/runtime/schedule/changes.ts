@@ -26,13 +26,18 @@ function pctChange(plan: RandomPlan, name: string, passes: number): number | und
   return 1 + (hash32(plan.seed, `low:${name}#${passes}`) % (plan.depth - 1));
 }
 
-let listed: Map<string, number> | undefined;
+/** A shrunk plan's changes by "thread#pass" (one plan a process; a map per plan all the same). */
+const listed = new WeakMap<RandomPlan, Map<string, number>>();
 
 /** The priority thread `name` takes after its pass number `passes`, or -1 (no change). */
 export function priorityChange(plan: RandomPlan, name: string, passes: number): number {
   if (plan.changes !== undefined) {
-    listed ??= new Map(plan.changes.map((c) => [`${c.thread}#${c.pass}`, c.prio]));
-    return listed.get(`${name}#${passes}`) ?? -1;
+    let byKey = listed.get(plan);
+    if (byKey === undefined) {
+      byKey = new Map(plan.changes.map((c) => [`${c.thread}#${c.pass}`, c.prio]));
+      listed.set(plan, byKey);
+    }
+    return byKey.get(`${name}#${passes}`) ?? -1;
   }
   if (plan.mode === "pct") return pctChange(plan, name, passes) ?? -1;
   return plan.depth + (hash32(plan.seed, `${name}#${passes}`) % PRIO_RANGE);
