@@ -40,6 +40,26 @@ export async function goToLine(page, line, column) {
   }
 }
 
+/**
+ * Opens the Quick Fix menu at the cursor and waits for `title` in it. Asked again (every 10 s,
+ * for up to a minute) while the editor answers "No code actions available": right after the
+ * workbench starts, the providers may not have answered yet.
+ */
+export async function openQuickFix(page, title) {
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+.");
+    try {
+      await item.waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 6) throw error;
+      await page.keyboard.press("Escape");
+      await page.waitForTimeout(1000);
+    }
+  }
+}
+
 /** Opens the workspace file `name` with Quick Open and waits for its editor. */
 export async function openFile(page, name) {
   await page.keyboard.press("Control+P");
@@ -63,11 +83,7 @@ export async function confirmS11(page, shot, log) {
   await page.locator(".editor-instance .squiggly-warning").first().waitFor({ timeout: 30_000 });
   if ((await page.locator(".editor-instance .squiggly-error").count()) > 0)
     throw new Error("S11 has an error before it was confirmed");
-  await page.keyboard.press("Control+.");
-  const item = page.locator(".action-widget .monaco-list-row", {
-    hasText: "Confirm by rerunning",
-  });
-  await item.first().waitFor({ timeout: 20_000 });
+  await openQuickFix(page, "Confirm by rerunning");
   await shot(page, "09a-s11-warning-confirm-action");
   // Chosen with the keyboard, as a user does (a click on the menu's row may not land).
   const focused = page.locator(".action-widget .monaco-list-row.focused");
@@ -100,11 +116,7 @@ export async function confirmS11(page, shot, log) {
   await shot(page, "09d-s11-confirmed-hover");
   await page.keyboard.press("Escape");
   await goToLine(page, 51, 5);
-  await page.keyboard.press("Control+.");
-  await page
-    .locator(".action-widget .monaco-list-row", { hasText: "Replay under the debugger" })
-    .first()
-    .waitFor({ timeout: 20_000 });
+  await openQuickFix(page, "Replay under the debugger");
   await shot(page, "09e-s11-replay-action");
   await page.keyboard.press("Escape");
 }

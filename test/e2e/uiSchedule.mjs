@@ -4,15 +4,11 @@
 // cancelled with its Cancel button ends the confirm run (no process left) and changes nothing.
 // ui.mjs runs them after confirmS11 (uiEditor.mjs), which leaves S11 confirmed.
 import { execFileSync } from "node:child_process";
-import { goToLine, openFile } from "./uiEditor.mjs";
+import { goToLine, openFile, openQuickFix } from "./uiEditor.mjs";
 
 /** Chooses `title` in the Quick Fix menu at the cursor, with the keyboard as a user does. */
 async function chooseQuickFix(page, title) {
-  await page.keyboard.press("Control+.");
-  await page
-    .locator(".action-widget .monaco-list-row", { hasText: title })
-    .first()
-    .waitFor({ timeout: 20_000 });
+  await openQuickFix(page, title);
   const focused = page.locator(".action-widget .monaco-list-row.focused");
   for (let i = 0; i < 12; i++) {
     const text = await focused.innerText().catch(() => "");
