@@ -3,6 +3,7 @@
 // is "this.lockA"), else "Lock@file.ts:12". Also the creation site itself, which findings cite.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { stackText } from "./siteCache.ts";
 import { parseFrame, type SourceSite } from "./stackFrames.ts";
 
 export { parseFrame, type SourceSite };
@@ -33,8 +34,9 @@ export function isOwnFrame(file: string): boolean {
 export function callerSite(): SourceSite | undefined {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 20;
-  const stack = new Error().stack ?? "";
+  const error = new Error();
   Error.stackTraceLimit = limit;
+  const stack = stackText(error);
   for (const text of stack.split("\n").slice(1)) {
     const site = parseFrame(text);
     if (site === undefined || site.file.startsWith("node:") || isOwnFrame(site.file)) continue;

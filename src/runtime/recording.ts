@@ -29,6 +29,7 @@ import {
   type RecorderMessage,
 } from "../protocol/recorderWire.ts";
 import { isOwnFrame, parseFrame } from "./naming.ts";
+import { nodeFormatsStacks, readStackWith, siteOfCallSites, stackText } from "./siteCache.ts";
 import { nextObjectId } from "./world.ts";
 import { rawNotify as rawNotifyWord, rawWait as rawWaitWord } from "./rawAtomics.ts";
 
@@ -305,9 +306,9 @@ const MAX_FRAMES = 8;
 export function captureStack(): string {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
-  const stack = new Error().stack ?? "";
+  const error = new Error();
   Error.stackTraceLimit = limit;
-  return stack;
+  return stackText(error);
 }
 
 /**
@@ -322,15 +323,25 @@ export function captureRawStack(): Error {
   return error;
 }
 
-/** The site id of a stack taken by captureRawStack(). */
+/**
+ * The site id of a stack taken by captureRawStack(): by its call path, cached per thread
+ * (siteCache.ts), so that only a call path not seen before is formatted.
+ */
 export function siteOfRawStack(stack: Error): number {
-  return siteOfStack(stack.stack ?? "");
+  if (!nodeFormatsStacks()) return siteOfStack(stack.stack ?? "");
+  return readStackWith(stack, (error, trace) => {
+    try {
+      return siteOfCallSites(error, trace, siteOfStack);
+    } catch {
+      return 0; // a site is never worth failing the program's call
+    }
+  }) as number;
 }
 
 /** Captures the caller's stack (outside threadlens), interns it, returns its site id. */
 export function captureSite(): number {
   if (!recordingOn) return 0;
-  return siteOfStack(captureStack());
+  return siteOfRawStack(captureRawStack());
 }
 
 /** Interns the frames of `stack` outside threadlens (async frames included) as a site id. */

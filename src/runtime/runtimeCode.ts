@@ -4,7 +4,7 @@
 // TypeScript cache (for the next run) and handed to the threads this one starts through
 // environment data (workers inherit it), so that every other thread only deserializes it.
 // The module is Node's own CommonJS module object, registered in require's cache as Node
-// would: `require("threadlens")` and the ES module face (runtime.mjs) get this instance.
+// would: the package's own name, required or imported (through runtime.mjs), gets this instance.
 import Module, { createRequire } from "node:module";
 import {
   mkdirSync,
@@ -80,26 +80,39 @@ function saveCode(filename: string, key: string, data: Uint8Array): void {
   }
 }
 
-/** Loads the CommonJS file `filename` (the runtime's bundle) once per thread, with code cache. */
-export function loadWithCodeCache(filename: string): void {
-  const modules = Module as unknown as ModuleInternals;
-  if (modules._cache[filename] !== undefined) return;
-  const source = readFileSync(filename, "utf8");
+function buildKey(filename: string): string {
   const stat = statSync(filename);
-  const key = `${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}`;
+  return `${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}`;
+}
+
+/** Where the code cache of this build of `filename` is kept on disk. */
+export function codeCacheFile(filename: string): string {
+  return diskPath(filename, buildKey(filename));
+}
+
+/**
+ * Loads the CommonJS file `filename` (the runtime's bundle) once per thread, with code cache.
+ * Says how: "cached" (V8 took the cache), "compiled" (no cache, or V8 rejected it: made now),
+ * "loaded" (this thread had loaded it already).
+ */
+export function loadWithCodeCache(filename: string): "cached" | "compiled" | "loaded" {
+  const modules = Module as unknown as ModuleInternals;
+  if (modules._cache[filename] !== undefined) return "loaded";
+  const source = readFileSync(filename, "utf8");
+  const key = buildKey(filename);
   const cached = cachedCode(filename, key);
   const script = new Script(modules.wrap(source), { filename, cachedData: cached });
-  const module = new modules(filename);
-  module.filename = filename;
-  module.paths = modules._nodeModulePaths(path.dirname(filename));
-  modules._cache[filename] = module;
+  const loaded = new modules(filename);
+  loaded.filename = filename;
+  loaded.paths = modules._nodeModulePaths(path.dirname(filename));
+  modules._cache[filename] = loaded;
   try {
     const run = script.runInThisContext() as (...args: unknown[]) => void;
     run.call(
-      module.exports,
-      module.exports,
+      loaded.exports,
+      loaded.exports,
       createRequire(filename),
-      module,
+      loaded,
       filename,
       path.dirname(filename),
     );
@@ -107,13 +120,14 @@ export function loadWithCodeCache(filename: string): void {
     delete modules._cache[filename];
     throw error;
   }
-  module.loaded = true;
+  loaded.loaded = true;
   if (cached !== undefined && !script.cachedDataRejected) {
     setEnvironmentData(ENV_KEY, { key, data: cached } satisfies CodeCache);
-    return;
+    return "cached";
   }
   // Made after the run: the cache then holds the functions the load compiled as well.
   const data = script.createCachedData();
   setEnvironmentData(ENV_KEY, { key, data } satisfies CodeCache);
   saveCode(filename, key, data);
+  return "compiled";
 }

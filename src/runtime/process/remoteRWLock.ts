@@ -10,6 +10,7 @@ import { holdAcquiredNow, holdReleasedNow } from "../pendingHolds.ts";
 import { captureSite, emitPrecise, recordingOn } from "../recording.ts";
 import type { TimeoutOptions } from "../validate.ts";
 import { RemotePrimitive, async_, countRemoteHolds, options, sync_, type Call } from "./remote.ts";
+import { promiseOf } from "../promiseOf.ts";
 
 type Mode = "read" | "write";
 
@@ -86,11 +87,7 @@ export class RemoteRWLock extends RemotePrimitive {
 
   #async(mode: Mode, o: TimeoutOptions | undefined): Promise<boolean> {
     const api = `${this.name}.${mode === "read" ? "acquireRead" : "acquireWrite"}`;
-    try {
-      return Promise.resolve(this.#acquire(async_(this), mode, api, o));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promiseOf(() => this.#acquire(async_(this), mode, api, o));
   }
 
   #acquire(
