@@ -3,15 +3,24 @@
 // parse, analyze every file), its re-analysis after one file changes (several kinds of files,
 // each edited then restored: median and max), and the wall time of `threadlens check` on the
 // same folders. Goals (issue 6): re-analysis < 500 ms, full analysis of 100 k lines < 15 s.
-// Reported, never asserted. Sizes scale with BENCH_SCALE.
+// Then one dense 1.8 MB file (8,500 functions each nesting two of 40 locks, every pair of the
+// 60 used inverted somewhere): the analysis plus the re-analysis of its fix edits in this
+// process (wall and CPU time), and `threadlens check` on it. Reported, never asserted. Sizes
+// scale with BENCH_SCALE.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { WorkspaceAnalysis, type WorkspaceResult } from "../src/analysis/static/workspace.ts";
+import { checkSources } from "../src/analysis/static/index.ts";
+import { checkFixEdits } from "../src/analysis/static/checkedFixes.ts";
 import { median } from "./harness.ts";
-import { generateWorkspace, type GeneratedWorkspace } from "./staticWorkspace.ts";
+import {
+  generateDenseFile,
+  generateWorkspace,
+  type GeneratedWorkspace,
+} from "./staticWorkspace.ts";
 
 const scale = Number(process.env["BENCH_SCALE"] ?? "1");
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -123,3 +132,31 @@ function workspace(label: string, count: number, functions: number, edits: boole
 workspace("1,000-file workspace", Math.round(1000 * scale), 3, true);
 // About 110 lines per module: 1,000 modules of 8 functions.
 workspace("100 k-line workspace", Math.round(1000 * scale), 8, true);
+
+function denseFile(functions: number, locks: number, pairs: number): void {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-static-bench-"));
+  try {
+    const file = generateDenseFile(dir, functions, locks, pairs);
+    const cwd = dir.split(path.sep).join("/");
+    const size = (readText(file) ?? "").length;
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const { findings } = checkSources({ files: [file], readFile: readText, cwd });
+    const checked = checkFixEdits(findings, { cwd, readFile: readText });
+    const time = ms(start);
+    const used = process.cpuUsage(cpu);
+    const suggestions = checked.flatMap((f) => f.suggestions);
+    console.log(
+      `\ndense file: ${(size / 1e6).toFixed(1)} MB, ${functions} functions over ${locks} locks ` +
+        `(${pairs} pairs): analysis and fix checks ${fmt(time)} wall, ` +
+        `${fmt((used.user + used.system) / 1000)} CPU; ${findings.length} finding(s), ` +
+        `${suggestions.filter((s) => s.edit !== undefined).length} edit(s) offered, ` +
+        `${suggestions.filter((s) => s.message.includes("(no edit: ")).length} withheld`,
+    );
+    checkWallTime(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+denseFile(Math.round(8500 * scale), 40, 60);

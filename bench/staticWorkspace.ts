@@ -223,3 +223,43 @@ export function generateWorkspace(
     ],
   };
 }
+
+/**
+ * One dense file (issue 12's large-file shape): `functions` functions, each nesting two of
+ * `locks` Locks, cycling over `pairs` pairs of locks, one function in eight of each pair the
+ * other way round: every pair is an inversion with many sites each way, and the pairs chain
+ * into longer cycles. Returns the file's absolute path (forward slashes).
+ */
+export function generateDenseFile(
+  root: string,
+  functions: number,
+  locks: number,
+  pairs: number,
+): string {
+  const out = ['import { Lock } from "threadlens";'];
+  for (let i = 0; i < locks; i++) out.push(`const lock${i} = new Lock("lock${i}");`);
+  for (let i = 0; i < functions; i++) {
+    const p = i % pairs;
+    const x = p % locks;
+    const y = (x + 1 + ((p * 7) % (locks - 1))) % locks;
+    const [a, b] = Math.floor(i / pairs) % 8 === 0 ? [y, x] : [x, y];
+    out.push(
+      `export function work${i}(): number {`,
+      `  lock${a}.acquireSync();`,
+      "  try {",
+      `    lock${b}.acquireSync();`,
+      "    try {",
+      `      return ${i};`,
+      "    } finally {",
+      `      lock${b}.release();`,
+      "    }",
+      "  } finally {",
+      `    lock${a}.release();`,
+      "  }",
+      "}",
+    );
+  }
+  const file = path.join(root, "dense.ts");
+  writeFileSync(file, `${out.join("\n")}\n`);
+  return file.split(path.sep).join("/");
+}

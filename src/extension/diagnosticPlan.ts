@@ -4,6 +4,7 @@
 // and misuse; related information at the finding's other sites; paths resolved against the
 // run's working directory. Also the findings as the Threads view lists them (each site a link).
 import path from "node:path";
+import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Finding, FindingKind, FindingSite } from "../protocol/report.ts";
 import { confirmedMessage } from "./confirmPlan.ts";
 import { DIAGNOSTIC_CODES } from "./ids.ts";
@@ -12,11 +13,6 @@ import type { FindingSummary, SourceLocation } from "./webviewMessages.ts";
 /** Where findings come from: a run that happened, or the static analyzer. */
 export type FindingOrigin = "run" | "static";
 
-/**
- * Kinds that, from a run, mean the program is stuck now: a wait-for cycle, a self-deadlock,
- * and the global case (DESIGN 5.1: every thread blocked with nothing to wake it).
- */
-const ACTUAL_KINDS: ReadonlySet<FindingKind> = new Set(["deadlock", "self-deadlock", "hang"]);
 /** Site roles worth a squiggle (creation sites only appear as related information). */
 const MARKED_ROLES: ReadonlySet<FindingSite["role"]> = new Set([
   "holds",
@@ -57,9 +53,8 @@ export function severityOf(
   confirmed = false,
 ): "error" | "warning" {
   if (origin !== "run") return "warning";
-  return ACTUAL_KINDS.has(kind) || (kind === "potential-deadlock" && confirmed)
-    ? "error"
-    : "warning";
+  // The kinds that stop a run (the program was stuck) are errors: one table says which.
+  return stopsProgram(kind) || (kind === "potential-deadlock" && confirmed) ? "error" : "warning";
 }
 
 export function siteLocation(site: FindingSite, cwd: string): SourceLocation {

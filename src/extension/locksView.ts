@@ -4,6 +4,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { Finding } from "../protocol/report.ts";
+import { severityOf } from "./diagnosticPlan.ts";
 import { COMMAND_OPEN_SITE } from "./ids.ts";
 import { LOCK_SORTS, lockDescription, lockTable, sortLocks, type LockSort } from "./lockRows.ts";
 import type { LockSummary } from "./traceModel.ts";
@@ -93,7 +94,8 @@ function findingItem(finding: Finding, cwd: string): vscode.TreeItem {
   const item = new vscode.TreeItem(finding.kind);
   item.description = finding.message.replace(/^[\w-]+: /, "");
   item.tooltip = finding.message;
-  item.iconPath = new vscode.ThemeIcon(finding.kind === "deadlock" ? "error" : "warning");
+  // The same severity as the finding's diagnostics: a hang or self-deadlock is an error too.
+  item.iconPath = new vscode.ThemeIcon(severityOf(finding.kind, "run", finding.confirmed === true));
   const site = finding.sites.find((s) => s.role === "waits") ?? finding.sites[0];
   if (site !== undefined) {
     item.command = {

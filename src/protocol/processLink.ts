@@ -37,6 +37,11 @@ export interface ProcessLink {
   readonly starter: number;
   /** The Process's name: the child's main thread's, and its other threads' prefix. */
   readonly name: string;
+  /**
+   * The parent could not announce the child (a spawnSync: its pid is known only at its end):
+   * the child's own record and start stand, under the link's name and ident.
+   */
+  readonly selfAnnounced?: boolean;
 }
 
 export type RelayMessage =

@@ -204,8 +204,9 @@ export class ProcessHub {
             link === undefined ? this.#thread(pid, r.ident) : this.#thread(link.pid, link.ident);
           this.#threads.set(`${pid}:${r.ident}`, id);
           relay.main = id;
-          if (link !== undefined) return undefined;
-          return { ...r, ident: id, parent: 0, name: relay.name, pid };
+          if (link !== undefined && link.selfAnnounced !== true) return undefined;
+          const parent = link === undefined ? 0 : this.#thread(link.pid, link.starter);
+          return { ...r, ident: id, parent, name: relay.name, pid };
         }
         return {
           ...r,
@@ -238,8 +239,10 @@ export class ProcessHub {
       case "thread-start":
         relay.live.add(thread);
         // A Process's parent recorded its start already (trace.ts traceProcessStart).
-        if (thread === relay.main && relay.link !== undefined) return undefined;
-        object = this.#thread(pid, object);
+        if (thread === relay.main && relay.link !== undefined) {
+          if (relay.link.selfAnnounced !== true) return undefined;
+          object = this.#thread(relay.link.pid, relay.link.starter);
+        } else object = this.#thread(pid, object);
         break;
       case "thread-exit":
         relay.live.delete(thread);
