@@ -23,7 +23,8 @@ import {
 import {
   StartError,
   checkOutputFile,
-  checkProgram,
+  checkProgramFile,
+  checkSyntax,
   superviseProgram,
   type ProgramLaunch,
 } from "../launch/supervise.ts";
@@ -60,8 +61,15 @@ export interface RunOutcome {
   readonly killedWhy: string | undefined;
 }
 
-/** Runs the program once under the recorder and returns its report. */
-export async function runToReport(launch: ProgramLaunch): Promise<RunOutcome> {
+/**
+ * Runs the program once under the recorder and returns its report. `check`, started once the
+ * program's process is, is a start check that runs meanwhile: when it fails, the program is
+ * stopped and its error is thrown (no report).
+ */
+export async function runToReport(
+  launch: ProgramLaunch,
+  check?: () => Promise<void>,
+): Promise<RunOutcome> {
   const findings: Finding[] = [];
   let blocked: Report | undefined;
   let final: Report | undefined;
@@ -89,6 +97,17 @@ export async function runToReport(launch: ProgramLaunch): Promise<RunOutcome> {
       : setTimeout(() => {
           if (blocked === undefined) program.killTree();
         }, launch.timeoutMs + 5000);
+  if (check !== undefined) {
+    try {
+      await check();
+    } catch (error) {
+      program.killTree();
+      program.closeControl();
+      await program.ended.catch(() => undefined);
+      if (backstop !== undefined) clearTimeout(backstop);
+      throw error;
+    }
+  }
   const { code, signal } = await program.ended;
   program.closeControl();
   if (backstop !== undefined) clearTimeout(backstop);
@@ -108,7 +127,7 @@ export async function runToReport(launch: ProgramLaunch): Promise<RunOutcome> {
 
 export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   const file = path.resolve(cmd.program);
-  checkProgram(file, cmd.program);
+  const typeScript = checkProgramFile(file, cmd.program);
   // A trace that cannot be written is a start error, not a recorder that fails mid-run.
   if (cmd.trace !== undefined) checkOutputFile(path.resolve(cmd.trace), cmd.trace);
   const launch: ProgramLaunch = {
@@ -123,8 +142,12 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   };
   const replay = cmd.schedule === undefined ? undefined : replayEnv(cmd.schedule, file);
   if (replay?.warning !== undefined) process.stderr.write(`threadlens: ${replay.warning}\n`);
+  // The syntax check runs while the program's process starts (its preload takes longer than
+  // the check): a main module that does not compile fails there before any of its code runs,
+  // and the check's StartError (exit 3) is what the user sees.
   const outcome = await runToReport(
     replay?.env === undefined ? launch : { ...launch, env: { ...process.env, ...replay.env } },
+    typeScript ? () => checkSyntax(file) : undefined,
   );
   const { stopped, failed, killedWhy } = outcome;
   let { report } = outcome;

@@ -438,6 +438,6 @@ export abstract class LockBase {
   }
 
   toString(): string {
-    return `${this[KIND_FIELD]}(${this.name})`;
+    return `${this[KIND_FIELD]}(${this.name}, ${this.locked ? "locked" : "unlocked"})`;
   }
 }

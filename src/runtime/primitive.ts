@@ -75,6 +75,7 @@ function postedKind(this: Remembered): unknown {
  * ended. `known` forgets collected primitives.
  */
 export function remember(id: number, obj: object): void {
+  showAsString(obj);
   const record = obj as Remembered;
   const kind = Object.getOwnPropertyDescriptor(record, KIND_FIELD)?.value as unknown;
   if (typeof kind !== "string") {
@@ -87,6 +88,24 @@ export function remember(id: number, obj: object): void {
     enumerable: true,
     configurable: true,
   });
+}
+
+/** The key node:util's inspect (console.log, the REPL) looks up for an object's own view. */
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+function inspectAsString(this: object): string {
+  return String(this);
+}
+
+/**
+ * console.log(lock) shows what the primitive's toString says (`Lock(accounts)`,
+ * `Event(ready, set)`), not its shared-memory words and the internal kind field: installed
+ * once per class, on the prototype.
+ */
+function showAsString(obj: object): void {
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  if (proto === null || proto === Object.prototype || Object.hasOwn(proto, INSPECT)) return;
+  Object.defineProperty(proto, INSPECT, { value: inspectAsString, configurable: true });
 }
 
 /** This thread's object for `id`, if it has met it. */

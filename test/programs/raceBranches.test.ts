@@ -53,6 +53,21 @@ test("two Promise.race branches taking two Locks in opposite order deadlock betw
     deadlock.suggestions.map((s) => s.kind),
     ["global-order", "acquire-all", "add-timeout"],
   );
+  // `threadlens check` on the same file: the same locks and lines, no RLock either.
+  const checked = threadlensJson("check", `${fixtures}/${fixture}`);
+  assert.equal(checked.status, 1);
+  assert.equal(checked.report.findings.length, 1);
+  const found = checked.report.findings[0] as Finding;
+  assert.equal(found.kind, "potential-deadlock");
+  assert.deepEqual(found.locks, ["accounts", "audit"]);
+  assert.deepEqual(
+    found.sites.map((s) => [s.line, s.role]),
+    deadlock.sites.map((s) => [s.line, s.role === "holds" ? "held" : "acquires"]),
+  );
+  assert.deepEqual(
+    found.suggestions.map((s) => s.kind),
+    ["global-order", "acquire-all", "add-timeout"],
+  );
 });
 
 test("two Promise.race branches taking two async-mutex Mutexes in opposite order deadlock between them", () => {
