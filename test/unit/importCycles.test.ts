@@ -11,14 +11,6 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/**
- * Cycles that were here before this test, each as its files (relative to src/, sorted): to be
- * taken apart, never added to. Owned by the preload's helpers (src/runtime is theirs now).
- */
-const KNOWN: readonly string[] = [
-  "runtime/instrument/exitJoins.ts <-> runtime/instrument/loopWatch.ts",
-];
-
 const STATIC_IMPORT =
   /^\s*(?:import|export)\s+(?!type\b)(?:[^"';]*?\sfrom\s+)?["'](\.[^"']+)["']/gm;
 
@@ -109,12 +101,8 @@ test("the cycle finder finds a cycle through a re-export and ignores type-only i
   }
 });
 
-test("src/ has no import cycle but the known ones", () => {
+test("src/ has no import cycle", () => {
   const src = path.join(root, "src");
   const found = importCycles(importGraph(sourceFiles(src))).map((c) => describe(c, src));
-  assert.deepEqual(
-    found.filter((cycle) => !KNOWN.includes(cycle)),
-    [],
-    `import cycles in src/: ${found.join("; ")}`,
-  );
+  assert.deepEqual(found, [], `import cycles in src/: ${found.join("; ")}`);
 });
