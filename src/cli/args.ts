@@ -38,6 +38,8 @@ export type Command =
       readonly depth: number;
       /** Each run's wall-time bound: a run still going then is a hang. */
       readonly timeoutMs: number;
+      /** `--shrink`: reduce the failing run's schedule to the fewest forced switches. */
+      readonly shrink: boolean;
     }
   | { readonly command: "check"; readonly paths: readonly string[]; readonly json: boolean }
   | { readonly command: "export"; readonly trace: string; readonly out: string }
@@ -48,7 +50,7 @@ export const USAGE = `usage:
   threadlens run <program.ts|.js> [--json] [--stats] [--trace <file.tltrace>] [--timeout <ms>]
       [--confirm [--confirm-runs N]] [--schedule <token>] [-- args...]
   threadlens explore <program.ts|.js> [--runs N] [--strategy random|pct] [--seed S] [--depth D]
-      [--timeout <ms>] [--json] [-- args...]
+      [--timeout <ms>] [--shrink] [--json] [-- args...]
   threadlens check [files or folders...] [--json]
   threadlens export --perfetto <trace.tltrace> <out.json>
   threadlens --help | --version
@@ -152,8 +154,10 @@ function parseExplore(argv: readonly string[]): Command {
   let seed: number | undefined;
   let depth: number = EXPLORE_DEFAULTS.depth;
   let timeoutMs: number = EXPLORE_DEFAULTS.timeoutMs;
+  let shrink = false;
   const { program, args } = scanProgramLine(argv, (a, value) => {
     if (a === "--json") json = true;
+    else if (a === "--shrink") shrink = true;
     else if (a === "--runs") runs = positiveInteger(a, value());
     else if (a === "--seed") seed = positiveInteger(a, value(), true);
     else if (a === "--depth") depth = positiveInteger(a, value());
@@ -170,7 +174,18 @@ function parseExplore(argv: readonly string[]): Command {
     throw new UsageError("explore needs a program: threadlens explore <program.ts>");
   if (seed !== undefined && seed > 2 ** 31)
     throw new UsageError(`--seed must be at most ${2 ** 31}, got ${seed}`);
-  return { command: "explore", program, args, json, runs, strategy, seed, depth, timeoutMs };
+  return {
+    command: "explore",
+    program,
+    args,
+    json,
+    runs,
+    strategy,
+    seed,
+    depth,
+    timeoutMs,
+    shrink,
+  };
 }
 
 function parseCheck(argv: readonly string[]): Command {

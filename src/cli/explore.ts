@@ -10,11 +10,12 @@ import { EXIT_FINDINGS } from "../launch/exitCodes.ts";
 import { checkProgram, type ProgramLaunch } from "../launch/supervise.ts";
 import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Explored, Report } from "../protocol/report.ts";
-import { encodeSchedule } from "../protocol/schedule.ts";
+import { encodeSchedule, type RandomPlan } from "../protocol/schedule.ts";
 import type { Command } from "./args.ts";
-import { exitCodeOf } from "./run.ts";
+import { exitCodeOf } from "./runOnce.ts";
 import { programFingerprint } from "../launch/schedules.ts";
 import { runScheduled, withScheduleOf, type ScheduledOutcome } from "./schedules.ts";
+import { shrinkSchedule, type Shrunk } from "./shrink.ts";
 
 type ExploreCommand = Extract<Command, { command: "explore" }>;
 
@@ -92,24 +93,49 @@ export async function explore(cmd: ExploreCommand, distDir: string): Promise<num
   let steps = FIRST_STEPS_GUESS;
   let last: Report | undefined;
   for (let run = 0; run < cmd.runs; run++) {
-    const schedule = encodeSchedule({
+    const plan: RandomPlan = {
       mode: cmd.strategy,
       seed: seed + run,
       depth: cmd.depth,
       steps,
       program: fingerprint,
-    });
-    const { outcome, stderr } = await oneRun(launch, schedule, cmd.timeoutMs);
+    };
+    let schedule = encodeSchedule(plan);
+    const first = await oneRun(launch, schedule, cmd.timeoutMs);
+    const { stderr } = first;
+    let { outcome } = first;
     // PCT draws its change points over the length of a run: the longest one seen so far.
     for (const n of outcome.notes) if (n.type === "steps") steps = Math.max(steps, n.steps);
     const failure = failureOf(outcome, stderr);
     if (failure !== undefined) {
-      const explored: Explored = { runs: run + 1, strategy: cmd.strategy, seed, failure };
+      let shrunk: Shrunk | undefined;
+      if (cmd.shrink) {
+        if (!cmd.json)
+          process.stderr.write(
+            `threadlens explore: run ${run + 1} ${failure}; shrinking its schedule\n`,
+          );
+        shrunk = await shrinkSchedule(
+          plan,
+          { outcome, stderr },
+          failure,
+          (token) => oneRun(launch, token, cmd.timeoutMs),
+          (r) => failureOf(r.outcome, r.stderr),
+        );
+        if (shrunk !== undefined) ({ outcome, schedule } = shrunk);
+      }
+      const explored: Explored = {
+        runs: run + 1,
+        strategy: cmd.strategy,
+        seed,
+        failure,
+        ...(shrunk === undefined ? {} : { shrunk: shrinkSummary(shrunk) }),
+      };
       const report = { ...withScheduleOf(outcome.report, schedule), explored };
       print(
         cmd,
         report,
         `threadlens explore: run ${run + 1} of ${cmd.runs} (${what}) ${failure}\n` +
+          shrinkNote(cmd.shrink, shrunk) +
           `  replay it: threadlens run ${cmd.program} --schedule ${schedule}` +
           timingNote(outcome),
       );
@@ -132,6 +158,22 @@ export async function explore(cmd: ExploreCommand, distDir: string): Promise<num
     `threadlens explore: ${cmd.runs} runs (${what}): none deadlocked, hung or failed`,
   );
   return 0;
+}
+
+function shrinkSummary(shrunk: Shrunk): NonNullable<Explored["shrunk"]> {
+  const { from, to, reruns, switches } = shrunk;
+  return { from, to, reruns, switches };
+}
+
+function shrinkNote(asked: boolean, shrunk: Shrunk | undefined): string {
+  if (!asked) return "";
+  if (shrunk === undefined)
+    return "  not shrunk: its forced switches alone did not fail alike (the order depended on timing)\n";
+  const lines = shrunk.switches.map((s) => `\n    switch: ${s}`).join("");
+  return (
+    `  shrunk to ${shrunk.to} forced switch(es) of ${shrunk.from} (${shrunk.reruns} reruns); ` +
+    `the shrunk schedule replayed the failure:${lines}\n`
+  );
 }
 
 function emptyReport(program: string): Report {

@@ -1,13 +1,19 @@
 // Replaying a controlled schedule (DESIGN 8.1) for every supervisor (`threadlens run
 // --schedule`, the debug adapter's `schedule` attribute): the fingerprint that ties a token to
 // the program it was made for, and the environment that turns the program's scheduler on.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { ENV_SCHEDULE, decodeSchedule } from "../protocol/schedule.ts";
 
+// node:crypto is loaded on first use: a plain `threadlens run` of a JavaScript program never
+// needs it, and loading it costs every start of the CLI some milliseconds (tens when loaded).
+// Any absolute path does: only a built-in module is required through it.
+const requireBuiltin = createRequire(path.resolve("threadlens-builtins.js"));
+
 /** A short hash of the program's source: a token made for other code does not fit it. */
 export function programFingerprint(file: string): string {
+  const { createHash } = requireBuiltin("node:crypto") as typeof import("node:crypto");
   return createHash("sha256").update(readFileSync(file)).digest("base64url").slice(0, 12);
 }
 

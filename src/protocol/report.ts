@@ -92,6 +92,19 @@ export interface Explored {
   readonly seed: number;
   /** What the reported run did (deadlocked, hung, failed, threw); absent when none did. */
   readonly failure?: string;
+  /**
+   * `explore --shrink`: the failing schedule reduced to the fewest forced switches (priority
+   * changes) that still fail the same way; the report's run and `schedule` are the shrunk one's.
+   */
+  readonly shrunk?: {
+    /** Forced switches of the run found, and of the shrunk schedule. */
+    readonly from: number;
+    readonly to: number;
+    /** Reruns the shrinking took (each a run of the program). */
+    readonly reruns: number;
+    /** Each remaining switch: "first after acquiring Lock lockA". */
+    readonly switches: readonly string[];
+  };
 }
 
 export interface ReportThread {

@@ -27,9 +27,21 @@ export interface DirectedPlan {
 }
 
 /**
+ * A forced switch: thread `thread` takes priority `prio` after its `pass`-th point (counted
+ * from 0), so that others may go before its next one.
+ */
+export interface ScheduleChange {
+  readonly thread: string;
+  readonly pass: number;
+  readonly prio: number;
+}
+
+/**
  * A randomized schedule: priorities per logical thread drawn from `seed`; "pct" lowers the
  * running thread's priority at `depth - 1` points among the first `steps`, "random" redraws a
- * thread's priority at each point. The same seed and program give the same decisions.
+ * thread's priority at each point. The same seed and program give the same decisions. With
+ * `changes` (a shrunk schedule, `explore --shrink`), those are the only priority changes: the
+ * initial priorities still come from `seed`.
  */
 export interface RandomPlan {
   readonly mode: Strategy;
@@ -37,6 +49,7 @@ export interface RandomPlan {
   readonly depth: number;
   readonly steps: number;
   readonly program?: string;
+  readonly changes?: readonly ScheduleChange[];
 }
 
 export type SchedulePlan = DirectedPlan | RandomPlan;
@@ -62,6 +75,14 @@ export type ScheduleNote =
       readonly waiter: string;
       readonly waitedMs: number;
     }
+  /** Randomized: a priority change (a forced switch) after `at`, the point just passed. */
+  | {
+      readonly type: "change";
+      readonly thread: string;
+      readonly pass: number;
+      readonly prio: number;
+      readonly at: string;
+    }
   /** At the program's end: how many synchronization points were passed. */
   | { readonly type: "steps"; readonly steps: number };
 
@@ -82,6 +103,12 @@ function isStringArray(value: unknown): value is string[] {
 
 function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
+function isChange(value: unknown): value is ScheduleChange {
+  if (value === null || typeof value !== "object") return false;
+  const c = value as Record<string, unknown>;
+  return typeof c["thread"] === "string" && isCount(c["pass"]) && isCount(c["prio"]);
 }
 
 /** Parses a token; throws ScheduleTokenError saying what is wrong with it. */
@@ -116,7 +143,18 @@ export function decodeSchedule(token: string): SchedulePlan {
     if (!isCount(v["seed"]) || !isCount(v["depth"]) || !isCount(v["steps"])) {
       throw new ScheduleTokenError("the schedule token is damaged (bad randomized plan)");
     }
-    return { mode: v["mode"], seed: v["seed"], depth: v["depth"], steps: v["steps"], program };
+    const plan: RandomPlan = {
+      mode: v["mode"],
+      seed: v["seed"],
+      depth: v["depth"],
+      steps: v["steps"],
+      program,
+    };
+    if (v["changes"] === undefined) return plan;
+    if (!Array.isArray(v["changes"]) || !v["changes"].every(isChange)) {
+      throw new ScheduleTokenError("the schedule token is damaged (bad forced switches)");
+    }
+    return { ...plan, changes: v["changes"] };
   }
   throw new ScheduleTokenError(`the schedule token has an unknown mode ${String(v["mode"])}`);
 }

@@ -16,6 +16,7 @@ const FIXTURES = [
   "analysis/s1-lockab.ts",
   "analysis/s2-lock.ts",
   "schedules/s11-timed.ts",
+  "schedules/confirm-slow.ts",
   "adapter/long-hold.ts",
 ];
 

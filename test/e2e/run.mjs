@@ -81,7 +81,8 @@ async function main() {
   const untrustedWorkspace = prepareWorkspace("ws-untrusted");
   recordS1Trace(untrustedWorkspace);
 
-  const { runUiTests, runExtensionHostTests, runRestrictedModeTests } = await import("./ui.mjs");
+  const { runUiTests, runExtensionHostTests, runRestrictedModeTests, only } =
+    await import("./ui.mjs");
   const failures = [];
   await withServer(trusted, uiWorkspace, "code-server.log", async (server) => {
     const ui = await runUiTests({
@@ -92,6 +93,9 @@ async function main() {
       log,
     });
     failures.push(...ui.failures);
+    // THREADLENS_E2E_ONLY: the matching UI checks alone (no extension-host suite, no
+    // Restricted Mode pass).
+    if (only !== undefined) return;
     await runExtensionHostTests({
       authority: server.authority,
       workspace: apiWorkspace,
@@ -103,6 +107,12 @@ async function main() {
       log,
     });
   });
+  if (only !== undefined) {
+    for (const f of failures) log(`FAIL ${f}`);
+    if (failures.length > 0) throw new Error(`${failures.length} e2e check(s) failed`);
+    log(`the UI checks matching ${only} passed (THREADLENS_E2E_ONLY)`);
+    return;
+  }
   const result = readSuiteResult(resultFile, log);
   await withServer(restricted, untrustedWorkspace, "code-server-restricted.log", async (server) => {
     const ui = await runRestrictedModeTests({

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { confirmS11, longHold, webviewText } from "./uiEditor.mjs";
+import { cancelConfirm, replayS11 } from "./uiSchedule.mjs";
 
 const BROWSER_ARGS = [
   "--headless",
@@ -37,9 +38,16 @@ async function launchBrowser(cache) {
  * A pass's named checks: each runs to the end or records its first error line in `failures`
  * (one failing check does not stop the pass); `shot` saves a screenshot under `screenshots`.
  */
+/** THREADLENS_E2E_ONLY=<regex>: only the UI checks whose names match (run.mjs skips the rest). */
+export const only =
+  process.env.THREADLENS_E2E_ONLY === undefined
+    ? undefined
+    : new RegExp(process.env.THREADLENS_E2E_ONLY, "i");
+
 function checks(pass, screenshots, log) {
   const failures = [];
   const check = async (name, body) => {
+    if (only !== undefined && !only.test(name)) return log(`skip ${pass}: ${name}`);
     try {
       await body();
       log(`ok   ${pass}: ${name}`);
@@ -334,6 +342,14 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
     await check(
       "S11: Confirm by rerunning turns the warning into an error",
       shootOnFailure("09-failure", () => confirmS11(page, shot, log)),
+    );
+    await check(
+      "S11: Replay under the debugger stops on the deadlock with both threads in Call Stack",
+      shootOnFailure("11-failure", () => replayS11(page, shot, log)),
+    );
+    await check(
+      "Confirm by rerunning: Cancel in its progress notification ends the run, changes nothing",
+      shootOnFailure("12-failure", () => cancelConfirm(page, workspace, shot, log)),
     );
     await check(
       "lockTimeoutWarningMs: a long hold is listed live in the Threads view",

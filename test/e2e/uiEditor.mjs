@@ -21,7 +21,7 @@ export async function webviewText(page, selector) {
  * Puts the cursor at `line`:`column` of the active editor with Go to Line, and waits until the
  * status bar says so (asked again, at most twice, when the first Ctrl+G went to another part).
  */
-async function goToLine(page, line, column) {
+export async function goToLine(page, line, column) {
   const status = page.locator(".statusbar-item", { hasText: `Ln ${line}, Col ${column}` }).first();
   for (let attempt = 1; ; attempt++) {
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
@@ -41,29 +41,49 @@ async function goToLine(page, line, column) {
 }
 
 /**
+ * Opens the Quick Fix menu at the cursor and waits for `title` in it. Asked again (every 10 s,
+ * for up to a minute) while the editor answers "No code actions available": right after the
+ * workbench starts, the providers may not have answered yet.
+ */
+export async function openQuickFix(page, title) {
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+.");
+    try {
+      await item.waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 6) throw error;
+      await page.keyboard.press("Escape");
+      await page.waitForTimeout(1000);
+    }
+  }
+}
+
+/** Opens the workspace file `name` with Quick Open and waits for its editor. */
+export async function openFile(page, name) {
+  await page.keyboard.press("Control+P");
+  await page.locator(".quick-input-widget input").fill(name);
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: name })
+    .first()
+    .click({ timeout: 30_000 });
+  await page.locator(".editor-instance .monaco-editor").first().waitFor({ timeout: 30_000 });
+}
+
+/**
  * Issue 16 in the UI: S11's static warning at line 51, the Quick Fix menu's "Confirm by
  * rerunning", its progress notification, then the error squiggle whose hover names the
  * schedule and whose Quick Fix menu offers the replay.
  */
 export async function confirmS11(page, shot, log) {
-  await page.keyboard.press("Control+P");
-  await page.locator(".quick-input-widget input").fill("s11-timed.ts");
-  await page
-    .locator(".quick-input-widget .monaco-list-row", { hasText: "s11-timed.ts" })
-    .first()
-    .click({ timeout: 30_000 });
-  const editor = page.locator(".editor-instance .monaco-editor").first();
-  await editor.waitFor({ timeout: 30_000 });
+  await openFile(page, "s11-timed.ts");
   // Squiggles are drawn for the lines in view only: the cycle's lines first.
   await goToLine(page, 51, 5);
   await page.locator(".editor-instance .squiggly-warning").first().waitFor({ timeout: 30_000 });
   if ((await page.locator(".editor-instance .squiggly-error").count()) > 0)
     throw new Error("S11 has an error before it was confirmed");
-  await page.keyboard.press("Control+.");
-  const item = page.locator(".action-widget .monaco-list-row", {
-    hasText: "Confirm by rerunning",
-  });
-  await item.first().waitFor({ timeout: 20_000 });
+  await openQuickFix(page, "Confirm by rerunning");
   await shot(page, "09a-s11-warning-confirm-action");
   // Chosen with the keyboard, as a user does (a click on the menu's row may not land).
   const focused = page.locator(".action-widget .monaco-list-row.focused");
@@ -96,11 +116,7 @@ export async function confirmS11(page, shot, log) {
   await shot(page, "09d-s11-confirmed-hover");
   await page.keyboard.press("Escape");
   await goToLine(page, 51, 5);
-  await page.keyboard.press("Control+.");
-  await page
-    .locator(".action-widget .monaco-list-row", { hasText: "Replay under the debugger" })
-    .first()
-    .waitFor({ timeout: 20_000 });
+  await openQuickFix(page, "Replay under the debugger");
   await shot(page, "09e-s11-replay-action");
   await page.keyboard.press("Escape");
 }

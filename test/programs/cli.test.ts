@@ -290,6 +290,15 @@ test("exit codes and output: the program's own code, --json keeps stdout for the
     const r = threadlens("run", broken);
     assert.equal(r.status, 3);
     assert.match(r.stderr, /broken\.ts:1:20: Unexpected ";"/);
+    // Checked while the program starts: it is stopped, and no report follows the error.
+    assert.doesNotMatch(r.stderr, /threadlens: (no findings|\d+ findings?)/);
+    const json = threadlens("run", broken, "--json");
+    assert.equal(json.status, 3);
+    assert.equal(json.stdout, "");
+    assert.match(
+      json.stderr,
+      /^threadlens: TypeScript syntax error: .*broken\.ts:1:20: Unexpected ";"/m,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

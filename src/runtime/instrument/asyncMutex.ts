@@ -173,16 +173,18 @@ export function instrumentSemaphore<C extends Ctor>(Base: C): C {
       const t = tracked.get(this);
       if (t === undefined) return super.acquire(weight, priority);
       const timed = timedDepth > 0;
-      const take = (): Promise<[number, Release]> =>
-        recordAcquire(
-          t,
-          timed,
-          this.getValue() < weight,
-          super.acquire(weight, priority),
-          ([, release]) => release,
-          ([value], release) => [value, release],
-        );
-      return scheduleOn ? scheduledAcquire(t, take) : take();
+      if (scheduleOn) return scheduledAcquire(t, () => this.#record(t, timed, weight, priority));
+      return this.#record(t, timed, weight, priority);
+    }
+    #record(t: Tracked, timed: boolean, weight: number, priority: number) {
+      return recordAcquire(
+        t,
+        timed,
+        this.getValue() < weight,
+        super.acquire(weight, priority),
+        ([, release]) => release,
+        ([value], release): [number, Release] => [value, release],
+      );
     }
     async runExclusive<R>(
       callback: (value: number) => R | Promise<R>,
@@ -222,16 +224,18 @@ export function instrumentMutex<C extends Ctor>(Base: C): C {
       const t = tracked.get(this);
       if (t === undefined) return super.acquire(priority);
       const timed = timedDepth > 0;
-      const take = (): Promise<Release> =>
-        recordAcquire(
-          t,
-          timed,
-          this.isLocked(),
-          super.acquire(priority),
-          (release) => release,
-          (_, release) => release,
-        );
-      return scheduleOn ? scheduledAcquire(t, take) : take();
+      if (scheduleOn) return scheduledAcquire(t, () => this.#record(t, timed, priority));
+      return this.#record(t, timed, priority);
+    }
+    #record(t: Tracked, timed: boolean, priority: number): Promise<Release> {
+      return recordAcquire(
+        t,
+        timed,
+        this.isLocked(),
+        super.acquire(priority),
+        (release) => release,
+        (_, release) => release,
+      );
     }
     async runExclusive<R>(callback: () => R | Promise<R>, priority = 0): Promise<R> {
       const release = await this.acquire(priority);

@@ -22,7 +22,6 @@ import {
   ENV_SCHEDULE_OUT,
   ScheduleTokenError,
   decodeSchedule,
-  hash32,
   type ScheduleNote,
   type SchedulePlan,
 } from "../../protocol/schedule.ts";
@@ -32,6 +31,7 @@ import { currentLogicalThread, threadSelf, type LogicalThread } from "../logical
 import { KIND_FIELD } from "../primitive.ts";
 import { rawWait, rawWaitAsync } from "../rawAtomics.ts";
 import { scheduleBranches } from "./branchStarts.ts";
+import { initialPrioOf, priorityChange } from "./changes.ts";
 import { directedArrive, directedTurn, type DirectedPlanState } from "./directed.ts";
 import * as table from "./table.ts";
 
@@ -94,8 +94,6 @@ const START_STALL_MS = 15_000;
  * "exit")`, a fetch): it is waited for briefly (a branch that first sleeps a moment is).
  */
 const BRANCH_START_STALL_MS = 200;
-/** Priorities of randomized plans lie above the `depth` values PCT lowers threads to. */
-const PRIO_RANGE = 1_000_000;
 
 function readPlan(): SchedulePlan | undefined {
   const token = process.env[ENV_SCHEDULE];
@@ -126,20 +124,6 @@ export function note(message: ScheduleNote): void {
   }
 }
 
-/**
- * PCT (Burckhardt et al., ASPLOS'10) places d - 1 priority change points uniformly among the k
- * steps of a run. Here each pass of a thread is a change point with probability (d - 1) / k,
- * drawn from the seed, the thread's name and its pass number: the same d - 1 expected changes,
- * but a change does not depend on how the passes of other threads interleave (a global step
- * number does, across worker threads), so the replay of a seed makes the same decisions.
- */
-function pctChange(plan: SchedulePlan, name: string, passes: number): number | undefined {
-  if (plan.mode !== "pct" || plan.depth < 2) return undefined;
-  const draw = hash32(plan.seed, `change:${name}#${passes}`) / 2 ** 32;
-  if (draw >= (plan.depth - 1) / Math.max(plan.steps, 1)) return undefined;
-  // Below every initial priority (those are >= depth); later changes need not be lower.
-  return 1 + (hash32(plan.seed, `low:${name}#${passes}`) % (plan.depth - 1));
-}
 if (scheduleOn && isMainThread) {
   process.on("exit", () => note({ type: "steps", steps: Atomics.load(words, table.STEP) }));
 }
@@ -149,7 +133,7 @@ if (scheduleOn && !isMainThread) process.once("exit", () => scheduledThreadEnded
 
 function initialPrio(name: string): number {
   if (plan === undefined || plan.mode === "directed") return 0;
-  return plan.depth + (hash32(plan.seed, name) % PRIO_RANGE);
+  return initialPrioOf(plan, name);
 }
 
 const slots = new Map<number, number>();
@@ -336,11 +320,14 @@ function arrive(
 function pass(slot: number, t: LogicalThread, kind: PointKind): void {
   const passes = table.countPass(slot);
   Atomics.add(words, table.STEP, 1);
-  if (plan?.mode === "pct") {
-    const lowered = pctChange(plan, t.name, passes);
-    if (lowered !== undefined) nextPrio.set(t.ident, lowered);
-  } else if (plan?.mode === "random") {
-    nextPrio.set(t.ident, plan.depth + (hash32(plan.seed, `${t.name}#${passes}`) % PRIO_RANGE));
+  if (plan !== undefined && plan.mode !== "directed") {
+    const prio = priorityChange(plan, t.name, passes);
+    if (prio >= 0) {
+      nextPrio.set(t.ident, prio);
+      // What a shrinking explore reads back (a forced switch, after the point just passed).
+      if (outFile !== undefined && outFile !== "")
+        note({ type: "change", thread: t.name, pass: passes, prio, at: table.descOf(slot) });
+    }
   }
   table.setState(slot, blocksAfter(kind) ? table.BLOCKED : table.RUNNING);
 }

@@ -15,6 +15,14 @@ test("tokens are printable and round-trip directed and randomized plans", () => 
     { mode: "directed", threads: ["first", "second"], locks: ["lockA", "lockB"], holdMs: 1000 },
     { mode: "pct", seed: 42, depth: 3, steps: 17, program: "abc" },
     { mode: "random", seed: 0, depth: 1, steps: 1 },
+    {
+      mode: "pct",
+      seed: 9,
+      depth: 3,
+      steps: 12,
+      program: "abc",
+      changes: [{ thread: "first", pass: 0, prio: 1 }],
+    },
   ];
   for (const plan of plans) {
     const token = encodeSchedule(plan);
@@ -28,6 +36,10 @@ test("a damaged or foreign token is a ScheduleTokenError saying what is wrong", 
   assert.throws(() => decodeSchedule("tl1.!!!"), ScheduleTokenError);
   const noSeed = `tl1.${Buffer.from(JSON.stringify({ mode: "pct", depth: 3, steps: 1 })).toString("base64url")}`;
   assert.throws(() => decodeSchedule(noSeed), /bad randomized plan/);
+  const badSwitch = `tl1.${Buffer.from(
+    JSON.stringify({ mode: "pct", seed: 1, depth: 3, steps: 1, changes: [{ thread: "a" }] }),
+  ).toString("base64url")}`;
+  assert.throws(() => decodeSchedule(badSwitch), /bad forced switches/);
   const odd = `tl1.${Buffer.from(JSON.stringify({ mode: "fifo" })).toString("base64url")}`;
   assert.throws(() => decodeSchedule(odd), /unknown mode fifo/);
 });
