@@ -12,7 +12,7 @@ import { stopsProgram } from "../protocol/findingRules.ts";
 import type { Explored, Report } from "../protocol/report.ts";
 import { encodeSchedule, type RandomPlan } from "../protocol/schedule.ts";
 import type { Command } from "./args.ts";
-import { exitCodeOf } from "./run.ts";
+import { exitCodeOf } from "./runOnce.ts";
 import { programFingerprint } from "../launch/schedules.ts";
 import { runScheduled, withScheduleOf, type ScheduledOutcome } from "./schedules.ts";
 import { shrinkSchedule, type Shrunk } from "./shrink.ts";

@@ -13,7 +13,7 @@ import {
 } from "../protocol/schedule.ts";
 import { replayEnv as replayEnvOf, type ReplayEnv } from "../launch/schedules.ts";
 import { UsageError } from "./args.ts";
-import { runToReport, type RunOutcome } from "./run.ts";
+import { runToReport, type RunOutcome } from "./runOnce.ts";
 import type { ProgramLaunch } from "../launch/supervise.ts";
 
 /** Blocking findings: the ones a schedule makes happen. */

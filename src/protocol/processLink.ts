@@ -59,7 +59,34 @@ export type RelayMessage =
   /** A drain's events (times in the relay's clock) and its clock reading at the drain. */
   | { readonly type: "events"; readonly events: readonly TraceEvent[]; readonly now: number }
   /** The process ends with this code (everything it recorded was sent before). */
-  | { readonly type: "exit"; readonly code: number };
+  | { readonly type: "exit"; readonly code: number }
+  /** A thread of the process stopped at a synchronization point for the debugger's pause. */
+  | {
+      readonly type: "parked";
+      readonly generation: number;
+      readonly thread: number;
+      readonly site: number;
+    };
+
+/**
+ * What the root's recorder tells a child's over the same connection: the debugger's pause
+ * (with the root's generation, which the child's threads then report as theirs) and its end.
+ */
+export type HubCommand =
+  { readonly type: "pause"; readonly generation: number } | { readonly type: "continue" };
+
+/** Parses one line the root sent; undefined for anything else. */
+export function parseHubLine(line: string): HubCommand | undefined {
+  try {
+    const value = JSON.parse(line) as { type?: unknown; generation?: unknown };
+    if (value.type === "continue") return { type: "continue" };
+    if (value.type === "pause" && typeof value.generation === "number")
+      return { type: "pause", generation: value.generation };
+  } catch {
+    // not JSON: ignored
+  }
+  return undefined;
+}
 
 /** Parses one line of a relay connection; undefined for anything that is not a message. */
 export function parseRelayLine(line: string): RelayMessage | undefined {
@@ -72,6 +99,12 @@ export function parseRelayLine(line: string): RelayMessage | undefined {
       const { events, now } = value as { events?: unknown; now?: unknown };
       if (!Array.isArray(events) || typeof now !== "number") return undefined;
       return { type, events: events.flatMap((e) => eventFromJson(e) ?? []), now };
+    }
+    if (type === "parked") {
+      const { generation, thread, site } = value as Record<string, unknown>;
+      if (typeof generation !== "number" || typeof thread !== "number" || typeof site !== "number")
+        return undefined;
+      return { type, generation, thread, site };
     }
     return type === "hello" || type === "meta" || type === "exit"
       ? (value as RelayMessage)

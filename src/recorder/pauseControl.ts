@@ -18,6 +18,11 @@ import type { ReportThread } from "../protocol/report.ts";
  * a loop with no synchronization) before it reports the program paused anyway, naming them.
  */
 export const PAUSE_SETTLE_MS = 500;
+/**
+ * ...and for threads of child processes, whose pause and parking each take a hop between
+ * processes (through both recorders): longer, for a loaded machine.
+ */
+export const PAUSE_SETTLE_PROCESS_MS = 2000;
 
 export class PauseControl {
   readonly #word: Int32Array;
@@ -31,8 +36,15 @@ export class PauseControl {
   constructor(
     buffer: SharedArrayBuffer,
     private readonly send: (message: RecorderOutput) => void,
+    /** Whether a thread runs in a child process of the program (processHub.ts). */
+    private readonly inChildProcess: (ident: number) => boolean = () => false,
   ) {
     this.#word = new Int32Array(buffer);
+  }
+
+  /** The current pause's generation (0: running): child processes park under it too. */
+  get generation(): number {
+    return this.paused ? this.#generation : 0;
   }
 
   /** While a pause is in force (nothing can progress: the online check holds off). */
@@ -71,7 +83,10 @@ export class PauseControl {
   tick(threads: readonly ReportThread[]): void {
     if (this.#pausedAt === undefined || this.#reported) return;
     const running = threads.filter((t) => t.state === "running" && !this.#parked.has(t.ident));
-    if (running.length > 0 && performance.now() - this.#pausedAt < PAUSE_SETTLE_MS) return;
+    const settle = running.some((t) => this.inChildProcess(t.ident))
+      ? PAUSE_SETTLE_PROCESS_MS
+      : PAUSE_SETTLE_MS;
+    if (running.length > 0 && performance.now() - this.#pausedAt < settle) return;
     this.#reported = true;
     this.send({
       type: "paused",

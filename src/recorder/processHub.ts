@@ -8,7 +8,13 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import type { CutProcess } from "../protocol/report.ts";
-import { parseRelayLine, type ProcessLink, type RelayMessage } from "../protocol/processLink.ts";
+import {
+  parseRelayLine,
+  type HubCommand,
+  type ProcessLink,
+  type RelayMessage,
+} from "../protocol/processLink.ts";
+import type { ParkedThread } from "../protocol/recorderControl.ts";
 import { mergeByTime } from "../analysis/eventOrder.ts";
 import { EVENT_TRAITS } from "../protocol/kinds.ts";
 import { unreachable } from "../protocol/unreachable.ts";
@@ -20,6 +26,7 @@ const CHILD_OBJECT_BASE = 1 << 30;
 const STALE_MS = 500;
 
 interface Relay {
+  readonly socket: Socket;
   pid: number;
   name: string;
   link: ProcessLink | undefined;
@@ -42,6 +49,8 @@ export class ProcessHub {
   readonly #threads = new Map<string, number>();
   readonly #objects = new Map<string, number>();
   readonly #names = new Map<string, number>();
+  /** Run-wide idents of the threads of child processes. */
+  readonly #childThreads = new Set<number>();
   /** Relays that closed without their process's exit: killed, or crashed. */
   readonly #cut: CutProcess[] = [];
   #rootQueue: TraceEvent[] = [];
@@ -61,6 +70,8 @@ export class ProcessHub {
     private readonly rootEpoch: number,
     private readonly addMeta: (record: MetaRecord) => void,
     private readonly nowMicros: () => number,
+    /** A child's thread stopped for the debugger's pause (ids of the run). */
+    private readonly onParked: (generation: number, thread: ParkedThread) => void = () => undefined,
   ) {
     this.#server = createServer((socket) => this.#accept(socket));
     this.listening = new Promise((resolve) => {
@@ -109,7 +120,7 @@ export class ProcessHub {
     lines.on("line", (line) => {
       const message = parseRelayLine(line);
       if (message === undefined) return;
-      if (message.type === "hello") relay = this.#hello(message);
+      if (message.type === "hello") relay = this.#hello(message, socket);
       else if (relay !== undefined) this.#receive(relay, message);
     });
     lines.on("close", () => {
@@ -117,11 +128,23 @@ export class ProcessHub {
     });
   }
 
-  #hello(m: Extract<RelayMessage, { type: "hello" }>): Relay {
+  /** Whether run-wide thread `ident` is a thread of a child process. */
+  inChildProcess(ident: number): boolean {
+    return this.#childThreads.has(ident);
+  }
+
+  /** Tells every connected child process (the debugger's pause and continue). */
+  command(command: HubCommand): void {
+    const line = `${JSON.stringify(command)}\n`;
+    for (const relay of this.#relays) if (relay.open) relay.socket.write(line);
+  }
+
+  #hello(m: Extract<RelayMessage, { type: "hello" }>, socket: Socket): Relay {
     const base = m.link?.name ?? m.label ?? path.basename(m.script).replace(/\.[cm]?[jt]sx?$/, "");
     const seen = this.#names.get(base) ?? 0;
     this.#names.set(base, seen + 1);
     const relay: Relay = {
+      socket,
       pid: m.pid,
       name: seen === 0 || m.link !== undefined ? base : `${base}-${seen + 1}`,
       link: m.link,
@@ -164,6 +187,8 @@ export class ProcessHub {
     relay.heardAt = performance.now();
     if (m.type === "meta") {
       const record = this.#mapMeta(relay, m.record);
+      if (m.record.type === "thread")
+        this.#childThreads.add(this.#thread(relay.pid, m.record.ident));
       if (record !== undefined) this.addMeta(record);
     } else if (m.type === "events") {
       for (const e of m.events) {
@@ -172,6 +197,10 @@ export class ProcessHub {
       }
       relay.reached = Math.max(relay.reached, m.now + relay.offset);
     } else if (m.type === "exit") relay.exitCode = m.code;
+    else if (m.type === "parked") {
+      const thread = this.#thread(relay.pid, m.thread);
+      this.onParked(m.generation, { thread, site: this.#object(relay.pid, m.site) });
+    }
   }
 
   /** The process is gone: whatever of it had not ended ends now (it was killed, or exited). */

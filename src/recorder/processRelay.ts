@@ -3,6 +3,7 @@
 // here. When the root is gone (the program was stopped, its supervisor killed it), this
 // process has no one to report to and no parent to serve: it ends at once.
 import { connect, type Socket } from "node:net";
+import { createInterface } from "node:readline";
 
 /**
  * The root's recorder starts while its program runs: a child started at once may find no one
@@ -11,7 +12,12 @@ import { connect, type Socket } from "node:net";
 const CONNECT_RETRY_MS = 10;
 const CONNECT_PATIENCE_MS = 10_000;
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
-import type { ProcessLink, RelayMessage } from "../protocol/processLink.ts";
+import {
+  parseHubLine,
+  type HubCommand,
+  type ProcessLink,
+  type RelayMessage,
+} from "../protocol/processLink.ts";
 
 export class ProcessRelay {
   #socket: Socket;
@@ -32,6 +38,7 @@ export class ProcessRelay {
     script: string,
     link: ProcessLink | undefined,
     label: string | undefined,
+    private readonly onCommand: (command: HubCommand) => void = () => undefined,
   ) {
     this.#socketPath = socketPath;
     this.#socket = this.#connect();
@@ -49,6 +56,14 @@ export class ProcessRelay {
 
   #connect(): Socket {
     const socket = connect(this.#socketPath);
+    // The root's commands (the debugger's pause) come back on the same connection.
+    const commands = createInterface({ input: socket });
+    commands.on("line", (line) => {
+      const command = parseHubLine(line);
+      if (command !== undefined) this.onCommand(command);
+    });
+    // The socket's errors are handled below (a retry, or the end): not the reader's to raise.
+    commands.on("error", () => undefined);
     socket.once("connect", () => {
       this.#unconnected = undefined;
       this.#onConnected();
@@ -86,6 +101,11 @@ export class ProcessRelay {
   /** A drain's events; sent even when there are none, so the root knows how far this got. */
   addEvents(events: readonly TraceEvent[], now: number): void {
     this.#send({ type: "events", events, now });
+  }
+
+  /** A thread stopped for the pause of `generation` (the root's) at `site`. */
+  parked(generation: number, thread: number, site: number): void {
+    this.#send({ type: "parked", generation, thread, site });
   }
 
   /** The process exits: everything is sent, then the connection ends. */

@@ -19,6 +19,7 @@ import {
   CONTROL_FLUSH_REQUEST,
   CONTROL_READY,
   CONTROL_STOP,
+  PAUSE_WORD,
 } from "../protocol/recorderControl.ts";
 import { RECORDER_CHANNEL, STOP_CHANNEL, type RecorderMessage } from "../protocol/recorderWire.ts";
 import { mergeByTime } from "../analysis/eventOrder.ts";
@@ -53,6 +54,7 @@ function nowMicros(): number {
 }
 
 const rings: RingReader[] = [];
+const parkedToRelay: Extract<RecorderMessage, { type: "parked" }>[] = [];
 const pendingMeta: MetaRecord[] = [];
 const stopChannel = new BroadcastChannel(STOP_CHANNEL);
 
@@ -100,7 +102,12 @@ const session = new RecorderSession(
   stopProgram,
 );
 
-const pause = new PauseControl(data.pause, (message) => session.tellSupervisor(message));
+const pause = new PauseControl(
+  data.pause,
+  (message) => session.tellSupervisor(message),
+  // `hub` is set below, before the first tick.
+  (ident) => hub?.inChildProcess(ident) === true,
+);
 if (data.settings.controlFd !== undefined) {
   readControlCommands(
     data.settings.controlFd,
@@ -108,6 +115,12 @@ if (data.settings.controlFd !== undefined) {
       // What the program did up to the command is on the supervisor's side before the answer.
       drain();
       pause.command(command);
+      // The program's child processes pause and go on with it.
+      hub?.command(
+        command.command === "pause"
+          ? { type: "pause", generation: pause.generation }
+          : { type: "continue" },
+      );
     },
     // The supervisor is gone (ended, or killed: this pipe's end of file is the only sign of a
     // SIGKILL): the program and what it started must not outlive it, paused or blocked.
@@ -126,6 +139,12 @@ const relay =
         data.settings.program,
         data.processes.link,
         data.processes.label,
+        (command) => {
+          // The root's pause: this process's threads park under the root's generation.
+          const word = new Int32Array(data.pause);
+          Atomics.store(word, PAUSE_WORD, command.type === "pause" ? command.generation : 0);
+          if (command.type === "continue") Atomics.notify(word, PAUSE_WORD);
+        },
       );
 const hub =
   data.processes.listen === undefined
@@ -136,6 +155,7 @@ const hub =
         epoch,
         (record) => pendingMeta.push(record),
         nowMicros,
+        (generation, thread) => pause.parked(generation, thread),
       );
 
 if (hub !== undefined) session.watchProcesses(() => hub.cutProcesses());
@@ -145,8 +165,11 @@ const channel = new BroadcastChannel(RECORDER_CHANNEL);
 const channelPort = channel as unknown as MessagePort;
 function received(m: RecorderMessage): void {
   if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
-  else if (m.type === "parked") pause.parked(m.generation, { thread: m.thread, site: m.site });
-  else pendingMeta.push(m.record);
+  else if (m.type === "parked") {
+    // A child process's thread: told to the root after this drain's records and events.
+    if (relay !== undefined) parkedToRelay.push(m);
+    else pause.parked(m.generation, { thread: m.thread, site: m.site });
+  } else pendingMeta.push(m.record);
 }
 channel.onmessage = (message: unknown) => received((message as { data: RecorderMessage }).data);
 const mainPort = data.mainPort;
@@ -188,7 +211,11 @@ function drain(final = false): void {
     const change = ring.loopChange(now, IDLE_BEAT_STALE_MICROS);
     if (change !== undefined) batch.push(change);
   }
-  if (relay !== undefined) return relay.addEvents(batch, now);
+  if (relay !== undefined) {
+    relay.addEvents(batch, now);
+    for (const m of parkedToRelay.splice(0)) relay.parked(m.generation, m.thread, m.site);
+    return;
+  }
   session.addEvents(
     hub === undefined ? batch : hub.take(batch, final),
     rings.reduce((n, r) => n + r.dropped, 0),

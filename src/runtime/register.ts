@@ -137,7 +137,12 @@ const moduleWithResolve = Module as unknown as { _resolveFilename: ResolveFilena
 const resolveFilename = moduleWithResolve._resolveFilename;
 const ownRuntime = path.join(distDir, "runtime.js");
 moduleWithResolve._resolveFilename = function (request: string, ...rest: unknown[]): string {
-  return request === "threadlens" ? ownRuntime : resolveFilename.call(this, request, ...rest);
+  if (request !== "threadlens") return resolveFilename.call(this, request, ...rest);
+  // Loaded with its code cache the first time (recording on, this preload has loaded it
+  // already; off, the program's first require or import of it does, as the ES module face
+  // requires it by this name).
+  loadWithCodeCache(ownRuntime);
+  return ownRuntime;
 };
 
 /**

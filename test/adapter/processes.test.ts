@@ -1,11 +1,14 @@
-// The adapter on a deadlock between two processes (DESIGN 3.3, issue 15): the Call Stack lists
-// both processes' threads, each stopped with its own reason and its TypeScript frames, and
-// terminating the session leaves neither process behind.
+// The adapter on a run of several processes (DESIGN 3.3, issue 15): on a deadlock between two
+// processes the Call Stack lists both processes' threads, each stopped with its own reason and
+// its TypeScript frames; a hang between a plain fork and its parent stops likewise; a pause
+// stops every process's threads at their next synchronization point; terminating the session
+// leaves no process behind.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import {
   EVENT_TIMEOUT_MS,
+  collectOutput,
   fixture,
   launch,
   lineOf,
@@ -16,6 +19,10 @@ import {
 } from "./helpers.ts";
 
 const TEST_TIMEOUT = { timeout: 240_000 };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 const FILE = "processes/sharedDeadlock.ts";
 
 describe("a lock-order deadlock between two processes", () => {
@@ -125,6 +132,55 @@ describe("a plain fork and its parent waiting for each other's first message", (
       await terminated;
       assert.ok(await waitUntilGone(pid), `program ${pid} is gone after terminate`);
       assert.ok(await waitUntilGone(childPid), `child ${childPid} is gone after terminate`);
+    },
+  );
+});
+
+describe("pause and continue with a child process", () => {
+  const client = useClient();
+
+  test(
+    "both processes' threads stop at their next acquire, stay stopped, and finish after continue",
+    TEST_TIMEOUT,
+    async () => {
+      const file = "processes/looping.ts";
+      const output = collectOutput(client);
+      const { pid } = await launch(client, { program: `test/fixtures/${file}` });
+      const looping = (): boolean =>
+        ["main", "looper"].every((n) => (output.get("stdout") ?? "").includes(`${n} looping`));
+      const deadline = Date.now() + EVENT_TIMEOUT_MS;
+      while (!looping() && Date.now() < deadline) await sleep(50);
+      assert.ok(looping(), `not both loops started: ${output.get("stdout") ?? ""}`);
+      const stopped = client.waitForEvent("stopped", EVENT_TIMEOUT_MS);
+      await client.pauseRequest({ threadId: 1 });
+      const stop = (await stopped) as DebugProtocol.StoppedEvent;
+      assert.equal(stop.body.reason, "pause");
+      assert.equal(stop.body.description, "Paused: every thread is at a synchronization point");
+      const threads = (await client.threadsRequest()).body.threads;
+      assert.deepEqual(
+        threads.map((t) => t.name),
+        ["main", "looper"],
+      );
+      for (const t of threads) {
+        const frames = (await client.stackTraceRequest({ threadId: t.id })).body.stackFrames;
+        assert.deepEqual(
+          [frames[0]?.source?.path, frames[0]?.line],
+          [fixture(file), lineOf(file, "await lock.acquire();")],
+          `${t.name} is parked at its acquire`,
+        );
+      }
+      // Paused means paused, in both processes (an observation window for an absence: once
+      // continued, each loop prints its total and the program ends).
+      const before = output.get("stdout") ?? "";
+      await sleep(1000);
+      assert.equal(output.get("stdout") ?? "", before, "no process printed while paused");
+      const exited = client.waitForEvent("exited", EVENT_TIMEOUT_MS);
+      await client.continueRequest({ threadId: stop.body.threadId ?? 1 });
+      assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+      const out = output.get("stdout") ?? "";
+      assert.match(out, /main done: 1500 rounds/);
+      assert.match(out, /looper done: 1500 rounds/);
+      assert.ok(pid !== undefined && (await waitUntilGone(pid)));
     },
   );
 });

@@ -24,6 +24,10 @@ import {
 import { traceJoin } from "../trace.ts";
 import { loopIsIdle } from "./loopWatch.ts";
 
+// Defined beside the 'message' listener watch, which needs it too, so that loopWatch.ts does
+// not import this module back (no import cycle).
+export { EXIT_LISTENER_METHODS } from "./loopWatch.ts";
+
 const JOIN_CHECK_MS = 20;
 
 export interface Joinable {
@@ -108,11 +112,3 @@ export function exitJoined(w: Joinable): void {
   }
   traceJoin("join-end", w.ident, true);
 }
-
-export const EXIT_LISTENER_METHODS = [
-  "on",
-  "once",
-  "addListener",
-  "prependListener",
-  "prependOnceListener",
-] as const;

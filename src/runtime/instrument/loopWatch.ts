@@ -16,9 +16,18 @@
 import { parentPort } from "node:worker_threads";
 import { captureSite, writeIdleBeat, writeMessageSite } from "../recording.ts";
 import { runChildProcessCount } from "../parking.ts";
-import { EXIT_LISTENER_METHODS } from "./exitJoins.ts";
 
 const IDLE_CHECK_MS = 20;
+
+/** The methods that add a listener to an EventEmitter ('exit' joins, 'message' sites). */
+export const EXIT_LISTENER_METHODS = [
+  "on",
+  "once",
+  "addListener",
+  "prependListener",
+  "prependOnceListener",
+] as const;
+
 /** Resources that cannot end a wait by themselves (as in parking.ts). */
 const PASSIVE = new Set(["PipeWrap", "TTYWrap", "MessagePort", "CloseReq", "FSEventWrap"]);
 /**
