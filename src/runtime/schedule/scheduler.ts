@@ -15,7 +15,7 @@
 // exactly, at macrotask boundaries; across worker threads the order is enforced at the points.
 // A directed plan holds the threads of a predicted cycle at their second acquisition (see
 // directed.ts).
-import { appendFileSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import {
   ENV_SCHEDULE,
@@ -115,10 +115,15 @@ export const scheduleOn: boolean = plan !== undefined;
 const words = scheduleOn ? table.openTable() : new Int32Array(table.STEP + 1);
 const outFile = process.env[ENV_SCHEDULE_OUT];
 
+/** This thread's descriptor of the notes file (opened for appending at its first note). */
+let outFd: number | undefined;
+
 export function note(message: ScheduleNote): void {
   if (outFile === undefined || outFile === "") return;
   try {
-    appendFileSync(outFile, `${JSON.stringify(message)}\n`);
+    // One append a line: whole lines, whichever thread writes (a random walk notes every pass).
+    outFd ??= openSync(outFile, "a");
+    writeSync(outFd, `${JSON.stringify(message)}\n`);
   } catch {
     // The supervisor is gone or the file unwritable: the run itself goes on.
   }
@@ -129,7 +134,13 @@ if (scheduleOn && isMainThread) {
 }
 // A worker leaves the schedule as it ends, itself: its parent hears of the exit only on its
 // event loop, which may be stopped at a point of its own, waiting for this very thread.
-if (scheduleOn && !isMainThread) process.once("exit", () => scheduledThreadEnded(threadSelf.ident));
+// Its notes descriptor is closed then (a worker's descriptors outlive it otherwise).
+if (scheduleOn && !isMainThread) {
+  process.once("exit", () => {
+    scheduledThreadEnded(threadSelf.ident);
+    if (outFd !== undefined) closeSync(outFd);
+  });
+}
 
 function initialPrio(name: string): number {
   if (plan === undefined || plan.mode === "directed") return 0;
