@@ -252,7 +252,7 @@ export class IncrementalFile {
         if (r !== undefined) reacquires.push(r);
       }
     }
-    const walked = this.#rewalk(reduced, affected, moved);
+    const walked = this.#rewalk(reduced.text, affected, reduced.at);
     if (walked === undefined) return undefined;
     for (const e of walked.edges) edges.set(edgeShape(e), e);
     reacquires.push(...walked.reacquires);
@@ -313,48 +313,67 @@ export class IncrementalFile {
   }
 
   /**
-   * The edited text with the bodies of the functions no walk of `needed` enters blanked, so
-   * that parsing and binding it costs what those functions do. Undefined if a body to blank
-   * was edited (it cannot be: edited functions are needed).
+   * The edited text without the bodies of the functions no walk of `needed` enters (`{}`
+   * left), so that parsing and binding it costs what the needed functions do; with where an
+   * offset of the unedited text is in it. Undefined if a body to drop was edited (it cannot
+   * be: edited functions are needed).
    */
   #reduced(
     edited: string,
     needed: ReadonlySet<FunctionNode>,
     moved: (offset: number) => number | undefined,
-  ): string | undefined {
+  ): { readonly text: string; readonly at: (offset: number) => number | undefined } | undefined {
     const keep: [number, number][] = [];
     for (const fn of needed) if (!ts.isSourceFile(fn)) keep.push([fn.pos, fn.end]);
-    keep.sort((a, b) => a[0] - b[0]);
-    const blanks: [number, number][] = [];
-    let blankedTo = -1;
+    const drops: [number, number][] = [];
+    let droppedTo = -1;
     for (const fn of rootFunctions(this.#source)) {
       const body = bodyOf(fn);
-      if (body === undefined || body.pos < blankedTo || needed.has(fn)) continue;
+      if (body === undefined || body.pos < droppedTo || needed.has(fn)) continue;
       const from = body.getStart(this.#source) + 1;
       const to = body.end - 1;
       // Neither holding a needed function nor inside one.
-      if (keep.some(([s, e]) => (s < to && e > from) || (s <= from && to <= e))) continue;
+      if (keep.some(([s, e]) => s < to && e > from)) continue;
       const a = moved(from);
       const b = moved(to);
       if (a === undefined || b === undefined) return undefined;
-      blanks.push([a, b]);
-      blankedTo = body.end;
+      drops.push([a, b]);
+      droppedTo = body.end;
     }
     const parts: string[] = [];
-    let at = 0;
-    for (const [from, to] of blanks) {
-      parts.push(edited.slice(at, from), edited.slice(from, to).replace(/[^\r\n]/g, " "));
-      at = to;
+    const removedBefore: number[] = [];
+    let removed = 0;
+    let last = 0;
+    for (const [from, to] of drops) {
+      parts.push(edited.slice(last, from));
+      removed += to - from;
+      removedBefore.push(removed);
+      last = to;
     }
-    parts.push(edited.slice(at));
-    return parts.join("");
+    parts.push(edited.slice(last));
+    const at = (offset: number): number | undefined => {
+      const x = moved(offset);
+      if (x === undefined) return undefined;
+      // The last drop starting before x (binary search).
+      let low = 0;
+      let high = drops.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if ((drops[mid] as [number, number])[0] < x) low = mid + 1;
+        else high = mid;
+      }
+      if (low === 0) return x;
+      const [, to] = drops[low - 1] as [number, number];
+      return x < to ? undefined : x - (removedBefore[low - 1] ?? 0);
+    };
+    return { text: parts.join(""), at };
   }
 
   /** Walks the affected roots in the reduced text; edges and re-acquisitions in the unedited locks. */
   #rewalk(
     reduced: string,
     affected: ReadonlySet<FunctionNode>,
-    moved: (offset: number) => number | undefined,
+    place: (offset: number) => number | undefined,
   ): { edges: StaticEdge[]; reacquires: Reacquire[] } | undefined {
     const file = this.#file;
     const built = createStaticProgram([file], (p) => (p === file ? reduced : undefined), this.#cwd);
@@ -368,7 +387,7 @@ export class IncrementalFile {
       let fn: FunctionNode | undefined;
       if (ts.isSourceFile(root.fn)) fn = source;
       else {
-        const start = moved(root.fn.getStart(this.#source));
+        const start = place(root.fn.getStart(this.#source));
         fn = start === undefined ? undefined : byStart.get(start);
       }
       if (fn === undefined || fn.kind !== root.fn.kind) return undefined;
@@ -378,7 +397,7 @@ export class IncrementalFile {
     // The re-walk's locks, as the unedited walk's.
     const byOrder = new Map<number, LockRef>();
     for (const [order, ref] of this.#locks) {
-      const at = moved(order);
+      const at = place(order);
       if (at !== undefined) byOrder.set(at, ref);
     }
     const keys = new Map<string, string>();
@@ -405,9 +424,9 @@ export class IncrementalFile {
     for (const e of edges) {
       const gates: string[] = [];
       for (const g of e.gates) {
-        const moved = gate(g);
-        if (moved === undefined) return undefined;
-        gates.push(moved);
+        const key = gate(g);
+        if (key === undefined) return undefined;
+        gates.push(key);
       }
       out.push({ ...e, gates: gates.sort() });
     }
