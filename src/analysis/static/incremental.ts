@@ -313,8 +313,8 @@ export class IncrementalFile {
   }
 
   /**
-   * The edited text without the bodies of the functions no walk of `needed` enters (`{}`
-   * left), so that parsing and binding it costs what the needed functions do; with where an
+   * The edited text without the functions no walk of `needed` enters (their bodies, or the
+   * whole declaration at the top level), so that parsing and binding it costs what the needed functions do; with where an
    * offset of the unedited text is in it. Undefined if a body to drop was edited (it cannot
    * be: edited functions are needed).
    */
@@ -330,8 +330,11 @@ export class IncrementalFile {
     for (const fn of rootFunctions(this.#source)) {
       const body = bodyOf(fn);
       if (body === undefined || body.pos < droppedTo || needed.has(fn)) continue;
-      const from = body.getStart(this.#source) + 1;
-      const to = body.end - 1;
+      // A function declared at the top level goes whole (what it declares only it can use:
+      // a walk that calls it, or passes it, enters it), another keeps its braces.
+      const whole = ts.isFunctionDeclaration(fn) && ts.isSourceFile(fn.parent);
+      const from = whole ? fn.getStart(this.#source) : body.getStart(this.#source) + 1;
+      const to = whole ? fn.end : body.end - 1;
       // Neither holding a needed function nor inside one.
       if (keep.some(([s, e]) => s < to && e > from)) continue;
       const a = moved(from);
