@@ -141,8 +141,15 @@ function denseFile(functions: number, locks: number, pairs: number): void {
     const size = (readText(file) ?? "").length;
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const { findings } = checkSources({ files: [file], readFile: readText, cwd });
-    const checked = checkFixEdits(findings, { cwd, readFile: readText });
+    // As `threadlens check` does: the file's own walk serves the incremental fix checks.
+    const { findings, incremental } = checkSources({
+      files: [file],
+      readFile: readText,
+      cwd,
+      track: true,
+    });
+    const walked = incremental === undefined ? [] : [incremental];
+    const checked = checkFixEdits(findings, { cwd, readFile: readText, walked });
     const time = ms(start);
     const used = process.cpuUsage(cpu);
     const suggestions = checked.flatMap((f) => f.suggestions);
