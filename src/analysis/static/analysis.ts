@@ -202,6 +202,14 @@ export class ProgramWalk implements WalkContext {
     const result = new Walker(this, fn, env, depth).run(state);
     if (record !== undefined) {
       this.#stack.pop();
+      // Walked again from less deep: what the deeper walk recorded stays (its edges are in
+      // `edges`, found with calls cut off sooner).
+      const earlier = tracking?.records.get(key);
+      if (earlier !== undefined) {
+        record.edges.push(...earlier.edges);
+        record.reacquires.push(...earlier.reacquires);
+        record.calls.push(...earlier.calls);
+      }
       tracking?.records.set(key, record);
     }
     this.#active.delete(key);

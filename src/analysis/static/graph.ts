@@ -28,6 +28,7 @@ class EdgeGraph implements DirectedGraph {
   readonly refs: LockRef[];
   readonly #index = new Map<string, number>();
   readonly #out = new Map<number, Map<number, StaticEdge[]>>();
+  readonly #sorted = new Map<number, readonly number[]>();
 
   constructor(edges: Iterable<StaticEdge>) {
     const byKey = new Map<string, LockRef>();
@@ -49,12 +50,20 @@ class EdgeGraph implements DirectedGraph {
     }
   }
 
+  // Nodes and successors in lock order, not in the order the edges were found: the cycle
+  // search stops at a number of cycles, and which it finds first must not depend on the walk's
+  // order (the incremental re-analysis of fix edits lists the same edges in another order).
   nodes(): Iterable<number> {
-    return this.#out.keys();
+    return [...this.#out.keys()].sort((a, b) => a - b);
   }
 
   successors(node: number): Iterable<number> {
-    return this.#out.get(node)?.keys() ?? [];
+    let sorted = this.#sorted.get(node);
+    if (sorted === undefined) {
+      sorted = [...(this.#out.get(node)?.keys() ?? [])].sort((a, b) => a - b);
+      this.#sorted.set(node, sorted);
+    }
+    return sorted;
   }
 
   edges(from: number, to: number): readonly StaticEdge[] {

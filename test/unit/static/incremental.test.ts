@@ -45,7 +45,8 @@ function editsOf(file: string, text: string): TextEdit[] {
   if (together.length > 1) edits.push({ file, replacements: together });
   const operations: TextEdit[] = [];
   text.split("\n").forEach((line, i) => {
-    if (!/\.(acquire\w*|release|tryAcquire\w*|lock|run|withLock)\(|acquireAll/.test(line)) return;
+    const operation = /\.(acquire\w*|release|tryAcquire\w*|lock|run|withLock)\(|acquireAll/;
+    if (!operation.test(line) && !/^\s*\w+\(\);$/.test(line)) return;
     const replacement = { line: i + 1, column: 1, endLine: i + 1, endColumn: line.length + 1 };
     operations.push({ file, replacements: [{ ...replacement, newText: "" }] });
   });
@@ -113,6 +114,35 @@ const DENSE = (() => {
       "}",
     );
   }
+  return `${out.join("\n")}\n`;
+})();
+
+/**
+ * Calls chained deeper than the walk follows (8), a root holding a lock into the middle of the
+ * chain and one calling near its end: over a thousand cycles (the search's limit), so which it
+ * finds must not depend on the order of the edges.
+ */
+const CHAIN = (() => {
+  const out = ['import { Lock } from "threadlens";'];
+  for (let i = 0; i < 12; i++) out.push(`const l${i} = new Lock("l${i}");`);
+  for (let i = 0; i < 12; i++) {
+    const next = i < 11 ? `  f${i + 1}();` : "  l0.acquireSync();";
+    out.push(
+      `export function f${i}(): void {`,
+      `  l${i}.acquireSync();`,
+      next,
+      `  l${i}.release();`,
+      "}",
+    );
+  }
+  out.push(
+    "export function g(): void {",
+    "  l11.acquireSync();",
+    "  f3();",
+    "  l11.release();",
+    "}",
+  );
+  out.push("export function h(): void {", "  f9();", "}");
   return `${out.join("\n")}\n`;
 })();
 
@@ -213,7 +243,7 @@ export async function guarded(): Promise<void> {
 `;
 
 test("incremental re-analysis gives the full re-analysis' problems on generated files", () => {
-  for (const [name, text] of Object.entries({ DENSE, CALLERS, FIELDS, ASYNC })) {
+  for (const [name, text] of Object.entries({ DENSE, CHAIN, CALLERS, FIELDS, ASYNC })) {
     const { edits, incremental } = compare(`${CWD}/${name}.ts`, text, true);
     assert.ok(incremental > 3 && incremental >= edits - 2, `${name}: ${incremental} of ${edits}`);
   }
@@ -265,4 +295,20 @@ test("check's own walk of a single file serves its fix checks, with the same ver
     ),
   );
   assert.ok(verdicts.includes("edit"), JSON.stringify(verdicts));
+});
+
+test("past the cycle search's limit, the incremental and the full re-analysis find the same cycles", () => {
+  const file = `${CWD}/CHAIN.ts`;
+  const lines = CHAIN.split("\n");
+  const line = lines.lastIndexOf("  f9();") + 1;
+  const edit = {
+    file,
+    replacements: [{ line, column: 1, endLine: line, endColumn: 8, newText: "" }],
+  };
+  const base = IncrementalFile.of(file, CHAIN, CWD);
+  const fast = base?.problemsAfter(edit);
+  assert.ok(fast !== undefined);
+  const full = fullProblems(file, applyTextEdit(CHAIN, edit));
+  assert.ok(full.size > 300, `${full.size} problems`);
+  assert.deepEqual([...fast].sort(), [...full].sort());
 });
