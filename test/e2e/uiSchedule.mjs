@@ -26,6 +26,30 @@ export async function replayS11(page, shot, log) {
   await goToLine(page, 51, 5);
   await page.locator(".editor-instance .squiggly-error").first().waitFor({ timeout: 30_000 });
   await chooseQuickFix(page, "Replay under the debugger");
+  try {
+    await replayStops(page, shot, log);
+  } finally {
+    // Teardown: the session ends, also when the check failed (a session left stopped would
+    // take the next check's F5 as Continue).
+    await page.keyboard.press("Shift+F5");
+    await page
+      .locator(".debug-toolbar")
+      .waitFor({ state: "hidden", timeout: 30_000 })
+      .catch(() => log("the replay session's toolbar is still shown after Shift+F5"));
+  }
+}
+
+/** The replay session stops on the deadlock: both threads of the cycle in the Call Stack. */
+async function replayStops(page, shot, log) {
+  await page.locator(".debug-toolbar").waitFor({ timeout: 60_000 });
+  // Run and Debug opens by itself only for the first session of the window: an earlier check's
+  // F5 already had it, and the side bar went back to threadlens since. Show it (a click on the
+  // container already shown would close the side bar).
+  const debugView = page.locator('.activitybar [aria-label^="Run and Debug"]').first();
+  const shown = await debugView.evaluate(
+    (el) => el.closest(".action-item")?.classList.contains("checked") ?? false,
+  );
+  if (!shown) await debugView.click();
   const stack = page.locator(".debug-call-stack");
   const deadlocked = stack.locator(".monaco-list-row", { hasText: /deadlocked on/i });
   // The replayed schedule deadlocks within seconds, many more on a loaded machine.
@@ -47,12 +71,6 @@ export async function replayS11(page, shot, log) {
   cycle.sort();
   if (JSON.stringify(cycle) !== JSON.stringify(["first on lockb", "second on locka"]))
     throw new Error(`not first on lockB and second on lockA: ${text}`);
-  // Teardown: the session ends (the checks after this one need no debugger).
-  await page.keyboard.press("Shift+F5");
-  await page
-    .locator(".debug-toolbar")
-    .waitFor({ state: "hidden", timeout: 30_000 })
-    .catch(() => log("the replay session's toolbar is still shown after Shift+F5"));
 }
 
 /**
