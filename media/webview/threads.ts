@@ -168,6 +168,7 @@ function render(): void {
   timeline.dataset["viewStart"] = String(viewStart);
   timeline.dataset["viewEnd"] = String(axisEnd());
   timeline.dataset["now"] = String(all?.now ?? 0);
+  timeline.dataset["left"] = String(frame.left);
   timeline.dataset["laneTop"] = String(AXIS_HEIGHT);
   timeline.dataset["laneHeight"] = String(LANE_HEIGHT);
   timeline.dataset["cycleLanes"] = (view?.lanes ?? [])

@@ -311,7 +311,9 @@ export function timelineHit(
   const i = pixels.states.segment[px] ?? NONE;
   if (i === NONE) return undefined;
   const s = lane.segments;
-  const state = THREAD_STATES[(s.state[i] ?? 0) - 1] ?? "running";
+  // Code 0 is "no data" (past the run's end in a pixel-aggregated lane): nothing to explain.
+  const state = THREAD_STATES[(s.state[i] ?? 0) - 1];
+  if (state === undefined) return undefined;
   const object = name(s.object[i] ?? NONE);
   const end = i + 1 < s.start.length ? (s.start[i + 1] ?? lane.until) : lane.until;
   const where = site(s.site[i] ?? NONE) ?? lastSite(snapshot, laneIndex, i);

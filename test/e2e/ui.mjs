@@ -275,7 +275,10 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
         const lane = Number((data.cycleLanes ?? "").split(",")[0]);
         if (!Number.isInteger(lane)) throw new Error("no lane in the cycle");
         const y = Number(data.laneTop) + lane * Number(data.laneHeight) + 7;
-        await canvas.click({ position: { x: data.width - 6, y } });
+        // The pixel just before the stop ("now"): the cycle lane's current, deadlocked state.
+        const left = Number(data.left);
+        const x = left + Math.ceil(((now - start) / (end - start)) * (data.width - left)) - 2;
+        await canvas.click({ position: { x, y } });
         let text = "";
         for (let i = 0; i < 20 && !/deadlocked/.test(text); i++) {
           await page.waitForTimeout(250);
