@@ -34,7 +34,13 @@ export const RING_IDLE_BEAT = 3;
  * added (its process's IPC channel, its parentPort), 0 if none; sent with an idle beat's event.
  */
 export const RING_MESSAGE_SITE = 4;
-export const RING_HEADER_WORDS = 5;
+/**
+ * Messages the thread's program listeners were given (its process's IPC channel, the IPC
+ * channels of its child processes of the run): a count that moves while threads that look idle
+ * between beats in fact talk, so that their quiet is not taken for a hang.
+ */
+export const RING_MESSAGES_RECEIVED = 5;
+export const RING_HEADER_WORDS = 6;
 
 export type RecorderMessage =
   | {

@@ -22,6 +22,7 @@ import {
   RECORDER_CHANNEL,
   RING_DROPPED,
   RING_HEADER_WORDS,
+  RING_MESSAGES_RECEIVED,
   RING_IDLE_BEAT,
   RING_MESSAGE_SITE,
   RING_READ,
@@ -110,6 +111,11 @@ export function announceRing(host: number): void {
 /** The idle watcher's beat (instrument/loopWatch.ts): idle now, or not. */
 export function writeIdleBeat(idle: boolean): void {
   if (ring !== undefined) Atomics.store(ring, RING_IDLE_BEAT, idle ? coarseTime() | 0 || 1 : 0);
+}
+
+/** A message reached this thread's program listeners (instrument/loopWatch.ts). */
+export function countMessageReceived(): void {
+  if (ring !== undefined) Atomics.add(ring, RING_MESSAGES_RECEIVED, 1);
 }
 
 /** Where this thread listens for messages (instrument/loopWatch.ts), told with its idle beat. */

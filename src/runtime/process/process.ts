@@ -12,6 +12,7 @@ import { currentIdent } from "../logicalThread.ts";
 import { traceJoin, traceProcessStart } from "../trace.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { countRunChildProcess, holdLoop, releaseLoop } from "../parking.ts";
+import { countMessages, watchMessageListeners } from "../instrument/loopWatch.ts";
 import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "../validate.ts";
@@ -158,6 +159,8 @@ export class Process {
     if (child.pid !== undefined) traceProcessStart(ident, this.name, this.daemon, child.pid);
     this.#alive = true;
     countRunChildProcess(1);
+    countMessages(child);
+    watchMessageListeners(child);
     if (this.daemon) {
       child.unref();
       child.channel?.unref();
