@@ -44,7 +44,13 @@ import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { makeSocketDir, sweepOrphanedSocketDirs } from "./recorderSocketDir.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { loadWithCodeCache } from "./runtimeCode.ts";
-import { WORKER_ENTRY_KEY, needsModuleHooks, type WorkerEntry } from "./moduleHooks.ts";
+import { setOwnRuntimeFace } from "./esmGraph.ts";
+import {
+  WORKER_ENTRY_KEY,
+  laterModuleNeedsHooks,
+  needsModuleHooks,
+  type WorkerEntry,
+} from "./moduleHooks.ts";
 import {
   CLAIMABLE_EXTENSIONS,
   isNodeBuiltinHandler,
@@ -84,8 +90,44 @@ const recording = !inRecorder && process.env["THREADLENS_RECORD"] !== "0";
 if (recording && isMainThread) startRecorder();
 
 const claims = newClaimWords();
-if (needsModuleHooks(threadEntry()))
+let hooksRegistered = false;
+function registerHooks(): void {
+  hooksRegistered = true;
   register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
+}
+setOwnRuntimeFace(path.join(distDir, "runtime.mjs"));
+if (needsModuleHooks(threadEntry())) registerHooks();
+else registerHooksWhenNeeded();
+
+interface CompilingModule {
+  _compile(content: string, filename: string, format?: string): unknown;
+}
+
+/**
+ * A thread that started without the module hooks (moduleHooks.ts) starts them before a module
+ * that needs them runs: a CommonJS module that imports dynamically, or an ES module required
+ * (Node 20 loads it through the ES module loader) whose static graph needs them. Every module
+ * that require() loads, the ones an ES module imports from CommonJS files included, is
+ * compiled here first.
+ */
+function registerHooksWhenNeeded(): void {
+  const proto = Module.prototype as unknown as CompilingModule;
+  const compile = proto._compile;
+  const watching = function (
+    this: CompilingModule,
+    content: string,
+    filename: string,
+    format?: string,
+  ): unknown {
+    if (!hooksRegistered && laterModuleNeedsHooks(filename, content, format)) {
+      registerHooks();
+      // Put back unless another loader has wrapped it meanwhile.
+      if (proto._compile === watching) proto._compile = compile;
+    }
+    return compile.call(this, content, filename, format);
+  };
+  proto._compile = watching;
+}
 
 interface CompilableModule {
   _compile(code: string, filename: string): void;
