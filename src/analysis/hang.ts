@@ -102,21 +102,18 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
 }
 
 /**
- * Processes that each wait for the other's message, with no thread blocked anywhere: every live
- * thread of the run is the main thread of a process, and each one's loop waits for nothing but
- * messages (its recorder saw no message arrive for the hang's stability window: a message
- * received restarts it). Only main threads, because messages between threads (MessagePorts)
- * are not counted: two threads that talk fast enough to look idle at every beat must not look
- * hung. Nothing else can wake them: no timer, no I/O, no standard input being read.
+ * Threads and processes that each wait for another's message, with no thread blocked anywhere:
+ * every OS thread of the run (main threads of processes, workers) has a loop that waits for
+ * nothing but messages (IPC channels, parentPort, its plain Workers' ports), and no message
+ * was given to a listener or posted for the hang's stability window (a counted one restarts
+ * it: threads that talk fast enough to look idle at every beat are not hung). Nothing else can
+ * wake them: no timer, no I/O, no standard input being read, no other message port listened to.
  */
 function silentProcesses(state: RunState, waitingForMessages: readonly number[]): Hang | undefined {
   const { dict } = state;
   const hosts = new Set(state.liveThreads().map((t) => dict.hostOf(t.ident)));
   if (hosts.size < 2) return undefined;
-  for (const host of hosts) {
-    const thread = dict.thread(host);
-    if (thread?.kind !== "main" || !waitingForMessages.includes(host)) return undefined;
-  }
+  for (const host of hosts) if (!waitingForMessages.includes(host)) return undefined;
   if ([...hosts].every((host) => dict.thread(host)?.daemon === true)) return undefined;
   const idents = [...hosts].sort((a, b) => a - b);
   return { threads: [], waitingForMessages: idents, key: `hang:messages:${idents.join(",")}` };
@@ -328,7 +325,7 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
   const idleNames = hang.waitingForMessages.map((ident) => dict.threadName(ident));
   let summary =
     hang.threads.length === 0
-      ? "every process waits for a message and none is running to send one"
+      ? `every ${hang.waitingForMessages.every((t) => dict.thread(t)?.kind === "main") ? "process" : "thread"} waits for a message and none is running to send one`
       : cycle === undefined
         ? "every thread is blocked and none can wake the others"
         : `a cycle of waits (${cycle.map((h) => dict.threadName(h.thread)).join(" → ")} → ${dict.threadName(cycle[0]?.thread ?? 0)}): each would wake the next only after its own wait ends`;

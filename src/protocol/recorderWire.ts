@@ -36,10 +36,11 @@ export const RING_IDLE_BEAT = 3;
 export const RING_MESSAGE_SITE = 4;
 /**
  * Messages the thread's program listeners were given (its process's IPC channel, the IPC
- * channels of its child processes of the run): a count that moves while threads that look idle
- * between beats in fact talk, so that their quiet is not taken for a hang.
+ * channels of its child processes of the run, its plain Workers) and messages it posted to its
+ * parentPort or its plain Workers: a count that moves while threads that look idle between
+ * beats in fact talk, so that their quiet is not taken for a hang.
  */
-export const RING_MESSAGES_RECEIVED = 5;
+export const RING_MESSAGES = 5;
 export const RING_HEADER_WORDS = 6;
 
 export type RecorderMessage =

@@ -6,7 +6,7 @@ import {
   RING_HEADER_WORDS,
   RING_IDLE_BEAT,
   RING_MESSAGE_SITE,
-  RING_MESSAGES_RECEIVED,
+  RING_MESSAGES,
   RING_READ,
   RING_WRITE,
 } from "../protocol/recorderWire.ts";
@@ -33,7 +33,7 @@ export class RingReader {
   /** What the last loop-idle event this reader made said. */
   #waitingForMessages = false;
   /** The thread's count of messages received when this reader last looked. */
-  #messagesReceived = 0;
+  #messages = 0;
 
   /**
    * A loop-idle (LOOP_MESSAGES_ONLY) event for this thread when what its idle watcher says
@@ -45,9 +45,9 @@ export class RingReader {
   loopChange(nowMicros: number, staleMicros: number): TraceEvent | undefined {
     const beat = Atomics.load(this.#words, RING_IDLE_BEAT);
     const waiting = beat !== 0 && (((nowMicros | 0) - beat) | 0) < staleMicros;
-    const received = Atomics.load(this.#words, RING_MESSAGES_RECEIVED);
-    const talked = received !== this.#messagesReceived;
-    this.#messagesReceived = received;
+    const received = Atomics.load(this.#words, RING_MESSAGES);
+    const talked = received !== this.#messages;
+    this.#messages = received;
     if (waiting === this.#waitingForMessages && !(waiting && talked)) return undefined;
     this.#waitingForMessages = waiting;
     const time = Math.max(nowMicros, this.#lastTime);

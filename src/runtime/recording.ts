@@ -22,7 +22,7 @@ import {
   RECORDER_CHANNEL,
   RING_DROPPED,
   RING_HEADER_WORDS,
-  RING_MESSAGES_RECEIVED,
+  RING_MESSAGES,
   RING_IDLE_BEAT,
   RING_MESSAGE_SITE,
   RING_READ,
@@ -113,9 +113,9 @@ export function writeIdleBeat(idle: boolean): void {
   if (ring !== undefined) Atomics.store(ring, RING_IDLE_BEAT, idle ? coarseTime() | 0 || 1 : 0);
 }
 
-/** A message reached this thread's program listeners (instrument/loopWatch.ts). */
-export function countMessageReceived(): void {
-  if (ring !== undefined) Atomics.add(ring, RING_MESSAGES_RECEIVED, 1);
+/** A message reached this thread's program listeners, or it posted one (instrument/loopWatch.ts). */
+export function countMessage(): void {
+  if (ring !== undefined) Atomics.add(ring, RING_MESSAGES, 1);
 }
 
 /** Where this thread listens for messages (instrument/loopWatch.ts), told with its idle beat. */

@@ -13,14 +13,9 @@
 // beat, so the recorder (ringReader.ts) takes a beat older than a few checks as "busy": a
 // message that arrives and starts long work makes the thread busy within that time, well
 // inside the hang analysis' stability window.
-import { isMainThread, parentPort } from "node:worker_threads";
+import { isMainThread, parentPort, type Worker } from "node:worker_threads";
 import type { Readable } from "node:stream";
-import {
-  captureSite,
-  countMessageReceived,
-  writeIdleBeat,
-  writeMessageSite,
-} from "../recording.ts";
+import { captureSite, countMessage, writeIdleBeat, writeMessageSite } from "../recording.ts";
 import { runChildProcessCount } from "../parking.ts";
 
 const IDLE_CHECK_MS = 20;
@@ -90,9 +85,68 @@ function readsStdin(): boolean {
   );
 }
 
+/** Live plain Workers this thread started, and whether the program left them ref'd. */
+const plainWorkers = new Map<Worker, { refed: boolean }>();
+
+/**
+ * A plain Worker this thread started: the messages it sends this thread and this thread sends
+ * it are counted, and while it is ref'd and listened to, its port (which Node then lists) is
+ * one this thread waits on for messages.
+ */
+export function watchPlainWorker(worker: Worker): void {
+  const state = { refed: true };
+  plainWorkers.set(worker, state);
+  watchMessageListeners(worker);
+  countMessages(worker);
+  countSends(worker);
+  for (const [method, refed] of [
+    ["ref", true],
+    ["unref", false],
+  ] as const) {
+    const original = worker[method];
+    Object.defineProperty(worker, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: Worker): void {
+        state.refed = refed;
+        original.call(this);
+      },
+    });
+  }
+}
+
+/** The Worker has exited: its port is closed. */
+export function forgetPlainWorker(worker: Worker): void {
+  plainWorkers.delete(worker);
+}
+
+/** Ports Node lists for this thread's Workers: one per ref'd Worker with a 'message' listener. */
+function listenedWorkerPorts(): number {
+  let ports = 0;
+  for (const [worker, { refed }] of plainWorkers) {
+    if (refed && worker.listenerCount("message") > 0) ports++;
+  }
+  return ports;
+}
+
+/** Counts what the program posts through `target` (a Worker, parentPort) as talk. */
+function countSends(target: { postMessage: (...args: never[]) => void }): void {
+  const post = target.postMessage;
+  Object.defineProperty(target, "postMessage", {
+    configurable: true,
+    writable: true,
+    value: function (this: unknown, ...args: unknown[]): void {
+      countMessage();
+      (post as (...rest: unknown[]) => void).apply(this, args);
+    },
+  });
+}
+
 function waitsForMessagesOnly(): boolean {
   if (readsStdin()) return false;
-  let ports = parentPort !== null && parentPort.listenerCount("message") > 0 ? 1 : 0;
+  let ports =
+    (parentPort !== null && parentPort.listenerCount("message") > 0 ? 1 : 0) +
+    listenedWorkerPorts();
   let children = runChildProcessCount();
   for (const resource of process.getActiveResourcesInfo()) {
     if (resource === "MessagePort" && ports > 0) ports--;
@@ -132,7 +186,7 @@ export function countMessages(emitter: NodeJS.EventEmitter): void {
     configurable: true,
     writable: true,
     value: function (this: unknown, event: string | symbol, ...rest: unknown[]): boolean {
-      if (event === "message") countMessageReceived();
+      if (event === "message") countMessage();
       return emit.call(this, event, ...rest);
     },
   });
@@ -144,6 +198,11 @@ export function watchLoop(): void {
     watchMessageListeners(process);
     countMessages(process);
   }
-  if (parentPort !== null) watchMessageListeners(parentPort);
+  if (parentPort !== null) {
+    watchMessageListeners(parentPort);
+    // Messages a worker receives on parentPort are dispatched inside Node, out of reach: what
+    // it and its parent send each other is counted instead, at both ends.
+    countSends(parentPort);
+  }
   setInterval(() => writeIdleBeat(waitsForMessagesOnly()), IDLE_CHECK_MS).unref();
 }

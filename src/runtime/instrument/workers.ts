@@ -38,6 +38,7 @@ import {
   type Joinable,
 } from "./exitJoins.ts";
 import { addressTablesFor } from "./sharedAddresses.ts";
+import { forgetPlainWorker, watchPlainWorker } from "./loopWatch.ts";
 import { markUnobservedShared } from "./unobserved.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { WORKER_ENTRY_KEY, workerEntry } from "../moduleHooks.ts";
@@ -140,9 +141,13 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       const joined = joinable(bootstrap.ident, name);
       joinables.set(this, joined);
       liveWorkers.add(joined);
+      watchPlainWorker(this);
       internal = true;
       try {
-        super.once("exit", (code: number) => exited(joined, code));
+        super.once("exit", (code: number) => {
+          forgetPlainWorker(this);
+          exited(joined, code);
+        });
       } finally {
         internal = false;
       }
