@@ -106,6 +106,16 @@ async function pool(files, limit, onDone) {
   return results;
 }
 
+/** The runner's closing counts in a file's output (tap: "# pass 3", spec: "ℹ pass 3"): the last. */
+function countsOf(output) {
+  const text = Buffer.concat(output).toString("utf8");
+  const count = (name) => {
+    const all = [...text.matchAll(new RegExp(`^(?:#|ℹ) ${name} (\\d+)$`, "gm"))];
+    return Number(all.at(-1)?.[1] ?? 0);
+  };
+  return { tests: count("tests"), pass: count("pass"), fail: count("fail") };
+}
+
 const tierOf = (file) => tiers.find((t) => file === t || file.startsWith(`${t}/`)) ?? "";
 
 const fileTimes = readTimes(timesFile);
@@ -140,6 +150,14 @@ if (files.length > 0) {
     process.stdout.write(Buffer.concat(r.output));
   });
   const allSeconds = ((performance.now() - started) / 1000).toFixed(1);
+  const totals = { tests: 0, pass: 0, fail: 0 };
+  for (const r of results) {
+    const counts = countsOf(r.output);
+    for (const key of Object.keys(totals)) totals[key] += counts[key];
+  }
+  console.log(
+    `\n# node tiers: ${totals.tests} tests, ${totals.pass} passed, ${totals.fail} failed`,
+  );
   mkdirSync(timesDir, { recursive: true });
   for (const r of results) fileTimes[path.join(root, r.file)] = Math.round(r.ended - r.started);
   writeFileSync(timesFile, JSON.stringify(fileTimes, null, 1) + "\n");

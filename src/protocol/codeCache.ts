@@ -57,7 +57,11 @@ export function codeCacheFile(filename: string, prefix = "runtime"): string {
   return diskPath(prefix, filename, buildKey(filename));
 }
 
-export function readCodeCache(prefix: string, filename: string, key: string): Uint8Array | undefined {
+export function readCodeCache(
+  prefix: string,
+  filename: string,
+  key: string,
+): Uint8Array | undefined {
   try {
     return readFileSync(diskPath(prefix, filename, key));
   } catch {
