@@ -26,6 +26,7 @@ import { currentIdent } from "../logicalThread.ts";
 import { countRunChildProcess } from "../parking.ts";
 import { countMessages, watchMessageListeners } from "./loopWatch.ts";
 import { traceProcessStart } from "../trace.ts";
+import { needRecorder } from "../recording.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { hasPreload, isPreload } from "../process/childArgv.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "../process/env.ts";
@@ -152,6 +153,8 @@ function linked(
   name: string,
   selfAnnounced = false,
 ): { ident: number; env: NodeJS.ProcessEnv } {
+  // The child relays to this process's recorder (it retries until that listens).
+  needRecorder();
   const ident = nextLogicalThreadId();
   const link: ProcessLink = {
     pid: process.pid,
