@@ -61,7 +61,7 @@ const require = createRequire(import.meta.url);
 const globals = globalThis as Record<symbol, unknown>;
 
 /** A program still running this long gets its recorder thread whatever it does. */
-const LAZY_START_MS = 500;
+const LAZY_START_MS = 2000;
 /** How soon after an async wait begins (a deadlock is reported within 100 ms). */
 const SOON_MS = 10;
 

@@ -59,11 +59,28 @@ const recording = !inRecorder && process.env["THREADLENS_RECORD"] !== "0";
 // for the hooks' own thread to start.
 if (recording && isMainThread) startRecorder();
 
+/**
+ * Set while the preload compiles a module: esbuild's synchronous call blocks main in
+ * Atomics.wait for esbuild's own service worker, which is not the program's and is not
+ * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
+ * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
+ */
+const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
+
 const claims = newClaimWords();
 let hooksRegistered = false;
 function registerHooks(): void {
   hooksRegistered = true;
-  register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
+  // Registered late (registerHooksWhenNeeded), after the runtime instrumented Atomics: Node's
+  // wait for the hooks' thread to start is not the program's (INTERNAL_WAIT below).
+  const flags = globalThis as Record<symbol, unknown>;
+  const internal = flags[INTERNAL_WAIT];
+  flags[INTERNAL_WAIT] = true;
+  try {
+    register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
+  } finally {
+    flags[INTERNAL_WAIT] = internal;
+  }
 }
 setOwnRuntimeFace(path.join(distDir, "runtime.mjs"));
 if (needsModuleHooks(threadEntry())) registerHooks();
@@ -104,14 +121,6 @@ interface CompilableModule {
 }
 type ExtensionHandler = (module: CompilableModule, filename: string) => void;
 type Extensions = Record<string, ExtensionHandler>;
-
-/**
- * Set while the preload compiles a module: esbuild's synchronous call blocks main in
- * Atomics.wait for esbuild's own service worker, which is not the program's and is not
- * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
- * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
- */
-const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 function compileCommonJs(module: CompilableModule, filename: string): void {
   const source = readFileSync(filename, "utf8");

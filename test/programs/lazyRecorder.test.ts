@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 function runPlain(program: string, lazy: boolean) {
-  const env = { ...process.env, THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" };
+  const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" };
   delete env["NODE_TEST_CONTEXT"];
   delete env["NODE_OPTIONS"];
   const r = spawnSync(process.execPath, ["--import", "./dist/register.mjs", program], {
