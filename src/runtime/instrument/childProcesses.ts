@@ -28,7 +28,7 @@ import { countMessages, watchMessageListeners } from "./loopWatch.ts";
 import { traceProcessStart } from "../trace.ts";
 import { needRecorder } from "../recording.ts";
 import { nextLogicalThreadId } from "../world.ts";
-import { hasPreload, isPreload } from "../process/childArgv.ts";
+import { hasPreload, withoutPreload } from "../process/childArgv.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "../process/env.ts";
 import { EXIT_LISTENER_METHODS, awaitExit, exitJoined, joinable } from "./exitJoins.ts";
 
@@ -134,14 +134,6 @@ function preloadArgs(): string[] {
   return ["--import", pathToFileURL(path.join(distDir, "register.mjs")).href];
 }
 
-function withoutPreload(argv: readonly string[]): string[] {
-  return argv.filter(
-    (arg, i) =>
-      !(arg === "--import" && isPreload(argv[i + 1])) &&
-      !(argv[i - 1] === "--import" && isPreload(arg)) &&
-      !(arg.startsWith("--import=") && isPreload(arg.slice("--import=".length))),
-  );
-}
 
 function viaNodeOptions(env: NodeJS.ProcessEnv): boolean {
   return hasPreload((env["NODE_OPTIONS"] ?? "").split(/\s+/));
