@@ -100,6 +100,20 @@ test("a CommonJS .js program's workers load TypeScript and ES modules with its t
   assert.match(stderr, /typescript worker took shared\nmodule worker took shared\n/);
 });
 
+test("a CommonJS worker gets the preload's CommonJS build, with its threadlens", () => {
+  const { status, report, stderr } = runJson(`${fixtures}/workers-cjs-main.js`);
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(
+    report.threads.map((t) => [t.name, t.kind, t.state]),
+    [
+      ["main", "main", "exited"],
+      ["worker-cjs.js", "worker", "exited"],
+    ],
+  );
+  assert.match(stderr, /^worker preload: register\.cjs$/m);
+});
+
 test("a CommonJS .ts file compiled on a cold cache records no wait of esbuild's", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-cold-"));
   try {
