@@ -10,7 +10,12 @@ import { relativePath } from "../protocol/paths.ts";
 import type { WaitReason } from "../protocol/events.ts";
 import { unreachable } from "../protocol/unreachable.ts";
 import type { Blocking, PrimitiveStatus, RunState, ThreadStatus } from "./runState.ts";
-import { hangSuggestions, lostWakeupSuggestions, type SuggestionContext } from "./suggestions.ts";
+import {
+  hangSuggestions,
+  lostWakeupSuggestions,
+  silentProcessesSuggestions,
+  type SuggestionContext,
+} from "./suggestions.ts";
 import type { DeadlockAnalysis } from "./waitForGraph.ts";
 import { findWaitCycle, wakersOf, type SignalWait, type WaitCycleHop } from "./waitCycles.ts";
 
@@ -83,6 +88,7 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
   const unexplained = blocked
     .filter((t) => !deadlocks.stuck.has(t.ident))
     .sort((a, b) => a.ident - b.ident);
+  if (blocked.length === 0) return silentProcesses(state, waitingForMessages);
   if (!unexplained.some((t) => dict.thread(t.ident)?.daemon !== true)) return undefined;
   if (main !== undefined && mainCanStillNotify(state, main.ident, unexplained)) return undefined;
   const key = unexplained
@@ -93,6 +99,27 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
     waitingForMessages: waitingForMessages.sort((a, b) => a - b),
     key: `hang:${key}`,
   };
+}
+
+/**
+ * Processes that each wait for the other's message, with no thread blocked anywhere: every live
+ * thread of the run is the main thread of a process, and each one's loop waits for nothing but
+ * messages (its recorder saw no message arrive for the hang's stability window: a message
+ * received restarts it). Only main threads, because messages between threads (MessagePorts)
+ * are not counted: two threads that talk fast enough to look idle at every beat must not look
+ * hung. Nothing else can wake them: no timer, no I/O, no standard input being read.
+ */
+function silentProcesses(state: RunState, waitingForMessages: readonly number[]): Hang | undefined {
+  const { dict } = state;
+  const hosts = new Set(state.liveThreads().map((t) => dict.hostOf(t.ident)));
+  if (hosts.size < 2) return undefined;
+  for (const host of hosts) {
+    const thread = dict.thread(host);
+    if (thread?.kind !== "main" || !waitingForMessages.includes(host)) return undefined;
+  }
+  if ([...hosts].every((host) => dict.thread(host)?.daemon === true)) return undefined;
+  const idents = [...hosts].sort((a, b) => a - b);
+  return { threads: [], waitingForMessages: idents, key: `hang:messages:${idents.join(",")}` };
 }
 
 /**
@@ -300,9 +327,11 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
   }
   const idleNames = hang.waitingForMessages.map((ident) => dict.threadName(ident));
   let summary =
-    cycle === undefined
-      ? "every thread is blocked and none can wake the others"
-      : `a cycle of waits (${cycle.map((h) => dict.threadName(h.thread)).join(" → ")} → ${dict.threadName(cycle[0]?.thread ?? 0)}): each would wake the next only after its own wait ends`;
+    hang.threads.length === 0
+      ? "every process waits for a message and none is running to send one"
+      : cycle === undefined
+        ? "every thread is blocked and none can wake the others"
+        : `a cycle of waits (${cycle.map((h) => dict.threadName(h.thread)).join(" → ")} → ${dict.threadName(cycle[0]?.thread ?? 0)}): each would wake the next only after its own wait ends`;
   if (blockedMain !== undefined) {
     const main = dict.threadName(blockedMain);
     summary =
@@ -313,6 +342,7 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
   // A cycle of waits is broken at one of its waits: the timeout goes there.
   const firstThread = cycle?.[0]?.thread ?? hang.threads[0] ?? 0;
   const firstSite = state.threads.get(firstThread)?.blocking?.site ?? 0;
+  const firstListener = hang.waitingForMessages[0] ?? 0;
   return {
     kind: "hang",
     message: `hang: ${summary}: ${clauses.join("; ")}`,
@@ -320,9 +350,11 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
     threads: [...hang.threads, ...hang.waitingForMessages].map((ident) => dict.threadName(ident)),
     sites,
     suggestions:
-      lostWakeupSite === undefined
-        ? hangSuggestions(firstSite, ctx)
-        : lostWakeupSuggestions(lostWakeupSite, ctx),
+      hang.threads.length === 0
+        ? silentProcessesSuggestions(state.hosts.get(firstListener)?.messageSite ?? 0, ctx)
+        : lostWakeupSite === undefined
+          ? hangSuggestions(firstSite, ctx)
+          : lostWakeupSuggestions(lostWakeupSite, ctx),
   };
 }
 

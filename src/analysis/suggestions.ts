@@ -327,3 +327,19 @@ export function hangSuggestions(site: number, ctx: SuggestionContext): Suggestio
     },
   ];
 }
+
+/** Processes that each wait for the other's message: one of them must speak first. */
+export function silentProcessesSuggestions(site: number, ctx: SuggestionContext): Suggestion[] {
+  return [
+    {
+      kind: "add-timeout",
+      message: timeoutMessage(
+        `let one side speak first (for example, send before the wait${inWhere(ctx, site)}): ` +
+          `each process sends only after the other's message has arrived; otherwise give the ` +
+          `wait a timeout ` +
+          `(e.g. \`once(emitter, "message", { signal: AbortSignal.timeout(ms) })\`) and handle ` +
+          `its expiry`,
+      ),
+    },
+  ];
+}

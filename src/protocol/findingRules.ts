@@ -44,9 +44,9 @@ export const FINDING_RULES: Readonly<Record<FindingKind, FindingRule>> = {
     stopsProgram: true,
     severity: "ERROR",
     raised:
-      "every live non-daemon logical thread is blocked with nothing that can wake it, or a thread ended with waits pending that it was waiting on",
+      "every live non-daemon logical thread is blocked with nothing that can wake it; processes of the run that each wait only for another's message, none received for the stability window; a thread ended with waits pending that it was waiting on",
     notRaised:
-      "a wait left pending while its thread went on running; workers parked in Atomics.wait while main is not blocked (its event loop can still notify them); anything after the program ended",
+      "a wait left pending while its thread went on running; workers parked in Atomics.wait while main is not blocked (its event loop can still notify them); processes that exchange messages, however short their handlers; a process reading its standard input; anything after the program ended",
     fixes:
       "`waitFor(predicate)` at a Condition wait that missed its notify (a message), a timeout (a message, never an edit: it ends the wait, not its cause)",
   },

@@ -18,6 +18,19 @@ export const RECORDER_WORKER_MARK = "__threadlens_recorder__";
  * the recorder listens waits in the port, where a BroadcastChannel would drop it).
  */
 export const MAIN_PORT_KEY = Symbol.for("threadlens.recorderPort");
+/**
+ * Where the preload leaves, in the main thread, the function that starts the recorder thread
+ * when it has not started yet (`soon`: within a few milliseconds rather than now). Unset once
+ * started, or when the recorder starts with the program (a supervisor, a trace file).
+ */
+export const START_RECORDER_KEY = Symbol.for("threadlens.startRecorder");
+/**
+ * A program that ends before its recorder thread started is analyzed in its main thread, at its
+ * exit: the preload loads the recorder's code there with this global set to its data, and the
+ * recorder leaves under the same key the function that drains and reports (returns whether the
+ * program ended blocked).
+ */
+export const RECORDER_IN_MAIN_KEY = Symbol.for("threadlens.recorderInMain");
 export const INTERNAL_WORKER_MARK = "__threadlens_internal__";
 
 /** Ring header words (Int32), then the events. */
@@ -34,7 +47,13 @@ export const RING_IDLE_BEAT = 3;
  * added (its process's IPC channel, its parentPort), 0 if none; sent with an idle beat's event.
  */
 export const RING_MESSAGE_SITE = 4;
-export const RING_HEADER_WORDS = 5;
+/**
+ * Messages the thread's program listeners were given (its process's IPC channel, the IPC
+ * channels of its child processes of the run): a count that moves while threads that look idle
+ * between beats in fact talk, so that their quiet is not taken for a hang.
+ */
+export const RING_MESSAGES_RECEIVED = 5;
+export const RING_HEADER_WORDS = 6;
 
 export type RecorderMessage =
   | {

@@ -6,6 +6,7 @@ import {
   RING_HEADER_WORDS,
   RING_IDLE_BEAT,
   RING_MESSAGE_SITE,
+  RING_MESSAGES_RECEIVED,
   RING_READ,
   RING_WRITE,
 } from "../protocol/recorderWire.ts";
@@ -31,16 +32,23 @@ export class RingReader {
 
   /** What the last loop-idle event this reader made said. */
   #waitingForMessages = false;
+  /** The thread's count of messages received when this reader last looked. */
+  #messagesReceived = 0;
 
   /**
    * A loop-idle (LOOP_MESSAGES_ONLY) event for this thread when what its idle watcher says
    * changed: idle while its last beat is younger than `staleMicros` (a thread busy running
-   * code cannot beat, so its beat goes stale).
+   * code cannot beat, so its beat goes stale). While it stays idle, another such event each
+   * time it has received messages since the last look: a thread whose handlers run between
+   * two beats is talking, and the event restarts the hang analysis' wait for stability.
    */
   loopChange(nowMicros: number, staleMicros: number): TraceEvent | undefined {
     const beat = Atomics.load(this.#words, RING_IDLE_BEAT);
     const waiting = beat !== 0 && (((nowMicros | 0) - beat) | 0) < staleMicros;
-    if (waiting === this.#waitingForMessages) return undefined;
+    const received = Atomics.load(this.#words, RING_MESSAGES_RECEIVED);
+    const talked = received !== this.#messagesReceived;
+    this.#messagesReceived = received;
+    if (waiting === this.#waitingForMessages && !(waiting && talked)) return undefined;
     this.#waitingForMessages = waiting;
     const time = Math.max(nowMicros, this.#lastTime);
     this.#lastTime = time;

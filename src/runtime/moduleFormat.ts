@@ -40,4 +40,13 @@ export function declaredModule(file: string): boolean {
  * module syntax.
  */
 export const ESM_SYNTAX =
-  /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^(?:(?:const|let|var)\s[^=;]*=\s*)?await\s/m;
+  /^\s*(?:import\s*[\w{*"'`]|export\s)|\bimport\.meta\b|^(?:(?:const|let|var)\s[^=;]*=\s*)?await\s|^for\s+await\s*\(/m;
+
+/**
+ * What only an ES module can hold: import.meta and top-level await (a statement that starts
+ * with it, a top-level declaration awaiting its value, a top-level `for await`). A TypeScript
+ * file with import statements may still be CommonJS (they compile to require calls); one with
+ * these may not, whatever else it says (a `require(` in a worker's source string).
+ */
+export const MODULE_ONLY_SYNTAX =
+  /\bimport\.meta\b|^(?:(?:const|let|var)\s[^=;]*=\s*)?await\s|^for\s+await\s*\(/m;

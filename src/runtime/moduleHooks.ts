@@ -6,13 +6,16 @@
 // specifiers. A thread whose entry is a CommonJS JavaScript file reaches modules through
 // require(), which the preload's require hooks cover (TypeScript, "threadlens",
 // async-mutex's CommonJS build), so it does without them; unless the entry's own source
-// imports dynamically (`import(`), as a pool library's worker does to load a task module.
-// Everything else (TypeScript and ES module entries, `-e`, a worker's entry not known) gets
-// them.
-import { readFileSync } from "node:fs";
+// imports dynamically (`import(`), as a pool library's worker does to load a task module. An
+// ES module entry does without them when its static graph does (esmGraph.ts). A module loaded
+// later that needs them (a dynamic import in a required file, an ES module required) starts
+// them before it runs (register.ts). Everything else (TypeScript entries, `-e`, a worker's
+// entry not known) gets them at once.
+import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+import { esmGraphNeedsHooks } from "./esmGraph.ts";
 
 /** Environment data key: the entry of the worker being started (instrument/workers.ts). */
 export const WORKER_ENTRY_KEY = "threadlens:workerEntry";
@@ -38,21 +41,43 @@ export function workerEntry(filename: string | URL, evaluated: boolean): WorkerE
 }
 
 /**
- * True unless `file` is a CommonJS JavaScript file whose own source has no dynamic import:
- * `.cjs`, or `.js` outside a `"type": "module"` package with no ES module syntax (Node 20
- * detects ES module syntax in such files and loads them as modules).
+ * True unless `file` is JavaScript that loads the same without the hooks: a CommonJS file
+ * (`.cjs`, or `.js` outside a `"type": "module"` package with no ES module syntax: Node 20
+ * loads such files as modules) whose own source has no dynamic import, or an ES module whose
+ * static graph needs nothing of them (esmGraph.ts).
  */
-export function needsModuleHooks(file: string | undefined): boolean {
-  if (file === undefined || isTypeScriptFile(file)) return true;
-  const commonJs =
-    file.endsWith(".cjs") || (file.endsWith(".js") && packageType(path.dirname(file)) !== "module");
-  if (!commonJs) return true;
+export function needsModuleHooks(entry: string | undefined): boolean {
+  if (entry === undefined || isTypeScriptFile(entry)) return true;
+  let file: string;
+  try {
+    file = realpathSync(entry);
+  } catch {
+    return true; // Node reports the missing file; the hooks change nothing about that
+  }
+  const esm =
+    file.endsWith(".mjs") || (file.endsWith(".js") && packageType(path.dirname(file)) === "module");
+  if (!esm && !file.endsWith(".cjs") && !file.endsWith(".js")) return true;
   let source: string;
   try {
     source = readFileSync(file, "utf8");
   } catch {
-    return true; // Node reports the missing file; the hooks change nothing about that
+    return true;
   }
   if (DYNAMIC_IMPORT.test(source)) return true;
-  return !file.endsWith(".cjs") && ESM_SYNTAX.test(source);
+  if (esm || (!file.endsWith(".cjs") && ESM_SYNTAX.test(source)))
+    return esmGraphNeedsHooks(file, source);
+  return false;
+}
+
+/**
+ * Whether a module that require() is about to compile (`format` as Node's loader says it)
+ * needs the hooks started first: it imports dynamically, or it is an ES module whose static
+ * graph needs them.
+ */
+export function laterModuleNeedsHooks(file: string, source: string, format?: string): boolean {
+  if (DYNAMIC_IMPORT.test(source)) return true;
+  const esm =
+    format === "module" ||
+    (format === undefined && !file.endsWith(".cjs") && ESM_SYNTAX.test(source));
+  return esm && esmGraphNeedsHooks(file, source);
 }

@@ -10,7 +10,14 @@ import {
   type MessagePort,
 } from "node:worker_threads";
 import { EVENT_WORDS, packHead } from "../protocol/binaryEvents.ts";
-import type { EventKind, Frame, MetaRecord, WaitReason } from "../protocol/events.ts";
+import {
+  LOOP_BLOCKED,
+  type EventKind,
+  type Frame,
+  type MetaRecord,
+  type WaitReason,
+} from "../protocol/events.ts";
+import { EVENT_TRAITS, type EventTraits } from "../protocol/kinds.ts";
 import {
   CONTROL_DATA_KEY,
   CONTROL_DRAIN_DONE,
@@ -20,8 +27,10 @@ import {
 import {
   MAIN_PORT_KEY,
   RECORDER_CHANNEL,
+  START_RECORDER_KEY,
   RING_DROPPED,
   RING_HEADER_WORDS,
+  RING_MESSAGES_RECEIVED,
   RING_IDLE_BEAT,
   RING_MESSAGE_SITE,
   RING_READ,
@@ -61,10 +70,22 @@ function recorderReady(): boolean {
   return control === undefined || Atomics.load(control, CONTROL_READY) !== 0;
 }
 
+/**
+ * Has the preload start this process's recorder thread if it has not yet (recorderStart.ts):
+ * now, or (`later`) within a few milliseconds. Only the main thread has it to start; every
+ * other thread runs after it started.
+ */
+export function needRecorder(later = false): void {
+  const start = (globalThis as Record<symbol, unknown>)[START_RECORDER_KEY];
+  if (typeof start === "function") (start as (later: boolean) => void)(later);
+}
+
 /** Waits (blocking the thread) until the recorder listens. */
 function awaitRecorder(): void {
-  if (control !== undefined && Atomics.load(control, CONTROL_READY) === 0)
+  if (control !== undefined && Atomics.load(control, CONTROL_READY) === 0) {
+    needRecorder();
     rawWaitWord(control, CONTROL_READY, 0, READY_WAIT_MS);
+  }
 }
 
 function initRecording(): void {
@@ -107,6 +128,11 @@ export function announceRing(host: number): void {
 /** The idle watcher's beat (instrument/loopWatch.ts): idle now, or not. */
 export function writeIdleBeat(idle: boolean): void {
   if (ring !== undefined) Atomics.store(ring, RING_IDLE_BEAT, idle ? coarseTime() | 0 || 1 : 0);
+}
+
+/** A message reached this thread's program listeners (instrument/loopWatch.ts). */
+export function countMessageReceived(): void {
+  if (ring !== undefined) Atomics.add(ring, RING_MESSAGES_RECEIVED, 1);
 }
 
 /** Where this thread listens for messages (instrument/loopWatch.ts), told with its idle beat. */
@@ -292,6 +318,10 @@ export function emitPrecise(
   beforePreciseEvent();
   write(packHead(kind, thread, flag, reason, shared), object, site, preciseTime());
   publish();
+  // Something waits, or this thread blocks: the online analysis has something to watch.
+  if (kind === "loop-idle") {
+    if (flag) needRecorder(object !== LOOP_BLOCKED);
+  } else if ((EVENT_TRAITS[kind] as EventTraits).begins !== undefined) needRecorder(true);
 }
 
 /** At most this long for the recorder to pass events on (it may be busy, or gone). */

@@ -6,7 +6,13 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ESM_SYNTAX, declaredModule, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+import {
+  ESM_SYNTAX,
+  MODULE_ONLY_SYNTAX,
+  declaredModule,
+  isTypeScriptFile,
+  packageType,
+} from "./moduleFormat.ts";
 import { TypeScriptSyntaxError, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 
 export { declaredModule, isTypeScriptFile, TypeScriptSyntaxError, toSyntaxError };
@@ -28,7 +34,7 @@ export function formatOf(file: string, source: string): ModuleFormat {
   const esm = ESM_SYNTAX.test(source);
   const cjs = CJS_SYNTAX.test(source);
   if (esm && !cjs) return "module";
-  if (esm && cjs && /\bimport\.meta\b|^await\s/m.test(source)) return "module";
+  if (esm && cjs && MODULE_ONLY_SYNTAX.test(source)) return "module";
   return "commonjs";
 }
 

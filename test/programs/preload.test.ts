@@ -1,7 +1,9 @@
 // The preload's start-up paths (issue 13): a CommonJS JavaScript program runs without the ES
 // module hooks' thread and is still recorded (async-mutex's CommonJS build, its workers'
-// TypeScript and ES modules), and a CommonJS TypeScript file compiled on a cold cache is not
-// mistaken for a hang while esbuild's synchronous transform waits for esbuild's own worker.
+// TypeScript and ES modules); an ES module program gets the hooks when what it imports needs
+// them (async-mutex's ES module build), or later, before a dependency that needs them runs;
+// and a CommonJS TypeScript file compiled on a cold cache is not mistaken for a hang while
+// esbuild's synchronous transform waits for esbuild's own worker.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -50,6 +52,36 @@ test("a CommonJS .js program's async-mutex inversion is still a potential deadlo
       ["main/Promise.all[1]", 13, "acquires"],
     ],
   );
+});
+
+test("an ES module program's async-mutex inversion (its ES module build) is found", () => {
+  const { status, report } = runJson(`${fixtures}/async-mutex-inversion.mjs`);
+  assert.equal(status, 1);
+  const branch = (i: number) => `main/Promise.all[${i}]@async-mutex-inversion.mjs:16`;
+  assert.deepEqual(
+    report.findings.map((f) => [f.kind, f.locks, f.threads]),
+    [["potential-deadlock", ["first", "second"], [branch(0), branch(1)]]],
+  );
+  const sites = report.findings[0]?.sites ?? [];
+  assert.ok(sites.every((s) => s.file.endsWith(`${fixtures}/async-mutex-inversion.mjs`)));
+  assert.deepEqual(
+    sites.map((s) => [s.thread, s.line, s.role]),
+    [
+      [branch(0), 11, "held"],
+      [branch(0), 12, "acquires"],
+      [branch(1), 11, "held"],
+      [branch(1), 12, "acquires"],
+    ],
+  );
+});
+
+test("an ES module program started without the hooks gets them before a dependency needs them", () => {
+  // Its static graph needs nothing of the hooks (test/unit/moduleHooks.test.ts); the CommonJS
+  // file it imports loads a TypeScript module with import().
+  const { status, report, stderr } = runJson(`${fixtures}/late-main.mjs`);
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(report.findings, []);
+  assert.match(stderr, /typescript loaded late\n/);
 });
 
 test("a CommonJS .js program's workers load TypeScript and ES modules with its threadlens", () => {

@@ -1,11 +1,16 @@
 // Plain child processes that talk over their IPC channel, with no Atomics and no threadlens
 // import (DESIGN 3.3, issue 15): a fork whose parent and child each wait for the other's first
-// message is a hang naming both processes with both stacks; the same pair speaking in turn is
-// clean. A plain fork under the preload is a process of the run, and waiting for its 'exit' is
-// a join.
+// message is a hang naming both processes with both stacks, and so it is without the join (both
+// idle, listening); the same pair speaking in turn, or ping-ponging fast, or waiting for its user
+// on standard input, is clean. A plain fork under the preload is a process of the run, and
+// waiting for its 'exit' is a join.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { threadlensJson } from "./cliJson.ts";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import type { Report } from "../../src/protocol/report.ts";
+import { root, threadlensJson } from "./cliJson.ts";
 import { ended, fixtureLine, printedPid } from "./processLife.ts";
 
 const PARENT = "processes/messageDeadlock.ts";
@@ -66,4 +71,69 @@ test("a plain fork and its parent speaking in turn: no finding, both processes e
     ],
   );
   await ended(printedPid(r.stderr, "forked"));
+});
+
+test("a plain fork and its parent each waiting for the other's first message, no join: a hang naming both where they listen", async () => {
+  const parent = "processes/messageSilent.ts";
+  const child = "processes/messageSilentChild.ts";
+  const r = threadlensJson("run", `test/fixtures/${parent}`);
+  assert.equal(r.status, 2, r.stderr);
+  const parentListens = fixtureLine(parent, 'await once(child, "message")');
+  const childListens = fixtureLine(child, 'process.once("message"');
+  const [finding, ...others] = r.report.findings;
+  assert.deepEqual(others, []);
+  assert.equal(finding?.kind, "hang");
+  assert.deepEqual(finding.threads, ["main", "messageSilentChild"]);
+  assert.deepEqual(
+    finding.sites.map((s) => `${s.thread} ${s.role} ${s.file}:${s.line}`),
+    [
+      `main waits test/fixtures/${parent}:${parentListens}`,
+      `messageSilentChild waits test/fixtures/${child}:${childListens}`,
+    ],
+  );
+  assert.equal(
+    finding.message,
+    "hang: every process waits for a message and none is running to send one: " +
+      "main is idle and can only be woken by a message " +
+      `(it listens at test/fixtures/${parent}:${parentListens}), which no running thread can send; ` +
+      "messageSilentChild is idle and can only be woken by a message " +
+      `(it listens at test/fixtures/${child}:${childListens}), which no running thread can send`,
+  );
+  assert.deepEqual(
+    finding.suggestions.map((s) => [s.kind, s.edit]),
+    [["add-timeout", undefined]],
+  );
+  assert.match(finding.suggestions[0]?.message ?? "", /let one side speak first/);
+  await ended(printedPid(r.stderr, "forked"));
+});
+
+test("a parent and a plain fork ping-ponging fast for 1.5 s: no finding (idle between messages is not a hang)", async () => {
+  const r = threadlensJson("run", "test/fixtures/processes/messageChatter.ts");
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.report.findings, []);
+  assert.match(r.stderr, /many rounds/);
+  await ended(printedPid(r.stderr, "forked"));
+});
+
+test("a child reading its standard input while its parent waits for its message: no hang, however long the input takes", async () => {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  const fixture = "test/fixtures/processes/messageStdin.ts";
+  const cli = path.join(root, "dist/cli.js");
+  const run = spawn(process.execPath, [cli, "run", fixture, "--json"], { cwd: root, env });
+  let stdout = "";
+  let stderr = "";
+  run.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  run.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    // The parent has waited a second (far past the hang analysis' stability window): only now
+    // does the user answer.
+    if (stderr.includes("waited a second") && run.stdin.writable) run.stdin.end("hello\n");
+  });
+  const [status] = (await once(run, "exit")) as [number | null];
+  assert.equal(status, 0, stderr);
+  assert.match(stderr, /the child read hello/);
+  assert.deepEqual((JSON.parse(stdout) as Report).findings, []);
+  await ended(printedPid(stderr, "forked"));
 });

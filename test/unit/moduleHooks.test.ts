@@ -1,12 +1,18 @@
-// Which threads start the ES module hooks (src/runtime/moduleHooks.ts): only a CommonJS
-// JavaScript entry without a dynamic import does without them.
+// Which threads start the ES module hooks (src/runtime/moduleHooks.ts, esmGraph.ts): a
+// CommonJS JavaScript entry without a dynamic import, or an ES module entry whose static graph
+// has no TypeScript, dynamic import, async-mutex ES module build or foreign `threadlens`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { needsModuleHooks, workerEntry } from "../../src/runtime/moduleHooks.ts";
+import {
+  laterModuleNeedsHooks,
+  needsModuleHooks,
+  workerEntry,
+} from "../../src/runtime/moduleHooks.ts";
+import { setOwnRuntimeFace } from "../../src/runtime/esmGraph.ts";
 
 test("needsModuleHooks: by extension, package type, syntax and dynamic import", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-hooks-"));
@@ -20,20 +26,116 @@ test("needsModuleHooks: by extension, package type, syntax and dynamic import", 
     writeFileSync(path.join(dir, "package.json"), "{}");
     assert.equal(needsModuleHooks(file("plain.js", 'require("node:fs");\n')), false);
     assert.equal(needsModuleHooks(file("plain.cjs", 'require("node:fs");\n')), false);
-    assert.equal(needsModuleHooks(file("esm.js", 'import fs from "node:fs";\n')), true);
+    assert.equal(needsModuleHooks(file("esm.js", 'import fs from "node:fs";\n')), false);
     assert.equal(needsModuleHooks(file("dyn.js", 'void import("./x.ts");\n')), true);
     assert.equal(needsModuleHooks(file("dyn.cjs", "void import ('./x.mjs');\n")), true);
-    assert.equal(needsModuleHooks(file("module.mjs", "\n")), true);
+    assert.equal(needsModuleHooks(file("module.mjs", "\n")), false);
     assert.equal(needsModuleHooks(file("app.ts", "\n")), true);
     assert.equal(needsModuleHooks(file("app.cts", "\n")), true);
     file("esm/package.json", `{ "type": "module" }`);
-    assert.equal(needsModuleHooks(file("esm/plain.js", "\n")), true);
+    assert.equal(needsModuleHooks(file("esm/plain.js", "\n")), false);
     assert.equal(needsModuleHooks(file("esm/plain.cjs", "\n")), false);
     assert.equal(needsModuleHooks(path.join(dir, "missing.js")), true);
     assert.equal(needsModuleHooks(undefined), true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("needsModuleHooks of an ES module entry: what its static graph reaches", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-graph-"));
+  try {
+    const file = (name: string, text: string): string => {
+      const full = path.join(dir, name);
+      mkdirSync(path.dirname(full), { recursive: true });
+      writeFileSync(full, text);
+      return full;
+    };
+    const pkg = (name: string, json: object, files: Record<string, string>): void => {
+      file(`node_modules/${name}/package.json`, JSON.stringify(json));
+      for (const [f, text] of Object.entries(files)) file(`node_modules/${name}/${f}`, text);
+    };
+    writeFileSync(path.join(dir, "package.json"), "{}");
+    // A CommonJS package, an ES module one (exports with conditions, a subpath pattern), and
+    // one whose ES module build imports dynamically.
+    pkg("cjs-lib", { main: "lib/index" }, { "lib/index.js": "module.exports = 1;\n" });
+    pkg(
+      "esm-lib",
+      {
+        type: "module",
+        exports: {
+          ".": { types: "./x.d.ts", import: "./dist/index.js", require: "./cjs.cjs" },
+          "./sub/*": "./dist/sub/*.js",
+        },
+      },
+      {
+        "dist/index.js": 'export * from "./inner.js";\nimport "cjs-lib";\n',
+        "dist/inner.js": "export const x = 1;\n",
+        "dist/sub/a.js": 'import("./dyn.js");\n',
+      },
+    );
+    pkg(
+      "dyn-lib",
+      { exports: { import: "./index.mjs", default: "./index.cjs" } },
+      {
+        "index.mjs": "export const load = (f) => import(f);\n",
+        "index.cjs": "module.exports = {};\n",
+      },
+    );
+    pkg(
+      "async-mutex",
+      { exports: { import: "./index.mjs", require: "./lib/index.js" } },
+      {
+        "index.mjs": "export class Mutex {}\n",
+      },
+    );
+    pkg(
+      "threadlens",
+      { exports: { import: "./dist/runtime.mjs" } },
+      {
+        "dist/runtime.mjs": "export {};\n",
+      },
+    );
+    file("util.ts", "export const u = 1;\n");
+    file("helper.mjs", 'import { x } from "esm-lib";\nexport const h = x;\n');
+    const entry = (name: string, text: string): boolean => needsModuleHooks(file(name, text));
+
+    assert.equal(entry("a.mjs", 'import { h } from "./helper.mjs";\nimport "node:test";\n'), false);
+    assert.equal(
+      entry("b.mjs", 'import lib from "cjs-lib";\nexport * from "./helper.mjs";\n'),
+      false,
+    );
+    assert.equal(entry("c.mjs", 'import { load } from "dyn-lib";\n'), true);
+    assert.equal(entry("d.mjs", 'import "esm-lib/sub/a";\n'), true);
+    assert.equal(entry("e.mjs", 'import { u } from "./util.ts";\n'), true);
+    assert.equal(entry("f.mjs", 'import { Mutex } from "async-mutex";\n'), true);
+    assert.equal(entry("g.mjs", 'import { nothing } from "not-installed";\n'), true);
+    assert.equal(entry("h.mjs", 'import { u } from "./util.js";\n'), true);
+    assert.equal(entry("i.mjs", 'import x from "#internal";\n'), true);
+    // `threadlens`: another copy goes through the hooks, the preload's own copy does not.
+    assert.equal(entry("j.mjs", 'import { Lock } from "threadlens";\n'), true);
+    setOwnRuntimeFace(path.join(dir, "node_modules/threadlens/dist/runtime.mjs"));
+    assert.equal(entry("k.mjs", 'import { Lock } from "threadlens";\n'), false);
+    // Modules that require() loads later, in a thread that started without the hooks.
+    assert.equal(laterModuleNeedsHooks(file("l.js", "x;\n"), "import(f);\n", "commonjs"), true);
+    assert.equal(laterModuleNeedsHooks(file("m.js", "x;\n"), "require('y');\n"), false);
+    const required = file("n.mjs", 'import "async-mutex";\n');
+    assert.equal(laterModuleNeedsHooks(required, 'import "async-mutex";\n', "module"), true);
+    const plain = file("o.js", 'import "./helper.mjs";\n');
+    assert.equal(laterModuleNeedsHooks(plain, 'import "./helper.mjs";\n', undefined), false);
+  } finally {
+    setOwnRuntimeFace("");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the preload's late-hooks fixture starts without them", () => {
+  const fixture = path.resolve("test/fixtures/preload/late-main.mjs");
+  assert.equal(needsModuleHooks(fixture), false);
+  assert.equal(
+    needsModuleHooks(path.resolve("test/fixtures/preload/async-mutex-inversion.mjs")),
+    true,
+  );
 });
 
 test("workerEntry: a path, a file URL, or no file for evaluated code", () => {

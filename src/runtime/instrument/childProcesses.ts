@@ -24,7 +24,9 @@ import { ENV_PROCESS_LINK, type ProcessLink } from "../../protocol/processLink.t
 import { ENV_PROGRAM } from "../../protocol/recorderControl.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { countRunChildProcess } from "../parking.ts";
+import { countMessages, watchMessageListeners } from "./loopWatch.ts";
 import { traceProcessStart } from "../trace.ts";
+import { needRecorder } from "../recording.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { hasPreload, isPreload } from "../process/childArgv.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "../process/env.ts";
@@ -151,6 +153,8 @@ function linked(
   name: string,
   selfAnnounced = false,
 ): { ident: number; env: NodeJS.ProcessEnv } {
+  // The child relays to this process's recorder (it retries until that listens).
+  needRecorder();
   const ident = nextLogicalThreadId();
   const link: ProcessLink = {
     pid: process.pid,
@@ -167,6 +171,8 @@ function watch(child: ChildProcess, ident: number, name: string, awaited: boolea
   if (child.pid === undefined) return; // it could not start ('error' says why)
   traceProcessStart(ident, name, false, child.pid);
   countRunChildProcess(1);
+  countMessages(child);
+  watchMessageListeners(child);
   const joined = joinable(ident);
   child.once("exit", () => {
     countRunChildProcess(-1);

@@ -13,8 +13,14 @@
 // beat, so the recorder (ringReader.ts) takes a beat older than a few checks as "busy": a
 // message that arrives and starts long work makes the thread busy within that time, well
 // inside the hang analysis' stability window.
-import { parentPort } from "node:worker_threads";
-import { captureSite, writeIdleBeat, writeMessageSite } from "../recording.ts";
+import { isMainThread, parentPort } from "node:worker_threads";
+import type { Readable } from "node:stream";
+import {
+  captureSite,
+  countMessageReceived,
+  writeIdleBeat,
+  writeMessageSite,
+} from "../recording.ts";
 import { runChildProcessCount } from "../parking.ts";
 
 const IDLE_CHECK_MS = 20;
@@ -54,7 +60,38 @@ export function loopIsIdle(): boolean {
   return true;
 }
 
+/** The program's `process.stdin`, once it has asked for it (see watchStdin). */
+let stdin: Readable | undefined;
+
+/**
+ * A program that reads its standard input waits for its user, who can always answer: its
+ * loop is not idle. Node creates `process.stdin` on first access, so the getter is wrapped to
+ * learn of that access without making the stream itself.
+ */
+function watchStdin(): void {
+  const descriptor = Object.getOwnPropertyDescriptor(process, "stdin");
+  const get = descriptor?.get;
+  if (descriptor === undefined || get === undefined || descriptor.configurable !== true) return;
+  Object.defineProperty(process, "stdin", {
+    ...descriptor,
+    get(this: NodeJS.Process): Readable {
+      stdin = get.call(this) as Readable;
+      return stdin;
+    },
+  });
+}
+
+function readsStdin(): boolean {
+  if (stdin === undefined || stdin.readableEnded || stdin.destroyed) return false;
+  return (
+    stdin.readableFlowing === true ||
+    stdin.listenerCount("data") > 0 ||
+    stdin.listenerCount("readable") > 0
+  );
+}
+
 function waitsForMessagesOnly(): boolean {
+  if (readsStdin()) return false;
   let ports = parentPort !== null && parentPort.listenerCount("message") > 0 ? 1 : 0;
   let children = runChildProcessCount();
   for (const resource of process.getActiveResourcesInfo()) {
@@ -67,8 +104,8 @@ function waitsForMessagesOnly(): boolean {
 
 /**
  * Where this thread waits for messages: the site of the latest 'message' listener it added
- * on `emitter` (its parent process's IPC channel, its parentPort), given with its idle beat so
- * that a hang shows where an idle thread listens.
+ * on `emitter` (its parent process's IPC channel, its parentPort, a child process of the run),
+ * given with its idle beat so that a hang shows where an idle thread listens.
  */
 export function watchMessageListeners(emitter: object): void {
   for (const method of EXIT_LISTENER_METHODS) {
@@ -86,6 +123,22 @@ export function watchMessageListeners(emitter: object): void {
 }
 
 /**
+ * Counts the messages `emitter` (this process's IPC channel, a child process of the run) gives
+ * the program's listeners: Node delivers them through the emitter's own `emit`.
+ */
+export function countMessages(emitter: NodeJS.EventEmitter): void {
+  const emit = emitter.emit;
+  Object.defineProperty(emitter, "emit", {
+    configurable: true,
+    writable: true,
+    value: function (this: unknown, event: string | symbol, ...rest: unknown[]): boolean {
+      if (event === "message") countMessageReceived();
+      return emit.call(this, event, ...rest);
+    },
+  });
+}
+
+/**
  * The longest time between two checks while the loop has other work (a message, a reply of the
  * loader hooks thread, I/O): how late a loop that has just gone idle is seen so. Checks back
  * off to it while the loop stays busy, so that hundreds of threads loading their modules do not
@@ -98,7 +151,11 @@ const BUSY_CHECK_MAX_MS = 80;
 const timeout = setTimeout;
 
 export function watchLoop(): void {
-  if (typeof process.send === "function") watchMessageListeners(process);
+  if (isMainThread) watchStdin();
+  if (typeof process.send === "function") {
+    watchMessageListeners(process);
+    countMessages(process);
+  }
   if (parentPort !== null) watchMessageListeners(parentPort);
   let delay = IDLE_CHECK_MS;
   const check = (): void => {

@@ -28,7 +28,7 @@ import {
   threadSelf,
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
-import { emitPrecise } from "../recording.ts";
+import { emitPrecise, needRecorder } from "../recording.ts";
 import { traceThreadStart } from "../trace.ts";
 import {
   EXIT_LISTENER_METHODS,
@@ -105,6 +105,8 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
     constructor(filename: string | URL, options?: WorkerOptions) {
       // The worker's preload decides by its entry whether it needs the module hooks.
       const entry = workerEntry(filename, options?.eval === true);
+      // Its preload waits for the recorder thread, which the main thread may not have started.
+      if (!hasMark(options, [ESBUILD_MARK])) needRecorder();
       if (hasMark(options, UNINSTRUMENTED_MARKS)) {
         setEnvironmentData(WORKER_ENTRY_KEY, entry);
         try {

@@ -1,0 +1,239 @@
+// Whether an ES module and what it imports statically load the same without the preload's ES
+// module hooks (moduleHooks.ts): on Node 20 the hooks run in a thread of their own that costs
+// each thread registering them about as much as a worker's start, while most ES module
+// programs (a node:test file, a script importing npm packages) need nothing of them. They are
+// needed for a TypeScript file, a bare `threadlens` that is not the preload's own copy (sent
+// to the preload's runtime),
+// async-mutex's ES module build (instrumented in its source) and whatever a dynamic `import()`
+// may load. The scan reads each ES module of the static graph once and looks for those; any
+// doubt (a specifier it cannot resolve, a package `imports` name, a graph larger than it
+// reads) answers "needed". CommonJS modules are not followed: the preload's require hooks
+// cover them, and register.ts starts the module hooks before one that imports dynamically
+// or loads an ES module through require() runs.
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+
+/** `from "x"`, `import "x"` (static imports and re-exports). */
+const SPECIFIER = /(?:\bfrom|\bimport)\s*(["'])([^"'\n]+)\1/g;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+/** More ES modules than this in one graph: the hooks, rather than the scan's cost. */
+const SCAN_LIMIT = 300;
+const CONDITIONS = new Set(["node", "import", "default"]);
+
+/** The module format Node gives `file` when it is imported (or required). */
+export function importedFormat(file: string, source?: string): "module" | "commonjs" | "other" {
+  if (file.endsWith(".mjs")) return "module";
+  if (file.endsWith(".cjs")) return "commonjs";
+  if (!file.endsWith(".js")) return "other";
+  if (packageType(path.dirname(file)) === "module") return "module";
+  // Node 20 loads a .js file with ES module syntax outside a "type": "module" package as one.
+  return ESM_SYNTAX.test(source ?? readFileSync(file, "utf8")) ? "module" : "commonjs";
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+interface PackageJson {
+  readonly main?: unknown;
+  readonly exports?: unknown;
+}
+
+/** A target of a package's "exports" under Node's conditions for import; undefined: none. */
+function exportTarget(target: unknown, star: string | undefined): string | undefined {
+  if (typeof target === "string") {
+    if (!target.startsWith("./")) return undefined;
+    return star === undefined ? target : target.replaceAll("*", star);
+  }
+  if (Array.isArray(target)) {
+    for (const t of target) {
+      const found = exportTarget(t, star);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (target === null || typeof target !== "object") return undefined;
+  for (const [condition, value] of Object.entries(target as Record<string, unknown>)) {
+    if (!CONDITIONS.has(condition)) continue;
+    if (value === null) return undefined;
+    const found = exportTarget(value, star);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The "./…" path `subpath` ("." or "./x") of a package with "exports" maps to. */
+function exportsPath(exports: unknown, subpath: string): string | undefined {
+  const isMap =
+    exports !== null &&
+    typeof exports === "object" &&
+    !Array.isArray(exports) &&
+    Object.keys(exports).some((k) => k.startsWith("."));
+  if (!isMap) return subpath === "." ? exportTarget(exports, undefined) : undefined;
+  const map = exports as Record<string, unknown>;
+  if (Object.hasOwn(map, subpath) && !subpath.includes("*"))
+    return exportTarget(map[subpath], undefined);
+  let best: { key: string; star: string } | undefined;
+  for (const key of Object.keys(map)) {
+    const at = key.indexOf("*");
+    if (at < 0 || key.indexOf("*", at + 1) >= 0) continue;
+    const prefix = key.slice(0, at);
+    const suffix = key.slice(at + 1);
+    if (!subpath.startsWith(prefix) || subpath.length < key.length - 1) continue;
+    if (!subpath.endsWith(suffix)) continue;
+    if (best === undefined || prefix.length > best.key.indexOf("*"))
+      best = { key, star: subpath.slice(prefix.length, subpath.length - suffix.length) };
+  }
+  return best === undefined ? undefined : exportTarget(map[best.key], best.star);
+}
+
+/** Node's legacy "main" resolution for a package without "exports". */
+function mainPath(dir: string, main: unknown): string | undefined {
+  const candidates: string[] = [];
+  if (typeof main === "string" && main !== "") {
+    const base = path.join(dir, main);
+    candidates.push(base, `${base}.js`, `${base}.json`, `${base}.node`);
+    candidates.push(path.join(base, "index.js"), path.join(base, "index.json"));
+  }
+  candidates.push(path.join(dir, "index.js"), path.join(dir, "index.json"));
+  return candidates.find(isFile);
+}
+
+/** The file a bare specifier names from `parentDir`, as Node's import resolves it. */
+function resolvePackage(specifier: string, parentDir: string): string | undefined {
+  const parts = specifier.split("/");
+  const nameParts = specifier.startsWith("@") ? 2 : 1;
+  if (parts.length < nameParts || parts.slice(0, nameParts).some((p) => p === "")) return;
+  const name = parts.slice(0, nameParts).join("/");
+  const subpath = parts.length === nameParts ? "." : `./${parts.slice(nameParts).join("/")}`;
+  for (let dir = parentDir; ;) {
+    const pkgDir = path.join(dir, "node_modules", name);
+    const pkgFile = path.join(pkgDir, "package.json");
+    if (existsSync(pkgFile)) {
+      let pkg: PackageJson;
+      try {
+        pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as PackageJson;
+      } catch {
+        return undefined;
+      }
+      if (pkg.exports !== undefined && pkg.exports !== null) {
+        const target = exportsPath(pkg.exports, subpath);
+        return target === undefined ? undefined : path.join(pkgDir, target);
+      }
+      return subpath === "." ? mainPath(pkgDir, pkg.main) : path.join(pkgDir, subpath);
+    }
+    if (existsSync(pkgDir)) return undefined; // a package without package.json: unusual
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * The file `specifier` names from the module `parent`; "hooks" when the preload's hooks
+ * matter for it (or it cannot tell), "builtin" for Node's own modules.
+ */
+function resolveSpecifier(specifier: string, parent: string): string | "hooks" | "builtin" {
+  if (specifier === "threadlens") {
+    // The preload's own copy (its ES module face requires the package's name, which the
+    // preload's require hook sends to its runtime): as good as the hooks' answer.
+    const file = resolvePackage(specifier, path.dirname(parent));
+    return file !== undefined && ownRuntimeFace !== undefined && realFile(file) === ownRuntimeFace
+      ? "builtin"
+      : "hooks";
+  }
+  if (specifier.startsWith("threadlens/")) return "hooks";
+  if (isBuiltin(specifier)) return "builtin";
+  // Queries, fragments, package "imports" and other URL schemes: left to the hooks.
+  if (/[?#]/.test(specifier.slice(1)) || specifier.startsWith("#")) return "hooks";
+  let file: string | undefined;
+  if (specifier.startsWith("file:")) file = fileURLToPath(specifier);
+  else if (/^\.{0,2}\//.test(specifier)) file = path.resolve(path.dirname(parent), specifier);
+  else if (/^[a-z][a-z\d+.-]*:/i.test(specifier)) return "hooks";
+  else file = resolvePackage(decodeURIComponent(specifier), path.dirname(parent));
+  return file === undefined ? "hooks" : (realFile(file) ?? "hooks");
+}
+
+function realFile(file: string): string | undefined {
+  if (!isFile(file)) return undefined;
+  try {
+    return realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+let ownRuntimeFace: string | undefined;
+
+/**
+ * The ES module face of the preload's runtime (dist/runtime.mjs): an import of "threadlens"
+ * that resolves to it needs no hooks.
+ */
+export function setOwnRuntimeFace(file: string): void {
+  ownRuntimeFace = realFile(file);
+}
+
+/** async-mutex's ES module build, which the hooks instrument (loaderHooks.ts). */
+const ASYNC_MUTEX_ESM = /[\\/]node_modules[\\/]async-mutex[\\/]index\.mjs$/;
+
+/** Node options that change how imports resolve or what a .js file is. */
+function resolutionOptions(): boolean {
+  return process.execArgv.some((arg) =>
+    /^(?:-C|--conditions|--experimental-default-type|--input-type)(?:=|$)/.test(arg),
+  );
+}
+
+const answers = new Map<string, boolean>();
+
+/**
+ * True when the ES module `entry` (a path), or an ES module it imports statically, needs the
+ * module hooks: see the file's comment.
+ */
+export function esmGraphNeedsHooks(entry: string, entrySource?: string): boolean {
+  const known = answers.get(entry);
+  if (known !== undefined) return known;
+  const answer = scan(entry, entrySource);
+  answers.set(entry, answer);
+  return answer;
+}
+
+function scan(entry: string, entrySource: string | undefined): boolean {
+  if (resolutionOptions()) return true;
+  const seen = new Set<string>([entry]);
+  const queue: { file: string; source: string | undefined }[] = [
+    { file: entry, source: entrySource },
+  ];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    let source: string;
+    try {
+      source = next.source ?? readFileSync(next.file, "utf8");
+    } catch {
+      return true;
+    }
+    if (DYNAMIC_IMPORT.test(source)) return true;
+    for (const match of source.matchAll(SPECIFIER)) {
+      const resolved = resolveSpecifier(match[2] ?? "", next.file);
+      if (resolved === "hooks") return true;
+      if (resolved === "builtin" || seen.has(resolved)) continue;
+      seen.add(resolved);
+      if (isTypeScriptFile(resolved) || ASYNC_MUTEX_ESM.test(resolved)) return true;
+      let format: ReturnType<typeof importedFormat>;
+      try {
+        format = importedFormat(resolved);
+      } catch {
+        return true;
+      }
+      if (format !== "module") continue;
+      if (seen.size > SCAN_LIMIT) return true;
+      queue.push({ file: resolved, source: undefined });
+    }
+  }
+  return false;
+}
