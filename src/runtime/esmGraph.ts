@@ -208,6 +208,13 @@ function resolutionOptions(): boolean {
 }
 
 const answers = new Map<string, boolean>();
+/** Node's modules the ES modules scanned in this thread import, without their `node:`. */
+const builtinsSeen = new Set<string>();
+
+/** Whether an ES module scanned in this thread imports Node's module `name` statically. */
+export function scannedImportOf(name: string): boolean {
+  return builtinsSeen.has(name);
+}
 
 /**
  * True when the ES module `entry` (a path), or an ES module it imports statically, needs the
@@ -236,8 +243,10 @@ function scan(entry: string, entrySource: string | undefined): boolean {
     }
     if (hasDynamicImport(source)) return true;
     for (const match of source.matchAll(SPECIFIER)) {
-      const resolved = resolveSpecifier(match[2] ?? "", next.file);
+      const specifier = match[2] ?? "";
+      const resolved = resolveSpecifier(specifier, next.file);
       if (resolved === "hooks") return true;
+      if (resolved === "builtin") builtinsSeen.add(specifier.replace(/^node:/, ""));
       if (resolved === "builtin" || seen.has(resolved)) continue;
       seen.add(resolved);
       if (isTypeScriptFile(resolved) || ASYNC_MUTEX_ESM.test(resolved)) return true;

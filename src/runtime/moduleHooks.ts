@@ -17,6 +17,16 @@ import { fileURLToPath } from "node:url";
 import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
 import { esmGraphNeedsHooks, hasDynamicImport } from "./esmGraph.ts";
 
+/**
+ * Set by the preload (register.ts) before the runtime loads when the thread may instrument
+ * node:child_process when the program first requires it (instrument/childProcesses.ts): no
+ * module hooks, and no ES module scanned imports it or node:cluster. Loading it costs each
+ * thread a few milliseconds, and most never use it.
+ */
+export const LAZY_CHILD_PROCESSES_KEY = Symbol.for("threadlens.lazyChildProcesses");
+/** Left by the runtime: instruments node:child_process now (before code that may import it). */
+export const CHILD_PROCESSES_NOW_KEY = Symbol.for("threadlens.childProcessesNow");
+
 /** Environment data key: the entry of the worker being started (instrument/workers.ts). */
 export const WORKER_ENTRY_KEY = "threadlens:workerEntry";
 
