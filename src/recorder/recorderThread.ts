@@ -13,7 +13,7 @@ import {
   type MessagePort,
 } from "node:worker_threads";
 import { readFileSync } from "node:fs";
-import type { MetaRecord } from "../protocol/events.ts";
+import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import {
   CONTROL_DRAIN_DONE,
   CONTROL_DRAIN_REQUEST,
@@ -208,11 +208,68 @@ function markReady(): void {
 /** A thread's idle beat older than this says it is busy (its watcher beats every 20 ms). */
 const IDLE_BEAT_STALE_MICROS = 100_000;
 
+/**
+ * Events read in one round of a drain, over all rings. A flood fills every ring between two
+ * drains: read and decoded at once (hundreds of thousands of events), a drain's events all
+ * outlived the young generation's collections and were promoted, and the recorder's heap grew
+ * by a hundred MB of dead events between full collections (issue 12). Read in rounds, a
+ * round's events die young.
+ */
+const ROUND_EVENTS = 16_384;
+/** Read from each ring per round at least (many rings: rounds stay few). */
+const ROUND_MIN_PER_RING = 256;
+
 function drain(final = false): void {
-  const batch = mergeByTime(rings.map((ring) => ring.drain()));
-  // The records a thread posted before the events just read are on the channel (or main's
-  // port) by now (a timer may run before their delivery): taken first, they precede those
-  // events.
+  const drained = rings.slice();
+  const perRing = Math.max(
+    ROUND_MIN_PER_RING,
+    Math.floor(ROUND_EVENTS / Math.max(1, drained.length)),
+  );
+  // Each ring's events read and not handed on yet; whether it may hold more; how much of it
+  // this drain has read (at most about a ring's worth, as one read was: a thread that keeps
+  // writing cannot keep the drain going).
+  const buffered: TraceEvent[][] = drained.map(() => []);
+  const open = drained.map(() => true);
+  const taken = drained.map(() => 0);
+  for (;;) {
+    // A ring is read again only once what was read of it is handed on: a ring whose events are
+    // later than the others' waits, and no round holds more than a few events per ring.
+    drained.forEach((ring, i) => {
+      if (!open[i] || (buffered[i]?.length ?? 0) > 0) return;
+      buffered[i] = ring.drain(perRing);
+      taken[i] = (taken[i] ?? 0) + perRing;
+      open[i] = ring.cut && (taken[i] ?? 0) < ring.capacity;
+    });
+    // The records a thread posted before the events just read are on the channel (or main's
+    // port) by now (a timer may run before their delivery): taken first, they precede those
+    // events.
+    takeMeta();
+    // A ring read in part may hold more events as old as the last one read from it: later
+    // events of the others wait, so that what is handed on stays in time order across rounds.
+    let horizon = Infinity;
+    drained.forEach((_, i) => {
+      const last = buffered[i]?.at(-1);
+      if (open[i] === true && last !== undefined) horizon = Math.min(horizon, last.time);
+    });
+    if (horizon === Infinity) {
+      deliver(mergeByTime(buffered), final, nowMicros(), true);
+      return;
+    }
+    const ready = buffered.map((events, i) => {
+      let n = 0;
+      while (n < events.length && (events[n]?.time ?? 0) <= horizon) n++;
+      if (n === events.length) {
+        buffered[i] = [];
+        return events;
+      }
+      buffered[i] = events.slice(n);
+      return events.slice(0, n);
+    });
+    deliver(mergeByTime(ready), false, horizon - 1, false);
+  }
+}
+
+function takeMeta(): void {
   receivePending();
   for (const record of pendingMeta.splice(0)) {
     if (relay !== undefined) relay.addMeta(record);
@@ -221,21 +278,29 @@ function drain(final = false): void {
       if (own !== undefined) session.addMeta(own);
     }
   }
-  const now = nowMicros();
-  for (const ring of rings) {
-    const change = ring.loopChange(now, IDLE_BEAT_STALE_MICROS);
-    if (change !== undefined) batch.push(change);
+}
+
+/**
+ * Hands on a round of a drain: `reached`, the time up to which everything is handed on;
+ * `last`, the drain's last round (with the loops' changes, and the trace written out).
+ */
+function deliver(batch: TraceEvent[], final: boolean, reached: number, last: boolean): void {
+  if (last) {
+    for (const ring of rings) {
+      const change = ring.loopChange(reached, IDLE_BEAT_STALE_MICROS);
+      if (change !== undefined) batch.push(change);
+    }
   }
   if (relay !== undefined) {
-    relay.addEvents(batch, now);
-    for (const m of parkedToRelay.splice(0)) relay.parked(m.generation, m.thread, m.site);
+    if (batch.length > 0 || last) relay.addEvents(batch, reached);
+    if (last) for (const m of parkedToRelay.splice(0)) relay.parked(m.generation, m.thread, m.site);
     return;
   }
   session.addEvents(
     hub === undefined ? batch : hub.take(batch, final),
     rings.reduce((n, r) => n + r.dropped, 0),
   );
-  session.flushTrace();
+  if (last) session.flushTrace();
 }
 
 function tick(): void {

@@ -111,10 +111,7 @@ function initRecording(): void {
   channel = broadcast;
 }
 
-if (recordingOn) {
-  initRecording();
-  setInterval(publish, 5).unref();
-}
+if (recordingOn) initRecording();
 
 /** Announces this thread's ring; `host` is the ident of the OS thread's own logical thread. */
 export function announceRing(host: number): void {
@@ -166,12 +163,33 @@ export function preciseTime(): number {
 
 // Events are published to the recorder (the write count stored atomically, which orders the
 // event words before it) in batches of PUBLISH_EVERY, and at once before anything that can
-// block: a blocked thread's events are always all visible. An idle thread's timer publishes
-// the rest. The recorder's read count is re-read only when the ring looks full.
+// block: a blocked thread's events are always all visible. A timer publishes the rest within
+// PUBLISH_MS once the thread's loop runs again. It is armed only while events wait: a
+// periodic timer in every thread woke hundreds of threads every 5 ms for nothing, which under
+// many threads cost more CPU than the program (issue 12). The recorder's read count is re-read
+// only when the ring looks full.
 const PUBLISH_EVERY = 16;
+const PUBLISH_MS = 5;
 let written = 0;
 let unpublished = 0;
 let knownRead = 0;
+let publishArmed = false;
+// Made at load, before the program runs (fake timers replacing the globals later do not touch
+// it), and re-armed with refresh(): no allocation per batch.
+const publishTimer: ReturnType<typeof setTimeout> | undefined = recordingOn
+  ? setTimeout(publishOnTimer, PUBLISH_MS).unref()
+  : undefined;
+
+function publishOnTimer(): void {
+  publishArmed = false;
+  publish();
+}
+
+/** Events wait to be published: the timer publishes them if nothing else does first. */
+function armPublish(): void {
+  publishArmed = true;
+  publishTimer?.refresh();
+}
 
 export function publish(): void {
   if (unpublished === 0 || ring === undefined) return;
@@ -199,6 +217,7 @@ function write(head: number, object: number, site: number, time: number): void {
   r[at + 3] = time;
   written = (w + 1) | 0;
   if (++unpublished >= PUBLISH_EVERY) publish();
+  else if (!publishArmed) armPublish();
 }
 
 /** How long a full ring waits, once the recorder has started, for its first drains. */
