@@ -195,7 +195,20 @@ export function publish(): void {
   if (unpublished === 0 || ring === undefined) return;
   Atomics.store(ring, RING_WRITE, written);
   unpublished = 0;
+  if (recorderAsked || written < EARLY_START_EVENTS) return;
+  // A program that records this much gets its recorder thread before its ring is full.
+  recorderAsked = true;
+  needRecorder();
 }
+
+/**
+ * The main thread asks for its recorder (recorderStart.ts) once it has written this many
+ * events, so that the ring's rest covers the recorder's start: a full ring drops what a
+ * recorder that is still starting cannot make room for.
+ */
+const EARLY_START_EVENTS = RING_EVENTS / 16;
+/** Whether this thread asked already (every other thread runs after its recorder started). */
+let recorderAsked = !isMainThread;
 
 function write(head: number, object: number, site: number, time: number): void {
   const r = ring;
