@@ -18,8 +18,10 @@ import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { loadWithCodeCache } from "./runtimeCode.ts";
 import { startRecorder } from "./recorderStart.ts";
-import { setOwnRuntimeFace } from "./esmGraph.ts";
+import { scannedImportOf, setOwnRuntimeFace } from "./esmGraph.ts";
 import {
+  CHILD_PROCESSES_NOW_KEY,
+  LAZY_CHILD_PROCESSES_KEY,
   WORKER_ENTRY_KEY,
   laterModuleNeedsHooks,
   needsModuleHooks,
@@ -81,10 +83,19 @@ function registerHooks(): void {
   } finally {
     flags[INTERNAL_WAIT] = internal;
   }
+  // From now on an ES module may import node:child_process without the preload seeing it.
+  childProcessesNow();
+}
+
+function childProcessesNow(): void {
+  const now = (globalThis as Record<symbol, unknown>)[CHILD_PROCESSES_NOW_KEY];
+  if (typeof now === "function") (now as () => void)();
 }
 setOwnRuntimeFace(path.join(distDir, "runtime.mjs"));
 if (needsModuleHooks(threadEntry())) registerHooks();
 else registerHooksWhenNeeded();
+(globalThis as Record<symbol, unknown>)[LAZY_CHILD_PROCESSES_KEY] =
+  !hooksRegistered && !scannedImportOf("child_process") && !scannedImportOf("cluster");
 
 interface CompilingModule {
   _compile(content: string, filename: string, format?: string): unknown;
@@ -110,6 +121,8 @@ function registerHooksWhenNeeded(): void {
       registerHooks();
       // Put back unless another loader has wrapped it meanwhile.
       if (proto._compile === watching) proto._compile = compile;
+    } else if (scannedImportOf("child_process") || scannedImportOf("cluster")) {
+      childProcessesNow(); // an ES module required that imports it
     }
     return compile.call(this, content, filename, format);
   };

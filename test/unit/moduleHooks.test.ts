@@ -12,7 +12,7 @@ import {
   needsModuleHooks,
   workerEntry,
 } from "../../src/runtime/moduleHooks.ts";
-import { setOwnRuntimeFace } from "../../src/runtime/esmGraph.ts";
+import { hasDynamicImport, setOwnRuntimeFace } from "../../src/runtime/esmGraph.ts";
 
 test("needsModuleHooks: by extension, package type, syntax and dynamic import", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-hooks-"));
@@ -136,6 +136,20 @@ test("the preload's late-hooks fixture starts without them", () => {
     needsModuleHooks(path.resolve("test/fixtures/preload/async-mutex-inversion.mjs")),
     true,
   );
+});
+
+test("hasDynamicImport: calls count, comment lines and JSDoc types do not", () => {
+  assert.equal(hasDynamicImport('const m = await import("./x.js");\n'), true);
+  assert.equal(hasDynamicImport("load(() => import (file));\n"), true);
+  assert.equal(hasDynamicImport('x = 1; // then import("y")\n'), true);
+  assert.equal(
+    hasDynamicImport("/**\n * @returns {import('./types.js').Resolver} r\n */\n"),
+    false,
+  );
+  assert.equal(hasDynamicImport("/** @type {import('./t').Task[]} */\nconst tasks = [];\n"), false);
+  assert.equal(hasDynamicImport("  // import('./later.js') once ready\nrun();\n"), false);
+  assert.equal(hasDynamicImport("function f(/** @param {import('a').B} */ b) {}\n"), false);
+  assert.equal(hasDynamicImport("const important = require('x');\n"), false);
 });
 
 test("workerEntry: a path, a file URL, or no file for evaluated code", () => {
