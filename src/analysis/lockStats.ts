@@ -30,6 +30,12 @@ class LockRecord {
   longestWait = 0;
 }
 
+/** The index of `thread`'s hold in `open`; -1 when it has none. */
+function holdOf(open: readonly OpenHold[], thread: number): number {
+  for (let i = 0; i < open.length; i++) if (open[i]?.thread === thread) return i;
+  return -1;
+}
+
 export class LockStatsCollector implements AnalysisPass {
   readonly #locks = new Map<number, LockRecord>();
   /** Pending waits: thread → [lock, since]. */
@@ -49,7 +55,10 @@ export class LockStatsCollector implements AnalysisPass {
         const lock = this.#lock(event.object);
         lock.acquisitions++;
         if (this.#endWait(event.thread, event.object, event.time)) lock.contended++;
-        const mine = lock.open.find((h) => h.thread === event.thread);
+        // Loops, not find() and splice(): no allocation per event but the hold's own (a flood
+        // runs millions of them through here).
+        const at = holdOf(lock.open, event.thread);
+        const mine = lock.open[at];
         if (mine !== undefined) mine.depth++;
         else lock.open.push({ thread: event.thread, depth: 1, since: event.time });
         break;
@@ -57,14 +66,12 @@ export class LockStatsCollector implements AnalysisPass {
       case "release": {
         const lock = this.#lock(event.object);
         // A semaphore may be released by a thread that holds no unit: the oldest hold ends.
-        const at = Math.max(
-          0,
-          lock.open.findIndex((h) => h.thread === event.thread),
-        );
+        const at = Math.max(0, holdOf(lock.open, event.thread));
         const hold = lock.open[at];
         if (hold === undefined) break;
         if (--hold.depth > 0) break;
-        lock.open.splice(at, 1);
+        lock.open.copyWithin(at, at + 1);
+        lock.open.pop();
         lock.holds.add(Math.max(0, event.time - hold.since));
         break;
       }

@@ -229,6 +229,16 @@ export function esmGraphNeedsHooks(entry: string, entrySource?: string): boolean
 }
 
 function scan(entry: string, entrySource: string | undefined): boolean {
+  try {
+    return scanGraph(entry, entrySource);
+  } catch {
+    // What the scan could not read (a malformed specifier its pattern took from a string):
+    // the hooks, as for any doubt.
+    return true;
+  }
+}
+
+function scanGraph(entry: string, entrySource: string | undefined): boolean {
   if (resolutionOptions()) return true;
   const seen = new Set<string>([entry]);
   const queue: { file: string; source: string | undefined }[] = [

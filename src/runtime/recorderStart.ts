@@ -3,11 +3,12 @@
 // file, or in a child process that relays to its root, it starts with the program, as before.
 // Otherwise it starts when the program first needs it: before anything can block or wait (a
 // Sync wait: at once; an async wait: within a few milliseconds), before a worker or a process
-// of the run starts, when a ring fills, or after LAZY_START_MS of running. Starting a worker
-// costs as much CPU time as the rest of the preload's start together, and a short program
-// that never waits has nothing for the online analysis to watch: a program that ends before
-// its recorder started is analyzed and reported in its main thread at exit, from the same
-// events (the recorder's code loaded there: recorderThread.ts, RECORDER_IN_MAIN_KEY).
+// of the run starts, once main has recorded a sixteenth of its ring (recording.ts), or after
+// LAZY_START_MS of running. Starting a worker costs as much CPU time as the rest of the
+// preload's start together, and a short program that never waits has nothing for the online
+// analysis to watch: a program that ends before its recorder started is analyzed and reported
+// in its main thread at exit, from the same events (the recorder's code loaded there:
+// recorderThread.ts, RECORDER_IN_MAIN_KEY).
 import { createRequire } from "node:module";
 import { rmdirSync, rmSync } from "node:fs";
 import path from "node:path";

@@ -106,9 +106,32 @@ function initRecording(): void {
   // A BroadcastChannel drops what is posted before the recorder's end exists: a worker started
   // while the recorder is still starting waits for it here (the main thread does not).
   awaitRecorder();
-  const broadcast = new BroadcastChannel(RECORDER_CHANNEL);
-  broadcast.unref();
-  channel = broadcast;
+  channel = { postMessage: postOnChannel };
+}
+
+// Taken at load: a program's fake timers may replace the global later.
+const microtask = queueMicrotask;
+let openChannel: BroadcastChannel | undefined;
+
+/**
+ * Posts to the recorder on the shared channel. Every open BroadcastChannel of a name is given
+ * every message posted on it: with one kept open in each thread, each of N threads took in and
+ * decoded every other thread's records, N² in all, most of what recording still cost at 256
+ * threads (issue 12). A thread's channel is open only while it posts: opened for the first
+ * message of a burst, closed by a microtask, before this thread's event loop can take in what
+ * others posted (messages are delivered to the recorder's end when posted, in order).
+ */
+function postOnChannel(message: unknown): void {
+  if (openChannel === undefined) {
+    const opened = new BroadcastChannel(RECORDER_CHANNEL);
+    opened.unref();
+    openChannel = opened;
+    microtask(() => {
+      opened.close();
+      openChannel = undefined;
+    });
+  }
+  openChannel.postMessage(message);
 }
 
 if (recordingOn) initRecording();
@@ -195,7 +218,20 @@ export function publish(): void {
   if (unpublished === 0 || ring === undefined) return;
   Atomics.store(ring, RING_WRITE, written);
   unpublished = 0;
+  if (recorderAsked || written < EARLY_START_EVENTS) return;
+  // A program that records this much gets its recorder thread before its ring is full.
+  recorderAsked = true;
+  needRecorder();
 }
+
+/**
+ * The main thread asks for its recorder (recorderStart.ts) once it has written this many
+ * events, so that the ring's rest covers the recorder's start: a full ring drops what a
+ * recorder that is still starting cannot make room for.
+ */
+const EARLY_START_EVENTS = RING_EVENTS / 16;
+/** Whether this thread asked already (every other thread runs after its recorder started). */
+let recorderAsked = !isMainThread;
 
 function write(head: number, object: number, site: number, time: number): void {
   const r = ring;

@@ -90,3 +90,11 @@ test("main blocking in Atomics.wait with no other thread: the recorder starts be
     );
   }
 });
+
+test("a program that records much and never waits: its recorder starts before its ring fills", () => {
+  const r = runPlain("test/fixtures/preload/lazy-many-events.mjs", true);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, "done\n");
+  // Nothing dropped: the report would say so ("N events dropped").
+  assert.equal(r.stderr, "");
+});

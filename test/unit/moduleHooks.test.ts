@@ -112,6 +112,8 @@ test("needsModuleHooks of an ES module entry: what its static graph reaches", ()
     assert.equal(entry("g.mjs", 'import { nothing } from "not-installed";\n'), true);
     assert.equal(entry("h.mjs", 'import { u } from "./util.js";\n'), true);
     assert.equal(entry("i.mjs", 'import x from "#internal";\n'), true);
+    // A string the specifier pattern takes for one, that is no URI: a doubt, not a crash.
+    assert.equal(entry("bad.mjs", "const s = \"from '%E0%A4%A'\";\n"), true);
     // `threadlens`: another copy goes through the hooks, the preload's own copy does not.
     assert.equal(entry("j.mjs", 'import { Lock } from "threadlens";\n'), true);
     setOwnRuntimeFace(path.join(dir, "node_modules/threadlens/dist/runtime.mjs"));
