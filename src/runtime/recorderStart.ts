@@ -201,7 +201,11 @@ export function startRecorder(): void {
     Atomics.store(controlWords, CONTROL_EXIT_CODE, code);
     if (!started) {
       delete globals[START_RECORDER_KEY];
-      if (dir !== undefined) removeEmptyDir(dir);
+      if (dir !== undefined) {
+        removeEmptyDir(dir);
+        // What a recorder thread's start does first: the folders of roots killed before.
+        sweepOrphanedSocketDirs();
+      }
       if (finishInMain(recorderPort, { control, clock, pause, settings })) process.exitCode = 2;
       return;
     }
