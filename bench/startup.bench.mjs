@@ -5,7 +5,10 @@
 // after another). Every round runs every variant once, interleaved, so a busy machine's drift
 // hits both sides; the figures are medians over the rounds. Goals (issue 13): empty .js
 // <= +60 ms, .ts <= +120 ms, a worker's start <= +15 ms over plain node's. Nothing asserts a time.
-import { spawnSync } from "node:child_process";
+// Each run's CPU time (user + system, every thread) is shown too: on a machine other programs
+// share it moves much less than wall time. The worker case's CPU row is per worker: the
+// script's extra CPU time over plain node's, less the empty .js script's, over BENCH_WORKERS.
+import { spawnTimed } from "./cpuTime.mjs";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -56,16 +59,17 @@ let coldRun = 0;
 const failures = [];
 function run(args, { output = false } = {}) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, {
+  const r = spawnTimed(process.execPath, args, {
     cwd: dir,
     env: { ...process.env, THREADLENS_RECORD: undefined },
     encoding: "utf8",
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status === 0) return output ? Number(r.stdout.trim().split("\n").at(-1)) : ms;
+  if (r.status === 0)
+    return { ms: output ? Number(r.stdout.trim().split("\n").at(-1)) : ms, cpu: r.cpuMs };
   // A build that fails a case (an older one, compared through BENCH_PRELOAD) gets it reported.
   failures.push(`node ${args.join(" ")} exited ${r.status}:\n${r.stderr.slice(0, 2000)}`);
-  return NaN;
+  return { ms: NaN, cpu: NaN };
 }
 
 const preload = ["--import", register];
@@ -92,6 +96,7 @@ const cases = [
   {
     name: `worker start (median of ${workers})`,
     goal: 15,
+    perWorker: true,
     plain: () => run([workerStarts], { output: true }),
     preload: () => run([...preload, workerStarts], { output: true }),
   },
@@ -104,14 +109,15 @@ function median(values) {
 
 try {
   run([...preload, emptyTs]); // warms the compile cache and the file system's
-  const samples = cases.map(() => ({ plain: [], preload: [], extra: [] }));
+  const samples = cases.map(() => ({ plain: [], preload: [], extra: [], extraCpu: [] }));
   for (let r = 0; r < rounds; r++) {
     cases.forEach((c, i) => {
       const plain = c.plain();
       const pre = c.preload();
-      samples[i].plain.push(plain);
-      samples[i].preload.push(pre);
-      samples[i].extra.push(pre - plain);
+      samples[i].plain.push(plain.ms);
+      samples[i].preload.push(pre.ms);
+      samples[i].extra.push(pre.ms - plain.ms);
+      samples[i].extraCpu.push(pre.cpu - plain.cpu);
     });
   }
   const pad = (s, n) => String(s).padEnd(n);
@@ -124,13 +130,16 @@ try {
       pad("preload ms", 12) +
       pad("ratio", 8) +
       pad("+ms", 9) +
+      pad("+cpu ms", 9) +
       "goal",
   );
+  const emptyJsCpu = median(samples[0].extraCpu);
   cases.forEach((c, i) => {
     const s = samples[i];
     const plain = median(s.plain);
     const pre = median(s.preload);
     const extra = median(s.extra);
+    const cpu = c.perWorker ? (median(s.extraCpu) - emptyJsCpu) / workers : median(s.extraCpu);
     const goal =
       c.goal === undefined ? "" : `<= +${c.goal} ms ${extra <= c.goal ? "met" : "NOT met"}`;
     console.log(
@@ -139,6 +148,7 @@ try {
         pad(pre.toFixed(1), 12) +
         pad(`${(pre / plain).toFixed(2)}x`, 8) +
         pad(`+${extra.toFixed(1)}`, 9) +
+        pad(`+${cpu.toFixed(1)}`, 9) +
         goal,
     );
   });

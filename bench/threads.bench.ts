@@ -6,7 +6,9 @@
 // Goals (issue 12): on/off wall time <= 2x, peak RSS <= 1.5x, and no finding (exit 0) for
 // these correct programs. Nothing is asserted: a busy machine must not fail a build.
 //   BENCH_THREADS="16,64,128,256"  BENCH_ITERATIONS="50,200"  BENCH_ROUNDS=1
-//   BENCH_FLOOD="8x1000000" (workers x operations; "" skips the flood)
+//   BENCH_FLOOD="4x400000,4x1600000" (workers x operations; "" skips the flood)
+// The floods' last line compares their peak RSS across sizes: with recording off it must not
+// grow with the operations, with it only by the rings and the analysis' bounded state.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,7 +22,7 @@ const list = (name: string, fallback: string): string[] =>
 const threadCounts = list("BENCH_THREADS", "16,64,128").map(Number);
 const iterationCounts = list("BENCH_ITERATIONS", "50,200").map(Number);
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 1);
-const floods = list("BENCH_FLOOD", "8x1000000");
+const floods = list("BENCH_FLOOD", "4x400000,4x1600000");
 
 interface Sample {
   readonly wallMs: number;
@@ -94,6 +96,8 @@ console.log(
     pad("rss", 7) +
     "exit on/off",
 );
+/** Peak RSS (MB) of each flood row, off and on, for the growth line at the end. */
+const floodRss: { label: string; off: number; on: number }[] = [];
 for (const row of rows) {
   const off: Sample[] = [];
   const on: Sample[] = [];
@@ -112,6 +116,7 @@ for (const row of rows) {
   const [offWall, onWall] = [m(off, "wallMs") / 1000, m(on, "wallMs") / 1000];
   const [offCpu, onCpu] = [m(off, "cpuMs") / 1000, m(on, "cpuMs") / 1000];
   const [offRss, onRss] = [m(off, "rssMb"), m(on, "rssMb")];
+  if (row.program === "bench/flood.ts") floodRss.push({ label: row.label, off: offRss, on: onRss });
   const status = (s: Sample[]): string =>
     s.map((x) => `${x.status ?? "signal"}${x.finding ? "+finding" : ""}`).join(",");
   console.log(
@@ -126,6 +131,14 @@ for (const row of rows) {
       pad(fixed(onRss), 8) +
       pad(`${fixed(onRss / offRss, 2)}x`, 7) +
       `${status(on)}/${status(off)}`,
+  );
+}
+const [smallest, largest] = [floodRss[0], floodRss.at(-1)];
+if (smallest !== undefined && largest !== undefined && smallest !== largest) {
+  console.log(
+    `\nflood peak RSS from ${smallest.label} to ${largest.label}: ` +
+      `off ${fixed(smallest.off)} -> ${fixed(largest.off)} MB (${fixed(largest.off / smallest.off, 2)}x), ` +
+      `on ${fixed(smallest.on)} -> ${fixed(largest.on)} MB (${fixed(largest.on / smallest.on, 2)}x)`,
   );
 }
 console.log("\ngoals: wall <= 2x, rss <= 1.5x, exit 0 and no finding (issue 12)");

@@ -33,6 +33,17 @@ const entries = [
     format: "esm",
     outExtension: { ".js": ".mjs" },
   },
+  // The same preload as CommonJS, for worker threads (instrument/workers.ts): a worker that
+  // gets it through --require does not start Node's ES module loader for it.
+  {
+    entryPoints: { register: "src/runtime/register.ts" },
+    format: "cjs",
+    outExtension: { ".js": ".cjs" },
+    define: { "import.meta.url": "__threadlensImportMetaUrl" },
+    banner: {
+      js: '"use strict";\nconst __threadlensImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+    },
+  },
   { entryPoints: { poolWorker: "src/runtime/poolWorker.ts" }, format: "cjs" },
   { entryPoints: { recorder: "src/recorder/recorderThread.ts" }, format: "cjs" },
   { entryPoints: { cli: "src/cli/main.ts" }, format: "cjs" },

@@ -1,41 +1,38 @@
-// `npm test`'s last step: every test tier, each through node's test runner with TypeScript test
-// files loaded by threadlens' own preload: unit (test/unit: pure and in-process, files run in
-// parallel), then programs run as child processes (test/programs) and the debug adapter driven
-// over DAP (test/adapter), which start processes of their own and so run fewer files at once,
-// then other TypeScript loaders and test runners beside the preload (test/compat: ts-node, tsx,
-// @swc-node/register, node --test, mocha, tap, vitest, jest, installed by
-// scripts/corpus-setup.mjs).
-// Node 20's runner takes no globs, so files are listed here. Then the extension in a real
-// VS Code (test/e2e: code-server + chromium, its own harness). Every tier runs even when an
-// earlier one failed, so one run shows every failure; each tier's wall time is printed, with
-// its slowest files. Files run slowest first (by their times in the last run, kept in
-// node_modules/.cache/threadlens/test-times.json; new files first of all): a long file
-// started last would leave the other cores idle at the tier's end.
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+// `npm test`'s last step: every test tier, with TypeScript test files loaded by threadlens' own
+// preload: unit (test/unit: pure and in-process), programs run as child processes
+// (test/programs), the debug adapter driven over DAP (test/adapter), other TypeScript loaders
+// and test runners beside the preload (test/compat: ts-node, tsx, @swc-node/register,
+// node --test, mocha, tap, vitest, jest, installed once by scripts/corpus-setup.mjs before
+// its files start), then the extension in a real VS Code (test/e2e: code-server + chromium,
+// its own harness, alone on the machine).
+//
+// The node tiers share one pool of processes, one test file each (node's test runner in the
+// file's own process: `node --import ./dist/register.mjs --test-reporter=… file`), so that a
+// tier's last slow file does not leave the cores idle: the next tier's files start beside it.
+// Most files of the process tiers wait on their programs more than they compute, so the pool
+// runs more files than there are cores (THREADLENS_TEST_CONCURRENCY overrides, e.g. 1 to
+// debug). Files start slowest first, by their wall times in the last run (kept in
+// node_modules/.cache/threadlens/test-times.json; new files first of all): a long file started
+// last would leave the other slots idle at the end. Each file's output is printed in one piece
+// when it ends. Every file runs even when others failed, so one run shows every failure; each
+// tier's wall time (its first file's start to its last file's end) and its slowest files are
+// printed, and the failed files are listed at the end.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureCorpus } from "./corpus-setup.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const tiers =
+const E2E = "test/e2e";
+const COMPAT = "test/compat";
+const tiers = (
   process.argv.slice(2).length > 0
     ? process.argv.slice(2)
-    : ["test/unit", "test/programs", "test/adapter", "test/compat", "test/e2e"];
-const E2E = "test/e2e";
+    : ["test/unit", "test/programs", "test/adapter", "test/compat", E2E]
+).map((t) => t.replace(/\/+$/, ""));
 const cores = availableParallelism();
-// Files run at once per tier (THREADLENS_TEST_CONCURRENCY overrides, e.g. 1 to debug). The
-// process tiers' tests wait on state with generous deadlines, so they bear one file per core.
-// The compatibility tests' packages are installed once, before the tier (corpus-setup.mjs),
-// so that its files, which only read them, run side by side too.
-const CONCURRENCY = {
-  "test/unit": cores,
-  "test/programs": cores,
-  "test/adapter": cores,
-  "test/compat": cores,
-};
-const COMPAT = "test/compat";
 const timesDir = path.join(root, "node_modules/.cache/threadlens");
 const timesFile = path.join(timesDir, "test-times.json");
 const SLOWEST_SHOWN = 5;
@@ -49,12 +46,6 @@ function readTimes(file) {
   }
 }
 
-/** `files` slowest first by `times` (absolute path → ms); files without a time come first. */
-function slowestFirst(files, times) {
-  const time = (f) => times[path.join(root, f)] ?? Infinity;
-  return [...files].sort((a, b) => time(b) - time(a) || a.localeCompare(b));
-}
-
 function testFiles(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
@@ -65,71 +56,146 @@ function testFiles(dir) {
   return out;
 }
 
-function concurrencyOf(tier) {
+/** Files run at once: twice the cores (the process tiers' files mostly wait on programs). */
+function concurrency() {
   const override = Number(process.env.THREADLENS_TEST_CONCURRENCY);
   if (Number.isInteger(override) && override > 0) return override;
-  return CONCURRENCY[tier.replace(/\/+$/, "")] ?? 1;
+  return cores * 2;
 }
 
-let status = 0;
-const times = [];
-const fileTimes = readTimes(timesFile);
-mkdirSync(timesDir, { recursive: true });
-for (const tier of tiers) {
-  const started = performance.now();
-  let result;
-  if (tier === E2E) {
-    console.log("\n# e2e tier: the packaged extension in code-server 4.100.3 (test/e2e/run.mjs)");
-    result = spawnSync(process.execPath, [path.join(root, "test/e2e/run.mjs")], {
-      cwd: root,
-      stdio: "inherit",
-    });
-  } else {
-    const files = slowestFirst(testFiles(path.join(root, tier)), fileTimes);
-    if (files.length === 0) continue;
-    if (tier.replace(/\/+$/, "") === COMPAT) {
-      try {
-        ensureCorpus();
-      } catch (error) {
-        // Each file's own setup fails then too, with this message, as a test failure.
-        console.error(String(error));
-      }
-    }
-    const concurrency = concurrencyOf(tier);
-    console.log(`\n# ${tier}: ${files.length} files, ${concurrency} at a time`);
-    // The default reporter (spec on a terminal, tap otherwise) and the files' times.
-    const tierTimes = path.join(timesDir, `tier-${process.pid}.json`);
-    const reporters = [
-      `--test-reporter=${process.stdout.isTTY ? "spec" : "tap"}`,
-      "--test-reporter-destination=stdout",
-      `--test-reporter=${path.join(root, "scripts/testTimes.mjs")}`,
-      `--test-reporter-destination=${tierTimes}`,
-    ];
-    result = spawnSync(
+const reporter = process.stdout.isTTY ? "spec" : "tap";
+
+/** Runs one test file in its own process; resolves with its exit status, output and time. */
+function runFile(file) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const output = [];
+    const child = spawn(
       process.execPath,
       [
         "--import",
         "./dist/register.mjs",
-        "--test",
-        `--test-concurrency=${concurrency}`,
-        ...reporters,
-        ...files,
+        `--test-reporter=${reporter}`,
+        "--test-reporter-destination=stdout",
+        file,
       ],
-      { cwd: root, stdio: "inherit" },
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
     );
-    const measured = readTimes(tierTimes);
-    rmSync(tierTimes, { force: true });
-    Object.assign(fileTimes, measured);
-    const slowest = Object.entries(measured)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, SLOWEST_SHOWN)
-      .map(([f, ms]) => `${path.relative(root, f)} ${(ms / 1000).toFixed(1)} s`);
-    if (slowest.length > 0) console.log(`# ${tier} slowest files: ${slowest.join(", ")}`);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  times.push(`${tier} ${seconds.toFixed(1)} s${result.status === 0 ? "" : " (failed)"}`);
-  if (result.status !== 0) status = result.status ?? 1;
+    child.stdout.on("data", (chunk) => output.push(chunk));
+    child.stderr.on("data", (chunk) => output.push(chunk));
+    child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
+    child.on("close", (code, signal) => {
+      const ended = performance.now();
+      resolve({ file, status: code ?? (signal === null ? 1 : 128), output, started, ended });
+    });
+  });
 }
-writeFileSync(timesFile, JSON.stringify(fileTimes, null, 1) + "\n");
-console.log(`\n# tier wall times: ${times.join(", ")}`);
+
+/** Runs `files` (slowest first) `limit` at a time; `onDone` gets each result as it ends. */
+async function pool(files, limit, onDone) {
+  const queue = [...files];
+  const results = [];
+  async function worker() {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const result = await runFile(file);
+      results.push(result);
+      onDone(result);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, files.length) }, worker));
+  return results;
+}
+
+/** The runner's closing counts in a file's output (tap: "# pass 3", spec: "ℹ pass 3"): the last. */
+function countsOf(output) {
+  const text = Buffer.concat(output).toString("utf8");
+  const count = (name) => {
+    const all = [...text.matchAll(new RegExp(`^(?:#|ℹ) ${name} (\\d+)$`, "gm"))];
+    return Number(all.at(-1)?.[1] ?? 0);
+  };
+  return { tests: count("tests"), pass: count("pass"), fail: count("fail") };
+}
+
+const tierOf = (file) => tiers.find((t) => file === t || file.startsWith(`${t}/`)) ?? "";
+
+const fileTimes = readTimes(timesFile);
+/** `files` slowest first by their last wall times (ms); files without a time come first. */
+function slowestFirst(files) {
+  const time = (f) => fileTimes[path.join(root, f)] ?? Infinity;
+  return [...files].sort((a, b) => time(b) - time(a) || a.localeCompare(b));
+}
+
+let status = 0;
+const summary = [];
+const failedFiles = [];
+const nodeTiers = tiers.filter((t) => t !== E2E);
+const files = slowestFirst(nodeTiers.flatMap((t) => testFiles(path.join(root, t))));
+if (files.length > 0) {
+  if (nodeTiers.includes(COMPAT)) {
+    try {
+      ensureCorpus();
+    } catch (error) {
+      // Each compat file's own setup fails then too, with this message, as a test failure.
+      console.error(String(error));
+    }
+  }
+  const limit = concurrency();
+  const counts = nodeTiers.map((t) => `${t} ${files.filter((f) => tierOf(f) === t).length}`);
+  console.log(`# node tiers: ${counts.join(", ")} files, ${limit} at a time`);
+  const started = performance.now();
+  const results = await pool(files, limit, (r) => {
+    const seconds = ((r.ended - r.started) / 1000).toFixed(1);
+    const verdict = r.status === 0 ? "ok" : `FAILED (exit ${r.status})`;
+    process.stdout.write(`\n# ${r.file}: ${verdict}, ${seconds} s\n`);
+    process.stdout.write(Buffer.concat(r.output));
+  });
+  const allSeconds = ((performance.now() - started) / 1000).toFixed(1);
+  const totals = { tests: 0, pass: 0, fail: 0 };
+  for (const r of results) {
+    const counts = countsOf(r.output);
+    for (const key of Object.keys(totals)) totals[key] += counts[key];
+  }
+  console.log(
+    `\n# node tiers: ${totals.tests} tests, ${totals.pass} passed, ${totals.fail} failed`,
+  );
+  mkdirSync(timesDir, { recursive: true });
+  for (const r of results) fileTimes[path.join(root, r.file)] = Math.round(r.ended - r.started);
+  writeFileSync(timesFile, JSON.stringify(fileTimes, null, 1) + "\n");
+  for (const tier of nodeTiers) {
+    const own = results.filter((r) => tierOf(r.file) === tier);
+    if (own.length === 0) continue;
+    const from = Math.min(...own.map((r) => r.started));
+    const to = Math.max(...own.map((r) => r.ended));
+    const failed = own.filter((r) => r.status !== 0);
+    failedFiles.push(...failed.map((r) => r.file));
+    if (failed.length > 0) status = 1;
+    const slowest = [...own]
+      .sort((a, b) => b.ended - b.started - (a.ended - a.started))
+      .slice(0, SLOWEST_SHOWN)
+      .map((r) => `${r.file} ${((r.ended - r.started) / 1000).toFixed(1)} s`);
+    console.log(`# ${tier} slowest files: ${slowest.join(", ")}`);
+    summary.push(
+      `${tier} ${((to - from) / 1000).toFixed(1)} s${failed.length > 0 ? " (failed)" : ""}`,
+    );
+  }
+  summary.push(`node tiers together ${allSeconds} s`);
+}
+if (tiers.includes(E2E)) {
+  const started = performance.now();
+  console.log("\n# e2e tier: the packaged extension in code-server 4.100.3 (test/e2e/run.mjs)");
+  const result = spawnSync(process.execPath, [path.join(root, "test/e2e/run.mjs")], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  const failed = result.status !== 0;
+  if (failed) {
+    status = result.status ?? 1;
+    failedFiles.push(E2E);
+  }
+  summary.push(
+    `${E2E} ${((performance.now() - started) / 1000).toFixed(1)} s${failed ? " (failed)" : ""}`,
+  );
+}
+console.log(`\n# tier wall times: ${summary.join(", ")}`);
+if (failedFiles.length > 0) console.log(`# failed: ${failedFiles.join(", ")}`);
 process.exit(status);

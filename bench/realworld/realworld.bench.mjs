@@ -6,18 +6,21 @@
 // issue 11 (bench/realworld/shapes). Each runs plain and under the preload, interleaved, 3
 // times; per entry it prints tests passed/total both ways, the findings threadlens printed
 // (kind and message: on this correct code every one is a false alarm) and the wall-time ratio
-// of the medians.
+// of the medians, and the CPU-time ratio (user + system of every thread and child process, which
+// moves far less than wall time when other programs share the machine).
 //
-//   node bench/realworld/realworld.bench.mjs [--runs N] [--only name,...] [--all-piscina] [--json]
-import { spawnSync } from "node:child_process";
+//   [BENCH_PRELOAD=<build>/dist/register.mjs] node bench/realworld/realworld.bench.mjs [--runs N]
+//     [--only name,...] [--all-piscina] [--json]
 import { cpSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PINNED, cacheDir, ensureCorpus } from "../../scripts/corpus-setup.mjs";
+import { spawnTimed } from "../cpuTime.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(path.dirname(here));
-const register = path.join(root, "dist/register.mjs");
+// BENCH_PRELOAD: another build's register.mjs, to compare two builds with the same corpus.
+const register = path.resolve(process.env.BENCH_PRELOAD ?? path.join(root, "dist/register.mjs"));
 const workDir = path.join(cacheDir, "realworld");
 const modules = path.join(cacheDir, "node_modules");
 
@@ -108,7 +111,7 @@ function cleanEnv() {
 function runOnce(entry, preload) {
   const args = [...entry.loader, ...(preload ? ["--import", register] : []), ...entry.args];
   const start = performance.now();
-  const r = spawnSync(process.execPath, args, {
+  const r = spawnTimed(process.execPath, args, {
     cwd: entry.cwd,
     env: cleanEnv(),
     encoding: "utf8",
@@ -117,7 +120,14 @@ function runOnce(entry, preload) {
   });
   const ms = performance.now() - start;
   const output = `${r.stdout}\n${r.stderr}`;
-  return { ms, status: r.status, output, tests: testCounts(output), findings: findingsOf(output) };
+  return {
+    ms,
+    cpuMs: r.cpuMs,
+    status: r.status,
+    output,
+    tests: testCounts(output),
+    findings: findingsOf(output),
+  };
 }
 
 /** node:test's TAP summary (the last one: `--test` prints one for all files). */
@@ -161,6 +171,8 @@ function measure(entry) {
     for (const f of run.findings) findings.set(`${f.kind}\0${f.message}`, f);
   const plainMs = median(plain.map((r) => r.ms));
   const preloadMs = median(preload.map((r) => r.ms));
+  const plainCpu = median(plain.map((r) => r.cpuMs));
+  const preloadCpu = median(preload.map((r) => r.cpuMs));
   return {
     name: entry.name,
     version: entry.version,
@@ -177,6 +189,7 @@ function measure(entry) {
       preload.some((r) => r.tests.pass !== plain[0].tests.pass),
     findings: [...findings.values()],
     ratio: preloadMs / plainMs,
+    cpu: { plainMs: plainCpu, preloadMs: preloadCpu, ratio: preloadCpu / plainCpu },
     outputs: { plain: plain[0].output, preload: preload.find((r) => r.findings.length)?.output },
   };
 }
@@ -206,7 +219,9 @@ function main() {
       `${label.padEnd(34)} tests ${fmtTests(r.plain.tests).padStart(7)} plain, ` +
         `${fmtTests(r.preload.tests).padStart(7)} preload${r.passMismatch ? " (DIFFERENT)" : ""}; ` +
         `${(r.plain.medianMs / 1000).toFixed(2)} s vs ${(r.preload.medianMs / 1000).toFixed(2)} s: ` +
-        `${r.ratio.toFixed(2)}x; findings: ${r.findings.length}`,
+        `${r.ratio.toFixed(2)}x; cpu ${(r.cpu.plainMs / 1000).toFixed(2)} s vs ` +
+        `${(r.cpu.preloadMs / 1000).toFixed(2)} s: ${r.cpu.ratio.toFixed(2)}x; ` +
+        `findings: ${r.findings.length}`,
     );
     for (const f of r.findings)
       console.log(`    ${f.message.startsWith(f.kind) ? "" : `${f.kind}: `}${f.message}`);
@@ -218,6 +233,8 @@ function main() {
     passMismatches: results.filter((r) => r.passMismatch).map((r) => r.name),
     medianRatio: median(ratios),
     maxRatio: Math.max(...ratios),
+    medianCpuRatio: median(results.map((r) => r.cpu.ratio)),
+    maxCpuRatio: Math.max(...results.map((r) => r.cpu.ratio)),
   };
   if (JSON_OUT) {
     console.log(JSON.stringify({ results, summary }, null, 2));
@@ -227,7 +244,8 @@ function main() {
     `\n${summary.entries} entries: ${summary.findings} findings, ` +
       `${summary.passMismatches.length} with different pass counts` +
       `${summary.passMismatches.length ? ` (${summary.passMismatches.join(", ")})` : ""}; ` +
-      `wall-time ratio median ${summary.medianRatio.toFixed(2)}x, max ${summary.maxRatio.toFixed(2)}x ` +
+      `wall-time ratio median ${summary.medianRatio.toFixed(2)}x, max ${summary.maxRatio.toFixed(2)}x; ` +
+      `CPU-time ratio median ${summary.medianCpuRatio.toFixed(2)}x, max ${summary.maxCpuRatio.toFixed(2)}x ` +
       `(goals of issue 13: median <= 1.3x, none above 1.6x)`,
   );
 }

@@ -10,6 +10,9 @@ import { traitsOf } from "../protocol/kinds.ts";
 import type { Dictionary } from "./dictionary.ts";
 import type { AnalysisPass } from "./pass.ts";
 import { unreachable } from "../protocol/unreachable.ts";
+import { HoldTimes } from "./holdTimes.ts";
+
+export { quantile } from "./holdTimes.ts";
 
 interface OpenHold {
   readonly thread: number;
@@ -20,17 +23,17 @@ interface OpenHold {
 class LockRecord {
   acquisitions = 0;
   contended = 0;
-  readonly holds: number[] = [];
+  /** Bounded: exact up to a few thousand holds, a histogram after (holdTimes.ts). */
+  readonly holds = new HoldTimes();
   readonly open: OpenHold[] = [];
   totalWait = 0;
   longestWait = 0;
 }
 
-/** The q-quantile (0..1) of ascending `sorted` (nearest rank); 0 when empty. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] ?? 0;
+/** The index of `thread`'s hold in `open`; -1 when it has none. */
+function holdOf(open: readonly OpenHold[], thread: number): number {
+  for (let i = 0; i < open.length; i++) if (open[i]?.thread === thread) return i;
+  return -1;
 }
 
 export class LockStatsCollector implements AnalysisPass {
@@ -52,7 +55,10 @@ export class LockStatsCollector implements AnalysisPass {
         const lock = this.#lock(event.object);
         lock.acquisitions++;
         if (this.#endWait(event.thread, event.object, event.time)) lock.contended++;
-        const mine = lock.open.find((h) => h.thread === event.thread);
+        // Loops, not find() and splice(): no allocation per event but the hold's own (a flood
+        // runs millions of them through here).
+        const at = holdOf(lock.open, event.thread);
+        const mine = lock.open[at];
         if (mine !== undefined) mine.depth++;
         else lock.open.push({ thread: event.thread, depth: 1, since: event.time });
         break;
@@ -60,15 +66,13 @@ export class LockStatsCollector implements AnalysisPass {
       case "release": {
         const lock = this.#lock(event.object);
         // A semaphore may be released by a thread that holds no unit: the oldest hold ends.
-        const at = Math.max(
-          0,
-          lock.open.findIndex((h) => h.thread === event.thread),
-        );
+        const at = Math.max(0, holdOf(lock.open, event.thread));
         const hold = lock.open[at];
         if (hold === undefined) break;
         if (--hold.depth > 0) break;
-        lock.open.splice(at, 1);
-        lock.holds.push(Math.max(0, event.time - hold.since));
+        lock.open.copyWithin(at, at + 1);
+        lock.open.pop();
+        lock.holds.add(Math.max(0, event.time - hold.since));
         break;
       }
       case "bad-release":
@@ -105,7 +109,7 @@ export class LockStatsCollector implements AnalysisPass {
     for (const [id, lock] of this.#locks) {
       const kind = dict.objectKind(id);
       if (kind === undefined || !traitsOf(kind).holdable) continue;
-      const holds = [...lock.holds].sort((a, b) => a - b);
+      const [holdP50 = 0, holdP99 = 0] = lock.holds.quantiles([0.5, 0.99]);
       // A hold still open counts up to now for the longest, not for the quantiles.
       const openLongest = Math.max(0, ...lock.open.map((h) => this.#now - h.since));
       const waiters: string[] = [];
@@ -125,9 +129,9 @@ export class LockStatsCollector implements AnalysisPass {
           acquisitions: lock.acquisitions,
           contended: lock.contended,
           contention: lock.acquisitions === 0 ? 0 : lock.contended / lock.acquisitions,
-          holdP50: quantile(holds, 0.5),
-          holdP99: quantile(holds, 0.99),
-          holdMax: Math.max(holds.at(-1) ?? 0, openLongest),
+          holdP50,
+          holdP99,
+          holdMax: Math.max(lock.holds.max, openLongest),
           waitTotal: lock.totalWait + waitingNow,
           waitMax: Math.max(lock.longestWait, waitNow),
           holders: lock.open.map((h) => dict.threadName(h.thread)),

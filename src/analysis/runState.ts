@@ -403,9 +403,12 @@ export class RunState {
     const thread = this.threads.get(hold.thread);
     if (thread?.held.get(hold.object) !== hold) return;
     thread.held.delete(hold.object);
+    // Nothing left held: the empty set, without an iterator (a flood of single holds).
     thread.heldSet =
       this.heldSets.withoutLatest(thread.heldSet, hold.object) ??
-      this.heldSets.of(thread.heldRoot, thread.held.values());
+      (thread.held.size === 0
+        ? thread.heldRoot
+        : this.heldSets.of(thread.heldRoot, thread.held.values()));
   }
 }
 

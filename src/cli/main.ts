@@ -4,6 +4,7 @@
 // says what to fix.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { loadTypeScript } from "../protocol/codeCache.ts";
 import { toPerfetto } from "../protocol/perfetto.ts";
 import { TraceParseError, parseTrace } from "../protocol/traceTextReader.ts";
 import { USAGE, UsageError, parseArgs } from "./args.ts";
@@ -54,7 +55,8 @@ async function main(argv: readonly string[]): Promise<number> {
       case "explore":
         return await (await import("./explore.ts")).explore(cmd, __dirname);
       case "check":
-        // Loaded on demand: the TypeScript compiler is only needed here.
+        // Loaded on demand: the TypeScript compiler is only needed here (and by run's fix checks).
+        loadTypeScript(require.resolve("typescript"));
         return (await import("./check.ts")).check(cmd, process.cwd());
     }
   } catch (error) {

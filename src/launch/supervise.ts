@@ -3,7 +3,7 @@
 // fd 3 (and, for the adapter, a command pipe on fd 4), and the parsing of the recorder's JSON
 // lines.
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
@@ -18,6 +18,7 @@ import {
   type ControlCommand,
   type RecorderOutput,
 } from "../protocol/recorderControl.ts";
+import { cacheDir } from "../protocol/codeCache.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
 import { isTypeScriptFile, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 
@@ -51,18 +52,52 @@ function syntaxOptions(file: string) {
   };
 }
 
+/**
+ * Where a source text that compiled is marked (`syntax-<hash>.ok` in the compile cache): a
+ * later run of the same text, which compiles alike, skips esbuild (its module and its service
+ * process cost each run of the CLI some 40 ms of CPU). The hash is two 32-bit FNV-1a hashes
+ * with different offsets and the length: node:crypto would cost more than the check it saves.
+ */
+function syntaxMark(file: string, source: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x811c9dc5) >>> 0;
+  }
+  const loader = syntaxOptions(file).loader;
+  return path.join(
+    cacheDir,
+    `syntax-${loader}-${a.toString(36)}${b.toString(36)}-${source.length}.ok`,
+  );
+}
+
+function markChecked(mark: string): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    closeSync(openSync(mark, "w"));
+  } catch {
+    // A mark that cannot be written only costs the next run its check.
+  }
+}
+
 /** Fails early, with the compiler's message and location, on what would not start. */
 export function checkProgram(file: string, given: string): void {
   if (!checkProgramFile(file, given)) return;
+  const source = readFileSync(file, "utf8");
+  const mark = syntaxMark(file, source);
+  if (existsSync(mark)) return;
   // Loaded here, not with this module: esbuild (and the node:crypto it loads) costs a start of
   // the CLI a tenth of a second, and a JavaScript program never needs it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require("esbuild") as Esbuild;
   try {
-    esbuild.transformSync(readFileSync(file, "utf8"), syntaxOptions(file));
+    esbuild.transformSync(source, syntaxOptions(file));
   } catch (error) {
     throw syntaxStartError(file, error);
   }
+  markChecked(mark);
 }
 
 /**
@@ -73,6 +108,8 @@ export function checkProgram(file: string, given: string): void {
  */
 export async function checkSyntax(file: string): Promise<void> {
   const source = readFileSync(file, "utf8");
+  const mark = syntaxMark(file, source);
+  if (existsSync(mark)) return;
   // Not import(): in the CommonJS bundles it would parse esbuild again as an ES module.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require("esbuild") as Esbuild;
@@ -81,6 +118,7 @@ export async function checkSyntax(file: string): Promise<void> {
   } catch (error) {
     throw syntaxStartError(file, error);
   }
+  markChecked(mark);
 }
 
 /**

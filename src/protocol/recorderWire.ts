@@ -18,6 +18,19 @@ export const RECORDER_WORKER_MARK = "__threadlens_recorder__";
  * the recorder listens waits in the port, where a BroadcastChannel would drop it).
  */
 export const MAIN_PORT_KEY = Symbol.for("threadlens.recorderPort");
+/**
+ * Where the preload leaves, in the main thread, the function that starts the recorder thread
+ * when it has not started yet (`soon`: within a few milliseconds rather than now). Unset once
+ * started, or when the recorder starts with the program (a supervisor, a trace file).
+ */
+export const START_RECORDER_KEY = Symbol.for("threadlens.startRecorder");
+/**
+ * A program that ends before its recorder thread started is analyzed in its main thread, at its
+ * exit: the preload loads the recorder's code there with this global set to its data, and the
+ * recorder leaves under the same key the function that drains and reports (returns whether the
+ * program ended blocked).
+ */
+export const RECORDER_IN_MAIN_KEY = Symbol.for("threadlens.recorderInMain");
 export const INTERNAL_WORKER_MARK = "__threadlens_internal__";
 
 /** Ring header words (Int32), then the events. */

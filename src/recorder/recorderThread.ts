@@ -1,15 +1,19 @@
 // The recorder thread (DESIGN 4), started by the preload in the program's main thread. It
 // drains every thread's ring, keeps the coarse clock, runs the online analysis, writes the
 // trace file, and tells the supervisor (CLI, debug adapter) or the user what it found. It runs
-// while every application thread is blocked, which is when it matters most.
+// while every application thread is blocked, which is when it matters most. A program that ends
+// before it started its recorder thread (register.ts starts it when something can block, or
+// wait, or when a worker or a process of the run starts) has this code loaded in its main
+// thread at exit instead, to drain and report once (RECORDER_IN_MAIN_KEY).
 import {
   BroadcastChannel,
+  isMainThread,
   receiveMessageOnPort,
   workerData,
   type MessagePort,
 } from "node:worker_threads";
 import { readFileSync } from "node:fs";
-import type { MetaRecord } from "../protocol/events.ts";
+import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import {
   CONTROL_DRAIN_DONE,
   CONTROL_DRAIN_REQUEST,
@@ -21,7 +25,12 @@ import {
   CONTROL_STOP,
   PAUSE_WORD,
 } from "../protocol/recorderControl.ts";
-import { RECORDER_CHANNEL, STOP_CHANNEL, type RecorderMessage } from "../protocol/recorderWire.ts";
+import {
+  RECORDER_CHANNEL,
+  RECORDER_IN_MAIN_KEY,
+  STOP_CHANNEL,
+  type RecorderMessage,
+} from "../protocol/recorderWire.ts";
 import { mergeByTime } from "../analysis/eventOrder.ts";
 import { RingReader } from "./ringReader.ts";
 import { RecorderSession, type RecorderSettings } from "./session.ts";
@@ -44,7 +53,10 @@ interface RecorderData {
   readonly processes: ProcessSettings;
 }
 
-const data = workerData as RecorderData;
+/** Loaded in the main thread at its exit: drain and report once, no thread of its own. */
+const inMain = isMainThread;
+const globals = globalThis as Record<symbol, unknown>;
+const data = (inMain ? globals[RECORDER_IN_MAIN_KEY] : workerData) as RecorderData;
 const control = new Int32Array(data.control);
 const clockWords = new Int32Array(data.clock);
 const epoch = new Float64Array(data.clock, 8, 1)[0] ?? 0;
@@ -56,7 +68,7 @@ function nowMicros(): number {
 const rings: RingReader[] = [];
 const parkedToRelay: Extract<RecorderMessage, { type: "parked" }>[] = [];
 const pendingMeta: MetaRecord[] = [];
-const stopChannel = new BroadcastChannel(STOP_CHANNEL);
+const stopChannel = inMain ? undefined : new BroadcastChannel(STOP_CHANNEL);
 
 /**
  * Ends the program after a blocking finding (exit 2) or a failure of the recorder (exit 3)
@@ -69,7 +81,7 @@ function stopProgram(exitCode = EXIT_BLOCKED): void {
   // Threads parked in threadlens' Sync waits look at this word (parking.ts); a main thread
   // parked in async waits gets the message.
   Atomics.store(control, CONTROL_STOP, exitCode + 1);
-  stopChannel.postMessage({ exitCode });
+  stopChannel?.postMessage({ exitCode });
   setTimeout(() => process.kill(process.pid, "SIGKILL"), 1000).unref();
 }
 
@@ -77,7 +89,8 @@ let failed = false;
 // A failure of the recorder itself must never leave the program unwatched (a deadlock would
 // then hang for good): it is reported, and the program is stopped with exit 3. The exit
 // handler of the main thread must not wait for a flush that will never come.
-process.on("uncaughtException", (error) => {
+if (!inMain) process.on("uncaughtException", onFailure);
+function onFailure(error: unknown): void {
   if (failed) return;
   failed = true;
   clearInterval(clockTimer);
@@ -87,7 +100,7 @@ process.on("uncaughtException", (error) => {
   Atomics.store(control, CONTROL_FLUSH_DONE, 1);
   Atomics.notify(control, CONTROL_FLUSH_DONE);
   stopProgram(EXIT_START);
-});
+}
 
 const session = new RecorderSession(
   data.settings,
@@ -160,9 +173,10 @@ const hub =
 
 if (hub !== undefined) session.watchProcesses(() => hub.cutProcesses());
 
-const channel = new BroadcastChannel(RECORDER_CHANNEL);
+const channel = inMain ? undefined : new BroadcastChannel(RECORDER_CHANNEL);
+const mainPort = data.mainPort;
 // Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
-const channelPort = channel as unknown as MessagePort;
+const ports = channel === undefined ? [mainPort] : [mainPort, channel as unknown as MessagePort];
 function received(m: RecorderMessage): void {
   if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
   else if (m.type === "parked") {
@@ -171,14 +185,15 @@ function received(m: RecorderMessage): void {
     else pause.parked(m.generation, { thread: m.thread, site: m.site });
   } else pendingMeta.push(m.record);
 }
-channel.onmessage = (message: unknown) => received((message as { data: RecorderMessage }).data);
-const mainPort = data.mainPort;
-mainPort.on("message", (message: RecorderMessage) => received(message));
-mainPort.unref();
+if (channel !== undefined) {
+  channel.onmessage = (message: unknown) => received((message as { data: RecorderMessage }).data);
+  mainPort.on("message", (message: RecorderMessage) => received(message));
+  mainPort.unref();
+}
 
 /** Everything queued for the recorder by now, from the main thread's port and the channel. */
 function receivePending(): void {
-  for (const port of [mainPort, channelPort]) {
+  for (const port of ports) {
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port))
       received(m.message as RecorderMessage);
   }
@@ -193,11 +208,68 @@ function markReady(): void {
 /** A thread's idle beat older than this says it is busy (its watcher beats every 20 ms). */
 const IDLE_BEAT_STALE_MICROS = 100_000;
 
+/**
+ * Events read in one round of a drain, over all rings. A flood fills every ring between two
+ * drains: read and decoded at once (hundreds of thousands of events), a drain's events all
+ * outlived the young generation's collections and were promoted, and the recorder's heap grew
+ * by a hundred MB of dead events between full collections (issue 12). Read in rounds, a
+ * round's events die young.
+ */
+const ROUND_EVENTS = 16_384;
+/** Read from each ring per round at least (many rings: rounds stay few). */
+const ROUND_MIN_PER_RING = 256;
+
 function drain(final = false): void {
-  const batch = mergeByTime(rings.map((ring) => ring.drain()));
-  // The records a thread posted before the events just read are on the channel (or main's
-  // port) by now (a timer may run before their delivery): taken first, they precede those
-  // events.
+  const drained = rings.slice();
+  const perRing = Math.max(
+    ROUND_MIN_PER_RING,
+    Math.floor(ROUND_EVENTS / Math.max(1, drained.length)),
+  );
+  // Each ring's events read and not handed on yet; whether it may hold more; how much of it
+  // this drain has read (at most about a ring's worth, as one read was: a thread that keeps
+  // writing cannot keep the drain going).
+  const buffered: TraceEvent[][] = drained.map(() => []);
+  const open = drained.map(() => true);
+  const taken = drained.map(() => 0);
+  for (;;) {
+    // A ring is read again only once what was read of it is handed on: a ring whose events are
+    // later than the others' waits, and no round holds more than a few events per ring.
+    drained.forEach((ring, i) => {
+      if (!open[i] || (buffered[i]?.length ?? 0) > 0) return;
+      buffered[i] = ring.drain(perRing);
+      taken[i] = (taken[i] ?? 0) + perRing;
+      open[i] = ring.cut && (taken[i] ?? 0) < ring.capacity;
+    });
+    // The records a thread posted before the events just read are on the channel (or main's
+    // port) by now (a timer may run before their delivery): taken first, they precede those
+    // events.
+    takeMeta();
+    // A ring read in part may hold more events as old as the last one read from it: later
+    // events of the others wait, so that what is handed on stays in time order across rounds.
+    let horizon = Infinity;
+    drained.forEach((_, i) => {
+      const last = buffered[i]?.at(-1);
+      if (open[i] === true && last !== undefined) horizon = Math.min(horizon, last.time);
+    });
+    if (horizon === Infinity) {
+      deliver(mergeByTime(buffered), final, nowMicros(), true);
+      return;
+    }
+    const ready = buffered.map((events, i) => {
+      let n = 0;
+      while (n < events.length && (events[n]?.time ?? 0) <= horizon) n++;
+      if (n === events.length) {
+        buffered[i] = [];
+        return events;
+      }
+      buffered[i] = events.slice(n);
+      return events.slice(0, n);
+    });
+    deliver(mergeByTime(ready), false, horizon - 1, false);
+  }
+}
+
+function takeMeta(): void {
   receivePending();
   for (const record of pendingMeta.splice(0)) {
     if (relay !== undefined) relay.addMeta(record);
@@ -206,21 +278,29 @@ function drain(final = false): void {
       if (own !== undefined) session.addMeta(own);
     }
   }
-  const now = nowMicros();
-  for (const ring of rings) {
-    const change = ring.loopChange(now, IDLE_BEAT_STALE_MICROS);
-    if (change !== undefined) batch.push(change);
+}
+
+/**
+ * Hands on a round of a drain: `reached`, the time up to which everything is handed on;
+ * `last`, the drain's last round (with the loops' changes, and the trace written out).
+ */
+function deliver(batch: TraceEvent[], final: boolean, reached: number, last: boolean): void {
+  if (last) {
+    for (const ring of rings) {
+      const change = ring.loopChange(reached, IDLE_BEAT_STALE_MICROS);
+      if (change !== undefined) batch.push(change);
+    }
   }
   if (relay !== undefined) {
-    relay.addEvents(batch, now);
-    for (const m of parkedToRelay.splice(0)) relay.parked(m.generation, m.thread, m.site);
+    if (batch.length > 0 || last) relay.addEvents(batch, reached);
+    if (last) for (const m of parkedToRelay.splice(0)) relay.parked(m.generation, m.thread, m.site);
     return;
   }
   session.addEvents(
     hub === undefined ? batch : hub.take(batch, final),
     rings.reduce((n, r) => n + r.dropped, 0),
   );
-  session.flushTrace();
+  if (last) session.flushTrace();
 }
 
 function tick(): void {
@@ -234,9 +314,11 @@ function tick(): void {
 
 // The clock runs at 1 ms, the drain and the online check at 5 ms: a deadlock is reported within
 // the analysis' stability window plus one tick.
-const clockTimer = setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
-const drainTimer = setInterval(tick, 5);
-tick();
+const clockTimer = inMain
+  ? undefined
+  : setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
+const drainTimer = inMain ? undefined : setInterval(tick, 5);
+if (!inMain) tick();
 
 let finishing = false;
 
@@ -277,9 +359,20 @@ async function awaitFlushRequest(): Promise<void> {
   Atomics.notify(control, CONTROL_FLUSH_DONE);
 }
 
-void awaitFlushRequest();
-void serveDrainRequests();
-// The channel above is listening (and the socket child processes connect to): threads that
-// waited for it go on.
-if (hub === undefined) markReady();
-else void hub.listening.then(markReady);
+/** In the main thread at its exit: everything recorded, analyzed and reported at once. */
+function finishInMain(): boolean {
+  receivePending(); // the rings announced so far, before their one drain
+  drain(true);
+  return session.finish(Atomics.load(control, CONTROL_EXIT_CODE));
+}
+
+if (inMain) {
+  globals[RECORDER_IN_MAIN_KEY] = finishInMain;
+} else {
+  void awaitFlushRequest();
+  void serveDrainRequests();
+  // The channel above is listening (and the socket child processes connect to): threads that
+  // waited for it go on.
+  if (hub === undefined) markReady();
+  else void hub.listening.then(markReady);
+}

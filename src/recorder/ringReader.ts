@@ -67,8 +67,16 @@ export class RingReader {
     return Atomics.load(this.#words, RING_DROPPED);
   }
 
-  /** Every event written since the last drain, in order. */
-  drain(): TraceEvent[] {
+  /** The last drain stopped at its limit: events are left in the ring. */
+  cut = false;
+
+  /** Events the ring holds at most. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** The events written since the last drain, in order: at most `limit` (the rest stay). */
+  drain(limit = Infinity): TraceEvent[] {
     const words = this.#words;
     const write = Atomics.load(words, RING_WRITE);
     let read = Atomics.load(words, RING_READ);
@@ -79,7 +87,7 @@ export class RingReader {
     if (pending < 0 || pending > this.#capacity)
       read = (write - Math.max(0, Math.min(pending, this.#capacity))) | 0;
     const out: TraceEvent[] = [];
-    while (read !== write) {
+    for (let taken = 0; read !== write && taken < limit; taken++) {
       const at = RING_HEADER_WORDS + (read & (this.#capacity - 1)) * EVENT_WORDS;
       const raw = (words[at + 3] ?? 0) >>> 0;
       // Coarse (0 before the clock runs) and precise stamps interleave; only a big backwards
@@ -97,6 +105,7 @@ export class RingReader {
       read = (read + 1) | 0;
     }
     Atomics.store(words, RING_READ, read);
+    this.cut = read !== write;
     return out;
   }
 }

@@ -18,7 +18,24 @@ import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
 
 /** `from "x"`, `import "x"` (static imports and re-exports). */
 const SPECIFIER = /(?:\bfrom|\bimport)\s*(["'])([^"'\n]+)\1/g;
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
+const DYNAMIC_IMPORT = /\bimport\s*\(/g;
+/** A line of a comment (`// …`, `/* …`, a JSDoc line `* …`) up to the match. */
+const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*)/;
+/** A JSDoc type (`@param {import('./types').Options}`) up to the match. */
+const JSDOC_TYPE = /@\w+\s*\{\s*$/;
+
+/**
+ * Whether `source` calls import(): an `import(` that is not in a comment line nor a JSDoc type
+ * (libraries name types that way in comments), read line by line; a doubtful one counts.
+ */
+export function hasDynamicImport(source: string): boolean {
+  for (const match of source.matchAll(DYNAMIC_IMPORT)) {
+    const lineStart = source.lastIndexOf("\n", match.index) + 1;
+    const before = source.slice(lineStart, match.index);
+    if (!COMMENT_LINE.test(before) && !JSDOC_TYPE.test(before)) return true;
+  }
+  return false;
+}
 /** More ES modules than this in one graph: the hooks, rather than the scan's cost. */
 const SCAN_LIMIT = 300;
 const CONDITIONS = new Set(["node", "import", "default"]);
@@ -191,6 +208,13 @@ function resolutionOptions(): boolean {
 }
 
 const answers = new Map<string, boolean>();
+/** Node's modules the ES modules scanned in this thread import, without their `node:`. */
+const builtinsSeen = new Set<string>();
+
+/** Whether an ES module scanned in this thread imports Node's module `name` statically. */
+export function scannedImportOf(name: string): boolean {
+  return builtinsSeen.has(name);
+}
 
 /**
  * True when the ES module `entry` (a path), or an ES module it imports statically, needs the
@@ -205,6 +229,16 @@ export function esmGraphNeedsHooks(entry: string, entrySource?: string): boolean
 }
 
 function scan(entry: string, entrySource: string | undefined): boolean {
+  try {
+    return scanGraph(entry, entrySource);
+  } catch {
+    // What the scan could not read (a malformed specifier its pattern took from a string):
+    // the hooks, as for any doubt.
+    return true;
+  }
+}
+
+function scanGraph(entry: string, entrySource: string | undefined): boolean {
   if (resolutionOptions()) return true;
   const seen = new Set<string>([entry]);
   const queue: { file: string; source: string | undefined }[] = [
@@ -217,10 +251,12 @@ function scan(entry: string, entrySource: string | undefined): boolean {
     } catch {
       return true;
     }
-    if (DYNAMIC_IMPORT.test(source)) return true;
+    if (hasDynamicImport(source)) return true;
     for (const match of source.matchAll(SPECIFIER)) {
-      const resolved = resolveSpecifier(match[2] ?? "", next.file);
+      const specifier = match[2] ?? "";
+      const resolved = resolveSpecifier(specifier, next.file);
       if (resolved === "hooks") return true;
+      if (resolved === "builtin") builtinsSeen.add(specifier.replace(/^node:/, ""));
       if (resolved === "builtin" || seen.has(resolved)) continue;
       seen.add(resolved);
       if (isTypeScriptFile(resolved) || ASYNC_MUTEX_ESM.test(resolved)) return true;

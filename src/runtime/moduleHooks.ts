@@ -15,7 +15,17 @@ import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
-import { esmGraphNeedsHooks } from "./esmGraph.ts";
+import { esmGraphNeedsHooks, hasDynamicImport } from "./esmGraph.ts";
+
+/**
+ * Set by the preload (register.ts) before the runtime loads when the thread may instrument
+ * node:child_process when the program first requires it (instrument/childProcesses.ts): no
+ * module hooks, and no ES module scanned imports it or node:cluster. Loading it costs each
+ * thread a few milliseconds, and most never use it.
+ */
+export const LAZY_CHILD_PROCESSES_KEY = Symbol.for("threadlens.lazyChildProcesses");
+/** Left by the runtime: instruments node:child_process now (before code that may import it). */
+export const CHILD_PROCESSES_NOW_KEY = Symbol.for("threadlens.childProcessesNow");
 
 /** Environment data key: the entry of the worker being started (instrument/workers.ts). */
 export const WORKER_ENTRY_KEY = "threadlens:workerEntry";
@@ -25,8 +35,6 @@ export interface WorkerEntry {
   /** The entry file's path, or undefined for code evaluated from a string. */
   readonly file: string | undefined;
 }
-
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 function entryPath(entry: string | URL): string | undefined {
   if (entry instanceof URL) return entry.protocol === "file:" ? fileURLToPath(entry) : undefined;
@@ -63,7 +71,7 @@ export function needsModuleHooks(entry: string | undefined): boolean {
   } catch {
     return true;
   }
-  if (DYNAMIC_IMPORT.test(source)) return true;
+  if (hasDynamicImport(source)) return true;
   if (esm || (!file.endsWith(".cjs") && ESM_SYNTAX.test(source)))
     return esmGraphNeedsHooks(file, source);
   return false;
@@ -75,7 +83,7 @@ export function needsModuleHooks(entry: string | undefined): boolean {
  * graph needs them.
  */
 export function laterModuleNeedsHooks(file: string, source: string, format?: string): boolean {
-  if (DYNAMIC_IMPORT.test(source)) return true;
+  if (hasDynamicImport(source)) return true;
   const esm =
     format === "module" ||
     (format === undefined && !file.endsWith(".cjs") && ESM_SYNTAX.test(source));

@@ -10,7 +10,14 @@ import {
   type MessagePort,
 } from "node:worker_threads";
 import { EVENT_WORDS, packHead } from "../protocol/binaryEvents.ts";
-import type { EventKind, Frame, MetaRecord, WaitReason } from "../protocol/events.ts";
+import {
+  LOOP_BLOCKED,
+  type EventKind,
+  type Frame,
+  type MetaRecord,
+  type WaitReason,
+} from "../protocol/events.ts";
+import { EVENT_TRAITS, type EventTraits } from "../protocol/kinds.ts";
 import {
   CONTROL_DATA_KEY,
   CONTROL_DRAIN_DONE,
@@ -20,6 +27,7 @@ import {
 import {
   MAIN_PORT_KEY,
   RECORDER_CHANNEL,
+  START_RECORDER_KEY,
   RING_DROPPED,
   RING_HEADER_WORDS,
   RING_MESSAGES,
@@ -62,10 +70,22 @@ function recorderReady(): boolean {
   return control === undefined || Atomics.load(control, CONTROL_READY) !== 0;
 }
 
+/**
+ * Has the preload start this process's recorder thread if it has not yet (recorderStart.ts):
+ * now, or (`later`) within a few milliseconds. Only the main thread has it to start; every
+ * other thread runs after it started.
+ */
+export function needRecorder(later = false): void {
+  const start = (globalThis as Record<symbol, unknown>)[START_RECORDER_KEY];
+  if (typeof start === "function") (start as (later: boolean) => void)(later);
+}
+
 /** Waits (blocking the thread) until the recorder listens. */
 function awaitRecorder(): void {
-  if (control !== undefined && Atomics.load(control, CONTROL_READY) === 0)
+  if (control !== undefined && Atomics.load(control, CONTROL_READY) === 0) {
+    needRecorder();
     rawWaitWord(control, CONTROL_READY, 0, READY_WAIT_MS);
+  }
 }
 
 function initRecording(): void {
@@ -86,15 +106,35 @@ function initRecording(): void {
   // A BroadcastChannel drops what is posted before the recorder's end exists: a worker started
   // while the recorder is still starting waits for it here (the main thread does not).
   awaitRecorder();
-  const broadcast = new BroadcastChannel(RECORDER_CHANNEL);
-  broadcast.unref();
-  channel = broadcast;
+  channel = { postMessage: postOnChannel };
 }
 
-if (recordingOn) {
-  initRecording();
-  setInterval(publish, 5).unref();
+// Taken at load: a program's fake timers may replace the global later.
+const microtask = queueMicrotask;
+let openChannel: BroadcastChannel | undefined;
+
+/**
+ * Posts to the recorder on the shared channel. Every open BroadcastChannel of a name is given
+ * every message posted on it: with one kept open in each thread, each of N threads took in and
+ * decoded every other thread's records, N² in all, most of what recording still cost at 256
+ * threads (issue 12). A thread's channel is open only while it posts: opened for the first
+ * message of a burst, closed by a microtask, before this thread's event loop can take in what
+ * others posted (messages are delivered to the recorder's end when posted, in order).
+ */
+function postOnChannel(message: unknown): void {
+  if (openChannel === undefined) {
+    const opened = new BroadcastChannel(RECORDER_CHANNEL);
+    opened.unref();
+    openChannel = opened;
+    microtask(() => {
+      opened.close();
+      openChannel = undefined;
+    });
+  }
+  openChannel.postMessage(message);
 }
+
+if (recordingOn) initRecording();
 
 /** Announces this thread's ring; `host` is the ident of the OS thread's own logical thread. */
 export function announceRing(host: number): void {
@@ -146,18 +186,52 @@ export function preciseTime(): number {
 
 // Events are published to the recorder (the write count stored atomically, which orders the
 // event words before it) in batches of PUBLISH_EVERY, and at once before anything that can
-// block: a blocked thread's events are always all visible. An idle thread's timer publishes
-// the rest. The recorder's read count is re-read only when the ring looks full.
+// block: a blocked thread's events are always all visible. A timer publishes the rest within
+// PUBLISH_MS once the thread's loop runs again. It is armed only while events wait: a
+// periodic timer in every thread woke hundreds of threads every 5 ms for nothing, which under
+// many threads cost more CPU than the program (issue 12). The recorder's read count is re-read
+// only when the ring looks full.
 const PUBLISH_EVERY = 16;
+const PUBLISH_MS = 5;
 let written = 0;
 let unpublished = 0;
 let knownRead = 0;
+let publishArmed = false;
+// Made at load, before the program runs (fake timers replacing the globals later do not touch
+// it), and re-armed with refresh(): no allocation per batch.
+const publishTimer: ReturnType<typeof setTimeout> | undefined = recordingOn
+  ? setTimeout(publishOnTimer, PUBLISH_MS).unref()
+  : undefined;
+
+function publishOnTimer(): void {
+  publishArmed = false;
+  publish();
+}
+
+/** Events wait to be published: the timer publishes them if nothing else does first. */
+function armPublish(): void {
+  publishArmed = true;
+  publishTimer?.refresh();
+}
 
 export function publish(): void {
   if (unpublished === 0 || ring === undefined) return;
   Atomics.store(ring, RING_WRITE, written);
   unpublished = 0;
+  if (recorderAsked || written < EARLY_START_EVENTS) return;
+  // A program that records this much gets its recorder thread before its ring is full.
+  recorderAsked = true;
+  needRecorder();
 }
+
+/**
+ * The main thread asks for its recorder (recorderStart.ts) once it has written this many
+ * events, so that the ring's rest covers the recorder's start: a full ring drops what a
+ * recorder that is still starting cannot make room for.
+ */
+const EARLY_START_EVENTS = RING_EVENTS / 16;
+/** Whether this thread asked already (every other thread runs after its recorder started). */
+let recorderAsked = !isMainThread;
 
 function write(head: number, object: number, site: number, time: number): void {
   const r = ring;
@@ -179,6 +253,7 @@ function write(head: number, object: number, site: number, time: number): void {
   r[at + 3] = time;
   written = (w + 1) | 0;
   if (++unpublished >= PUBLISH_EVERY) publish();
+  else if (!publishArmed) armPublish();
 }
 
 /** How long a full ring waits, once the recorder has started, for its first drains. */
@@ -279,6 +354,10 @@ export function emitPrecise(
   beforePreciseEvent();
   write(packHead(kind, thread, flag, reason, shared), object, site, preciseTime());
   publish();
+  // Something waits, or this thread blocks: the online analysis has something to watch.
+  if (kind === "loop-idle") {
+    if (flag) needRecorder(object !== LOOP_BLOCKED);
+  } else if ((EVENT_TRAITS[kind] as EventTraits).begins !== undefined) needRecorder(true);
 }
 
 /** At most this long for the recorder to pass events on (it may be busy, or gone). */

@@ -2,50 +2,26 @@
 // in every worker thread (workers inherit --import). In each one it makes TypeScript modules
 // loadable (ESM through the loader hooks, CommonJS through a require hook), turns on source
 // maps so that stacks point at TypeScript lines, and turns on recording; in the main thread it
-// also starts the recorder thread and, at exit, waits for it to write everything down.
+// also starts the recorder thread (recorderStart.ts) and, at exit, has everything written down.
 import Module, { createRequire, register } from "node:module";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
-  BroadcastChannel,
-  MessageChannel,
-  Worker,
   getEnvironmentData,
   isMainThread,
   setEnvironmentData,
   workerData,
 } from "node:worker_threads";
-import {
-  CLOCK_BYTES,
-  CONTROL_EXIT_CODE,
-  CONTROL_FLUSH_DONE,
-  FLUSH_DONE_BLOCKED,
-  CONTROL_FLUSH_REQUEST,
-  CONTROL_READY,
-  CONTROL_WORDS,
-  CONTROL_DATA_KEY,
-  ENV_CONTROL_FD,
-  ENV_OUTPUT_FD,
-  ENV_PROGRAM,
-  ENV_STREAM,
-  ENV_TIMEOUT_MS,
-  ENV_TRACE_FILE,
-  PAUSE_DATA_KEY,
-} from "../protocol/recorderControl.ts";
-import { MAIN_PORT_KEY, RECORDER_WORKER_MARK, STOP_CHANNEL } from "../protocol/recorderWire.ts";
-import {
-  ENV_PROCESS_LINK,
-  ENV_RECORDER_SOCKET,
-  type ProcessLink,
-  type ProcessSettings,
-} from "../protocol/processLink.ts";
+import { RECORDER_WORKER_MARK } from "../protocol/recorderWire.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
-import { makeSocketDir, sweepOrphanedSocketDirs } from "./recorderSocketDir.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { loadWithCodeCache } from "./runtimeCode.ts";
-import { setOwnRuntimeFace } from "./esmGraph.ts";
+import { startRecorder } from "./recorderStart.ts";
+import { scannedImportOf, setOwnRuntimeFace } from "./esmGraph.ts";
 import {
+  CHILD_PROCESSES_NOW_KEY,
+  LAZY_CHILD_PROCESSES_KEY,
   WORKER_ENTRY_KEY,
   laterModuleNeedsHooks,
   needsModuleHooks,
@@ -58,10 +34,6 @@ import {
   newClaimWords,
 } from "./loaderClaims.ts";
 
-// The engine's own Atomics, taken before the runtime instruments the globals (the exit-time
-// flush below must not be recorded as a wait of the program).
-const rawNotify = Atomics.notify;
-const rawWait = Atomics.wait;
 const distDir = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const inRecorder =
@@ -89,15 +61,41 @@ const recording = !inRecorder && process.env["THREADLENS_RECORD"] !== "0";
 // for the hooks' own thread to start.
 if (recording && isMainThread) startRecorder();
 
+/**
+ * Set while the preload compiles a module: esbuild's synchronous call blocks main in
+ * Atomics.wait for esbuild's own service worker, which is not the program's and is not
+ * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
+ * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
+ */
+const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
+
 const claims = newClaimWords();
 let hooksRegistered = false;
 function registerHooks(): void {
   hooksRegistered = true;
-  register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
+  // Registered late (registerHooksWhenNeeded), after the runtime instrumented Atomics: Node's
+  // wait for the hooks' thread to start is not the program's (INTERNAL_WAIT below).
+  const flags = globalThis as Record<symbol, unknown>;
+  const internal = flags[INTERNAL_WAIT];
+  flags[INTERNAL_WAIT] = true;
+  try {
+    register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
+  } finally {
+    flags[INTERNAL_WAIT] = internal;
+  }
+  // From now on an ES module may import node:child_process without the preload seeing it.
+  childProcessesNow();
+}
+
+function childProcessesNow(): void {
+  const now = (globalThis as Record<symbol, unknown>)[CHILD_PROCESSES_NOW_KEY];
+  if (typeof now === "function") (now as () => void)();
 }
 setOwnRuntimeFace(path.join(distDir, "runtime.mjs"));
 if (needsModuleHooks(threadEntry())) registerHooks();
 else registerHooksWhenNeeded();
+(globalThis as Record<symbol, unknown>)[LAZY_CHILD_PROCESSES_KEY] =
+  !hooksRegistered && !scannedImportOf("child_process") && !scannedImportOf("cluster");
 
 interface CompilingModule {
   _compile(content: string, filename: string, format?: string): unknown;
@@ -123,6 +121,8 @@ function registerHooksWhenNeeded(): void {
       registerHooks();
       // Put back unless another loader has wrapped it meanwhile.
       if (proto._compile === watching) proto._compile = compile;
+    } else if (scannedImportOf("child_process") || scannedImportOf("cluster")) {
+      childProcessesNow(); // an ES module required that imports it
     }
     return compile.call(this, content, filename, format);
   };
@@ -134,14 +134,6 @@ interface CompilableModule {
 }
 type ExtensionHandler = (module: CompilableModule, filename: string) => void;
 type Extensions = Record<string, ExtensionHandler>;
-
-/**
- * Set while the preload compiles a module: esbuild's synchronous call blocks main in
- * Atomics.wait for esbuild's own service worker, which is not the program's and is not
- * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
- * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
- */
-const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 function compileCommonJs(module: CompilableModule, filename: string): void {
   const source = readFileSync(filename, "utf8");
@@ -213,126 +205,6 @@ function installRequireHook(ext: string): void {
   });
 }
 for (const ext of CLAIMABLE_EXTENSIONS) installRequireHook(ext);
-
-function positiveInt(value: string | undefined): number | undefined {
-  const n = value === undefined ? NaN : Number(value);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-}
-
-/**
- * The supervisor's command fd, taken out of the environment: a program's own child processes
- * under this preload must not read another process's commands from whatever their fd is.
- */
-function takeControlFd(): number | undefined {
-  const fd = positiveInt(process.env[ENV_CONTROL_FD]);
-  delete process.env[ENV_CONTROL_FD];
-  return fd;
-}
-
-function takeSupervisorEnv(): Record<string, string | undefined> {
-  const taken: Record<string, string | undefined> = {};
-  for (const name of [ENV_OUTPUT_FD, ENV_TRACE_FILE, ENV_TIMEOUT_MS, ENV_PROGRAM, ENV_STREAM]) {
-    taken[name] = process.env[name];
-    delete process.env[name];
-  }
-  return taken;
-}
-
-/** A cluster worker's name (`cluster-worker-<id>`, its `cluster.worker.id`); else undefined. */
-function clusterLabel(): string | undefined {
-  const cluster = require("node:cluster") as import("node:cluster").Cluster;
-  const id = cluster.isWorker ? cluster.worker?.id : undefined;
-  return id === undefined ? undefined : `cluster-worker-${id}`;
-}
-
-/**
- * This process's part in the run's recording (protocol/processLink.ts): a child of a process
- * under the preload (a threadlens Process, or a plain fork: it has an IPC channel) relays to
- * the root's recorder; any other process is a root, with a socket in a private directory.
- */
-function processSettings(): ProcessSettings {
-  const rootSocket = process.env[ENV_RECORDER_SOCKET];
-  const linkText = process.env[ENV_PROCESS_LINK];
-  delete process.env[ENV_PROCESS_LINK];
-  const link = linkText === undefined ? undefined : (JSON.parse(linkText) as ProcessLink);
-  if (rootSocket !== undefined && (link !== undefined || typeof process.send === "function"))
-    return { relayTo: rootSocket, link, label: link === undefined ? clusterLabel() : undefined };
-  sweepOrphanedSocketDirs();
-  const dir = makeSocketDir();
-  const listen = path.join(dir, "recorder.sock");
-  process.env[ENV_RECORDER_SOCKET] = listen;
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return { listen };
-}
-
-/**
- * Starts the recorder thread without waiting for it: the program's first line runs while it
- * starts. Nothing is lost meanwhile: the main thread's messages wait in its port (the
- * recorder holds the other end), the rings keep their events, and whatever must not go ahead
- * of the recorder waits for its ready word (CONTROL_READY: recording.ts).
- */
-function startRecorder(): void {
-  const clock = new SharedArrayBuffer(CLOCK_BYTES);
-  new Float64Array(clock, 8, 1)[0] = performance.timeOrigin;
-  setEnvironmentData("threadlens:clock", clock);
-  // The debugger's pause word (pause.ts): every thread started from now on sees it.
-  const pause = new SharedArrayBuffer(4);
-  setEnvironmentData(PAUSE_DATA_KEY, pause);
-  const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
-  const controlWords = new Int32Array(control);
-  setEnvironmentData(CONTROL_DATA_KEY, control);
-  // Read once and removed: the program's own child processes (which inherit the environment)
-  // are not this supervisor's program, and fd 3 of a forked child is its IPC channel.
-  const env = takeSupervisorEnv();
-  const processes = processSettings();
-  const { port1: mainPort, port2: recorderPort } = new MessageChannel();
-  mainPort.unref();
-  (globalThis as Record<symbol, unknown>)[MAIN_PORT_KEY] = mainPort;
-  const recorder = new Worker(path.join(distDir, "recorder.js"), {
-    execArgv: [],
-    transferList: [recorderPort],
-    workerData: {
-      [RECORDER_WORKER_MARK]: true,
-      mainPort: recorderPort,
-      processes,
-      control,
-      clock,
-      pause,
-      settings: {
-        outputFd: positiveInt(env[ENV_OUTPUT_FD]),
-        controlFd: takeControlFd(),
-        traceFile: env[ENV_TRACE_FILE] || undefined,
-        timeoutMs: positiveInt(env[ENV_TIMEOUT_MS]),
-        program: env[ENV_PROGRAM] ?? process.argv[1] ?? "",
-        stream: env[ENV_STREAM] === "1",
-        cwd: process.cwd(),
-      },
-    },
-  });
-  recorder.on("error", (error) => {
-    process.stderr.write(`threadlens: recorder failed: ${String(error)}\n`);
-    // Nothing waits for a recorder that is gone (nor, at exit, for its flush).
-    for (const word of [CONTROL_READY, CONTROL_FLUSH_DONE]) {
-      if (Atomics.load(controlWords, word) === 0) Atomics.store(controlWords, word, 1);
-      rawNotify(controlWords, word);
-    }
-  });
-  recorder.unref();
-  // After a deadlock with no supervisor, the recorder asks this thread to end the program.
-  const stop = new BroadcastChannel(STOP_CHANNEL);
-  stop.unref();
-  stop.onmessage = (message: unknown) => {
-    process.exit((message as { data: { exitCode: number } }).data.exitCode);
-  };
-  process.on("exit", (code) => {
-    Atomics.store(controlWords, CONTROL_EXIT_CODE, code);
-    Atomics.store(controlWords, CONTROL_FLUSH_REQUEST, 1);
-    rawNotify(controlWords, CONTROL_FLUSH_REQUEST);
-    rawWait(controlWords, CONTROL_FLUSH_DONE, 0, 5000);
-    // A hang found only at the end (DESIGN 5.6): exit 2, as when it stops the program.
-    if (Atomics.load(controlWords, CONTROL_FLUSH_DONE) === FLUSH_DONE_BLOCKED) process.exitCode = 2;
-  });
-}
 
 if (recording) {
   (globalThis as Record<symbol, unknown>)[Symbol.for("threadlens.recording")] = true;

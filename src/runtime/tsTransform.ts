@@ -4,7 +4,6 @@
 // module does not start another esbuild.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   ESM_SYNTAX,
@@ -14,6 +13,7 @@ import {
   packageType,
 } from "./moduleFormat.ts";
 import { TypeScriptSyntaxError, toSyntaxError } from "../protocol/typeScriptFiles.ts";
+import { cacheDir } from "../protocol/codeCache.ts";
 
 export { declaredModule, isTypeScriptFile, TypeScriptSyntaxError, toSyntaxError };
 
@@ -39,8 +39,8 @@ export function formatOf(file: string, source: string): ModuleFormat {
 }
 
 const CACHE_VERSION = "1";
-/** Where the preload keeps what it compiled (TypeScript here, V8 code in runtimeCode.ts). */
-export const cacheDir = path.join(tmpdir(), `threadlens-ts-cache-${process.getuid?.() ?? "u"}`);
+// Where the preload keeps what it compiled (TypeScript here, V8 code in runtimeCode.ts).
+export { cacheDir };
 // node:crypto is twenty more builtins to load: only a thread that compiles TypeScript does.
 // A require from any absolute path finds builtins; this module is bundled both as an ES module
 // and as CommonJS, so it has neither import.meta nor __filename to hand in every bundle.

@@ -286,6 +286,10 @@ test("exit codes and output: the program's own code, --json keeps stdout for the
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-cli-"));
   try {
     const broken = path.join(dir, "broken.ts");
+    // A text that compiled is not checked again; an edit of it is (the check goes by the text).
+    writeFileSync(broken, "const x: number = 1;\n");
+    assert.equal(threadlens("run", broken).status, 0);
+    assert.equal(threadlens("run", broken).status, 0);
     writeFileSync(broken, "const x: number = (;\n");
     const r = threadlens("run", broken);
     assert.equal(r.status, 3);

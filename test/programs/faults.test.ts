@@ -242,9 +242,11 @@ test("a root killed by SIGKILL leaves its socket folder; the next root removes i
     program.kill("SIGKILL");
     await exited;
     // (Any root that starts now, of a test running beside this one, may already sweep it.)
+    // The sweep is part of the recorder's start, which a plain preload makes only when the
+    // program first needs it (never, for `-e 0`): this root starts it at once.
     const next = spawnSync(process.execPath, ["--import", register, "-e", "0"], {
       cwd: root,
-      env: cleanEnv(),
+      env: { ...cleanEnv(), THREADLENS_LAZY_RECORDER: "0" },
       encoding: "utf8",
       timeout: 60_000,
     });

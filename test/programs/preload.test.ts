@@ -100,6 +100,41 @@ test("a CommonJS .js program's workers load TypeScript and ES modules with its t
   assert.match(stderr, /typescript worker took shared\nmodule worker took shared\n/);
 });
 
+test("a CommonJS worker gets the preload's CommonJS build, with its threadlens", () => {
+  const { status, report, stderr } = runJson(`${fixtures}/workers-cjs-main.js`);
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(
+    report.threads.map((t) => [t.name, t.kind, t.state]),
+    [
+      ["main", "main", "exited"],
+      ["worker-cjs.js", "worker", "exited"],
+    ],
+  );
+  assert.match(stderr, /^worker preload: register\.cjs$/m);
+});
+
+test("node:child_process is instrumented when a CommonJS program first requires it", () => {
+  const { status, report, stderr } = runJson(`${fixtures}/fork-main.js`);
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(report.findings, []);
+  // The fork is a process of the run: linked, so the root's report names it.
+  assert.deepEqual(
+    report.threads.map((t) => [t.name, t.kind, t.state]),
+    [
+      ["main", "main", "exited"],
+      ["fork-child", "main", "exited"],
+    ],
+  );
+  assert.match(stderr, /^child preload: true\nchild exited 0$/m);
+  const plain = spawnSync(
+    process.execPath,
+    ["--import", "./dist/register.mjs", `${fixtures}/loaded-builtins.js`],
+    { cwd: root, encoding: "utf8" },
+  );
+  assert.equal(plain.stdout, "child_process loaded: false\nchild_process loaded: true\n");
+});
+
 test("a CommonJS .ts file compiled on a cold cache records no wait of esbuild's", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-cold-"));
   try {

@@ -12,7 +12,7 @@ import {
   needsModuleHooks,
   workerEntry,
 } from "../../src/runtime/moduleHooks.ts";
-import { setOwnRuntimeFace } from "../../src/runtime/esmGraph.ts";
+import { hasDynamicImport, setOwnRuntimeFace } from "../../src/runtime/esmGraph.ts";
 
 test("needsModuleHooks: by extension, package type, syntax and dynamic import", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-hooks-"));
@@ -112,6 +112,8 @@ test("needsModuleHooks of an ES module entry: what its static graph reaches", ()
     assert.equal(entry("g.mjs", 'import { nothing } from "not-installed";\n'), true);
     assert.equal(entry("h.mjs", 'import { u } from "./util.js";\n'), true);
     assert.equal(entry("i.mjs", 'import x from "#internal";\n'), true);
+    // A string the specifier pattern takes for one, that is no URI: a doubt, not a crash.
+    assert.equal(entry("bad.mjs", "const s = \"from '%E0%A4%A'\";\n"), true);
     // `threadlens`: another copy goes through the hooks, the preload's own copy does not.
     assert.equal(entry("j.mjs", 'import { Lock } from "threadlens";\n'), true);
     setOwnRuntimeFace(path.join(dir, "node_modules/threadlens/dist/runtime.mjs"));
@@ -136,6 +138,20 @@ test("the preload's late-hooks fixture starts without them", () => {
     needsModuleHooks(path.resolve("test/fixtures/preload/async-mutex-inversion.mjs")),
     true,
   );
+});
+
+test("hasDynamicImport: calls count, comment lines and JSDoc types do not", () => {
+  assert.equal(hasDynamicImport('const m = await import("./x.js");\n'), true);
+  assert.equal(hasDynamicImport("load(() => import (file));\n"), true);
+  assert.equal(hasDynamicImport('x = 1; // then import("y")\n'), true);
+  assert.equal(
+    hasDynamicImport("/**\n * @returns {import('./types.js').Resolver} r\n */\n"),
+    false,
+  );
+  assert.equal(hasDynamicImport("/** @type {import('./t').Task[]} */\nconst tasks = [];\n"), false);
+  assert.equal(hasDynamicImport("  // import('./later.js') once ready\nrun();\n"), false);
+  assert.equal(hasDynamicImport("function f(/** @param {import('a').B} */ b) {}\n"), false);
+  assert.equal(hasDynamicImport("const important = require('x');\n"), false);
 });
 
 test("workerEntry: a path, a file URL, or no file for evaluated code", () => {

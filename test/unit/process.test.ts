@@ -3,7 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ArgumentError, Lock, Process, RWLock, ThreadStateError, processArgs } from "threadlens";
-import { childExecArgv } from "../../src/runtime/process/childArgv.ts";
+import {
+  childExecArgv,
+  hasPreload,
+  withoutPreload,
+  workerExecArgv,
+} from "../../src/runtime/process/childArgv.ts";
 
 const child = new URL("../fixtures/processes/child.ts", import.meta.url);
 
@@ -31,6 +36,42 @@ test("childExecArgv: the parent's options minus its preload, test runner and ins
       "file:///x/dist/register.mjs",
     ],
   );
+});
+
+test("the preload in any of its forms: --import, --require, -r, its CommonJS build", () => {
+  const cjs = "/x/dist/register.cjs";
+  for (const argv of [
+    ["--import", "file:///x/dist/register.mjs"],
+    ["--import=threadlens/register"],
+    ["--require", cjs],
+    ["-r", cjs],
+    [`--require=${cjs}`],
+  ]) {
+    assert.equal(hasPreload(argv), true, argv.join(" "));
+    assert.deepEqual(withoutPreload(["--no-warnings", ...argv, "--expose-gc"]), [
+      "--no-warnings",
+      "--expose-gc",
+    ]);
+  }
+  assert.equal(hasPreload(["--require", "./other.cjs", "--import", "./register.js"]), false);
+});
+
+test("workerExecArgv: --require of the CommonJS build, only when the preload is alone", () => {
+  const cjs = "/x/dist/register.cjs";
+  assert.deepEqual(
+    workerExecArgv(["--no-warnings", "--import", "file:///x/dist/register.mjs"], cjs),
+    ["--no-warnings", "--require", cjs],
+  );
+  assert.deepEqual(workerExecArgv(["--import=threadlens/register"], cjs), ["--require", cjs]);
+  // Not the preload's to change: no preload, or another loader or preload beside it.
+  assert.equal(workerExecArgv(["--no-warnings"], cjs), undefined);
+  for (const other of [
+    ["--import", "tsx"],
+    ["-r", "ts-node/register"],
+    ["--loader=ts-node/esm"],
+    ["--experimental-loader", "./l.mjs"],
+  ])
+    assert.equal(workerExecArgv([...other, "--import", "./dist/register.mjs"], cjs), undefined);
 });
 
 test("Process: bad options are refused with what is wrong", () => {

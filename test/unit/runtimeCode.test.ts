@@ -16,7 +16,8 @@ test("loadWithCodeCache: compiled once and cached on disk, taken from the cache 
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-code-"));
   const file = path.join(dir, "bundle.js");
   const cacheFiles = (): string[] => {
-    const tag = path.basename(codeCacheFile(file)).replace(/v\d.*$/, "");
+    // The tag before the build key (whose node version is the only dotted part of the name).
+    const tag = path.basename(codeCacheFile(file)).replace(/v\d+\.\d+\.\d+-.*$/, "");
     const cacheDir = path.dirname(codeCacheFile(file));
     return readdirSync(cacheDir)
       .filter((name) => name.startsWith(tag))

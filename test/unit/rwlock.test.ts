@@ -64,7 +64,14 @@ describe("RWLock contract", () => {
     await rw.acquireRead();
     const writer = spawn(() => rw.acquireWrite({ timeout: 30 }));
     const reader = spawn(async () => {
-      await until(() => rw.waitingWriters === 1);
+      // The writer begins its wait within a few microtask hops of its spawn, and the reader
+      // queues behind it in a few more: no timer runs meanwhile, so the writer's 30 ms timeout
+      // cannot end its wait first (polling on timers raced it: on a loaded machine a poll
+      // came after the timeout, and the reader never saw the writer waiting).
+      for (let hops = 0; rw.waitingWriters !== 1; hops++) {
+        assert.ok(hops < 100, "the writer began its wait");
+        await undefined;
+      }
       const ok = await rw.acquireRead();
       rw.releaseRead();
       return ok;

@@ -43,7 +43,7 @@ import { adoptAddressTables, sharedAddressId, sharedAddressLabel } from "./share
 
 type WaitableArray = Int32Array | BigInt64Array;
 
-/** Set by the preload around its synchronous esbuild compile (register.ts). */
+/** Set by the preload around its synchronous esbuild compile and a late hooks start (register.ts). */
 const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 const addresses = new WeakMap<ArrayBufferLike, Map<number, number>>();

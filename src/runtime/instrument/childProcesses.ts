@@ -26,8 +26,10 @@ import { currentIdent } from "../logicalThread.ts";
 import { countRunChildProcess } from "../parking.ts";
 import { countMessages, watchMessageListeners } from "./loopWatch.ts";
 import { traceProcessStart } from "../trace.ts";
+import { needRecorder } from "../recording.ts";
 import { nextLogicalThreadId } from "../world.ts";
-import { hasPreload, isPreload } from "../process/childArgv.ts";
+import { hasPreload, withoutPreload } from "../process/childArgv.ts";
+import { CHILD_PROCESSES_NOW_KEY, LAZY_CHILD_PROCESSES_KEY } from "../moduleHooks.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "../process/env.ts";
 import { EXIT_LISTENER_METHODS, awaitExit, exitJoined, joinable } from "./exitJoins.ts";
 
@@ -133,15 +135,6 @@ function preloadArgs(): string[] {
   return ["--import", pathToFileURL(path.join(distDir, "register.mjs")).href];
 }
 
-function withoutPreload(argv: readonly string[]): string[] {
-  return argv.filter(
-    (arg, i) =>
-      !(arg === "--import" && isPreload(argv[i + 1])) &&
-      !(argv[i - 1] === "--import" && isPreload(arg)) &&
-      !(arg.startsWith("--import=") && isPreload(arg.slice("--import=".length))),
-  );
-}
-
 function viaNodeOptions(env: NodeJS.ProcessEnv): boolean {
   return hasPreload((env["NODE_OPTIONS"] ?? "").split(/\s+/));
 }
@@ -152,6 +145,8 @@ function linked(
   name: string,
   selfAnnounced = false,
 ): { ident: number; env: NodeJS.ProcessEnv } {
+  // The child relays to this process's recorder (it retries until that listens).
+  needRecorder();
   const ident = nextLogicalThreadId();
   const link: ProcessLink = {
     pid: process.pid,
@@ -266,8 +261,49 @@ function promisifiedExecFile(execFile: Starter): (...args: unknown[]) => Promise
   };
 }
 
-/** Replaces fork, spawn, execFile and their Sync forms (CommonJS and ES module views). */
+/** What loads node:child_process, or takes its fork at its own load (cluster's primary). */
+const LOADS_CHILD_PROCESS = new Set([
+  "child_process",
+  "node:child_process",
+  "cluster",
+  "node:cluster",
+]);
+
+function loadedAlready(): boolean {
+  const list = (process as { moduleLoadList?: string[] }).moduleLoadList;
+  return (
+    list === undefined ||
+    list.includes("NativeModule child_process") ||
+    list.includes("NativeModule cluster")
+  );
+}
+
+/**
+ * Instruments node:child_process now, or (the preload says the thread may:
+ * moduleHooks.ts LAZY_CHILD_PROCESSES_KEY) when the program first requires it or node:cluster.
+ */
 export function instrumentChildProcesses(): void {
+  const globals = globalThis as Record<symbol, unknown>;
+  globals[CHILD_PROCESSES_NOW_KEY] = instrumentNow;
+  if (globals[LAZY_CHILD_PROCESSES_KEY] !== true || loadedAlready()) {
+    instrumentNow();
+    return;
+  }
+  type Load = (this: unknown, request: string, ...rest: unknown[]) => unknown;
+  const modules = createRequire(__filename)("node:module") as { _load: Load };
+  const load = modules._load;
+  modules._load = function (request: string, ...rest: unknown[]): unknown {
+    if (!instrumented && LOADS_CHILD_PROCESS.has(request)) instrumentNow();
+    return load.call(this, request, ...rest);
+  };
+}
+
+let instrumented = false;
+
+/** Replaces fork, spawn, execFile and their Sync forms (CommonJS and ES module views). */
+function instrumentNow(): void {
+  if (instrumented) return;
+  instrumented = true;
   const require = createRequire(__filename);
   const cp = require("node:child_process") as Record<string, Starter>;
   const original = (name: string): Starter => cp[name] as Starter;

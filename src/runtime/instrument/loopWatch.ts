@@ -5,11 +5,11 @@
 // does start and run on Node 20; what waits on main's loop is its message handlers, timers and
 // anything else scheduled there).
 //
-// A check every IDLE_CHECK_MS, on an unref'd timer (it keeps no loop alive, and runs only
-// while something else does): idle when every active resource is a stdio pipe or the
-// worker's parentPort, which the program listens on (live workers and unref'd timers are not
-// listed), then it writes a beat, the
-// coarse clock, into the thread's ring header; otherwise 0. A thread busy running code cannot
+// A check every IDLE_CHECK_MS while the loop is idle (backing off to BUSY_CHECK_MAX_MS while
+// it is not), on an unref'd timer (it keeps no loop alive, and runs only while something else
+// does): idle when every active resource is a stdio pipe or the worker's parentPort, which the
+// program listens on (live workers and unref'd timers are not listed), then it writes a beat,
+// the coarse clock, into the thread's ring header; otherwise 0. A thread busy running code cannot
 // beat, so the recorder (ringReader.ts) takes a beat older than a few checks as "busy": a
 // message that arrives and starts long work makes the thread busy within that time, well
 // inside the hang analysis' stability window.
@@ -192,6 +192,18 @@ export function countMessages(emitter: NodeJS.EventEmitter): void {
   });
 }
 
+/**
+ * The longest time between two checks while the loop has other work (a message, a reply of the
+ * loader hooks thread, I/O): how late a loop that has just gone idle is seen so. Checks back
+ * off to it while the loop stays busy, so that hundreds of threads loading their modules do not
+ * each wake 50 times a second (issue 12); an idle loop beats every IDLE_CHECK_MS.
+ */
+const BUSY_CHECK_MAX_MS = 80;
+
+// Taken at load, before the program runs: fake timers that replace the global later must not
+// stop the watch.
+const timeout = setTimeout;
+
 export function watchLoop(): void {
   if (isMainThread) watchStdin();
   if (typeof process.send === "function") {
@@ -204,5 +216,12 @@ export function watchLoop(): void {
     // it and its parent send each other is counted instead, at both ends.
     countSends(parentPort);
   }
-  setInterval(() => writeIdleBeat(waitsForMessagesOnly()), IDLE_CHECK_MS).unref();
+  let delay = IDLE_CHECK_MS;
+  const check = (): void => {
+    const idle = waitsForMessagesOnly();
+    writeIdleBeat(idle);
+    delay = idle ? IDLE_CHECK_MS : Math.min(delay * 2, BUSY_CHECK_MAX_MS);
+    timeout(check, delay).unref();
+  };
+  timeout(check, delay).unref();
 }

@@ -5,33 +5,63 @@
 // watcher) or fight the parent for a resource (the inspector's port).
 const PARENT_ONLY = /^--(test|watch|inspect|debug-port|experimental-test)/;
 
-/** A Node option value naming the threadlens preload (`--import threadlens/register`, its file). */
+/**
+ * A Node option value naming the threadlens preload (`--import threadlens/register`, its file,
+ * or its CommonJS build that worker threads get through `--require`).
+ */
 export function isPreload(value: string | undefined): boolean {
-  return value !== undefined && /(^|[\\/])(threadlens[\\/]register|register\.mjs$)/.test(value);
+  return value !== undefined && /(^|[\\/])(threadlens[\\/]register|register\.[cm]js$)/.test(value);
+}
+
+const PRELOAD_FLAG = /^(?:--import|--require|-r)$/;
+const PRELOAD_OPTION = /^(?:--import|--require)=/;
+
+/** `--import <preload>`, `--require <preload>`, `-r <preload>` at `i` (its value at i + 1). */
+function preloadFlagAt(argv: readonly string[], i: number): boolean {
+  return PRELOAD_FLAG.test(argv[i] ?? "") && isPreload(argv[i + 1]);
+}
+
+/** `--import=<preload>` or `--require=<preload>` at `i`. */
+function preloadOptionAt(argv: readonly string[], i: number): boolean {
+  const arg = argv[i] ?? "";
+  return PRELOAD_OPTION.test(arg) && isPreload(arg.slice(arg.indexOf("=") + 1));
+}
+
+/** Node options without the threadlens preload, whichever form loads it. */
+export function withoutPreload(argv: readonly string[]): string[] {
+  return argv.filter(
+    (_, i) => !preloadFlagAt(argv, i) && !preloadFlagAt(argv, i - 1) && !preloadOptionAt(argv, i),
+  );
 }
 
 /** Node options for the child: the parent's execArgv without its preload, then `preloadUrl`. */
 export function childExecArgv(parentArgv: readonly string[], preloadUrl: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < parentArgv.length; i++) {
-    const arg = parentArgv[i] ?? "";
-    if (arg === "--import" && isPreload(parentArgv[i + 1])) {
-      i++;
-      continue;
-    }
-    if (arg.startsWith("--import=") && isPreload(arg.slice("--import=".length))) continue;
-    if (PARENT_ONLY.test(arg)) continue;
-    out.push(arg);
-  }
+  const out = withoutPreload(parentArgv).filter((arg) => !PARENT_ONLY.test(arg));
   out.push("--import", preloadUrl);
   return out;
 }
 
 /** Whether Node options (execArgv, or NODE_OPTIONS split at spaces) load the threadlens preload. */
 export function hasPreload(argv: readonly string[]): boolean {
-  return argv.some(
-    (arg, i) =>
-      (arg === "--import" && isPreload(argv[i + 1])) ||
-      (arg.startsWith("--import=") && isPreload(arg.slice("--import=".length))),
-  );
+  return argv.some((_, i) => preloadFlagAt(argv, i) || preloadOptionAt(argv, i));
+}
+
+/** Options that load other code before the program (loaders and preloads). */
+const OTHER_PRELOADS = /^(?:--import|--require|-r|--loader|--experimental-loader)(?:=|$)/;
+
+/**
+ * The Node options of a worker thread that would inherit `parentArgv`: the same, with the
+ * preload's CommonJS build (`cjsPreload`) through --require instead of --import (the worker
+ * then does without Node's ES module loader unless its program needs it). Undefined, to keep
+ * what it inherits, unless the preload is the parent's only loader or preload: the order of
+ * several would change (every --require runs before every --import).
+ */
+export function workerExecArgv(
+  parentArgv: readonly string[],
+  cjsPreload: string,
+): string[] | undefined {
+  const rest = withoutPreload(parentArgv);
+  if (rest.length === parentArgv.length || rest.some((arg) => OTHER_PRELOADS.test(arg)))
+    return undefined;
+  return [...rest, "--require", cjsPreload];
 }

@@ -10,6 +10,7 @@ import { ENV_PROCESS_LINK, type ProcessLink } from "../../protocol/processLink.t
 import { ArgumentError, ThreadStateError } from "../errors.ts";
 import { currentIdent } from "../logicalThread.ts";
 import { traceJoin, traceProcessStart } from "../trace.ts";
+import { needRecorder } from "../recording.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { countRunChildProcess, holdLoop, releaseLoop } from "../parking.ts";
 import { countMessages, watchMessageListeners } from "../instrument/loopWatch.ts";
@@ -140,6 +141,7 @@ export class Process {
     }
     // The child's main thread is this logical thread of the run (its recorder says so to the
     // root's, which names its other threads after the process).
+    needRecorder(); // the child relays to this process's recorder
     const ident = nextLogicalThreadId();
     const link: ProcessLink = { pid: process.pid, ident, starter: currentIdent(), name: this.name };
     const child = childProcess().fork(this.modulePath, [], {

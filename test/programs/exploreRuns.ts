@@ -1,0 +1,84 @@
+// What the `threadlens explore` tests share (explore*.test.ts): the real CLI run as a child
+// process, its JSON report, and the exact deadlock of the two-lock inversion fixtures.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Finding, Report } from "../../src/protocol/report.ts";
+
+export const root = fileURLToPath(new URL("../..", import.meta.url));
+const cli = path.join(root, "dist/cli.js");
+export const asyncInversion = "test/fixtures/schedules/async-inversion.ts";
+export const threadInversion = "test/fixtures/schedules/thread-inversion.ts";
+export const clean = "test/fixtures/schedules/clean.ts";
+export const lostUpdate = "test/fixtures/schedules/lost-update.ts";
+
+export interface Result {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function cliRun(args: readonly string[]): Result {
+  const env = { ...process.env };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 600_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function json(args: readonly string[]): {
+  status: number | null;
+  report: Report;
+  stderr: string;
+} {
+  const [command = "", ...rest] = args;
+  const r = cliRun([command, "--json", ...rest]);
+  try {
+    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    return assert.fail(`no JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+export function only(report: Report, kind: Finding["kind"]): Finding {
+  const found = report.findings.filter((f) => f.kind === kind);
+  assert.equal(found.length, 1, `one ${kind} expected: ${JSON.stringify(report.findings)}`);
+  return found[0] as Finding;
+}
+
+export function lineOf(file: string, text: string, n: number): number {
+  const lines = readFileSync(path.join(root, file), "utf8").split("\n");
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes(text) && ++seen === n) return i + 1;
+  throw new Error(`${text} not in ${file}`);
+}
+
+/** The deadlock of lockA and lockB between first and second, blocked at the second takes. */
+export function assertInversionDeadlock(
+  report: Report,
+  file: string,
+  take: string,
+  context: string,
+) {
+  const d = only(report, "deadlock");
+  assert.equal(report.findings.length, 1, context);
+  assert.deepEqual([...d.locks].sort(), ["lockA", "lockB"], context);
+  assert.deepEqual([...d.threads].sort(), ["first", "second"], context);
+  const waits = d.sites
+    .filter((s) => s.role === "waits")
+    .map((s) => `${s.thread}:${s.line}`)
+    .sort();
+  assert.deepEqual(
+    waits,
+    [`first:${lineOf(file, `lockB.${take}`, 1)}`, `second:${lineOf(file, `lockA.${take}`, 2)}`],
+    context,
+  );
+  return d;
+}

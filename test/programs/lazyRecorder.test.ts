@@ -1,0 +1,100 @@
+// The recorder thread under the plain preload (`node --import threadlens/register`, no
+// supervisor) starts when the program first needs it (runtime/recorderStart.ts): a program that
+// ends first is analyzed in its main thread at exit. Each case runs twice, lazily and with the
+// recorder started with the program (THREADLENS_LAZY_RECORDER=0), and both say the same.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+function runPlain(program: string, lazy: boolean) {
+  const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  const r = spawnSync(process.execPath, ["--import", "./dist/register.mjs", program], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The finding lines of the human report: severity and kind, then the message. */
+function findingLines(stderr: string): string[] {
+  const lines = stderr.split("\n");
+  return lines.flatMap((line, i) =>
+    /^(?:WARNING|ERROR): threadlens: /.test(line) ? [line, (lines[i + 1] ?? "").trim()] : [],
+  );
+}
+
+test("a short program that never waits: its potential deadlock reported at exit", () => {
+  const program = "test/fixtures/preload/async-mutex-inversion.js";
+  const lazy = runPlain(program, true);
+  assert.equal(lazy.status, 0);
+  assert.equal(lazy.stdout, "done\n");
+  const at = (line: number) => `test/fixtures/preload/async-mutex-inversion.js:${line}`;
+  assert.deepEqual(findingLines(lazy.stderr), [
+    "WARNING: threadlens: potential-deadlock",
+    "potential deadlock: lock-order inversion first → second → first: main/Promise.all[0] " +
+      `takes second while holding first (${at(13)}); main/Promise.all[1] takes first while ` +
+      `holding second (${at(13)})`,
+  ]);
+  assert.match(lazy.stderr, new RegExp(`while holding, acquired at ${at(12)}:3`));
+  assert.deepEqual(runPlain(program, false), lazy);
+});
+
+test("a deadlock that lets the event loop drain: reported at exit, exit code 2", () => {
+  const program = "test/fixtures/instrument/s14-async-mutex.ts";
+  const lazy = runPlain(program, true);
+  assert.equal(lazy.status, 2);
+  const branch = (i: number) => `main/Promise.all[${i}]@s14-async-mutex.ts:17`;
+  assert.deepEqual(findingLines(lazy.stderr).slice(0, 2), [
+    "ERROR: threadlens: deadlock",
+    `deadlock: ${branch(0)} holds accountA and waits for accountB; ${branch(1)} holds ` +
+      "accountB and waits for accountA (cycle accountA → accountB → accountA)",
+  ]);
+  assert.deepEqual(runPlain(program, false), lazy);
+});
+
+test("a deadlock while the event loop stays alive: the recorder starts at the first wait", () => {
+  const program = "test/fixtures/preload/lazy-alive-deadlock.mjs";
+  const lazy = runPlain(program, true);
+  assert.equal(lazy.status, 2);
+  const branch = (i: number) => `main/Promise.all[${i}]@lazy-alive-deadlock.mjs:18`;
+  const expected = [
+    "ERROR: threadlens: deadlock",
+    `deadlock: ${branch(0)} holds a and waits for b; ${branch(1)} holds b and waits for a ` +
+      "(cycle a → b → a)",
+  ];
+  assert.deepEqual(findingLines(lazy.stderr), expected);
+  const atOnce = runPlain(program, false);
+  assert.equal(atOnce.status, 2);
+  assert.deepEqual(findingLines(atOnce.stderr), expected);
+});
+
+test("main blocking in Atomics.wait with no other thread: the recorder starts before it blocks", () => {
+  const program = "test/fixtures/preload/lazy-main-blocks.cjs";
+  for (const lazy of [true, false]) {
+    const r = runPlain(program, lazy);
+    // The hang stops the program; main cannot run its exit in Atomics.wait: killed.
+    assert.equal(r.signal, "SIGKILL");
+    assert.equal(r.stdout, "");
+    const lines = findingLines(r.stderr);
+    assert.equal(lines[0], "ERROR: threadlens: hang");
+    assert.match(
+      lines[1] ?? "",
+      /main waits in Atomics\.wait on Int32Array\[0\]@lazy-main-blocks\.cjs:3, which no live thread can notify$/,
+    );
+  }
+});
+
+test("a program that records much and never waits: its recorder starts before its ring fills", () => {
+  const r = runPlain("test/fixtures/preload/lazy-many-events.mjs", true);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, "done\n");
+  // Nothing dropped: the report would say so ("N events dropped").
+  assert.equal(r.stderr, "");
+});
