@@ -275,9 +275,13 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
         const lane = Number((data.cycleLanes ?? "").split(",")[0]);
         if (!Number.isInteger(lane)) throw new Error("no lane in the cycle");
         const y = Number(data.laneTop) + lane * Number(data.laneHeight) + 7;
-        // The pixel just before the stop ("now"): the cycle lane's current, deadlocked state.
+        // The pixel that holds the stop ("now"): the cycle lane's current, deadlocked state
+        // covers it however short it is (a blocked state wins the pixels it shares), also for
+        // the thread that blocked last, a fraction of a millisecond before the stop.
         const left = Number(data.left);
-        const x = left + Math.ceil(((now - start) / (end - start)) * (data.width - left)) - 2;
+        const nowPixel =
+          Math.ceil(((now - start) / (end - start)) * Math.floor(data.width - left)) - 1;
+        const x = left + nowPixel + 0.5;
         await canvas.click({ position: { x, y } });
         let text = "";
         for (let i = 0; i < 20 && !/deadlocked/.test(text); i++) {
