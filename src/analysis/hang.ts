@@ -13,7 +13,7 @@ import type { Blocking, PrimitiveStatus, RunState, ThreadStatus } from "./runSta
 import {
   hangSuggestions,
   lostWakeupSuggestions,
-  silentProcessesSuggestions,
+  silentWaitSuggestions,
   type SuggestionContext,
 } from "./suggestions.ts";
 import type { DeadlockAnalysis } from "./waitForGraph.ts";
@@ -88,7 +88,7 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
   const unexplained = blocked
     .filter((t) => !deadlocks.stuck.has(t.ident))
     .sort((a, b) => a.ident - b.ident);
-  if (blocked.length === 0) return silentProcesses(state, waitingForMessages);
+  if (blocked.length === 0) return silentWaits(state, waitingForMessages);
   if (!unexplained.some((t) => dict.thread(t.ident)?.daemon !== true)) return undefined;
   if (main !== undefined && mainCanStillNotify(state, main.ident, unexplained)) return undefined;
   const key = unexplained
@@ -109,7 +109,7 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
  * it: threads that talk fast enough to look idle at every beat are not hung). Nothing else can
  * wake them: no timer, no I/O, no standard input being read, no other message port listened to.
  */
-function silentProcesses(state: RunState, waitingForMessages: readonly number[]): Hang | undefined {
+function silentWaits(state: RunState, waitingForMessages: readonly number[]): Hang | undefined {
   const { dict } = state;
   const hosts = new Set(state.liveThreads().map((t) => dict.hostOf(t.ident)));
   if (hosts.size < 2) return undefined;
@@ -348,7 +348,7 @@ export function hangFinding(state: RunState, hang: Hang, ctx: SuggestionContext)
     sites,
     suggestions:
       hang.threads.length === 0
-        ? silentProcessesSuggestions(state.hosts.get(firstListener)?.messageSite ?? 0, ctx)
+        ? silentWaitSuggestions(state.hosts.get(firstListener)?.messageSite ?? 0, ctx)
         : lostWakeupSite === undefined
           ? hangSuggestions(firstSite, ctx)
           : lostWakeupSuggestions(lostWakeupSite, ctx),

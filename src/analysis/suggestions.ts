@@ -329,7 +329,7 @@ export function hangSuggestions(site: number, ctx: SuggestionContext): Suggestio
 }
 
 /** Threads or processes that each wait for the other's message: one must speak first. */
-export function silentProcessesSuggestions(site: number, ctx: SuggestionContext): Suggestion[] {
+export function silentWaitSuggestions(site: number, ctx: SuggestionContext): Suggestion[] {
   return [
     {
       kind: "add-timeout",

@@ -99,20 +99,8 @@ export function watchPlainWorker(worker: Worker): void {
   watchMessageListeners(worker);
   countMessages(worker);
   countSends(worker);
-  for (const [method, refed] of [
-    ["ref", true],
-    ["unref", false],
-  ] as const) {
-    const original = worker[method];
-    Object.defineProperty(worker, method, {
-      configurable: true,
-      writable: true,
-      value: function (this: Worker): void {
-        state.refed = refed;
-        original.call(this);
-      },
-    });
-  }
+  beforeEachCall(worker, "ref", () => (state.refed = true));
+  beforeEachCall(worker, "unref", () => (state.refed = false));
 }
 
 /** The Worker has exited: its port is closed. */
@@ -130,14 +118,24 @@ function listenedWorkerPorts(): number {
 }
 
 /** Counts what the program posts through `target` (a Worker, parentPort) as talk. */
-function countSends(target: { postMessage: (...args: never[]) => void }): void {
-  const post = target.postMessage;
-  Object.defineProperty(target, "postMessage", {
+function countSends(target: object): void {
+  beforeEachCall(target, "postMessage", countMessage);
+}
+
+/** Has every call of `target`'s method `name` run `before` with its arguments first. */
+function beforeEachCall(
+  target: object,
+  name: string,
+  before: (args: readonly unknown[]) => void,
+): void {
+  const original: unknown = (target as Record<string, unknown>)[name];
+  if (typeof original !== "function") return;
+  Object.defineProperty(target, name, {
     configurable: true,
     writable: true,
-    value: function (this: unknown, ...args: unknown[]): void {
-      countMessage();
-      (post as (...rest: unknown[]) => void).apply(this, args);
+    value: function (this: unknown, ...args: unknown[]): unknown {
+      before(args);
+      return (original as (...rest: unknown[]) => unknown).apply(this, args);
     },
   });
 }
@@ -163,15 +161,8 @@ function waitsForMessagesOnly(): boolean {
  */
 export function watchMessageListeners(emitter: object): void {
   for (const method of EXIT_LISTENER_METHODS) {
-    const original = (emitter as Record<string, unknown>)[method];
-    if (typeof original !== "function") continue;
-    Object.defineProperty(emitter, method, {
-      configurable: true,
-      writable: true,
-      value: function (this: unknown, event: string | symbol, ...rest: unknown[]): unknown {
-        if (event === "message") writeMessageSite(captureSite());
-        return (original as (...args: unknown[]) => unknown).call(this, event, ...rest);
-      },
+    beforeEachCall(emitter, method, ([event]) => {
+      if (event === "message") writeMessageSite(captureSite());
     });
   }
 }
@@ -181,14 +172,8 @@ export function watchMessageListeners(emitter: object): void {
  * the program's listeners: Node delivers them through the emitter's own `emit`.
  */
 export function countMessages(emitter: NodeJS.EventEmitter): void {
-  const emit = emitter.emit;
-  Object.defineProperty(emitter, "emit", {
-    configurable: true,
-    writable: true,
-    value: function (this: unknown, event: string | symbol, ...rest: unknown[]): boolean {
-      if (event === "message") countMessage();
-      return emit.call(this, event, ...rest);
-    },
+  beforeEachCall(emitter, "emit", ([event]) => {
+    if (event === "message") countMessage();
   });
 }
 
