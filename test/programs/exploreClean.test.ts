@@ -2,7 +2,7 @@
 // gives exit 0 and no finding; usage errors exit 3.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { asyncInversion, clean, cliRun, json } from "./exploreRuns.ts";
+import { asyncInversion, clean, exploreCli, json } from "./exploreRuns.ts";
 
 test("a correct program explored 50 runs: exit 0, no finding", () => {
   const { status, report } = json(["explore", clean]);
@@ -16,13 +16,13 @@ test("a correct program explored 50 runs: exit 0, no finding", () => {
 });
 
 test("explore usage errors: no program, an unknown strategy, a bad run count (exit 3)", () => {
-  const none = cliRun(["explore"]);
+  const none = exploreCli(["explore"]);
   assert.equal(none.status, 3);
   assert.match(none.stderr, /explore needs a program/);
-  const strategy = cliRun(["explore", asyncInversion, "--strategy", "dfs"]);
+  const strategy = exploreCli(["explore", asyncInversion, "--strategy", "dfs"]);
   assert.equal(strategy.status, 3);
   assert.match(strategy.stderr, /--strategy must be one of random, pct, got dfs/);
-  const runs = cliRun(["explore", asyncInversion, "--runs", "0"]);
+  const runs = exploreCli(["explore", asyncInversion, "--runs", "0"]);
   assert.equal(runs.status, 3);
   assert.match(runs.stderr, /--runs must be a positive integer, got 0/);
 });

@@ -3,7 +3,7 @@
 // output says the seed, the failing run and how to replay it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { asyncInversion, lostUpdate, cliRun, json } from "./exploreRuns.ts";
+import { asyncInversion, lostUpdate, exploreCli, json } from "./exploreRuns.ts";
 
 test("a broken invariant main asserts: explore stops at the run that breaks it (exit 1), replayed", () => {
   const { status, report } = json(["explore", lostUpdate, "--", "main"]);
@@ -36,7 +36,7 @@ test("an uncaught error in a task (the program exits 0): explore reports it, exi
 });
 
 test("human output: the seed, the failing run and how to replay it", () => {
-  const r = cliRun(["explore", asyncInversion, "--seed", "11"]);
+  const r = exploreCli(["explore", asyncInversion, "--seed", "11"]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /threadlens explore: up to 50 runs, strategy pct, seed 11/);
   assert.match(r.stderr, /ERROR: threadlens: deadlock/);

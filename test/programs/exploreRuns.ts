@@ -1,36 +1,20 @@
 // What the `threadlens explore` tests share (explore*.test.ts): the real CLI run as a child
 // process, its JSON report, and the exact deadlock of the two-lock inversion fixtures.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
+import { cliRun, root, type CliRun } from "./cliJson.ts";
 
-export const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
+export { root };
 export const asyncInversion = "test/fixtures/schedules/async-inversion.ts";
 export const threadInversion = "test/fixtures/schedules/thread-inversion.ts";
 export const clean = "test/fixtures/schedules/clean.ts";
 export const lostUpdate = "test/fixtures/schedules/lost-update.ts";
 
-export interface Result {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export function cliRun(args: readonly string[]): Result {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 600_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** `threadlens <args>`, with the bound an explore of 50 runs needs on a loaded machine. */
+export function exploreCli(args: readonly string[]): CliRun {
+  return cliRun(args, 600_000);
 }
 
 export function json(args: readonly string[]): {
@@ -39,7 +23,7 @@ export function json(args: readonly string[]): {
   stderr: string;
 } {
   const [command = "", ...rest] = args;
-  const r = cliRun([command, "--json", ...rest]);
+  const r = exploreCli([command, "--json", ...rest]);
   try {
     return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
   } catch {

@@ -8,9 +8,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import path from "node:path";
 import type { Report } from "../../src/protocol/report.ts";
-import { root, threadlensJson } from "./cliJson.ts";
+import { cli, cliEnv, root, threadlensJson } from "./cliJson.ts";
+import { assertSilentHang } from "./silentHang.ts";
 import { ended, fixtureLine, printedPid } from "./processLife.ts";
 
 const PARENT = "processes/messageDeadlock.ts";
@@ -78,32 +78,14 @@ test("a plain fork and its parent each waiting for the other's first message, no
   const child = "processes/messageSilentChild.ts";
   const r = threadlensJson("run", `test/fixtures/${parent}`);
   assert.equal(r.status, 2, r.stderr);
-  const parentListens = fixtureLine(parent, 'await once(child, "message")');
-  const childListens = fixtureLine(child, 'process.once("message"');
-  const [finding, ...others] = r.report.findings;
-  assert.deepEqual(others, []);
-  assert.equal(finding?.kind, "hang");
-  assert.deepEqual(finding.threads, ["main", "messageSilentChild"]);
-  assert.deepEqual(
-    finding.sites.map((s) => `${s.thread} ${s.role} ${s.file}:${s.line}`),
-    [
-      `main waits test/fixtures/${parent}:${parentListens}`,
-      `messageSilentChild waits test/fixtures/${child}:${childListens}`,
-    ],
-  );
-  assert.equal(
-    finding.message,
-    "hang: every process waits for a message and none is running to send one: " +
-      "main is idle and can only be woken by a message " +
-      `(it listens at test/fixtures/${parent}:${parentListens}), which no running thread can send; ` +
-      "messageSilentChild is idle and can only be woken by a message " +
-      `(it listens at test/fixtures/${child}:${childListens}), which no running thread can send`,
-  );
-  assert.deepEqual(
-    finding.suggestions.map((s) => [s.kind, s.edit]),
-    [["add-timeout", undefined]],
-  );
-  assert.match(finding.suggestions[0]?.message ?? "", /let one side speak first/);
+  assertSilentHang(r.report, "process", [
+    { thread: "main", file: parent, line: fixtureLine(parent, 'await once(child, "message")') },
+    {
+      thread: "messageSilentChild",
+      file: child,
+      line: fixtureLine(child, 'process.once("message"'),
+    },
+  ]);
   await ended(printedPid(r.stderr, "forked"));
 });
 
@@ -116,12 +98,11 @@ test("a parent and a plain fork ping-ponging fast for 1.5 s: no finding (idle be
 });
 
 test("a child reading its standard input while its parent waits for its message: no hang, however long the input takes", async () => {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
   const fixture = "test/fixtures/processes/messageStdin.ts";
-  const cli = path.join(root, "dist/cli.js");
-  const run = spawn(process.execPath, [cli, "run", fixture, "--json"], { cwd: root, env });
+  const run = spawn(process.execPath, [cli, "run", fixture, "--json"], {
+    cwd: root,
+    env: cliEnv(),
+  });
   let stdout = "";
   let stderr = "";
   run.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
