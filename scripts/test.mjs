@@ -17,6 +17,11 @@
 // when it ends. Every file runs even when others failed, so one run shows every failure; each
 // tier's wall time (its first file's start to its last file's end) and its slowest files are
 // printed, and the failed files are listed at the end.
+//
+// Without arguments (`npm test`) the static checks (typecheck, lint, format check) run as jobs
+// of the same pool, beside the test files, and the VS Code tier's one-time setup
+// (test/e2e/setup.sh: Debian packages, code-server) starts at once in the background: on two
+// cores, run one after the other, they left a core idle for a minute.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -27,8 +32,9 @@ import { ensureCorpus } from "./corpus-setup.mjs";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const E2E = "test/e2e";
 const COMPAT = "test/compat";
+const everything = process.argv.slice(2).length === 0;
 const tiers = (
-  process.argv.slice(2).length > 0
+  !everything
     ? process.argv.slice(2)
     : ["test/unit", "test/programs", "test/adapter", "test/compat", E2E]
 ).map((t) => t.replace(/\/+$/, ""));
@@ -36,6 +42,11 @@ const cores = availableParallelism();
 const timesDir = path.join(root, "node_modules/.cache/threadlens");
 const timesFile = path.join(timesDir, "test-times.json");
 const SLOWEST_SHOWN = 5;
+/** The static checks of `npm test`, by their package.json script names. */
+const CHECKS = "checks";
+const checkJobs = everything
+  ? ["typecheck", "lint", "format:check"].map((s) => `${CHECKS}/${s}`)
+  : [];
 
 function readTimes(file) {
   try {
@@ -70,17 +81,19 @@ function runFile(file) {
   return new Promise((resolve) => {
     const started = performance.now();
     const output = [];
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "./dist/register.mjs",
-        `--test-reporter=${reporter}`,
-        "--test-reporter-destination=stdout",
-        file,
-      ],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const [command, args] = file.startsWith(`${CHECKS}/`)
+      ? ["npm", ["run", "--silent", file.slice(CHECKS.length + 1)]]
+      : [
+          process.execPath,
+          [
+            "--import",
+            "./dist/register.mjs",
+            `--test-reporter=${reporter}`,
+            "--test-reporter-destination=stdout",
+            file,
+          ],
+        ];
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
     child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
@@ -88,6 +101,30 @@ function runFile(file) {
       const ended = performance.now();
       resolve({ file, status: code ?? (signal === null ? 1 : 128), output, started, ended });
     });
+  });
+}
+
+/**
+ * Starts the VS Code tier's setup (idempotent; about a minute the first time, mostly waiting on
+ * the npm registry and apt); resolves with its output when it ends. test/e2e/run.mjs runs it
+ * again, which then only finds everything there (or prints why not, as its failure).
+ */
+function startE2eSetup() {
+  return new Promise((resolve) => {
+    const output = [];
+    const child = spawn("bash", [path.join(root, "test/e2e/setup.sh")], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk) => output.push(chunk));
+    child.stderr.on("data", (chunk) => output.push(chunk));
+    child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
+    child.on("close", (code, signal) =>
+      resolve({
+        verdict: code === 0 ? "ok" : `FAILED (${signal ?? `exit ${code}`})`,
+        output: Buffer.concat(output),
+      }),
+    );
   });
 }
 
@@ -116,7 +153,8 @@ function countsOf(output) {
   return { tests: count("tests"), pass: count("pass"), fail: count("fail") };
 }
 
-const tierOf = (file) => tiers.find((t) => file === t || file.startsWith(`${t}/`)) ?? "";
+const tierOf = (file) =>
+  [...tiers, CHECKS].find((t) => file === t || file.startsWith(`${t}/`)) ?? "";
 
 const fileTimes = readTimes(timesFile);
 /** `files` slowest first by their last wall times (ms); files without a time come first. */
@@ -129,7 +167,11 @@ let status = 0;
 const summary = [];
 const failedFiles = [];
 const nodeTiers = tiers.filter((t) => t !== E2E);
-const files = slowestFirst(nodeTiers.flatMap((t) => testFiles(path.join(root, t))));
+const e2eSetup = tiers.includes(E2E) && everything ? startE2eSetup() : undefined;
+const files = slowestFirst([
+  ...checkJobs,
+  ...nodeTiers.flatMap((t) => testFiles(path.join(root, t))),
+]);
 if (files.length > 0) {
   if (nodeTiers.includes(COMPAT)) {
     try {
@@ -140,7 +182,8 @@ if (files.length > 0) {
     }
   }
   const limit = concurrency();
-  const counts = nodeTiers.map((t) => `${t} ${files.filter((f) => tierOf(f) === t).length}`);
+  const jobTiers = checkJobs.length > 0 ? [CHECKS, ...nodeTiers] : nodeTiers;
+  const counts = jobTiers.map((t) => `${t} ${files.filter((f) => tierOf(f) === t).length}`);
   console.log(`# node tiers: ${counts.join(", ")} files, ${limit} at a time`);
   const started = performance.now();
   const results = await pool(files, limit, (r) => {
@@ -161,7 +204,7 @@ if (files.length > 0) {
   mkdirSync(timesDir, { recursive: true });
   for (const r of results) fileTimes[path.join(root, r.file)] = Math.round(r.ended - r.started);
   writeFileSync(timesFile, JSON.stringify(fileTimes, null, 1) + "\n");
-  for (const tier of nodeTiers) {
+  for (const tier of jobTiers) {
     const own = results.filter((r) => tierOf(r.file) === tier);
     if (own.length === 0) continue;
     const from = Math.min(...own.map((r) => r.started));
@@ -182,6 +225,13 @@ if (files.length > 0) {
 }
 if (tiers.includes(E2E)) {
   const started = performance.now();
+  if (e2eSetup !== undefined) {
+    const setup = await e2eSetup;
+    process.stdout.write(
+      `\n# e2e setup (test/e2e/setup.sh, beside the node tiers): ${setup.verdict}\n`,
+    );
+    process.stdout.write(setup.output);
+  }
   console.log("\n# e2e tier: the packaged extension in code-server 4.100.3 (test/e2e/run.mjs)");
   const result = spawnSync(process.execPath, [path.join(root, "test/e2e/run.mjs")], {
     cwd: root,
