@@ -29,7 +29,7 @@ const common = {
 const entries = [
   { entryPoints: { runtime: "src/runtime/index.ts" }, format: "cjs" },
   {
-    entryPoints: { register: "src/runtime/register.ts" },
+    entryPoints: { register: "src/runtime/registerModule.ts" },
     format: "esm",
     outExtension: { ".js": ".mjs" },
   },

@@ -75,6 +75,57 @@ test("an ES module program's async-mutex inversion (its ES module build) is foun
   );
 });
 
+/** A program's trace under the CLI: its objects and its events, times and site ids left out. */
+function tracedRun(program: string): { stdout: string; objects: string[]; events: string[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-preload-"));
+  try {
+    const trace = path.join(dir, "run.tltrace");
+    const env = { ...process.env };
+    delete env["NODE_TEST_CONTEXT"];
+    delete env["NODE_OPTIONS"];
+    const r = spawnSync(process.execPath, [cli, "run", program, "--trace", trace], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(trace, "utf8").split("\n");
+    return {
+      stdout: r.stdout,
+      objects: lines.flatMap(
+        (l) => /^object \d+ (\w+ \S+) site=\d+ (capacity=\d+)/.exec(l)?.slice(1, 3).join(" ") ?? [],
+      ),
+      events: lines.flatMap((l) => {
+        const event = /^[\d.]+ (.*)$/.exec(l)?.[1];
+        return event === undefined ? [] : [event.replace(/site=[1-9]\d*/, "site=S")];
+      }),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("async-mutex's ES module build, instrumented in place, records what its CommonJS build does", () => {
+  const esm = tracedRun(`${fixtures}/async-mutex-uses.mjs`);
+  // No module hooks: the program's Mutex is the library's own class, patched.
+  assert.equal(esm.stdout, "instrumented in place: true\n");
+  const cjs = tracedRun(`${fixtures}/async-mutex-uses.js`);
+  assert.equal(cjs.stdout, "instrumented in place: false\n");
+  assert.deepEqual(esm.objects, ["Lock account capacity=0", "Semaphore pool capacity=2"]);
+  assert.deepEqual(esm.objects, cjs.objects);
+  // tryAcquire's and withTimeout's waits are timed (flag), the pool's third unit's is not.
+  assert.deepEqual(
+    esm.events.filter((e) => e.startsWith("acquire-request")),
+    [
+      "acquire-request thread=1 object=1 site=0 flag",
+      "acquire-request thread=1 object=1 site=0 flag",
+      "acquire-request thread=1 object=3 site=S",
+    ],
+  );
+  assert.deepEqual(esm.events, cjs.events);
+});
+
 test("an ES module program started without the hooks gets them before a dependency needs them", () => {
   // Its static graph needs nothing of the hooks (test/unit/moduleHooks.test.ts); the CommonJS
   // file it imports loads a TypeScript module with import().
