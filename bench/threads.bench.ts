@@ -5,6 +5,9 @@
 // preload), interleaved. Per row: wall time, CPU time and peak RSS of both, and the ratios.
 // Goals (issue 12): on/off wall time <= 2x, peak RSS <= 1.5x, and no finding (exit 0) for
 // these correct programs. Nothing is asserted: a busy machine must not fail a build.
+// A peak RSS moves with how many threads happen to overlap, so each nested row has an "alive"
+// twin (bench/aliveThreads.ts): the same work, then every thread waits for the others and the
+// RSS column is the resident set with all of them alive, the memory recording adds per thread.
 //   BENCH_THREADS="16,64,128,256"  BENCH_ITERATIONS="50,200"  BENCH_ROUNDS=1
 //   BENCH_FLOOD="4x400000,4x1600000" (workers x operations; "" skips the flood)
 // The floods' last line compares their peak RSS across sizes: with recording off it must not
@@ -28,6 +31,8 @@ interface Sample {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly rssMb: number;
+  /** The resident set with every thread alive (bench/aliveThreads.ts), else NaN. */
+  readonly aliveMb: number;
   /** Exit status, and a finding printed by the preload (none expected). */
   readonly status: number | null;
   readonly finding: boolean;
@@ -46,10 +51,12 @@ function runOnce(recording: boolean, program: string, args: readonly string[]): 
   );
   const wallMs = performance.now() - started;
   const usage = /threadlens-bench: maxRSS=(\d+) cpuMs=(\d+)/.exec(r.stderr);
+  const alive = /threadlens-bench: aliveRSS=(\d+)/.exec(r.stderr);
   return {
     wallMs,
     cpuMs: Number(usage?.[2] ?? NaN),
     rssMb: Number(usage?.[1] ?? NaN) / 1024,
+    aliveMb: Number(alive?.[1] ?? NaN) / 1024,
     status: r.status,
     finding: /threadlens: (?!no findings)/.test(r.stderr),
   };
@@ -67,6 +74,11 @@ for (const threads of threadCounts) {
     rows.push({
       label: `${threads} threads x ${iterations} nested`,
       program: "test/fixtures/scale/nested-threads.ts",
+      args: [String(threads), String(iterations)],
+    });
+    rows.push({
+      label: `${threads} threads x ${iterations} alive`,
+      program: "bench/aliveThreads.ts",
       args: [String(threads), String(iterations)],
     });
   }
@@ -111,11 +123,12 @@ for (const row of rows) {
       off.push(runOnce(false, row.program, row.args));
     }
   }
-  const m = (samples: Sample[], key: "wallMs" | "cpuMs" | "rssMb"): number =>
+  const m = (samples: Sample[], key: "wallMs" | "cpuMs" | "rssMb" | "aliveMb"): number =>
     median(samples.map((s) => s[key]));
+  const rssKey = row.program === "bench/aliveThreads.ts" ? "aliveMb" : "rssMb";
   const [offWall, onWall] = [m(off, "wallMs") / 1000, m(on, "wallMs") / 1000];
   const [offCpu, onCpu] = [m(off, "cpuMs") / 1000, m(on, "cpuMs") / 1000];
-  const [offRss, onRss] = [m(off, "rssMb"), m(on, "rssMb")];
+  const [offRss, onRss] = [m(off, rssKey), m(on, rssKey)];
   if (row.program === "bench/flood.ts") floodRss.push({ label: row.label, off: offRss, on: onRss });
   const status = (s: Sample[]): string =>
     s.map((x) => `${x.status ?? "signal"}${x.finding ? "+finding" : ""}`).join(",");
@@ -141,4 +154,7 @@ if (smallest !== undefined && largest !== undefined && smallest !== largest) {
       `on ${fixed(smallest.on)} -> ${fixed(largest.on)} MB (${fixed(largest.on / smallest.on, 2)}x)`,
   );
 }
-console.log("\ngoals: wall <= 2x, rss <= 1.5x, exit 0 and no finding (issue 12)");
+console.log(
+  '\nrss: peak resident set; in the "alive" rows, the resident set with every thread alive',
+);
+console.log("goals: wall <= 2x, rss <= 1.5x, exit 0 and no finding (issue 12)");

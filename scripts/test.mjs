@@ -13,8 +13,7 @@
 // (scripts/testGroup.mjs), its files one after another, printed file by file, since a process
 // of its own cost each of these files more CPU time than its tests (a node start, the preload,
 // the TypeScript compiler for the static analyzer's); THREADLENS_TEST_GROUPS=0 runs them one
-// file a process too.
-// Most files of the process tiers wait on their programs more than they compute, so the pool
+// file a process too. Most files of the process tiers wait on their programs more than they compute, so the pool
 // runs more files than there are cores (THREADLENS_TEST_CONCURRENCY overrides, e.g. 1 to
 // debug). Files start slowest first, by their wall times in the last run (kept in
 // node_modules/.cache/threadlens/test-times.json; new files first of all): a long file started
@@ -22,6 +21,11 @@
 // when it ends. Every file runs even when others failed, so one run shows every failure; each
 // tier's wall time (its first file's start to its last file's end) and its slowest files are
 // printed, and the failed files are listed at the end.
+//
+// Without arguments (`npm test`) the static checks (typecheck, lint, format check) run as jobs
+// of the same pool, beside the test files, and the VS Code tier's one-time setup
+// (test/e2e/setup.sh: Debian packages, code-server) starts at once in the background: on two
+// cores, run one after the other, they left a core idle for a minute.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -32,8 +36,9 @@ import { ensureCorpus } from "./corpus-setup.mjs";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const E2E = "test/e2e";
 const COMPAT = "test/compat";
+const everything = process.argv.slice(2).length === 0;
 const tiers = (
-  process.argv.slice(2).length > 0
+  !everything
     ? process.argv.slice(2)
     : ["test/unit", "test/programs", "test/adapter", "test/compat", E2E]
 ).map((t) => t.replace(/\/+$/, ""));
@@ -52,6 +57,11 @@ const GROUPED = [
   "test/unit/schedule",
   "test/unit/static",
 ];
+/** The static checks of `npm test`, by their package.json script names. */
+const CHECKS = "checks";
+const checkJobs = everything
+  ? ["typecheck", "lint", "format:check"].map((s) => `${CHECKS}/${s}`)
+  : [];
 
 function readTimes(file) {
   try {
@@ -82,8 +92,8 @@ function concurrency() {
 const reporter = process.stdout.isTTY ? "spec" : "tap";
 
 /**
- * What the pool runs: one test file in its own process, or a GROUPED folder's files in one
- * (`group` is the folder).
+ * What the pool runs: a static check, one test file in its own process, or a GROUPED folder's
+ * files in one (`group` is the folder).
  */
 function jobsOf(files) {
   const grouped = process.env["THREADLENS_TEST_GROUPS"] === "0" ? [] : GROUPED;
@@ -106,21 +116,30 @@ function jobsOf(files) {
   return jobs;
 }
 
+/** The command of a job. */
+function commandOf(job) {
+  const file = job.files[0];
+  if (file.startsWith(`${CHECKS}/`))
+    return ["npm", ["run", "--silent", file.slice(CHECKS.length + 1)]];
+  const args =
+    job.group === undefined
+      ? [`--test-reporter=${reporter}`, "--test-reporter-destination=stdout", file]
+      : [
+          "--test-reporter=./scripts/testGroupReporter.mjs",
+          "--test-reporter-destination=stdout",
+          "scripts/testGroup.mjs",
+          ...job.files,
+        ];
+  return [process.execPath, ["--import", "./dist/register.mjs", ...args]];
+}
+
 /** Runs one job in its own process; resolves with its exit status, output and time. */
 function runJob(job) {
   return new Promise((resolve) => {
     const started = performance.now();
     const output = [];
-    const args =
-      job.group === undefined
-        ? [`--test-reporter=${reporter}`, "--test-reporter-destination=stdout", job.files[0]]
-        : [
-            "--test-reporter=./scripts/testGroupReporter.mjs",
-            "--test-reporter-destination=stdout",
-            "scripts/testGroup.mjs",
-            ...job.files,
-          ];
-    const child = spawn(process.execPath, ["--import", "./dist/register.mjs", ...args], {
+    const [command, args] = commandOf(job);
+    const child = spawn(command, args, {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, THREADLENS_GROUP_REPORTER: reporter },
@@ -141,6 +160,30 @@ function runJob(job) {
         ...verdicts(job, status, output),
       });
     });
+  });
+}
+
+/**
+ * Starts the VS Code tier's setup (idempotent; about a minute the first time, mostly waiting on
+ * the npm registry and apt); resolves with its output when it ends. test/e2e/run.mjs runs it
+ * again, which then only finds everything there (or prints why not, as its failure).
+ */
+function startE2eSetup() {
+  return new Promise((resolve) => {
+    const output = [];
+    const child = spawn("bash", [path.join(root, "test/e2e/setup.sh")], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk) => output.push(chunk));
+    child.stderr.on("data", (chunk) => output.push(chunk));
+    child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
+    child.on("close", (code, signal) =>
+      resolve({
+        verdict: code === 0 ? "ok" : `FAILED (${signal ?? `exit ${code}`})`,
+        output: Buffer.concat(output),
+      }),
+    );
   });
 }
 
@@ -191,7 +234,8 @@ function verdicts(job, status, output) {
   return { counts, failed: [...failed] };
 }
 
-const tierOf = (file) => tiers.find((t) => file === t || file.startsWith(`${t}/`)) ?? "";
+const tierOf = (file) =>
+  [...tiers, CHECKS].find((t) => file === t || file.startsWith(`${t}/`)) ?? "";
 
 const fileTimes = readTimes(timesFile);
 /** `jobs` slowest first by their last wall times (ms); jobs without a time come first. */
@@ -204,7 +248,8 @@ let status = 0;
 const summary = [];
 const failedFiles = [];
 const nodeTiers = tiers.filter((t) => t !== E2E);
-const files = nodeTiers.flatMap((t) => testFiles(path.join(root, t)));
+const e2eSetup = tiers.includes(E2E) && everything ? startE2eSetup() : undefined;
+const files = [...checkJobs, ...nodeTiers.flatMap((t) => testFiles(path.join(root, t)))];
 const jobs = slowestFirst(jobsOf(files));
 if (files.length > 0) {
   if (nodeTiers.includes(COMPAT)) {
@@ -216,7 +261,8 @@ if (files.length > 0) {
     }
   }
   const limit = concurrency();
-  const counts = nodeTiers.map((t) => `${t} ${files.filter((f) => tierOf(f) === t).length}`);
+  const jobTiers = checkJobs.length > 0 ? [CHECKS, ...nodeTiers] : nodeTiers;
+  const counts = jobTiers.map((t) => `${t} ${files.filter((f) => tierOf(f) === t).length}`);
   const groups = jobs.filter((j) => j.group !== undefined);
   const inGroups = groups.reduce((n, j) => n + j.files.length, 0);
   console.log(
@@ -244,7 +290,7 @@ if (files.length > 0) {
   mkdirSync(timesDir, { recursive: true });
   for (const r of results) fileTimes[path.join(root, r.file)] = Math.round(r.ended - r.started);
   writeFileSync(timesFile, JSON.stringify(fileTimes, null, 1) + "\n");
-  for (const tier of nodeTiers) {
+  for (const tier of jobTiers) {
     const own = results.filter((r) => tierOf(r.file) === tier);
     if (own.length === 0) continue;
     const from = Math.min(...own.map((r) => r.started));
@@ -265,6 +311,13 @@ if (files.length > 0) {
 }
 if (tiers.includes(E2E)) {
   const started = performance.now();
+  if (e2eSetup !== undefined) {
+    const setup = await e2eSetup;
+    process.stdout.write(
+      `\n# e2e setup (test/e2e/setup.sh, beside the node tiers): ${setup.verdict}\n`,
+    );
+    process.stdout.write(setup.output);
+  }
   console.log("\n# e2e tier: the packaged extension in code-server 4.100.3 (test/e2e/run.mjs)");
   const result = spawnSync(process.execPath, [path.join(root, "test/e2e/run.mjs")], {
     cwd: root,

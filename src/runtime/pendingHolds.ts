@@ -11,9 +11,14 @@
 //   recorded, so a blocked thread's holds are always visible to the wait-for analysis.
 // One unrecorded hold in SAMPLE_EVERY is still recorded, acquired and release, for the timeline.
 // The common case, one lock taken while nothing else is tracked and released before anything
-// else happens, lives in the "solo" slot below: plain variables, no array stores. Whatever
-// needs the whole picture (a second acquisition, recording before a block, holdsAny) first
-// moves the solo hold into the arrays, where it behaves exactly as if it had always been there.
+// else happens, lives in the "solo" slot below: plain variables, no array stores. The next most
+// common, a second lock taken by the same logical thread while it holds the solo one, when
+// that nested acquisition was recorded already in this segment (a repeat: nothing to record),
+// lives in the "duo" slot beside it (acquireAllSync of two locks: the arrays' stores, the
+// seen-set lookups and the removals were most of what recording added to it). Whatever needs
+// the whole picture (another acquisition, recording before a block, a release out of order)
+// first moves those holds into the arrays, where they behave exactly as if they had always
+// been there.
 import {
   coarseTime,
   publish,
@@ -57,8 +62,15 @@ let soloIdent = 0;
 let soloSite = 0;
 let soloStack: Error | undefined;
 let soloTime = 0;
+// The duo hold: set only while the solo one is, by the same logical thread (see above).
+let duoLock: HeldLock | undefined;
+let duoSite = 0;
+let duoStack: Error | undefined;
+let duoTime = 0;
+/** Which slot the last releaseSolo() emptied (for unreleaseSolo). */
+let emptiedDuo = false;
 
-/** Moves the solo hold, if any, into the arrays (as their only entry). */
+/** Moves the solo and duo holds, if any, into the arrays (as their only entries). */
 function settleSolo(): void {
   if (soloLock === undefined) return;
   locks[0] = soloLock;
@@ -69,6 +81,17 @@ function settleSolo(): void {
   recorded[0] = 0;
   count = 1;
   soloLock = undefined;
+  soloStack = undefined;
+  if (duoLock === undefined) return;
+  locks[1] = duoLock;
+  idents[1] = soloIdent;
+  sites[1] = duoSite;
+  stacks[1] = duoStack;
+  times[1] = duoTime;
+  recorded[1] = 0;
+  count = 2;
+  duoLock = undefined;
+  duoStack = undefined;
 }
 
 /** The site of a hold: its id, else its raw stack's (interned now), else 0. */
@@ -97,6 +120,32 @@ function released(lock: HeldLock, ident: number): void {
 
 /** Nested acquisitions recorded in this segment: lock id → signatures of (thread, held set). */
 let seenNested = new Map<number, Set<number>>();
+
+/** The signature of `ident` holding `held` (a sum over its holds: their order is irrelevant). */
+function signatureStart(ident: number): number {
+  return Math.imul(ident, 0x85ebca6b);
+}
+function signatureWith(signature: number, held: HeldLock): number {
+  return (signature + Math.imul(held.id, 0x9e3779b1)) | 0;
+}
+
+// The repeats found in seenNested lately, direct-mapped by lock and signature (a lock id is
+// never 0): most of them hit here instead of a map and a set lookup. Emptied with seenNested.
+const REPEATS = 256;
+const repeatLocks = new Int32Array(REPEATS);
+const repeatSignatures = new Int32Array(REPEATS);
+
+/** Whether `ident` taking `lock` while it holds only the solo hold was recorded already. */
+function repeatOverSolo(lock: HeldLock, ident: number, solo: HeldLock): boolean {
+  const signature = signatureWith(signatureStart(ident), solo);
+  const slot = Math.imul(signature ^ lock.id, 0x9e3779b1) >>> 24;
+  if (repeatLocks[slot] === lock.id && repeatSignatures[slot] === signature) return true;
+  const seen = seenNested.get(lock.id);
+  if (seen === undefined || !seen.has(signature)) return false;
+  repeatLocks[slot] = lock.id;
+  repeatSignatures[slot] = signature;
+  return true;
+}
 
 function record(i: number): void {
   const lock = locks[i];
@@ -139,7 +188,9 @@ export function recordAllHolds(): void {
 
 /** A new segment of the run (a thread started or joined): nested acquisitions count anew. */
 export function newSegment(): void {
-  if (seenNested.size > 0) seenNested = new Map();
+  if (seenNested.size === 0) return;
+  seenNested = new Map();
+  repeatLocks.fill(0);
 }
 
 // Acquisitions this OS thread recorded a request for (it had to wait: acquire-request) and has
@@ -191,13 +242,28 @@ export function requestEnded(ident: number, object: number): boolean {
  * interned only if the hold is recorded); records what the analysis needs.
  */
 export function holdAcquired(lock: HeldLock, ident: number, site: number, stack?: Error): void {
-  if (count === 0 && soloLock === undefined && open === 0) {
-    soloLock = lock;
-    soloIdent = ident;
-    soloSite = site;
-    soloStack = stack;
-    soloTime = coarseTime();
-    return;
+  if (count === 0 && open === 0) {
+    const solo = soloLock;
+    if (solo === undefined) {
+      soloLock = lock;
+      soloIdent = ident;
+      soloSite = site;
+      soloStack = stack;
+      soloTime = coarseTime();
+      return;
+    }
+    if (
+      duoLock === undefined &&
+      soloIdent === ident &&
+      solo !== lock &&
+      repeatOverSolo(lock, ident, solo)
+    ) {
+      duoLock = lock;
+      duoSite = site;
+      duoStack = stack;
+      duoTime = coarseTime();
+      return;
+    }
   }
   holdAcquiredTracked(lock, ident, site, stack);
 }
@@ -215,11 +281,11 @@ function holdAcquiredTracked(
   const waited = open > 0 && requestEnded(ident, lock.id);
   // Signature of this thread and what it holds now (a sum, so the order of holds is irrelevant).
   let holding = false;
-  let signature = Math.imul(ident, 0x85ebca6b);
+  let signature = signatureStart(ident);
   for (let i = 0; i < count; i++) {
     if (idents[i] !== ident) continue;
     holding = true;
-    signature = (signature + Math.imul((locks[i] as HeldLock).id, 0x9e3779b1)) | 0;
+    signature = signatureWith(signature, locks[i] as HeldLock);
   }
   let recordNow = false;
   if (holding) {
@@ -255,6 +321,16 @@ function holdAcquiredTracked(
 
 /** `ident` released `lock`. */
 export function holdReleased(lock: HeldLock, ident: number): void {
+  if (duoLock === lock && soloIdent === ident) {
+    duoLock = undefined;
+    unrecordedHolds = (unrecordedHolds + 1) | 0;
+    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
+      sampleHold(lock, ident, siteOf(duoSite, duoStack), duoTime);
+    }
+    duoStack = undefined;
+    return;
+  }
+  if (duoLock !== undefined) settleSolo(); // released out of order: the arrays decide
   if (soloLock === lock && soloIdent === ident) {
     soloLock = undefined;
     unrecordedHolds = (unrecordedHolds + 1) | 0;
@@ -287,11 +363,15 @@ export function holdReleased(lock: HeldLock, ident: number): void {
  * hold back with unreleaseSolo(). False otherwise: holdReleased() decides, after the word check.
  */
 export function releaseSolo(lock: HeldLock, ident: number): boolean {
-  if (soloLock !== lock || soloIdent !== ident) return false;
+  if (soloIdent !== ident) return false;
+  const duo = duoLock === lock;
+  if (!duo && (soloLock !== lock || duoLock !== undefined)) return false;
   const n = (unrecordedHolds + 1) | 0;
   // The sampled release emits events, which must not precede the bad-release check.
   if ((n & (SAMPLE_EVERY - 1)) === 0) return false;
-  soloLock = undefined;
+  if (duo) duoLock = undefined;
+  else soloLock = undefined;
+  emptiedDuo = duo;
   unrecordedHolds = n;
   return true;
 }
@@ -301,7 +381,8 @@ export function releaseSolo(lock: HeldLock, ident: number): boolean {
  * variables still hold the hold), so a bad release sees exactly the holds it saw before.
  */
 export function unreleaseSolo(lock: HeldLock): void {
-  soloLock = lock;
+  if (emptiedDuo) duoLock = lock;
+  else soloLock = lock;
   unrecordedHolds = (unrecordedHolds - 1) | 0;
 }
 

@@ -2,7 +2,8 @@
 // supervisor (`threadlens run`, the debug adapter: they stream, pause, time out), with a trace
 // file, or in a child process that relays to its root, it starts with the program, as before.
 // Otherwise it starts when the program first needs it: before anything can block or wait (a
-// Sync wait: at once; an async wait: within a few milliseconds), before a worker or a process
+// Sync wait: at once; an async wait still open 20 ms after it began: openWaits.ts; a loop with
+// nothing but threadlens waits left: within a few milliseconds), before a worker or a process
 // of the run starts, once main has recorded a sixteenth of its ring (recording.ts), or after
 // LAZY_START_MS of running. Starting a worker costs as much CPU time as the rest of the
 // preload's start together, and a short program that never waits has nothing for the online

@@ -41,6 +41,7 @@ import { isOwnFrame, parseFrame } from "./naming.ts";
 import { nodeFormatsStacks, readStackWith, siteOfCallSites, stackText } from "./siteCache.ts";
 import { nextObjectId } from "./world.ts";
 import { rawNotify as rawNotifyWord, rawWait as rawWaitWord } from "./rawAtomics.ts";
+import { waitBegan, watchOpenWaits } from "./openWaits.ts";
 
 /** Set by register.ts in every thread before the runtime loads. */
 export const RECORDING_FLAG = Symbol.for("threadlens.recording");
@@ -101,6 +102,7 @@ function initRecording(): void {
     : undefined;
   if (mainPort !== undefined) {
     channel = mainPort;
+    watchOpenWaits({ eventsFrom, now: preciseTime, capacity: RING_EVENTS });
     return;
   }
   // A BroadcastChannel drops what is posted before the recorder's end exists: a worker started
@@ -357,7 +359,22 @@ export function emitPrecise(
   // Something waits, or this thread blocks: the online analysis has something to watch.
   if (kind === "loop-idle") {
     if (flag) needRecorder(object !== LOOP_BLOCKED);
-  } else if ((EVENT_TRAITS[kind] as EventTraits).begins !== undefined) needRecorder(true);
+  } else if ((EVENT_TRAITS[kind] as EventTraits).begins !== undefined) waitBegan(written - 1);
+}
+
+/** Main's events from ring index `from` on (openWaits.ts); returns the index after the last. */
+function eventsFrom(
+  from: number,
+  visit: (head: number, object: number, time: number, at: number) => void,
+): number {
+  const r = ring;
+  if (r === undefined) return from;
+  const end = written;
+  for (let i = Math.max(from, end - RING_EVENTS); i < end; i++) {
+    const at = RING_HEADER_WORDS + (i & RING_MASK) * EVENT_WORDS;
+    visit(r[at] ?? 0, r[at + 1] ?? 0, r[at + 3] ?? 0, i);
+  }
+  return end;
 }
 
 /** At most this long for the recorder to pass events on (it may be busy, or gone). */

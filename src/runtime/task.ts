@@ -1,6 +1,6 @@
 // spawn(): a named async task that is a logical thread of its own (the analog of a coroutine),
 // so locks it takes are owned by it and not by the code that spawned it.
-import { currentIdent, taskContext, threadSelf, type LogicalThread } from "./logicalThread.ts";
+import { currentIdent, runAs, threadSelf, type LogicalThread } from "./logicalThread.ts";
 import { optionalName } from "./validate.ts";
 import {
   enterThreadTable,
@@ -42,7 +42,7 @@ export class Task<T = unknown> {
     const slot = enterThreadTable(this.ident, "task", name, false);
     traceThreadStart(this.ident, name, "task", false);
     if (scheduleOn) scheduledThreadStarted(this.ident, threadSelf.ident, name);
-    this.#result = taskContext.run(self, async () => {
+    this.#result = runAs(self, async () => {
       try {
         return await fn();
       } finally {

@@ -6,10 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/precision";
@@ -40,12 +40,8 @@ function cliJson(
 }
 
 /** 1-based line of the `n`th line of `fixture` containing `text`. */
-function lineOf(fixture: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
-  let seen = 0;
-  const index = lines.findIndex((line) => line.includes(text) && ++seen === n);
-  return index >= 0 ? index + 1 : assert.fail(`${text} (#${n}) not in ${fixture}`);
-}
+const lineOf = (fixture: string, text: string, n = 1): number =>
+  lineIn(path.join(fixtures, fixture), text, n);
 
 function only(report: Report): Finding {
   assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 2));

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "dist/cli.js");
@@ -53,12 +54,7 @@ function only(report: Report): Finding {
 }
 
 /** 1-based line of the `n`th line of `file` (relative to the repository) containing `text`. */
-function lineOf(file: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, file), "utf8").split("\n");
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes(text) && ++seen === n) return i + 1;
-  throw new Error(`${text} not found in ${file}`);
-}
+const lineOf = lineIn;
 
 function sites(finding: Finding, role: string): string[] {
   return finding.sites

@@ -7,10 +7,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "dist/cli.js");
@@ -46,12 +46,7 @@ function only(report: Report, kind: Finding["kind"], context: string): Finding {
   return found[0] as Finding;
 }
 
-function lineOf(file: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, file), "utf8").split("\n");
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes(text) && ++seen === n) return i + 1;
-  throw new Error(`${text} not in ${file}`);
-}
+const lineOf = lineIn;
 
 /** Both workers wait in Atomics.wait on each other's word; main joins them. */
 function assertAtomicsHang(report: Report, context: string): void {

@@ -1,10 +1,9 @@
 // What the `threadlens explore` tests share (explore*.test.ts): the real CLI run as a child
 // process, its JSON report, and the exact deadlock of the two-lock inversion fixtures.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { Finding, Report } from "../../src/protocol/report.ts";
 import { cliRun, root, type CliRun } from "./cliJson.ts";
+import { lineIn } from "./sourceLines.ts";
 
 export { root };
 export const asyncInversion = "test/fixtures/schedules/async-inversion.ts";
@@ -37,12 +36,7 @@ export function only(report: Report, kind: Finding["kind"]): Finding {
   return found[0] as Finding;
 }
 
-export function lineOf(file: string, text: string, n: number): number {
-  const lines = readFileSync(path.join(root, file), "utf8").split("\n");
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes(text) && ++seen === n) return i + 1;
-  throw new Error(`${text} not in ${file}`);
-}
+export const lineOf = lineIn;
 
 /** The deadlock of lockA and lockB between first and second, blocked at the second takes. */
 export function assertInversionDeadlock(

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyTextEdit } from "../../src/analysis/sourceEdits.ts";
 import type { Finding, Report, Suggestion } from "../../src/protocol/report.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/precision";
@@ -40,12 +41,8 @@ function cliJson(
   }
 }
 
-function lineOf(fixture: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
-  let seen = 0;
-  const index = lines.findIndex((line) => line.includes(text) && ++seen === n);
-  return index >= 0 ? index + 1 : assert.fail(`${text} (#${n}) not in ${fixture}`);
-}
+const lineOf = (fixture: string, text: string, n = 1): number =>
+  lineIn(path.join(fixtures, fixture), text, n);
 
 function only(report: Report): Finding {
   assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 2));

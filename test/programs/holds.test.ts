@@ -62,6 +62,22 @@ test("lock holds: isolated ones sampled, nested ones recorded, held ones recorde
   ]);
 });
 
+test("lock holds: a repeated nesting recorded once, and both holds before a block", () => {
+  const events = tracedEvents("holdsRepeated.ts").filter((e) => !e.startsWith("create "));
+  assert.deepEqual(events, [
+    "acquired outer",
+    "acquired inner",
+    "release inner",
+    "release outer",
+    "acquired outer",
+    "acquired inner",
+    "wait-begin never",
+    "wait-end never",
+    "release inner",
+    "release outer",
+  ]);
+});
+
 test("lock holds: a bad release of an isolated hold drops the hold and is recorded", () => {
   // Exit 1: the bad release is a misuse finding. The task's release is recorded (no hold of its
   // own), main's is the bad one, and main's hold, ended by the task, is never recorded.

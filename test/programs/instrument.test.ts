@@ -5,10 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/instrument";
@@ -36,12 +36,8 @@ function runJson(fixture: string): { status: number | null; report: Report; stde
 }
 
 /** 1-based line of the `n`th line of `fixture` containing `text`. */
-function lineOf(fixture: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes(text) && ++seen === n) return i + 1;
-  return assert.fail(`${text} not in ${fixture}`);
-}
+const lineOf = (fixture: string, text: string, n = 1): number =>
+  lineIn(path.join(fixtures, fixture), text, n);
 
 function only(report: Report, kind: Finding["kind"]): Finding {
   const found = report.findings.filter((f) => f.kind === kind);

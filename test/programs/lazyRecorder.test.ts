@@ -59,7 +59,7 @@ test("a deadlock that lets the event loop drain: reported at exit, exit code 2",
   assert.deepEqual(runPlain(program, false), lazy);
 });
 
-test("a deadlock while the event loop stays alive: the recorder starts at the first wait", () => {
+test("a deadlock while the event loop stays alive: the recorder starts once a wait stays open", () => {
   const program = "test/fixtures/preload/lazy-alive-deadlock.mjs";
   const lazy = runPlain(program, true);
   assert.equal(lazy.status, 2);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { root } from "./cliJson.ts";
+import { lineIn } from "./sourceLines.ts";
 
 /** Whether `pid` is a running process (a zombie waiting for its reaper counts as ended). */
 export function running(pid: number): boolean {
@@ -28,12 +28,9 @@ export async function ended(pid: number, limitMs = 30_000): Promise<void> {
 }
 
 /** 1-based line of the `n`th line of test/fixtures/<file> containing `text`. */
-export function fixtureLine(file: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, "test/fixtures", file), "utf8").split("\n");
-  const found = lines.flatMap((line, i) => (line.includes(text) ? [i + 1] : []))[n - 1];
-  assert.ok(found !== undefined, `${text} not in ${file}`);
-  return found;
-}
+/** The number of the `n`th line of `file` (under test/fixtures) holding `text`. */
+export const fixtureLine = (file: string, text: string, n = 1): number =>
+  lineIn(path.join("test/fixtures", file), text, n);
 
 /** The pid a fixture printed as `<label> pid <n>` on stderr. */
 export function printedPid(stderr: string, label: string): number {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Report } from "../../src/protocol/report.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = path.join(root, "test/fixtures/processes");
@@ -152,12 +153,8 @@ function runJson(file: string, ...extra: string[]): JsonRun {
 }
 
 /** 1-based line of `fixture` (under test/fixtures/processes) holding `text`, `n`th match. */
-function lineOf(fixture: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(fixtures, fixture), "utf8").split("\n");
-  const found = lines.flatMap((line, i) => (line.includes(text) ? [i + 1] : []))[n - 1];
-  assert.ok(found !== undefined, `${text} not in ${fixture}`);
-  return found;
-}
+const lineOf = (fixture: string, text: string, n = 1): number =>
+  lineIn(path.join(fixtures, fixture), text, n);
 
 /** The deadlock of two threads `prefix/first` and `prefix/second` in `fixture`. */
 function assertChildDeadlock(r: JsonRun, fixture: string, prefix: string): void {

@@ -4,20 +4,16 @@
 // fix); a correct race program gives no finding.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Finding } from "../../src/protocol/report.ts";
-import { root, threadlensJson } from "./cliJson.ts";
+import { threadlensJson } from "./cliJson.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const fixtures = "test/fixtures/precision";
 
 /** 1-based line of the `n`th line of `fixture` containing `text`. */
-function lineOf(fixture: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
-  let seen = 0;
-  const index = lines.findIndex((line) => line.includes(text) && ++seen === n);
-  return index >= 0 ? index + 1 : assert.fail(`${text} (#${n}) not in ${fixture}`);
-}
+const lineOf = (fixture: string, text: string, n = 1): number =>
+  lineIn(path.join(fixtures, fixture), text, n);
 
 function deadlockOf(fixture: string): Finding {
   const { status, report } = threadlensJson("run", `${fixtures}/${fixture}`);

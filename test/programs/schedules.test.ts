@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "dist/cli.js");
@@ -39,12 +40,7 @@ function only(report: Report, kind: Finding["kind"]): Finding {
   return found[0] as Finding;
 }
 
-function lineOf(text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, s11), "utf8").split("\n");
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes(text) && ++seen === n) return i + 1;
-  throw new Error(`${text} not in ${s11}`);
-}
+const lineOf = (text: string, n = 1): number => lineIn(s11, text, n);
 
 let confirmedSchedule = "";
 

@@ -3,10 +3,10 @@
 // nothing in the program would end keeps its plain reason. Through the real CLI, `--json`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Finding } from "../../src/protocol/report.ts";
-import { root, threadlensJson } from "./cliJson.ts";
+import { threadlensJson } from "./cliJson.ts";
+import { lineIn } from "./sourceLines.ts";
 
 const fixtures = "test/fixtures/hangs";
 
@@ -17,12 +17,8 @@ function runJson(fixture: string): { status: number | null; finding: Finding } {
   return { status, finding: report.findings[0] as Finding };
 }
 
-function lineOf(fixture: string, text: string): number {
-  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
-  const i = lines.findIndex((line) => line.includes(text));
-  assert.ok(i >= 0, `${text} not in ${fixture}`);
-  return i + 1;
-}
+const lineOf = (fixture: string, text: string, n = 1): number =>
+  lineIn(path.join(fixtures, fixture), text, n);
 
 test("two tasks each waiting for an event the other sets after its wait: a cycle of waits", () => {
   const { status, finding } = runJson("event-cycle.ts");

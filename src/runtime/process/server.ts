@@ -16,7 +16,7 @@ import {
   type WireReply,
   type WireRequest,
 } from "../../protocol/primitiveWire.ts";
-import { taskContext, type LogicalThread } from "../logicalThread.ts";
+import { runAs, type LogicalThread } from "../logicalThread.ts";
 import { KIND_FIELD, revive } from "../primitive.ts";
 import { nextLogicalThreadId } from "../world.ts";
 import { keepItemsAsStored } from "../itemStore.ts";
@@ -187,7 +187,7 @@ function invoke(object: Served, op: string, args: readonly unknown[]): unknown {
 
 /** What a call that ended after its caller left had taken is given back. */
 function giveBack(object: Served, op: string, result: unknown, thread: LogicalThread): void {
-  taskContext.run(thread, () => {
+  runAs(thread, () => {
     try {
       if ((op === "acquire" || op === "tryAcquire") && result === true)
         invoke(object, "release", []);
@@ -226,7 +226,7 @@ async function serve(conn: Connection, request: WireRequest): Promise<void> {
   const thread = standIn(conn, request.thread);
   let value: unknown;
   try {
-    const result = taskContext.run(thread, () => invoke(object, op, request.args));
+    const result = runAs(thread, () => invoke(object, op, request.args));
     if (result instanceof Promise) {
       let settled = false;
       const done = (): void => {
