@@ -25,6 +25,29 @@ const common = {
   external: ["esbuild", "typescript", "vscode", "threadlens", "threadlens/*"],
 };
 
+/**
+ * `import ts from "typescript"` in a CommonJS bundle is `__toESM(require("typescript"))` in
+ * every module that imports it: a new object with each of the compiler's thousands of exports
+ * copied onto it (about 20 ms of each CLI run that checks fix edits, and of each debug
+ * adapter's start). The compiler is CommonJS and its default export is its module object, so
+ * its importers are given that object itself, required once.
+ */
+const typeScriptAsRequired = {
+  name: "typescript-as-required",
+  setup(b) {
+    b.onResolve({ filter: /^typescript$/ }, (args) =>
+      args.kind === "import-statement" && args.namespace !== "typescript-as-required"
+        ? { path: "typescript", namespace: "typescript-as-required" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "typescript-as-required" }, () => ({
+      contents: 'const ts = require("typescript");\nexport default ts;\n',
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
+
 /** @type {import("esbuild").BuildOptions[]} */
 const entries = [
   { entryPoints: { runtime: "src/runtime/index.ts" }, format: "cjs" },
@@ -46,9 +69,13 @@ const entries = [
   },
   { entryPoints: { poolWorker: "src/runtime/poolWorker.ts" }, format: "cjs" },
   { entryPoints: { recorder: "src/recorder/recorderThread.ts" }, format: "cjs" },
-  { entryPoints: { cli: "src/cli/main.ts" }, format: "cjs" },
+  { entryPoints: { cli: "src/cli/main.ts" }, format: "cjs", plugins: [typeScriptAsRequired] },
   // The debug adapter, DAP on stdio; @vscode/debugadapter is bundled into it.
-  { entryPoints: { adapter: "src/adapter/main.ts" }, format: "cjs" },
+  {
+    entryPoints: { adapter: "src/adapter/main.ts" },
+    format: "cjs",
+    plugins: [typeScriptAsRequired],
+  },
   // The VS Code extension (vscode is the editor's, so external) and its Threads view's page
   // script, which runs in a browser context.
   // TypeScript (the static analyzer) is bundled: the .vsix ships no node_modules but esbuild's.
@@ -56,6 +83,7 @@ const entries = [
     entryPoints: { extension: "src/extension/extension.ts" },
     format: "cjs",
     external: ["vscode", "esbuild"],
+    plugins: [typeScriptAsRequired],
   },
   {
     entryPoints: { webview: "media/webview/threads.ts" },

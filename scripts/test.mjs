@@ -9,7 +9,11 @@
 // The node tiers share one pool of processes, one test file each (node's test runner in the
 // file's own process: `node --import ./dist/register.mjs --test-reporter=… file`), so that a
 // tier's last slow file does not leave the cores idle: the next tier's files start beside it.
-// Most files of the process tiers wait on their programs more than they compute, so the pool
+// The pure unit folders (GROUPED) are the exception: each runs in one process
+// (scripts/testGroup.mjs), its files one after another, printed file by file, since a process
+// of its own cost each of these files more CPU time than its tests (a node start, the preload,
+// the TypeScript compiler for the static analyzer's); THREADLENS_TEST_GROUPS=0 runs them one
+// file a process too. Most files of the process tiers wait on their programs more than they compute, so the pool
 // runs more files than there are cores (THREADLENS_TEST_CONCURRENCY overrides, e.g. 1 to
 // debug). Files start slowest first, by their wall times in the last run (kept in
 // node_modules/.cache/threadlens/test-times.json; new files first of all): a long file started
@@ -42,6 +46,17 @@ const cores = availableParallelism();
 const timesDir = path.join(root, "node_modules/.cache/threadlens");
 const timesFile = path.join(timesDir, "test-times.json");
 const SLOWEST_SHOWN = 5;
+/**
+ * Folders of pure unit tests (no threads, processes, runtime state or process-wide hooks),
+ * each run in one process. A file added to them must not depend on running alone.
+ */
+const GROUPED = [
+  "test/unit/analysis",
+  "test/unit/extension",
+  "test/unit/protocol",
+  "test/unit/schedule",
+  "test/unit/static",
+];
 /** The static checks of `npm test`, by their package.json script names. */
 const CHECKS = "checks";
 const checkJobs = everything
@@ -76,30 +91,74 @@ function concurrency() {
 
 const reporter = process.stdout.isTTY ? "spec" : "tap";
 
-/** Runs one test file in its own process; resolves with its exit status, output and time. */
-function runFile(file) {
+/**
+ * What the pool runs: a static check, one test file in its own process, or a GROUPED folder's
+ * files in one (`group` is the folder).
+ */
+function jobsOf(files) {
+  const grouped = process.env["THREADLENS_TEST_GROUPS"] === "0" ? [] : GROUPED;
+  const groups = new Map();
+  const jobs = [];
+  for (const file of files) {
+    const folder = path.dirname(file);
+    if (!grouped.includes(folder)) {
+      jobs.push({ name: file, files: [file] });
+      continue;
+    }
+    let job = groups.get(folder);
+    if (job === undefined) {
+      job = { name: folder, files: [], group: folder };
+      groups.set(folder, job);
+      jobs.push(job);
+    }
+    job.files.push(file);
+  }
+  return jobs;
+}
+
+/** The command of a job. */
+function commandOf(job) {
+  const file = job.files[0];
+  if (file.startsWith(`${CHECKS}/`))
+    return ["npm", ["run", "--silent", file.slice(CHECKS.length + 1)]];
+  const args =
+    job.group === undefined
+      ? [`--test-reporter=${reporter}`, "--test-reporter-destination=stdout", file]
+      : [
+          "--test-reporter=./scripts/testGroupReporter.mjs",
+          "--test-reporter-destination=stdout",
+          "scripts/testGroup.mjs",
+          ...job.files,
+        ];
+  return [process.execPath, ["--import", "./dist/register.mjs", ...args]];
+}
+
+/** Runs one job in its own process; resolves with its exit status, output and time. */
+function runJob(job) {
   return new Promise((resolve) => {
     const started = performance.now();
     const output = [];
-    const [command, args] = file.startsWith(`${CHECKS}/`)
-      ? ["npm", ["run", "--silent", file.slice(CHECKS.length + 1)]]
-      : [
-          process.execPath,
-          [
-            "--import",
-            "./dist/register.mjs",
-            `--test-reporter=${reporter}`,
-            "--test-reporter-destination=stdout",
-            file,
-          ],
-        ];
-    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, args] = commandOf(job);
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, THREADLENS_GROUP_REPORTER: reporter },
+    });
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
     child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
     child.on("close", (code, signal) => {
       const ended = performance.now();
-      resolve({ file, status: code ?? (signal === null ? 1 : 128), output, started, ended });
+      const status = code ?? (signal === null ? 1 : 128);
+      resolve({
+        job,
+        file: job.name,
+        status,
+        output,
+        started,
+        ended,
+        ...verdicts(job, status, output),
+      });
     });
   });
 }
@@ -128,24 +187,23 @@ function startE2eSetup() {
   });
 }
 
-/** Runs `files` (slowest first) `limit` at a time; `onDone` gets each result as it ends. */
-async function pool(files, limit, onDone) {
-  const queue = [...files];
+/** Runs `jobs` (slowest first) `limit` at a time; `onDone` gets each result as it ends. */
+async function pool(jobs, limit, onDone) {
+  const queue = [...jobs];
   const results = [];
   async function worker() {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const result = await runFile(file);
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      const result = await runJob(job);
       results.push(result);
       onDone(result);
     }
   }
-  await Promise.all(Array.from({ length: Math.min(limit, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   return results;
 }
 
 /** The runner's closing counts in a file's output (tap: "# pass 3", spec: "ℹ pass 3"): the last. */
-function countsOf(output) {
-  const text = Buffer.concat(output).toString("utf8");
+function countsOf(text) {
   const count = (name) => {
     const all = [...text.matchAll(new RegExp(`^(?:#|ℹ) ${name} (\\d+)$`, "gm"))];
     return Number(all.at(-1)?.[1] ?? 0);
@@ -153,14 +211,37 @@ function countsOf(output) {
   return { tests: count("tests"), pass: count("pass"), fail: count("fail") };
 }
 
+/**
+ * A job's counts and failed files. A group's output holds one block a file (`# file: <path>`,
+ * testGroupReporter.mjs), each with its counts; a file it could not load is named on stderr
+ * (testGroup.mjs). A group that failed with no file to blame is failed as a whole.
+ */
+function verdicts(job, status, output) {
+  const text = Buffer.concat(output).toString("utf8");
+  if (job.group === undefined)
+    return { counts: countsOf(text), failed: status === 0 ? [] : [job.name] };
+  const counts = { tests: 0, pass: 0, fail: 0 };
+  const failed = new Set();
+  for (const block of text.split(/^(?=# file: )/m)) {
+    const name = /^# file: (.*)$/m.exec(block)?.[1];
+    if (name === undefined) continue;
+    const own = countsOf(block);
+    for (const key of Object.keys(counts)) counts[key] += own[key];
+    if (own.fail > 0 || /^(?:#|ℹ) cancelled [1-9]/m.test(block)) failed.add(name);
+  }
+  for (const m of text.matchAll(/^# (\S+): cannot load: /gm)) failed.add(m[1]);
+  if (status !== 0 && failed.size === 0) failed.add(`${job.name} (its process)`);
+  return { counts, failed: [...failed] };
+}
+
 const tierOf = (file) =>
   [...tiers, CHECKS].find((t) => file === t || file.startsWith(`${t}/`)) ?? "";
 
 const fileTimes = readTimes(timesFile);
-/** `files` slowest first by their last wall times (ms); files without a time come first. */
-function slowestFirst(files) {
-  const time = (f) => fileTimes[path.join(root, f)] ?? Infinity;
-  return [...files].sort((a, b) => time(b) - time(a) || a.localeCompare(b));
+/** `jobs` slowest first by their last wall times (ms); jobs without a time come first. */
+function slowestFirst(jobs) {
+  const time = (j) => fileTimes[path.join(root, j.name)] ?? Infinity;
+  return [...jobs].sort((a, b) => time(b) - time(a) || a.name.localeCompare(b.name));
 }
 
 let status = 0;
@@ -168,10 +249,8 @@ const summary = [];
 const failedFiles = [];
 const nodeTiers = tiers.filter((t) => t !== E2E);
 const e2eSetup = tiers.includes(E2E) && everything ? startE2eSetup() : undefined;
-const files = slowestFirst([
-  ...checkJobs,
-  ...nodeTiers.flatMap((t) => testFiles(path.join(root, t))),
-]);
+const files = [...checkJobs, ...nodeTiers.flatMap((t) => testFiles(path.join(root, t)))];
+const jobs = slowestFirst(jobsOf(files));
 if (files.length > 0) {
   if (nodeTiers.includes(COMPAT)) {
     try {
@@ -184,19 +263,26 @@ if (files.length > 0) {
   const limit = concurrency();
   const jobTiers = checkJobs.length > 0 ? [CHECKS, ...nodeTiers] : nodeTiers;
   const counts = jobTiers.map((t) => `${t} ${files.filter((f) => tierOf(f) === t).length}`);
-  console.log(`# node tiers: ${counts.join(", ")} files, ${limit} at a time`);
+  const groups = jobs.filter((j) => j.group !== undefined);
+  const inGroups = groups.reduce((n, j) => n + j.files.length, 0);
+  console.log(
+    `# node tiers: ${counts.join(", ")} files (${inGroups} of them in ${groups.length} ` +
+      `processes, one a folder), ${limit} processes at a time`,
+  );
   const started = performance.now();
-  const results = await pool(files, limit, (r) => {
+  const results = await pool(jobs, limit, (r) => {
     const seconds = ((r.ended - r.started) / 1000).toFixed(1);
-    const verdict = r.status === 0 ? "ok" : `FAILED (exit ${r.status})`;
-    process.stdout.write(`\n# ${r.file}: ${verdict}, ${seconds} s\n`);
+    const verdict = r.failed.length === 0 ? "ok" : `FAILED (exit ${r.status})`;
+    const what = r.job.group === undefined ? r.file : `${r.file}/ (${r.job.files.length} files)`;
+    process.stdout.write(`\n# ${what}: ${verdict}, ${seconds} s\n`);
     process.stdout.write(Buffer.concat(r.output));
+    if (r.job.group !== undefined && r.failed.length > 0)
+      process.stdout.write(`# ${r.file}/ failed: ${r.failed.join(", ")}\n`);
   });
   const allSeconds = ((performance.now() - started) / 1000).toFixed(1);
   const totals = { tests: 0, pass: 0, fail: 0 };
   for (const r of results) {
-    const counts = countsOf(r.output);
-    for (const key of Object.keys(totals)) totals[key] += counts[key];
+    for (const key of Object.keys(totals)) totals[key] += r.counts[key];
   }
   console.log(
     `\n# node tiers: ${totals.tests} tests, ${totals.pass} passed, ${totals.fail} failed`,
@@ -209,8 +295,8 @@ if (files.length > 0) {
     if (own.length === 0) continue;
     const from = Math.min(...own.map((r) => r.started));
     const to = Math.max(...own.map((r) => r.ended));
-    const failed = own.filter((r) => r.status !== 0);
-    failedFiles.push(...failed.map((r) => r.file));
+    const failed = own.filter((r) => r.failed.length > 0);
+    failedFiles.push(...failed.flatMap((r) => r.failed));
     if (failed.length > 0) status = 1;
     const slowest = [...own]
       .sort((a, b) => b.ended - b.started - (a.ended - a.started))

@@ -4,13 +4,13 @@
 // controlled schedule and `--confirm` reruns potential deadlocks under directed schedules
 // (DESIGN 8.1, confirm.ts and schedules.ts).
 import { readFileSync } from "node:fs";
-import { loadTypeScript } from "../protocol/codeCache.ts";
+import { cacheDir, loadTypeScript } from "../protocol/codeCache.ts";
 import path from "node:path";
 import { formatReport } from "../analysis/humanReport.ts";
 import { formatLockStats } from "../analysis/lockStatsText.ts";
 import type { Command } from "./args.ts";
 import { confirmFindings, formatConfirmations } from "./confirm.ts";
-import type { FixCheckOptions } from "../analysis/static/checkedFixes.ts";
+import { checkFixEditsOnce } from "./fixCheckCache.ts";
 import { replayEnv, withScheduleOf } from "./schedules.ts";
 import {
   StartError,
@@ -54,14 +54,20 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   if (replay?.env !== undefined && cmd.schedule !== undefined) {
     report = withScheduleOf(report, cmd.schedule);
   }
-  // Every edit re-analysed on the edited text before it is offered (DESIGN 5.4). Loaded on
-  // demand: the TypeScript compiler costs a short run (an explore, a replay) a fifth of a second,
-  // a tenth with its code cache.
-  if (report.findings.some((f) => f.suggestions.some((s) => s.edit !== undefined))) {
-    loadTypeScript(require.resolve("typescript"));
-    const { checkFixEdits } = await import("../analysis/static/checkedFixes.ts");
-    report = { ...report, findings: checkFixEdits(report.findings, fixCheckOptions()) };
-  }
+  // Every edit re-analysed on the edited text before it is offered (DESIGN 5.4), once per text
+  // and edits (fixCheckCache.ts). The compiler is loaded on demand: it costs a short run (an
+  // explore, a replay) a fifth of a second, a tenth with its code cache.
+  report = {
+    ...report,
+    findings: await checkFixEditsOnce(report.findings, fixCheckOptions(), {
+      dir: cacheDir,
+      builds: [path.join(distDir, "cli.js"), require.resolve("typescript")],
+      load: async () => {
+        loadTypeScript(require.resolve("typescript"));
+        return (await import("../analysis/static/checkedFixes.ts")).fixVerdicts;
+      },
+    }),
+  };
   let confirmedAny = false;
   if (cmd.confirm !== undefined && !stopped && !failed) {
     const findings = await confirmFindings(report, launch, cmd.confirm.runs);
@@ -78,7 +84,7 @@ export async function run(cmd: RunCommand, distDir: string): Promise<number> {
   return exitCodeOf(report, stopped || confirmedAny, failed);
 }
 
-function fixCheckOptions(): FixCheckOptions {
+function fixCheckOptions(): { cwd: string; readFile: (file: string) => string | undefined } {
   return {
     cwd: process.cwd().split(path.sep).join("/"),
     readFile: (file) => {

@@ -4,23 +4,10 @@
 // recorder started with the program (THREADLENS_LAZY_RECORDER=0), and both say the same.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { preloadRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-
-function runPlain(program: string, lazy: boolean) {
-  const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, ["--import", "./dist/register.mjs", program], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+const runPlain = (program: string, lazy: boolean) =>
+  preloadRun(program, [], { env: { THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" } });
 
 /** The finding lines of the human report: severity and kind, then the message. */
 function findingLines(stderr: string): string[] {

@@ -6,33 +6,15 @@
 // esbuild's synchronous transform waits for esbuild's own worker.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Report } from "../../src/protocol/report.ts";
+import { cliJsonRun, cliRun, preloadRun, type JsonRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/preload";
-const cli = path.join(root, "dist/cli.js");
 
-function runJson(program: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []) {
-  const clean = { ...process.env, ...env };
-  delete clean["NODE_TEST_CONTEXT"];
-  delete clean["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, "run", program, "--json", ...extra], {
-    cwd: root,
-    env: clean,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const runJson = (program: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []): JsonRun =>
+  cliJsonRun(["run", program, ...extra], { env });
 
 test("a CommonJS .js program's async-mutex inversion is still a potential deadlock", () => {
   const { status, report } = runJson(`${fixtures}/async-mutex-inversion.js`);
@@ -80,15 +62,7 @@ function tracedRun(program: string): { stdout: string; objects: string[]; events
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-preload-"));
   try {
     const trace = path.join(dir, "run.tltrace");
-    const env = { ...process.env };
-    delete env["NODE_TEST_CONTEXT"];
-    delete env["NODE_OPTIONS"];
-    const r = spawnSync(process.execPath, [cli, "run", program, "--trace", trace], {
-      cwd: root,
-      env,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const r = cliRun(["run", program, "--trace", trace]);
     assert.equal(r.status, 0, r.stderr);
     const lines = readFileSync(trace, "utf8").split("\n");
     return {
@@ -178,11 +152,7 @@ test("node:child_process is instrumented when a CommonJS program first requires 
     ],
   );
   assert.match(stderr, /^child preload: true\nchild exited 0$/m);
-  const plain = spawnSync(
-    process.execPath,
-    ["--import", "./dist/register.mjs", `${fixtures}/loaded-builtins.js`],
-    { cwd: root, encoding: "utf8" },
-  );
+  const plain = preloadRun(`${fixtures}/loaded-builtins.js`);
   assert.equal(plain.stdout, "child_process loaded: false\nchild_process loaded: true\n");
 });
 

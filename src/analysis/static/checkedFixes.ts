@@ -7,6 +7,13 @@
 // (analysis/fixChecks.ts); this is the part that needs the compiler, run by the front ends
 // (`threadlens run` and `threadlens check`).
 import type { Finding, Replacement, TextEdit } from "../../protocol/report.ts";
+import {
+  fixCandidates,
+  verdictKey,
+  withFixVerdicts,
+  type Candidate,
+  type FixVerdicts,
+} from "../fixCandidates.ts";
 import { applyTextEdit } from "../sourceEdits.ts";
 import { IncrementalFile } from "./incremental.ts";
 import { checkSources } from "./index.ts";
@@ -30,29 +37,9 @@ export interface FixCheckOptions {
 }
 
 export const FIX_CHECK_BUDGET_MS = 10_000;
-const CHECKED_KINDS = new Set(["deadlock", "potential-deadlock", "self-deadlock"]);
 
 /** A group's size limit: an edit with a problem of its own is found by halving the group. */
 const MAX_GROUP = 64;
-
-function absolute(file: string, cwd: string): string {
-  if (file.startsWith("/") || /^[A-Za-z]:\//.test(file)) return normalized(file);
-  return normalized(`${cwd.replace(/\/$/, "")}/${file}`);
-}
-
-/**
- * Without `.` and `..` segments: the program knows a file by its normalized path, and an edit
- * of a file outside cwd names it `../x.ts` (its re-analysis found no file, so no problem).
- */
-function normalized(file: string): string {
-  const out: string[] = [];
-  for (const part of file.split("/")) {
-    if (part === ".") continue;
-    if (part === ".." && out.length > 1) out.pop();
-    else if (part !== "..") out.push(part);
-  }
-  return out.join("/");
-}
 
 /** The static findings' cycles and re-acquisitions, as comparable keys. */
 function problemKeys(findings: readonly Finding[]): Set<string> {
@@ -61,20 +48,6 @@ function problemKeys(findings: readonly Finding[]): Set<string> {
       .filter((f) => f.kind === "potential-deadlock" || f.kind === "self-deadlock")
       .map((f) => `${f.kind}:${[...f.locks].sort().join(",")}`),
   );
-}
-
-function keyOf(finding: Finding): string {
-  const kind = finding.kind === "self-deadlock" ? "self-deadlock" : "potential-deadlock";
-  return `${kind}:${[...finding.locks].sort().join(",")}`;
-}
-
-/** One edit to check: suggestion `suggestion` of finding `finding`. */
-interface Candidate {
-  readonly finding: number;
-  readonly suggestion: number;
-  readonly key: string;
-  readonly locks: readonly string[];
-  readonly edit: TextEdit;
 }
 
 type Position = readonly [number, number];
@@ -147,6 +120,8 @@ class FileCheck {
   readonly #options: FixCheckOptions;
   readonly #budget: number;
   #spent = 0;
+  /** Some edit was withheld for want of time (a verdict that another run may not repeat). */
+  outOfTime = false;
   #before: Set<string> | undefined;
   /** The unedited file's walk with records (null: it cannot be made; re-analyse whole texts). */
   #incremental: IncrementalFile | null | undefined;
@@ -196,6 +171,7 @@ class FileCheck {
 
   check(group: readonly Candidate[]): void {
     if (this.#spent >= this.#budget) {
+      this.outOfTime = true;
       const why = `not re-analysed: the ${this.#budget / 1000} s of re-analysis for its file are spent`;
       for (const c of group) this.verdicts.set(c, why);
       return;
@@ -238,44 +214,35 @@ class FileCheck {
   }
 }
 
-/** The findings with every edit re-analysed; an edit that does not fix is withheld. */
-export function checkFixEdits(findings: readonly Finding[], options: FixCheckOptions): Finding[] {
-  const byFile = new Map<string, Candidate[]>();
-  findings.forEach((finding, f) => {
-    if (!CHECKED_KINDS.has(finding.kind)) return;
-    finding.suggestions.forEach((s, i) => {
-      if (s.edit === undefined) return;
-      const file = absolute(s.edit.file, options.cwd);
-      const list = byFile.get(file) ?? [];
-      list.push({
-        finding: f,
-        suggestion: i,
-        key: keyOf(finding),
-        locks: finding.locks,
-        edit: s.edit,
-      });
-      byFile.set(file, list);
-    });
-  });
+export interface FixCheck {
+  readonly verdicts: FixVerdicts;
+  /** Every verdict is the text's own: none was for want of time (`budgetMs`). */
+  readonly complete: boolean;
+}
+
+/** The verdicts on the edits `fixCandidates` lists, each file read through `options`. */
+export function fixVerdicts(
+  byFile: ReadonlyMap<string, readonly Candidate[]>,
+  options: FixCheckOptions,
+): FixCheck {
   const verdicts = new Map<string, string | undefined>();
+  let complete = true;
   for (const [file, candidates] of byFile) {
     const text = options.readFile(file);
     const check = text === undefined ? undefined : new FileCheck(file, text, options);
     for (const group of check === undefined ? [] : groupsOf(candidates)) check?.check(group);
+    if (check?.outOfTime === true) complete = false;
     for (const c of candidates) {
       const why =
         check === undefined ? "its file cannot be read to check it" : check.verdicts.get(c);
-      verdicts.set(`${c.finding}:${c.suggestion}`, why);
+      verdicts.set(verdictKey(c), why);
     }
   }
-  return findings.map((finding, f) => {
-    if (!finding.suggestions.some((_, i) => verdicts.get(`${f}:${i}`) !== undefined))
-      return finding;
-    const suggestions = finding.suggestions.map((s, i) => {
-      const why = verdicts.get(`${f}:${i}`);
-      if (why === undefined) return s;
-      return { kind: s.kind, message: `${s.message} (no edit: ${why})` };
-    });
-    return { ...finding, suggestions };
-  });
+  return { verdicts, complete };
+}
+
+/** The findings with every edit re-analysed; an edit that does not fix is withheld. */
+export function checkFixEdits(findings: readonly Finding[], options: FixCheckOptions): Finding[] {
+  const { verdicts } = fixVerdicts(fixCandidates(findings, options.cwd), options);
+  return withFixVerdicts(findings, verdicts);
 }
