@@ -93,8 +93,8 @@ if (!inMain) process.on("uncaughtException", onFailure);
 function onFailure(error: unknown): void {
   if (failed) return;
   failed = true;
-  clearInterval(clockTimer);
-  clearInterval(drainTimer);
+  clockOff();
+  clearTimeout(drainTimer);
   reportFailure(data.settings.outputFd, failureMessage("the recorder failed", error), true);
   markReady();
   Atomics.store(control, CONTROL_FLUSH_DONE, 1);
@@ -218,6 +218,8 @@ const IDLE_BEAT_STALE_MICROS = 100_000;
 const ROUND_EVENTS = 16_384;
 /** Read from each ring per round at least (many rings: rounds stay few). */
 const ROUND_MIN_PER_RING = 256;
+/** Events read from the rings so far (tick: whether any came since the last drain). */
+let eventsRead = 0;
 
 function drain(final = false): void {
   const drained = rings.slice();
@@ -236,7 +238,9 @@ function drain(final = false): void {
     // later than the others' waits, and no round holds more than a few events per ring.
     drained.forEach((ring, i) => {
       if (!open[i] || (buffered[i]?.length ?? 0) > 0) return;
-      buffered[i] = ring.drain(perRing);
+      const events = ring.drain(perRing);
+      eventsRead += events.length;
+      buffered[i] = events;
       taken[i] = (taken[i] ?? 0) + perRing;
       open[i] = ring.cut && (taken[i] ?? 0) < ring.capacity;
     });
@@ -304,23 +308,62 @@ function deliver(batch: TraceEvent[], final: boolean, reached: number, last: boo
 }
 
 function tick(): void {
-  Atomics.store(clockWords, 0, nowMicros() | 0);
+  try {
+    tickOnce();
+  } finally {
+    // Every DRAIN_MS while events come, every QUIET_DRAIN_MS once the clock rests (a deadlock
+    // is a cycle stable for 30 ms by its events' times: it is still reported within 35 ms).
+    if (!finishing && !failed) {
+      const quiet = clockTimer === undefined && !pause.settling;
+      drainTimer = setTimeout(tick, quiet ? QUIET_DRAIN_MS : DRAIN_MS);
+    }
+  }
+}
+
+function tickOnce(): void {
+  if (clockTimer !== undefined) Atomics.store(clockWords, 0, nowMicros() | 0);
+  const before = eventsRead;
   drain();
+  // The coarse clock runs while events come; once a few drains found none, the program records
+  // nothing (it waits, or works without threadlens' operations), and waking this thread every
+  // millisecond cost more CPU time than the rest of its work: the clock word is 0 then, which
+  // has writers take the precise time, until a drain finds events again.
+  if (eventsRead !== before) {
+    quietTicks = 0;
+    clockOn();
+  } else if (++quietTicks === QUIET_TICKS) clockOff();
   // A paused program makes no progress by design: that is neither a hang nor a timeout.
   if (relay !== undefined) return; // the root's recorder analyses
   if (!pause.paused) session.check(nowMicros());
   else if (pause.settling) pause.tick(session.threads());
 }
 
-// The clock runs at 1 ms, the drain and the online check at 5 ms: a deadlock is reported within
-// the analysis' stability window plus one tick.
-const clockTimer = inMain
-  ? undefined
-  : setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
-const drainTimer = inMain ? undefined : setInterval(tick, 5);
-if (!inMain) tick();
-
+// The clock runs at 1 ms and the drain and the online check at 5 ms while events come (tick): a
+// deadlock is reported within the analysis' stability window plus one tick.
+let clockTimer: ReturnType<typeof setInterval> | undefined;
+let drainTimer: ReturnType<typeof setTimeout> | undefined;
+const DRAIN_MS = 5;
+const QUIET_DRAIN_MS = 20;
 let finishing = false;
+/** Drains in a row that found no event. */
+let quietTicks = 0;
+const QUIET_TICKS = 4;
+
+function clockOn(): void {
+  if (clockTimer !== undefined || inMain || finishing || failed) return;
+  Atomics.store(clockWords, 0, nowMicros() | 0);
+  clockTimer = setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
+}
+
+function clockOff(): void {
+  if (clockTimer === undefined) return;
+  clearInterval(clockTimer);
+  clockTimer = undefined;
+  Atomics.store(clockWords, 0, 0);
+}
+
+clockOn();
+if (!inMain) tick();
 
 /** Drains on a thread's request (recorderControl.ts CONTROL_DRAIN_REQUEST). */
 async function serveDrainRequests(): Promise<void> {
@@ -345,8 +388,8 @@ async function awaitFlushRequest(): Promise<void> {
   }
   if (failed) return;
   finishing = true;
-  clearInterval(clockTimer);
-  clearInterval(drainTimer);
+  clockOff();
+  clearTimeout(drainTimer);
   // Let dictionary records posted just before the exit arrive.
   await new Promise((resolve) => setTimeout(resolve, 1));
   drain(true);
