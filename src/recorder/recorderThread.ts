@@ -38,6 +38,7 @@ import { createOnlineAnalysis } from "./analysisBinding.ts";
 import { PauseControl, readControlCommands } from "./pauseControl.ts";
 import { ProcessHub } from "./processHub.ts";
 import { ProcessRelay } from "./processRelay.ts";
+import { BUSY_TICK_MS, Pacing } from "./pacing.ts";
 import type { ProcessSettings } from "../protocol/processLink.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
 import { EXIT_BLOCKED, EXIT_START } from "../protocol/exitCodes.ts";
@@ -177,7 +178,10 @@ const channel = inMain ? undefined : new BroadcastChannel(RECORDER_CHANNEL);
 const mainPort = data.mainPort;
 // Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
 const ports = channel === undefined ? [mainPort] : [mainPort, channel as unknown as MessagePort];
+/** What the recorder has taken in so far (messages, records, events): its pace (pacing.ts). */
+let news = 0;
 function received(m: RecorderMessage): void {
+  news++;
   if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
   else if (m.type === "parked") {
     // A child process's thread: told to the root after this drain's records and events.
@@ -271,6 +275,7 @@ function drain(final = false): void {
 
 function takeMeta(): void {
   receivePending();
+  news += pendingMeta.length;
   for (const record of pendingMeta.splice(0)) {
     if (relay !== undefined) relay.addMeta(record);
     else {
@@ -292,12 +297,15 @@ function deliver(batch: TraceEvent[], final: boolean, reached: number, last: boo
     }
   }
   if (relay !== undefined) {
+    news += batch.length;
     if (batch.length > 0 || last) relay.addEvents(batch, reached);
     if (last) for (const m of parkedToRelay.splice(0)) relay.parked(m.generation, m.thread, m.site);
     return;
   }
+  const events = hub === undefined ? batch : hub.take(batch, final);
+  news += events.length;
   session.addEvents(
-    hub === undefined ? batch : hub.take(batch, final),
+    events,
     rings.reduce((n, r) => n + r.dropped, 0),
   );
   if (last) session.flushTrace();
@@ -306,18 +314,25 @@ function deliver(batch: TraceEvent[], final: boolean, reached: number, last: boo
 function tick(): void {
   Atomics.store(clockWords, 0, nowMicros() | 0);
   drain();
+  const period = pacing.after(news, nowMicros(), pause.settling);
+  if (period !== undefined) {
+    clearInterval(drainTimer);
+    drainTimer = setInterval(tick, period);
+  }
   // A paused program makes no progress by design: that is neither a hang nor a timeout.
   if (relay !== undefined) return; // the root's recorder analyses
   if (!pause.paused) session.check(nowMicros());
   else if (pause.settling) pause.tick(session.threads());
 }
 
-// The clock runs at 1 ms, the drain and the online check at 5 ms: a deadlock is reported within
-// the analysis' stability window plus one tick.
+// The clock runs at 1 ms, the drain and the online check at 5 ms (every 25 ms once nothing has
+// come in for a while: pacing.ts): a deadlock is reported within the analysis' stability
+// window plus one tick.
 const clockTimer = inMain
   ? undefined
   : setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
-const drainTimer = inMain ? undefined : setInterval(tick, 5);
+const pacing = new Pacing(nowMicros());
+let drainTimer = inMain ? undefined : setInterval(tick, BUSY_TICK_MS);
 if (!inMain) tick();
 
 let finishing = false;
