@@ -15,6 +15,8 @@ import {
 import { readFileSync } from "node:fs";
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import {
+  CLOCK_NOW,
+  CLOCK_WANTED,
   CONTROL_DRAIN_DONE,
   CONTROL_DRAIN_REQUEST,
   CONTROL_EXIT_CODE,
@@ -311,26 +313,41 @@ function deliver(batch: TraceEvent[], final: boolean, reached: number, last: boo
   if (last) session.flushTrace();
 }
 
+function setClock(): void {
+  Atomics.store(clockWords, CLOCK_NOW, nowMicros() | 0);
+}
+
 function tick(): void {
-  Atomics.store(clockWords, 0, nowMicros() | 0);
+  if (!pacing.quiet) setClock();
   drain();
-  const period = pacing.after(news, nowMicros(), pause.settling);
-  if (period !== undefined) {
-    clearInterval(drainTimer);
-    drainTimer = setInterval(tick, period);
-  }
+  const wanted = pacing.quiet && Atomics.load(clockWords, CLOCK_WANTED) !== 0;
+  const period = pacing.after(news, nowMicros(), pause.settling, wanted);
+  if (period !== undefined) pace(period);
   // A paused program makes no progress by design: that is neither a hang nor a timeout.
   if (relay !== undefined) return; // the root's recorder analyses
   if (!pause.paused) session.check(nowMicros());
   else if (pause.settling) pause.tick(session.threads());
 }
 
-// The clock runs at 1 ms, the drain and the online check at 5 ms (every 25 ms once nothing has
-// come in for a while: pacing.ts): a deadlock is reported within the analysis' stability
-// window plus one tick.
-const clockTimer = inMain
-  ? undefined
-  : setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
+/** Ticks every `period` ms; the clock runs with busy ticks and rests with quiet ones. */
+function pace(period: number): void {
+  clearInterval(drainTimer);
+  drainTimer = setInterval(tick, period);
+  clearInterval(clockTimer);
+  Atomics.store(clockWords, CLOCK_WANTED, 0);
+  if (period === BUSY_TICK_MS) {
+    setClock();
+    clockTimer = setInterval(setClock, 1);
+  } else {
+    clockTimer = undefined;
+    Atomics.store(clockWords, CLOCK_NOW, 0);
+  }
+}
+
+// The clock runs at 1 ms, the drain and the online check at 5 ms (every 25 ms, the clock
+// resting, once nothing has come in for a while: pacing.ts): a deadlock is reported within the
+// analysis' stability window plus one tick.
+let clockTimer = inMain ? undefined : setInterval(setClock, 1);
 const pacing = new Pacing(nowMicros());
 let drainTimer = inMain ? undefined : setInterval(tick, BUSY_TICK_MS);
 if (!inMain) tick();
