@@ -52,7 +52,7 @@ const typeScriptAsRequired = {
 const entries = [
   { entryPoints: { runtime: "src/runtime/index.ts" }, format: "cjs" },
   {
-    entryPoints: { register: "src/runtime/register.ts" },
+    entryPoints: { register: "src/runtime/registerModule.ts" },
     format: "esm",
     outExtension: { ".js": ".mjs" },
   },

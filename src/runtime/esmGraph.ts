@@ -4,7 +4,8 @@
 // programs (a node:test file, a script importing npm packages) need nothing of them. They are
 // needed for a TypeScript file, a bare `threadlens` that is not the preload's own copy (sent
 // to the preload's runtime),
-// async-mutex's ES module build (instrumented in its source) and whatever a dynamic `import()`
+// async-mutex's ES module build (instrumented in its source, unless the preload's ES module
+// build instruments it in place: esmGraphAsyncMutexBuilds) and whatever a dynamic `import()`
 // may load. The scan reads each ES module of the static graph once and looks for those; any
 // doubt (a specifier it cannot resolve, a package `imports` name, a graph larger than it
 // reads) answers "needed". CommonJS modules are not followed: the preload's require hooks
@@ -197,7 +198,10 @@ export function setOwnRuntimeFace(file: string): void {
   ownRuntimeFace = realFile(file);
 }
 
-/** async-mutex's ES module build, which the hooks instrument (loaderHooks.ts). */
+/**
+ * async-mutex's ES module build, which the hooks instrument (loaderHooks.ts), or the preload in
+ * place (register.ts, instrument/asyncMutexModule.ts).
+ */
 const ASYNC_MUTEX_ESM = /[\\/]node_modules[\\/]async-mutex[\\/]index\.mjs$/;
 
 /** Node options that change how imports resolve or what a .js file is. */
@@ -207,7 +211,13 @@ function resolutionOptions(): boolean {
   );
 }
 
-const answers = new Map<string, boolean>();
+interface GraphAnswer {
+  /** Something in the graph needs the hooks (besides async-mutex's ES module build). */
+  readonly hooks: boolean;
+  /** The async-mutex ES module builds in the graph (real paths). */
+  readonly asyncMutex: readonly string[];
+}
+const answers = new Map<string, GraphAnswer>();
 /** Node's modules the ES modules scanned in this thread import, without their `node:`. */
 const builtinsSeen = new Set<string>();
 
@@ -221,16 +231,34 @@ export function scannedImportOf(name: string): boolean {
  * module hooks: see the file's comment.
  */
 export function esmGraphNeedsHooks(entry: string, entrySource?: string): boolean {
+  const answer = graphAnswer(entry, entrySource);
+  return answer.hooks || answer.asyncMutex.length > 0;
+}
+
+/**
+ * The async-mutex ES module builds that the graph of `entry` reaches when they are all it
+ * needs the hooks for (none: it needs nothing); undefined when something else needs them.
+ */
+export function esmGraphAsyncMutexBuilds(
+  entry: string,
+  entrySource?: string,
+): readonly string[] | undefined {
+  const answer = graphAnswer(entry, entrySource);
+  return answer.hooks ? undefined : answer.asyncMutex;
+}
+
+function graphAnswer(entry: string, entrySource: string | undefined): GraphAnswer {
   const known = answers.get(entry);
   if (known !== undefined) return known;
-  const answer = scan(entry, entrySource);
+  const asyncMutex: string[] = [];
+  const answer = { hooks: scan(entry, entrySource, asyncMutex), asyncMutex };
   answers.set(entry, answer);
   return answer;
 }
 
-function scan(entry: string, entrySource: string | undefined): boolean {
+function scan(entry: string, entrySource: string | undefined, asyncMutex: string[]): boolean {
   try {
-    return scanGraph(entry, entrySource);
+    return scanGraph(entry, entrySource, asyncMutex);
   } catch {
     // What the scan could not read (a malformed specifier its pattern took from a string):
     // the hooks, as for any doubt.
@@ -238,7 +266,7 @@ function scan(entry: string, entrySource: string | undefined): boolean {
   }
 }
 
-function scanGraph(entry: string, entrySource: string | undefined): boolean {
+function scanGraph(entry: string, entrySource: string | undefined, asyncMutex: string[]): boolean {
   if (resolutionOptions()) return true;
   const seen = new Set<string>([entry]);
   const queue: { file: string; source: string | undefined }[] = [
@@ -259,7 +287,11 @@ function scanGraph(entry: string, entrySource: string | undefined): boolean {
       if (resolved === "builtin") builtinsSeen.add(specifier.replace(/^node:/, ""));
       if (resolved === "builtin" || seen.has(resolved)) continue;
       seen.add(resolved);
-      if (isTypeScriptFile(resolved) || ASYNC_MUTEX_ESM.test(resolved)) return true;
+      if (isTypeScriptFile(resolved)) return true;
+      if (ASYNC_MUTEX_ESM.test(resolved)) {
+        asyncMutex.push(resolved); // imports nothing
+        continue;
+      }
       let format: ReturnType<typeof importedFormat>;
       try {
         format = importedFormat(resolved);

@@ -15,7 +15,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
-import { esmGraphNeedsHooks, hasDynamicImport } from "./esmGraph.ts";
+import { esmGraphAsyncMutexBuilds, esmGraphNeedsHooks, hasDynamicImport } from "./esmGraph.ts";
 
 /**
  * Set by the preload (register.ts) before the runtime loads when the thread may instrument
@@ -55,6 +55,16 @@ export function workerEntry(filename: string | URL, evaluated: boolean): WorkerE
  * static graph needs nothing of them (esmGraph.ts).
  */
 export function needsModuleHooks(entry: string | undefined): boolean {
+  const plan = moduleHooksPlan(entry);
+  return plan === true || plan.length > 0;
+}
+
+/**
+ * needsModuleHooks for the preload's ES module build, which can instrument async-mutex's ES
+ * module build in place (register.ts): true when the entry needs the hooks for anything else,
+ * else the async-mutex ES module builds its graph reaches (usually none).
+ */
+export function moduleHooksPlan(entry: string | undefined): true | readonly string[] {
   if (entry === undefined || isTypeScriptFile(entry)) return true;
   let file: string;
   try {
@@ -73,8 +83,8 @@ export function needsModuleHooks(entry: string | undefined): boolean {
   }
   if (hasDynamicImport(source)) return true;
   if (esm || (!file.endsWith(".cjs") && ESM_SYNTAX.test(source)))
-    return esmGraphNeedsHooks(file, source);
-  return false;
+    return esmGraphAsyncMutexBuilds(file, source) ?? true;
+  return [];
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   LAZY_CHILD_PROCESSES_KEY,
   WORKER_ENTRY_KEY,
   laterModuleNeedsHooks,
-  needsModuleHooks,
+  moduleHooksPlan,
   type WorkerEntry,
 } from "./moduleHooks.ts";
 import {
@@ -92,8 +92,21 @@ function childProcessesNow(): void {
   if (typeof now === "function") (now as () => void)();
 }
 setOwnRuntimeFace(path.join(distDir, "runtime.mjs"));
-if (needsModuleHooks(threadEntry())) registerHooks();
-else registerHooksWhenNeeded();
+/**
+ * async-mutex's ES module builds that this thread's static graph imports, when they are all
+ * it needs the hooks for: the ES module build of this preload instruments them in place
+ * instead (instrumentAsyncMutexBuilds); its CommonJS build (a worker's) cannot wait for that.
+ */
+let asyncMutexBuilds: readonly string[] = [];
+const hooksPlan = moduleHooksPlan(threadEntry());
+if (hooksPlan === true) registerHooks();
+else if (!recording)
+  registerHooksWhenNeeded(); // nothing to instrument
+else if (hooksPlan.length > 0 && !import.meta.url.endsWith(".mjs")) registerHooks();
+else {
+  asyncMutexBuilds = hooksPlan;
+  registerHooksWhenNeeded();
+}
 (globalThis as Record<symbol, unknown>)[LAZY_CHILD_PROCESSES_KEY] =
   !hooksRegistered && !scannedImportOf("child_process") && !scannedImportOf("cluster");
 
@@ -228,6 +241,41 @@ interface AsyncMutexHook {
   mutex(ctor: unknown): unknown;
   semaphore(ctor: unknown): unknown;
   withTimeout(fn: unknown): unknown;
+  patchable(source: string): boolean;
+  module(namespace: Record<string, unknown>): void;
+}
+
+function asyncMutexHook(): AsyncMutexHook | undefined {
+  return (globalThis as Record<symbol, AsyncMutexHook | undefined>)[
+    Symbol.for("threadlens.asyncMutex")
+  ];
+}
+
+function patchableSource(hook: AsyncMutexHook, file: string): boolean {
+  try {
+    return hook.patchable(readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run by the preload's ES module build (registerModule.ts) before the program's first module:
+ * imports the async-mutex ES module builds of the program's static graph and has the runtime
+ * instrument them in place (instrument/asyncMutexModule.ts), so that the program, importing
+ * the same modules, needs no module hooks' thread. A build of another shape than the one that
+ * relies on gets the hooks, which instrument it as the program loads it.
+ */
+export async function instrumentAsyncMutexBuilds(): Promise<void> {
+  if (asyncMutexBuilds.length === 0) return;
+  const hook = asyncMutexHook();
+  if (hook === undefined || !asyncMutexBuilds.every((file) => patchableSource(hook, file))) {
+    if (!hooksRegistered) registerHooks();
+    return;
+  }
+  for (const file of asyncMutexBuilds) {
+    hook.module((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+  }
 }
 
 /**
@@ -243,9 +291,7 @@ function instrumentAsyncMutexCommonJs(): void {
     loadJs(module, filename);
     const which = file.exec(filename)?.[1];
     if (which === undefined) return;
-    const hook = (globalThis as Record<symbol, AsyncMutexHook | undefined>)[
-      Symbol.for("threadlens.asyncMutex")
-    ];
+    const hook = asyncMutexHook();
     const exports = (module as unknown as { exports: Record<string, unknown> }).exports;
     if (hook === undefined) return;
     if (which === "Mutex") exports["default"] = hook.mutex(exports["default"]);

@@ -5,39 +5,15 @@
 // `threadlens check` agree on the same file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
 import { lineIn } from "./sourceLines.ts";
+import { cliJsonRun, type JsonRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/precision";
-const cli = path.join(root, "dist/cli.js");
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  return env;
-}
-
-function cliJson(
-  command: "run" | "check",
-  fixture: string,
-): { status: number | null; report: Report } {
-  const r = spawnSync(process.execPath, [cli, command, `${fixtures}/${fixture}`, "--json"], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const cliJson = (command: "run" | "check", fixture: string): JsonRun =>
+  cliJsonRun([command, `${fixtures}/${fixture}`]);
 
 /** 1-based line of the `n`th line of `fixture` containing `text`. */
 const lineOf = (fixture: string, text: string, n = 1): number =>

@@ -5,48 +5,19 @@
 // default folder with node_modules/dist/.git skipped, and exit codes 0, 1 and 3.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
 import { lineIn } from "./sourceLines.ts";
+import { cliJsonRun, cliRun, root, type CliRun, type JsonRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
 const S1 = "test/fixtures/analysis/s1-lockab.ts";
 const STATIC = "test/fixtures/static";
 
-interface CliRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function threadlens(args: readonly string[], cwd = root): CliRun {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function checkJson(args: readonly string[], cwd = root): { status: number | null; report: Report } {
-  const r = threadlens(["check", ...args, "--json"], cwd);
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report };
-  } catch {
-    return assert.fail(
-      `stdout is not the JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`,
-    );
-  }
-}
+const threadlens = (args: readonly string[], cwd = root): CliRun => cliRun(args, { cwd });
+const checkJson = (args: readonly string[], cwd = root): JsonRun =>
+  cliJsonRun(["check", ...args], { cwd });
 
 function only(report: Report): Finding {
   assert.equal(report.findings.length, 1, JSON.stringify(report.findings, null, 1));

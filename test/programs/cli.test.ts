@@ -3,61 +3,20 @@
 // JSON report is checked for the exact finding kind, primitives, threads and TypeScript lines.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
+import { cliJsonRun, cliRun, preloadRun, root, type CliRun, type JsonRun } from "./cliJson.ts";
+import { lineIn } from "./sourceLines.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/analysis";
-const cli = path.join(root, "dist/cli.js");
 
-interface CliRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function threadlens(...args: string[]): CliRun {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function runJson(
-  fixture: string,
-  ...extra: string[]
-): { status: number | null; report: Report; stderr: string } {
-  const r = threadlens("run", `${fixtures}/${fixture}`, "--json", ...extra);
-  let report: Report;
-  try {
-    report = JSON.parse(r.stdout) as Report;
-  } catch {
-    assert.fail(
-      `stdout is not the JSON report (status ${r.status}):\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
-    );
-  }
-  return { status: r.status, report, stderr: r.stderr };
-}
-
-/** 1-based line of the `n`th line of `fixture` containing `text`. */
-function lineOf(fixture: string, text: string, n = 1): number {
-  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]?.includes(text) && ++seen === n) return i + 1;
-  }
-  throw new Error(`${text} not found in ${fixture}`);
-}
+const threadlens = (...args: string[]): CliRun => cliRun(args);
+const runJson = (fixture: string, ...extra: string[]): JsonRun =>
+  cliJsonRun(["run", `${fixtures}/${fixture}`, ...extra]);
+const lineOf = (fixture: string, text: string, n = 1): number =>
+  lineIn(`${fixtures}/${fixture}`, text, n);
 
 function only(report: Report, kind: Finding["kind"]): Finding {
   const found = report.findings.filter((f) => f.kind === kind);
@@ -335,15 +294,8 @@ test("--trace keeps the trace, which export --perfetto converts", () => {
 });
 
 test("the preload alone (no CLI) prints the report and ends a blocked program with code 2", () => {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
   for (const fixture of ["s2-lock.ts", "s12-tasks.ts"]) {
-    const r = spawnSync(
-      process.execPath,
-      ["--import", "threadlens/register", `${fixtures}/${fixture}`],
-      { cwd: root, env, encoding: "utf8", timeout: 60_000 },
-    );
+    const r = preloadRun(`${fixtures}/${fixture}`);
     assert.equal(r.status, 2, `${fixture}: ${r.stderr}`);
     assert.match(
       r.stderr,
@@ -363,21 +315,12 @@ test("a program outside any project that has threadlens gets the CLI's own runti
       path.join(dir, "app.cts"),
       'const { Lock } = require("threadlens");\nconst l = new Lock("viaRequire");\nl.acquireSync();\nl.acquireSync();\n',
     );
-    const env = { ...process.env };
-    delete env["NODE_TEST_CONTEXT"];
-    delete env["NODE_OPTIONS"];
     for (const [file, lock] of [
       ["app.ts", "guard"],
       ["app.cts", "viaRequire"],
     ] as const) {
-      const r = spawnSync(process.execPath, [cli, "run", file, "--json"], {
-        cwd: dir,
-        env,
-        encoding: "utf8",
-        timeout: 60_000,
-      });
-      assert.equal(r.status, 2, `${file}: ${r.stderr}`);
-      const report = JSON.parse(r.stdout) as Report;
+      const { status, report, stderr } = cliJsonRun(["run", file], { cwd: dir });
+      assert.equal(status, 2, `${file}: ${stderr}`);
       assert.deepEqual(only(report, "self-deadlock").locks, [lock]);
     }
   } finally {

@@ -6,12 +6,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Report } from "../../src/protocol/report.ts";
 
-export const root = fileURLToPath(new URL("../..", import.meta.url));
+/**
+ * The repository. A test file without `import.meta` or top-level await is CommonJS (the
+ * package's type), and so is this module when such a file imports it: `__dirname` there.
+ */
+export const root =
+  typeof __dirname === "string"
+    ? path.resolve(__dirname, "../..")
+    : fileURLToPath(new URL("../..", import.meta.url));
 export const cli = path.join(root, "dist/cli.js");
 
-/** The environment a CLI run gets: this process's, without the test runner's own settings. */
-export function cliEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+/** The environment a CLI run gets: this process's without the test runner's own settings. */
+export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
   delete env["NODE_TEST_CONTEXT"];
   delete env["NODE_OPTIONS"];
   return env;
@@ -19,24 +26,44 @@ export function cliEnv(): NodeJS.ProcessEnv {
 
 export interface CliRun {
   readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-/** `threadlens <args>` to its end, bounded by `timeoutMs` (then sent `killSignal`). */
-export function cliRun(
-  args: readonly string[],
-  timeoutMs: number,
-  killSignal: NodeJS.Signals = "SIGTERM",
-): CliRun {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    env: cliEnv(),
+export interface CliOptions {
+  /** From the repository root unless said. */
+  readonly cwd?: string;
+  /** Added to cliEnv(). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The bound of the whole run, 120 s unless said; then `killSignal` (SIGTERM) ends it. */
+  readonly timeoutMs?: number;
+  readonly killSignal?: NodeJS.Signals;
+}
+
+function nodeRun(nodeArgs: readonly string[], options: CliOptions): CliRun {
+  const r = spawnSync(process.execPath, nodeArgs, {
+    cwd: options.cwd ?? root,
+    env: cliEnv(options.env),
     encoding: "utf8",
-    timeout: timeoutMs,
-    killSignal,
+    timeout: options.timeoutMs ?? 120_000,
+    killSignal: options.killSignal ?? "SIGTERM",
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `threadlens <args>` to its end, bounded. */
+export function cliRun(args: readonly string[], options: CliOptions = {}): CliRun {
+  return nodeRun([cli, ...args], options);
+}
+
+/** `node --import threadlens/register <program> <args>`: a program run as users run it. */
+export function preloadRun(
+  program: string,
+  args: readonly string[] = [],
+  options: CliOptions = {},
+): CliRun {
+  return nodeRun(["--import", "threadlens/register", program, ...args], options);
 }
 
 export interface JsonRun {
@@ -46,12 +73,23 @@ export interface JsonRun {
   readonly stderr: string;
 }
 
-/** `threadlens <args> --json`; fails the test unless stdout is the JSON report. */
-export function threadlensJson(...args: string[]): JsonRun {
-  const r = cliRun([...args, "--json"], 120_000, "SIGKILL");
+/**
+ * `threadlens <command> --json <rest>` (before any `--` that starts the program's own
+ * arguments); fails the test unless stdout is the JSON report.
+ */
+export function cliJsonRun(
+  [command = "", ...rest]: readonly string[],
+  options: CliOptions = {},
+): JsonRun {
+  const r = cliRun([command, "--json", ...rest], options);
   try {
     return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
   } catch {
     return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
+}
+
+/** `threadlens <command> --json <rest>` from the repository root, killed (SIGKILL) past 120 s. */
+export function threadlensJson(...args: string[]): JsonRun {
+  return cliJsonRun(args, { killSignal: "SIGKILL" });
 }

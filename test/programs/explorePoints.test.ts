@@ -6,38 +6,18 @@
 // program made of the same points explores clean.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
 import { lineIn } from "./sourceLines.ts";
+import { json as exploreJson } from "./exploreRuns.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
 const dir = "test/fixtures/schedules";
 const atomics = `${dir}/atomics-inversion.ts`;
 const asyncMutex = `${dir}/async-mutex-inversion.ts`;
 const branches = `${dir}/branch-inversion.ts`;
 const cleanPoints = `${dir}/clean-points.ts`;
 
-function json(...args: string[]): { status: number | null; report: Report } {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const [command = "", ...rest] = args;
-  const r = spawnSync(process.execPath, [cli, command, "--json", ...rest], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 600_000,
-    killSignal: "SIGKILL",
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report };
-  } catch {
-    return assert.fail(`no JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const json = (...args: string[]) => exploreJson(args);
 
 function only(report: Report, kind: Finding["kind"], context: string): Finding {
   const found = report.findings.filter((f) => f.kind === kind);

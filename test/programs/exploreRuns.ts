@@ -13,7 +13,7 @@ export const lostUpdate = "test/fixtures/schedules/lost-update.ts";
 
 /** `threadlens <args>`, with the bound an explore of 50 runs needs on a loaded machine. */
 export function exploreCli(args: readonly string[]): CliRun {
-  return cliRun(args, 600_000);
+  return cliRun(args, { timeoutMs: 600_000 });
 }
 
 export function json(args: readonly string[]): {

@@ -5,38 +5,11 @@
 // other).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Report } from "../../src/protocol/report.ts";
 import { decodeSchedule } from "../../src/protocol/schedule.ts";
+import { asyncInversion, exploreCli, json as exploreJson } from "./exploreRuns.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
-const asyncInversion = "test/fixtures/schedules/async-inversion.ts";
-
-function threadlens(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 600_000,
-    killSignal: "SIGKILL",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function json(...args: string[]): { status: number | null; report: Report } {
-  const r = threadlens(...args, "--json");
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report };
-  } catch {
-    return assert.fail(`no JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const threadlens = (...args: string[]) => exploreCli(args);
+const json = (...args: string[]) => exploreJson(args);
 
 test("explore --shrink: the async inversion shrinks to one forced switch, and the shrunk token replays it", () => {
   const { status, report } = json("explore", asyncInversion, "--shrink");

@@ -5,39 +5,23 @@
 // by pid at the end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseTrace } from "../../src/protocol/traceTextReader.ts";
 import type { Report } from "../../src/protocol/report.ts";
 import { processGone, waitUntilGone } from "../adapter/helpers.ts";
+import { cli, cliEnv, cliRun, preloadRun, root } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
 const fixtures = "test/fixtures/faults";
 const WAIT_MS = 30_000;
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  return env;
-}
-
-function threadlens(...args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-}
+const threadlens = (...args: string[]) => cliRun(args);
 
 /** A started CLI, its output so far, and a bounded wait for a line of it. */
 function startCli(...args: string[]) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: cleanEnv() });
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: cliEnv() });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
@@ -116,11 +100,7 @@ test("a recorder that fails is reported and stops the program with exit 3, CLI o
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /^threadlens: the recorder failed: byte length of Int32Array/m);
   assert.match(r.stderr, /^threadlens: the program is stopped \(exit 3\)$/m);
-  const plain = spawnSync(
-    process.execPath,
-    ["--import", "./dist/register.mjs", `${fixtures}/recorder-crash.ts`],
-    { cwd: root, env: cleanEnv(), encoding: "utf8", timeout: 120_000 },
-  );
+  const plain = preloadRun(`${fixtures}/recorder-crash.ts`);
   assert.equal(plain.status, 3, plain.stderr);
   assert.match(plain.stderr, /^threadlens: the recorder failed: byte length of Int32Array/m);
 });
@@ -228,7 +208,7 @@ test("a root killed by SIGKILL leaves its socket folder; the next root removes i
   const program = spawn(
     process.execPath,
     ["--import", register, path.join(fixtures, "runs-forever.ts")],
-    { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] },
+    { cwd: root, env: cliEnv(), stdio: ["ignore", "pipe", "inherit"] },
   );
   let stdout = "";
   program.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
@@ -244,12 +224,7 @@ test("a root killed by SIGKILL leaves its socket folder; the next root removes i
     // (Any root that starts now, of a test running beside this one, may already sweep it.)
     // The sweep is part of the recorder's start, which a plain preload makes only when the
     // program first needs it (never, for `-e 0`): this root starts it at once.
-    const next = spawnSync(process.execPath, ["--import", register, "-e", "0"], {
-      cwd: root,
-      env: { ...cleanEnv(), THREADLENS_LAZY_RECORDER: "0" },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const next = preloadRun("-e", ["0"], { env: { THREADLENS_LAZY_RECORDER: "0" } });
     assert.equal(next.status, 0, next.stderr);
     assert.deepEqual(folders(), []);
   } finally {

@@ -3,43 +3,18 @@
 // a copy of the program in a temp dir, and the copy, run again, has no finding.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { applyTextEdit } from "../../src/analysis/sourceEdits.ts";
 import type { Finding, Report, Suggestion } from "../../src/protocol/report.ts";
 import { lineIn } from "./sourceLines.ts";
+import { cliJsonRun, root, type JsonRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/precision";
-const cli = path.join(root, "dist/cli.js");
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  return env;
-}
-
-function cliJson(
-  command: "run" | "check",
-  file: string,
-  cwd = root,
-): { status: number | null; report: Report; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, command, file, "--json"], {
-    cwd,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const cliJson = (command: "run" | "check", file: string, cwd = root): JsonRun =>
+  cliJsonRun([command, file], { cwd });
 
 const lineOf = (fixture: string, text: string, n = 1): number =>
   lineIn(path.join(fixtures, fixture), text, n);

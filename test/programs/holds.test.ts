@@ -2,28 +2,17 @@
 // CLI with --trace, and the recorded events of its locks are checked in order.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
+import { cliRun } from "./cliJson.ts";
 
 /** The trace's event lines of `fixture`, with object ids replaced by their names. */
 function tracedEvents(fixture = "holds.ts", status = 0): string[] {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-holds-"));
   try {
     const trace = path.join(dir, "holds.tltrace");
-    const env = { ...process.env };
-    delete env["NODE_TEST_CONTEXT"];
-    delete env["NODE_OPTIONS"];
-    const r = spawnSync(
-      process.execPath,
-      [cli, "run", `test/fixtures/analysis/${fixture}`, "--trace", trace],
-      { cwd: root, env, encoding: "utf8", timeout: 120_000 },
-    );
+    const r = cliRun(["run", `test/fixtures/analysis/${fixture}`, "--trace", trace]);
     assert.equal(r.status, status, r.stderr);
     const lines = readFileSync(trace, "utf8").split("\n");
     const names = new Map<string, string>();

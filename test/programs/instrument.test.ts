@@ -4,36 +4,14 @@
 // use none of these (no finding, same output).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
 import { lineIn } from "./sourceLines.ts";
+import { cliJsonRun, preloadRun, type JsonRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/instrument";
-const cli = path.join(root, "dist/cli.js");
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  return env;
-}
-
-function runJson(fixture: string): { status: number | null; report: Report; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, "run", `${fixtures}/${fixture}`, "--json"], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const runJson = (fixture: string): JsonRun => cliJsonRun(["run", `${fixtures}/${fixture}`]);
 
 /** 1-based line of the `n`th line of `fixture` containing `text`. */
 const lineOf = (fixture: string, text: string, n = 1): number =>
@@ -175,11 +153,7 @@ for (const [fixture, output] of [
     assert.deepEqual(report.findings, []);
     assert.match(stderr, new RegExp(output));
     // The baseline: the same preload with recording (hence instrumentation) off.
-    const plain = spawnSync(
-      process.execPath,
-      ["--import", "./dist/register.mjs", `${fixtures}/${fixture}`],
-      { cwd: root, env: { ...cleanEnv(), THREADLENS_RECORD: "0" }, encoding: "utf8" },
-    );
+    const plain = preloadRun(`${fixtures}/${fixture}`, [], { env: { THREADLENS_RECORD: "0" } });
     assert.equal(plain.stdout.trim(), output);
   });
 }

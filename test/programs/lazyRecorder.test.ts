@@ -4,23 +4,10 @@
 // recorder started with the program (THREADLENS_LAZY_RECORDER=0), and both say the same.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { preloadRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-
-function runPlain(program: string, lazy: boolean) {
-  const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, ["--import", "./dist/register.mjs", program], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+const runPlain = (program: string, lazy: boolean) =>
+  preloadRun(program, [], { env: { THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" } });
 
 /** The finding lines of the human report: severity and kind, then the message. */
 function findingLines(stderr: string): string[] {
@@ -91,10 +78,17 @@ test("main blocking in Atomics.wait with no other thread: the recorder starts be
   }
 });
 
-test("a program that records much and never waits: its recorder starts before its ring fills", () => {
+test("a program that records much and never waits: its recorder starts and drains as it runs", () => {
   const r = runPlain("test/fixtures/preload/lazy-many-events.mjs", true);
   assert.equal(r.status, 0);
   assert.equal(r.stdout, "done\n");
-  // Nothing dropped: the report would say so ("N events dropped").
-  assert.equal(r.stderr, "");
+  // 120,000 events (an acquired and a release per turn) through a ring of 65,536: a recorder
+  // that did not drain while main ran would lose 54,464 of them. Ring overflow never blocks
+  // the program (DESIGN 4): on a machine so loaded that the recorder thread is not scheduled
+  // for a while, a few are lost, and the report counts them (nothing, on a quiet machine).
+  const lost =
+    /^threadlens: no findings \((\d+) events dropped: the analysis may be incomplete\)\n$/;
+  if (r.stderr !== "") assert.match(r.stderr, lost);
+  const dropped = Number(lost.exec(r.stderr)?.[1] ?? 0);
+  assert.ok(dropped < 12_000, `${dropped} events dropped: the recorder did not keep up`);
 });

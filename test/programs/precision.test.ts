@@ -3,53 +3,18 @@
 // true findings next to them stay (exact kind, locks, threads, lines).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Finding, Report } from "../../src/protocol/report.ts";
+import type { Finding } from "../../src/protocol/report.ts";
+import { cliJsonRun, cliRun, preloadRun, type CliRun, type JsonRun } from "./cliJson.ts";
+import { lineIn } from "./sourceLines.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/precision";
-const cli = path.join(root, "dist/cli.js");
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  return env;
-}
-
-function runJson(fixture: string): { status: number | null; report: Report; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, "run", `${fixtures}/${fixture}`, "--json"], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const runJson = (fixture: string): JsonRun => cliJsonRun(["run", `${fixtures}/${fixture}`]);
 
 /** Under `node --import threadlens/register`, as a user runs it without the CLI. */
-function runPreload(fixture: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "threadlens/register", `${fixtures}/${fixture}`],
-    { cwd: root, env: cleanEnv(), encoding: "utf8", timeout: 60_000 },
-  );
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const runPreload = (fixture: string): CliRun => preloadRun(`${fixtures}/${fixture}`);
 
-/** 1-based line of the first line of `fixture` containing `text`. */
-function lineOf(fixture: string, text: string): number {
-  const lines = readFileSync(path.join(root, fixtures, fixture), "utf8").split("\n");
-  const index = lines.findIndex((line) => line.includes(text));
-  return index >= 0 ? index + 1 : assert.fail(`${text} not in ${fixture}`);
-}
+const lineOf = (fixture: string, text: string): number => lineIn(`${fixtures}/${fixture}`, text);
 
 function expectClean(fixture: string, output: string): void {
   const { status, report, stderr } = runJson(fixture);
@@ -148,33 +113,17 @@ test("a Condition notified before its waiter waits is named a lost wakeup, with 
 
 test("examples/lockab.ts deadlocks: lockA ↔ lockB between worker-1 and worker-2, headed as an error", () => {
   const file = "examples/lockab.ts";
-  const r = spawnSync(process.execPath, [cli, "run", file], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const r = cliRun(["run", file]);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^==================\nERROR: threadlens: deadlock\n/);
-  const json = spawnSync(process.execPath, [cli, "run", file, "--json"], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  const report = JSON.parse(json.stdout) as Report;
-  assert.equal(json.status, 2);
+  const { status, report } = cliJsonRun(["run", file]);
+  assert.equal(status, 2);
   assert.equal(report.findings.length, 1);
   const deadlock = report.findings[0] as Finding;
   assert.equal(deadlock.kind, "deadlock");
   assert.deepEqual(deadlock.locks, ["lockA", "lockB"]);
   assert.deepEqual(deadlock.threads, ["worker-1", "worker-2"]);
-  const source = readFileSync(path.join(root, file), "utf8").split("\n");
-  const line = (text: string, n: number): number => {
-    let seen = 0;
-    const index = source.findIndex((l) => l.includes(text) && ++seen === n);
-    return index + 1;
-  };
+  const line = (text: string, n: number): number => lineIn(file, text, n);
   assert.deepEqual(
     deadlock.sites.map((s) => [s.thread, s.line, s.role]),
     [

@@ -6,33 +6,15 @@
 // esbuild's synchronous transform waits for esbuild's own worker.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Report } from "../../src/protocol/report.ts";
+import { cliJsonRun, cliRun, preloadRun, type JsonRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = "test/fixtures/preload";
-const cli = path.join(root, "dist/cli.js");
 
-function runJson(program: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []) {
-  const clean = { ...process.env, ...env };
-  delete clean["NODE_TEST_CONTEXT"];
-  delete clean["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, "run", program, "--json", ...extra], {
-    cwd: root,
-    env: clean,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    return assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const runJson = (program: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []): JsonRun =>
+  cliJsonRun(["run", program, ...extra], { env });
 
 test("a CommonJS .js program's async-mutex inversion is still a potential deadlock", () => {
   const { status, report } = runJson(`${fixtures}/async-mutex-inversion.js`);
@@ -73,6 +55,49 @@ test("an ES module program's async-mutex inversion (its ES module build) is foun
       [branch(1), 12, "acquires"],
     ],
   );
+});
+
+/** A program's trace under the CLI: its objects and its events, times and site ids left out. */
+function tracedRun(program: string): { stdout: string; objects: string[]; events: string[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-preload-"));
+  try {
+    const trace = path.join(dir, "run.tltrace");
+    const r = cliRun(["run", program, "--trace", trace]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(trace, "utf8").split("\n");
+    return {
+      stdout: r.stdout,
+      objects: lines.flatMap(
+        (l) => /^object \d+ (\w+ \S+) site=\d+ (capacity=\d+)/.exec(l)?.slice(1, 3).join(" ") ?? [],
+      ),
+      events: lines.flatMap((l) => {
+        const event = /^[\d.]+ (.*)$/.exec(l)?.[1];
+        return event === undefined ? [] : [event.replace(/site=[1-9]\d*/, "site=S")];
+      }),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("async-mutex's ES module build, instrumented in place, records what its CommonJS build does", () => {
+  const esm = tracedRun(`${fixtures}/async-mutex-uses.mjs`);
+  // No module hooks: the program's Mutex is the library's own class, patched.
+  assert.equal(esm.stdout, "instrumented in place: true\n");
+  const cjs = tracedRun(`${fixtures}/async-mutex-uses.js`);
+  assert.equal(cjs.stdout, "instrumented in place: false\n");
+  assert.deepEqual(esm.objects, ["Lock account capacity=0", "Semaphore pool capacity=2"]);
+  assert.deepEqual(esm.objects, cjs.objects);
+  // tryAcquire's and withTimeout's waits are timed (flag), the pool's third unit's is not.
+  assert.deepEqual(
+    esm.events.filter((e) => e.startsWith("acquire-request")),
+    [
+      "acquire-request thread=1 object=1 site=0 flag",
+      "acquire-request thread=1 object=1 site=0 flag",
+      "acquire-request thread=1 object=3 site=S",
+    ],
+  );
+  assert.deepEqual(esm.events, cjs.events);
 });
 
 test("an ES module program started without the hooks gets them before a dependency needs them", () => {
@@ -127,11 +152,7 @@ test("node:child_process is instrumented when a CommonJS program first requires 
     ],
   );
   assert.match(stderr, /^child preload: true\nchild exited 0$/m);
-  const plain = spawnSync(
-    process.execPath,
-    ["--import", "./dist/register.mjs", `${fixtures}/loaded-builtins.js`],
-    { cwd: root, encoding: "utf8" },
-  );
+  const plain = preloadRun(`${fixtures}/loaded-builtins.js`);
   assert.equal(plain.stdout, "child_process loaded: false\nchild_process loaded: true\n");
 });
 

@@ -3,31 +3,19 @@
 // and name it. A child that exits says nothing of the kind (processMessages.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { root } from "./cliJson.ts";
+import { cliRun } from "./cliJson.ts";
 import { ended, printedPid } from "./processLife.ts";
 
 test("a child killed by SIGKILL: the report and the trace say its recording was cut by its death", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "threadlens-cut-"));
   try {
     const trace = path.join(dir, "run.tltrace");
-    const env = { ...process.env };
-    delete env["NODE_TEST_CONTEXT"];
-    delete env["NODE_OPTIONS"];
-    const r = spawnSync(
-      process.execPath,
-      [
-        path.join(root, "dist/cli.js"),
-        "run",
-        "test/fixtures/processes/sharedKilledHolder.ts",
-        "--trace",
-        trace,
-      ],
-      { cwd: root, env, encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" },
-    );
+    const r = cliRun(["run", "test/fixtures/processes/sharedKilledHolder.ts", "--trace", trace], {
+      killSignal: "SIGKILL",
+    });
     assert.equal(r.status, 2, r.stderr);
     const holder = printedPid(r.stderr, "started holder");
     const said = r.stderr.split("\n").filter((line) => line.includes("died without exiting"));

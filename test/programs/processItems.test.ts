@@ -5,20 +5,11 @@
 // processPool.test.ts.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { root, threadlensJson } from "./cliJson.ts";
+import { cliRun, threadlensJson } from "./cliJson.ts";
 import { ended, fixtureLine, printedPid } from "./processLife.ts";
 
 test("Locks in queue items between processes: usable, one lock for both, back as itself; clean", async () => {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(
-    process.execPath,
-    [path.join(root, "dist/cli.js"), "run", "test/fixtures/processes/queueLocks.ts"],
-    { cwd: root, env, encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" },
-  );
+  const r = cliRun(["run", "test/fixtures/processes/queueLocks.ts"], { killSignal: "SIGKILL" });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.split("\n"), [
     "peer: from main: shared acquired, locked true",

@@ -27,7 +27,6 @@ export async function ended(pid: number, limitMs = 30_000): Promise<void> {
   }
 }
 
-/** 1-based line of the `n`th line of test/fixtures/<file> containing `text`. */
 /** The number of the `n`th line of `file` (under test/fixtures) holding `text`. */
 export const fixtureLine = (file: string, text: string, n = 1): number =>
   lineIn(path.join("test/fixtures", file), text, n);

@@ -2,21 +2,10 @@
 // child's thread, through the real CLI; correct, so no finding.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { cliRun } from "./cliJson.ts";
 
 test("Manager: a dict and a list shared by threads and processes, then shut down", () => {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(
-    process.execPath,
-    [path.join(root, "dist/cli.js"), "run", "test/fixtures/processes/managerDict.ts"],
-    { cwd: root, env, encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" },
-  );
+  const r = cliRun(["run", "test/fixtures/processes/managerDict.ts"], { killSignal: "SIGKILL" });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.split("\n"), [
     "seen: child=5 child/thread=12 main=4 main/thread=11",

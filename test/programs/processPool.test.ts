@@ -3,49 +3,15 @@
 // close() then join() (clean), and join() before close() (pool-misuse). No worker is left.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Report } from "../../src/protocol/report.ts";
+import { cliRun, type CliRun } from "./cliJson.ts";
+import { lineIn } from "./sourceLines.ts";
+import { ended } from "./processLife.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = "test/fixtures/processes/poolProcesses.ts";
-const cli = path.join(root, "dist/cli.js");
 
-function run(...extra: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(process.execPath, [cli, "run", fixture, ...extra], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-    killSignal: "SIGKILL",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Whether `pid` is a running process (a zombie counts as ended). */
-function running(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return false;
-  try {
-    const text = readFileSync(stat, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function ended(pid: number, limitMs = 30_000): Promise<void> {
-  const start = performance.now();
-  while (running(pid)) {
-    if (performance.now() - start > limitMs) assert.fail(`process ${pid} is still running`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const run = (...extra: string[]): CliRun =>
+  cliRun(["run", fixture, ...extra], { killSignal: "SIGKILL" });
 
 test("Pool({ processes: true }): apply, applyAsync, map, errors and primitives in args, close and join; clean", async () => {
   const r = run();
@@ -74,10 +40,7 @@ test("Pool({ processes: true }): join() before close() is a pool-misuse at its s
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stderr, "join before close: ThreadStateError\n");
   const report = JSON.parse(r.stdout) as Report;
-  const line =
-    readFileSync(path.join(root, fixture), "utf8")
-      .split("\n")
-      .findIndex((l) => l.includes("await pool.join();")) + 1;
+  const line = lineIn(fixture, "await pool.join();");
   assert.deepEqual(
     report.findings.map((f) => ({
       kind: f.kind,

@@ -4,20 +4,11 @@
 // shared: a cycle between two processes through RWLocks is the run's deadlock.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { root, threadlensJson } from "./cliJson.ts";
+import { cliRun, threadlensJson } from "./cliJson.ts";
 import { ended, fixtureLine, printedPid } from "./processLife.ts";
 
 test("an RWLock in a Process's args: reads shared across processes, a write waits for the other's read; clean", async () => {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(
-    process.execPath,
-    [path.join(root, "dist/cli.js"), "run", "test/fixtures/processes/rwShared.ts"],
-    { cwd: root, env, encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" },
-  );
+  const r = cliRun(["run", "test/fixtures/processes/rwShared.ts"], { killSignal: "SIGKILL" });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.split("\n"), [
     "reader: read true, readers 2",

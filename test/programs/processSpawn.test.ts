@@ -5,23 +5,11 @@
 // environment every child of the program (they inherit it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { root, threadlensJson } from "./cliJson.ts";
+import { cliRun, threadlensJson } from "./cliJson.ts";
 import { ended, fixtureLine, printedPid } from "./processLife.ts";
 
-function runCli(file: string, env: NodeJS.ProcessEnv = {}) {
-  const all = { ...process.env, ...env };
-  delete all["NODE_TEST_CONTEXT"];
-  delete all["NODE_OPTIONS"];
-  return spawnSync(process.execPath, [path.join(root, "dist/cli.js"), "run", file], {
-    cwd: root,
-    env: all,
-    encoding: "utf8",
-    timeout: 120_000,
-    killSignal: "SIGKILL",
-  });
-}
+const runCli = (file: string, env: NodeJS.ProcessEnv = {}) =>
+  cliRun(["run", file], { env, killSignal: "SIGKILL" });
 
 test("a node spawned on a TypeScript module gets the preload: its threads' deadlock is the run's", async () => {
   const r = threadlensJson("run", "test/fixtures/processes/spawnDeadlock.ts");

@@ -2,58 +2,20 @@
 // test/fixtures/processes run through the real CLI (dist/cli.js) as a user would run it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import type { Report } from "../../src/protocol/report.ts";
 import { lineIn } from "./sourceLines.ts";
+import { cli, cliEnv, cliJsonRun, cliRun, root, type CliRun, type JsonRun } from "./cliJson.ts";
+import { ended, running } from "./processLife.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = path.join(root, "test/fixtures/processes");
-const cli = path.join(root, "dist/cli.js");
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  return env;
-}
-
-function runCli(file: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, "run", file], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 120_000,
-    killSignal: "SIGKILL",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Whether `pid` is a running process (a zombie waiting for its reaper counts as ended). */
-function running(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return false;
-  try {
-    // The state follows the command in parentheses, which may itself contain spaces.
-    const text = readFileSync(stat, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves once `pid` has ended; fails after `limitMs` (a stuck process, not a slow one). */
-async function ended(pid: number, limitMs = 30_000): Promise<void> {
-  const start = performance.now();
-  while (running(pid)) {
-    if (performance.now() - start > limitMs) assert.fail(`process ${pid} is still running`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const runCli = (file: string): CliRun => cliRun(["run", file], { killSignal: "SIGKILL" });
+const runJson = (file: string, ...extra: string[]): JsonRun =>
+  cliJsonRun(["run", file, ...extra], { killSignal: "SIGKILL" });
 
 test("Process: start, args, output, join, join({ timeout }), exit codes, terminate and kill", () => {
   const r = runCli(path.join(fixtures, "basic.ts"));
@@ -88,7 +50,7 @@ test("Process: a daemon does not keep its parent alive and is ended with it", as
 test("Process: a child whose parent is killed ends itself (no orphan left)", async () => {
   const parent = spawn(process.execPath, [cli, "run", path.join(fixtures, "orphan.ts")], {
     cwd: root,
-    env: cleanEnv(),
+    env: cliEnv(),
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: parent.stdout });
@@ -128,29 +90,6 @@ test("Process: a module that cannot start fails like a Thread's (missing: at new
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-interface JsonRun {
-  readonly status: number | null;
-  readonly report: Report;
-  readonly stderr: string;
-}
-
-function runJson(file: string, ...extra: string[]): JsonRun {
-  const r = spawnSync(process.execPath, [cli, "run", file, "--json", ...extra], {
-    cwd: root,
-    env: cleanEnv(),
-    encoding: "utf8",
-    timeout: 120_000,
-    killSignal: "SIGKILL",
-  });
-  let report: Report;
-  try {
-    report = JSON.parse(r.stdout) as Report;
-  } catch {
-    assert.fail(`not a JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-  return { status: r.status, report, stderr: r.stderr };
-}
 
 /** 1-based line of `fixture` (under test/fixtures/processes) holding `text`, `n`th match. */
 const lineOf = (fixture: string, text: string, n = 1): number =>

@@ -4,27 +4,13 @@
 // for good: with every thread so, a false hang).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Report } from "../../src/protocol/report.ts";
+import { cliRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
-
-function threadlens(...args: string[]) {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  return spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 600_000,
-  });
-}
+const threadlens = (...args: string[]) => cliRun(args, { timeoutMs: 600_000 });
 
 test("64 threads taking two or three locks nested in one order: no finding, exit 0", () => {
   const threads = 64;

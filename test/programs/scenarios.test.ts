@@ -3,13 +3,11 @@
 // run it (`node --import threadlens/register prog.ts`), and its output is checked exactly.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { preloadRun, root } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = path.join(root, "test/fixtures/scenarios");
 
 // Starting 100 threads takes 5-10 s on a 2-core machine (each worker thread also starts a
@@ -26,15 +24,11 @@ interface Run {
 
 /** Runs a program under the preload, from the repository root. */
 function run(t: TestContext, file: string, timeout = 60_000): Run {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
   const started = performance.now();
-  const result = spawnSync(
-    process.execPath,
-    ["--import", "threadlens/register", path.resolve(fixtures, file)],
-    { cwd: root, env, encoding: "utf8", timeout, killSignal: "SIGKILL" },
-  );
+  const result = preloadRun(path.resolve(fixtures, file), [], {
+    timeoutMs: timeout,
+    killSignal: "SIGKILL",
+  });
   const ms = Math.round(performance.now() - started);
   t.diagnostic(`${path.basename(file)}: ${ms} ms`);
   return {

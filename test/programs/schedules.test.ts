@@ -4,35 +4,17 @@
 // confirmed schedule every time, and refuses a token made for other code without hanging.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Finding, Report } from "../../src/protocol/report.ts";
 import { lineIn } from "./sourceLines.ts";
+import { cliJsonRun, cliRun, root, type JsonRun } from "./cliJson.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/cli.js");
 const s11 = "test/fixtures/schedules/s11-timed.ts";
 
-function threadlens(...args: string[]): { status: number | null; report: Report; stderr: string } {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const [command = "", ...rest] = args;
-  const r = spawnSync(process.execPath, [cli, command, "--json", ...rest], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  try {
-    return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    return assert.fail(`no JSON report (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+/** `threadlens <command> --json <rest>`, bounded as reruns on a loaded machine need. */
+const threadlens = (...args: string[]): JsonRun => cliJsonRun(args, { timeoutMs: 300_000 });
 
 function only(report: Report, kind: Finding["kind"]): Finding {
   const found = report.findings.filter((f) => f.kind === kind);
@@ -96,14 +78,7 @@ test("a cycle ordered by an Event: --confirm says it could not deadlock and why 
 });
 
 test("--schedule: a damaged token is a usage error; one made for other code runs unscheduled", () => {
-  const env = { ...process.env };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const bad = spawnSync(process.execPath, [cli, "run", s11, "--schedule", "tl1.!!"], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-  });
+  const bad = cliRun(["run", s11, "--schedule", "tl1.!!"]);
   assert.equal(bad.status, 3);
   assert.match(bad.stderr, /--schedule: the schedule token is damaged/);
   assert.notEqual(confirmedSchedule, "", "the confirm test ran first");

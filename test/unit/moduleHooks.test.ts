@@ -3,12 +3,13 @@
 // has no TypeScript, dynamic import, async-mutex ES module build or foreign `threadlens`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   laterModuleNeedsHooks,
+  moduleHooksPlan,
   needsModuleHooks,
   workerEntry,
 } from "../../src/runtime/moduleHooks.ts";
@@ -109,6 +110,15 @@ test("needsModuleHooks of an ES module entry: what its static graph reaches", ()
     assert.equal(entry("d.mjs", 'import "esm-lib/sub/a";\n'), true);
     assert.equal(entry("e.mjs", 'import { u } from "./util.ts";\n'), true);
     assert.equal(entry("f.mjs", 'import { Mutex } from "async-mutex";\n'), true);
+    // The preload's ES module build instruments async-mutex's ES module build in place: the
+    // plan names the build when it is all the graph needs the hooks for.
+    const asyncMutexBuild = realpathSync(path.join(dir, "node_modules/async-mutex/index.mjs"));
+    assert.deepEqual(moduleHooksPlan(path.join(dir, "f.mjs")), [asyncMutexBuild]);
+    const both = file("f2.mjs", 'import "./f.mjs";\nimport { h } from "./helper.mjs";\n');
+    assert.deepEqual(moduleHooksPlan(both), [asyncMutexBuild]);
+    const withTs = file("f3.mjs", 'import "./f.mjs";\nimport { u } from "./util.ts";\n');
+    assert.equal(moduleHooksPlan(withTs), true);
+    assert.deepEqual(moduleHooksPlan(path.join(dir, "a.mjs")), []);
     assert.equal(entry("g.mjs", 'import { nothing } from "not-installed";\n'), true);
     assert.equal(entry("h.mjs", 'import { u } from "./util.js";\n'), true);
     assert.equal(entry("i.mjs", 'import x from "#internal";\n'), true);

@@ -14,7 +14,7 @@
 // library sees it (its queue order is the order it is called in), and a release is one too.
 import type { ObjectKind } from "../../protocol/events.ts";
 import { newIdentity } from "../primitive.ts";
-import { emit, emitPrecise } from "../recording.ts";
+import { emitAcquired, emitPrecise, emitRelease } from "../recording.ts";
 import { traceCreate } from "../trace.ts";
 import { branchAndSite, type BranchSite } from "./branches.ts";
 import { branchesMayRun } from "./combinators.ts";
@@ -28,16 +28,16 @@ import {
   scheduledUnpark,
 } from "../schedule/scheduler.ts";
 
-type Release = () => void;
+export type Release = () => void;
 type Ctor = new (...args: never[]) => object;
 
-interface SemaphoreLike {
+export interface SemaphoreLike {
   acquire(weight?: number, priority?: number): Promise<[number, Release]>;
   release(weight?: number): void;
   isLocked(): boolean;
   getValue(): number;
 }
-interface MutexLike {
+export interface MutexLike {
   acquire(priority?: number): Promise<Release>;
   release(): void;
   isLocked(): boolean;
@@ -69,7 +69,7 @@ class Tracked {
     const removed = this.holders.splice(Math.max(at, 0), 1);
     if (removed.length > 0 && heldHere > 0) heldHere--;
     const holder = removed[0] ?? ident ?? 0;
-    emit("release", holder, this.id);
+    emitRelease(holder, this.id);
   }
 }
 
@@ -126,7 +126,7 @@ function recordAcquire<T>(
         if (mustWait) waitEnded();
         t.holders.push(ident);
         heldHere++;
-        emit("acquired", ident, t.id, site);
+        emitAcquired(ident, t.id, site);
         const release = releaseOf(value);
         let done = false;
         return wrap(value, () => {
@@ -160,6 +160,124 @@ async function scheduledAcquire<T>(t: Tracked, acquire: () => Promise<T>): Promi
   return await acquire();
 }
 
+/** A user Semaphore was made (not a Mutex's own): recorded as one, named from its site. */
+export function semaphoreMade(semaphore: object, value: number): void {
+  if (constructingMutex === 0) track(semaphore, "Semaphore", "Semaphore", value);
+}
+
+/** A Mutex was made: recorded as a Lock, named from its site. */
+export function mutexMade(mutex: object): void {
+  track(mutex, "Lock", "Mutex", 0);
+}
+
+/** Whether `obj` is recorded (a Mutex's own Semaphore and objects made before are not). */
+export function isTracked(obj: object): boolean {
+  return tracked.has(obj);
+}
+
+/**
+ * Semaphore#acquire recorded (`obj` tracked), `acquire` being the library's own; `timed`: a
+ * withTimeout wrapper calls it (else as timedDepth says).
+ */
+export function acquireSemaphore(
+  obj: SemaphoreLike,
+  weight: number,
+  priority: number,
+  acquire: (weight: number, priority: number) => Promise<[number, Release]>,
+  timed = timedDepth > 0,
+): Promise<[number, Release]> {
+  const t = tracked.get(obj) as Tracked;
+  const record = () =>
+    recordAcquire(
+      t,
+      timed,
+      obj.getValue() < weight,
+      acquire.call(obj, weight, priority),
+      ([, release]) => release,
+      ([value], release): [number, Release] => [value, release],
+    );
+  return scheduleOn ? scheduledAcquire(t, record) : record();
+}
+
+/** Mutex#acquire recorded (`obj` tracked); see acquireSemaphore. */
+export function acquireMutex(
+  obj: MutexLike,
+  priority: number,
+  acquire: (priority: number) => Promise<Release>,
+  timed = timedDepth > 0,
+): Promise<Release> {
+  const t = tracked.get(obj) as Tracked;
+  const record = () =>
+    recordAcquire(
+      t,
+      timed,
+      obj.isLocked(),
+      acquire.call(obj, priority),
+      (release) => release,
+      (_, release) => release,
+    );
+  return scheduleOn ? scheduledAcquire(t, record) : record();
+}
+
+/** Semaphore#release recorded, before the library's own. */
+export function releasingSemaphore(obj: object, weight: number): void {
+  const t = tracked.get(obj);
+  if (t === undefined) return;
+  if (scheduleOn) pointSync("release", t, label(t));
+  for (let i = 0; i < weight; i++) t.released(undefined);
+}
+
+/** Mutex#release recorded, before the library's own. */
+export function releasingMutex(obj: MutexLike): void {
+  const t = tracked.get(obj);
+  if (t === undefined || !obj.isLocked()) return;
+  if (scheduleOn) pointSync("release", t, label(t));
+  t.released(undefined);
+}
+
+/**
+ * runExclusive through the recorded acquire, as an async function: the recording's reaction
+ * then sees the Promise.all branch through V8's async stack (the library's own runExclusive
+ * is a generator, and a Mutex's goes to its own Semaphore, which records nothing).
+ */
+export async function runSemaphoreExclusive<R>(
+  obj: SemaphoreLike,
+  callback: (value: number) => R | Promise<R>,
+  weight = 1,
+  priority = 0,
+): Promise<R> {
+  const [value, release] = await obj.acquire(weight, priority);
+  try {
+    return await callback(value);
+  } finally {
+    release();
+  }
+}
+
+/** Mutex#runExclusive; see runSemaphoreExclusive. */
+export async function runMutexExclusive<R>(
+  obj: MutexLike,
+  callback: () => R | Promise<R>,
+  priority = 0,
+): Promise<R> {
+  const release = await obj.acquire(priority);
+  try {
+    return await callback();
+  } finally {
+    release();
+  }
+}
+
+/** Runs `make` (a Mutex's construction): the Semaphore it makes is its own, not recorded. */
+export function makingMutex<T>(make: () => T): T {
+  constructingMutex++;
+  try {
+    return make();
+  } finally {
+    constructingMutex--;
+  }
+}
+
 export function instrumentSemaphore<C extends Ctor>(Base: C): C {
   const Traced = class extends (Base as unknown as new (
     value: number,
@@ -167,41 +285,17 @@ export function instrumentSemaphore<C extends Ctor>(Base: C): C {
   ) => SemaphoreLike) {
     constructor(value: number, cancelError?: Error) {
       super(value, cancelError);
-      if (constructingMutex === 0) track(this, "Semaphore", "Semaphore", value);
+      semaphoreMade(this, value);
     }
     override acquire(weight = 1, priority = 0): Promise<[number, Release]> {
-      const t = tracked.get(this);
-      if (t === undefined) return super.acquire(weight, priority);
-      const timed = timedDepth > 0;
-      if (scheduleOn) return scheduledAcquire(t, () => this.#record(t, timed, weight, priority));
-      return this.#record(t, timed, weight, priority);
+      if (!tracked.has(this)) return super.acquire(weight, priority);
+      return acquireSemaphore(this, weight, priority, (w, p) => super.acquire(w, p));
     }
-    #record(t: Tracked, timed: boolean, weight: number, priority: number) {
-      return recordAcquire(
-        t,
-        timed,
-        this.getValue() < weight,
-        super.acquire(weight, priority),
-        ([, release]) => release,
-        ([value], release): [number, Release] => [value, release],
-      );
-    }
-    async runExclusive<R>(
-      callback: (value: number) => R | Promise<R>,
-      weight = 1,
-      priority = 0,
-    ): Promise<R> {
-      const [value, release] = await this.acquire(weight, priority);
-      try {
-        return await callback(value);
-      } finally {
-        release();
-      }
+    runExclusive<R>(callback: (value: number) => R | Promise<R>, weight = 1, priority = 0) {
+      return runSemaphoreExclusive(this, callback, weight, priority);
     }
     override release(weight = 1): void {
-      const t = tracked.get(this);
-      if (t !== undefined && scheduleOn) pointSync("release", t, label(t));
-      if (t !== undefined) for (let i = 0; i < weight; i++) t.released(undefined);
+      releasingSemaphore(this, weight);
       super.release(weight);
     }
   };
@@ -218,39 +312,17 @@ export function instrumentMutex<C extends Ctor>(Base: C): C {
       } finally {
         constructingMutex--;
       }
-      track(this, "Lock", "Mutex", 0);
+      mutexMade(this);
     }
     override acquire(priority = 0): Promise<Release> {
-      const t = tracked.get(this);
-      if (t === undefined) return super.acquire(priority);
-      const timed = timedDepth > 0;
-      if (scheduleOn) return scheduledAcquire(t, () => this.#record(t, timed, priority));
-      return this.#record(t, timed, priority);
+      if (!tracked.has(this)) return super.acquire(priority);
+      return acquireMutex(this, priority, (p) => super.acquire(p));
     }
-    #record(t: Tracked, timed: boolean, priority: number): Promise<Release> {
-      return recordAcquire(
-        t,
-        timed,
-        this.isLocked(),
-        super.acquire(priority),
-        (release) => release,
-        (_, release) => release,
-      );
-    }
-    async runExclusive<R>(callback: () => R | Promise<R>, priority = 0): Promise<R> {
-      const release = await this.acquire(priority);
-      try {
-        return await callback();
-      } finally {
-        release();
-      }
+    runExclusive<R>(callback: () => R | Promise<R>, priority = 0): Promise<R> {
+      return runMutexExclusive(this, callback, priority);
     }
     override release(): void {
-      const t = tracked.get(this);
-      if (t !== undefined && this.isLocked()) {
-        if (scheduleOn) pointSync("release", t, label(t));
-        t.released(undefined);
-      }
+      releasingMutex(this);
       super.release();
     }
   };
