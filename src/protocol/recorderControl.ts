@@ -54,6 +54,14 @@ export const CONTROL_DATA_KEY = "threadlens:control";
 
 /** Clock buffer: int32 µs since the epoch at byte 0; float64 epoch (ms, timeOrigin-based) at byte 8. */
 export const CLOCK_BYTES = 16;
+/**
+ * The coarse clock's word (int32 index): µs since the epoch, kept by the recorder thread every
+ * millisecond; 0 while the recorder starts, and while the clock rests (recorder/pacing.ts):
+ * readers then take the precise clock.
+ */
+export const CLOCK_NOW = 0;
+/** Set by a reader that found the clock resting where it needs the time: run it again. */
+export const CLOCK_WANTED = 1;
 
 export type RecorderOutput =
   /** With THREADLENS_STREAM=1: a dictionary record (thread, object, site) as it arrives. */

@@ -15,6 +15,8 @@ import {
 import { readFileSync } from "node:fs";
 import type { MetaRecord, TraceEvent } from "../protocol/events.ts";
 import {
+  CLOCK_NOW,
+  CLOCK_WANTED,
   CONTROL_DRAIN_DONE,
   CONTROL_DRAIN_REQUEST,
   CONTROL_EXIT_CODE,
@@ -38,6 +40,7 @@ import { createOnlineAnalysis } from "./analysisBinding.ts";
 import { PauseControl, readControlCommands } from "./pauseControl.ts";
 import { ProcessHub } from "./processHub.ts";
 import { ProcessRelay } from "./processRelay.ts";
+import { BUSY_TICK_MS, Pacing } from "./pacing.ts";
 import type { ProcessSettings } from "../protocol/processLink.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
 import { EXIT_BLOCKED, EXIT_START } from "../protocol/exitCodes.ts";
@@ -93,8 +96,8 @@ if (!inMain) process.on("uncaughtException", onFailure);
 function onFailure(error: unknown): void {
   if (failed) return;
   failed = true;
-  clockOff();
-  clearTimeout(drainTimer);
+  clearInterval(clockTimer);
+  clearInterval(drainTimer);
   reportFailure(data.settings.outputFd, failureMessage("the recorder failed", error), true);
   markReady();
   Atomics.store(control, CONTROL_FLUSH_DONE, 1);
@@ -177,7 +180,10 @@ const channel = inMain ? undefined : new BroadcastChannel(RECORDER_CHANNEL);
 const mainPort = data.mainPort;
 // Node takes a BroadcastChannel where its types say MessagePort (receiveMessageOnPort, v15.12).
 const ports = channel === undefined ? [mainPort] : [mainPort, channel as unknown as MessagePort];
+/** What the recorder has taken in so far (messages, records, events): its pace (pacing.ts). */
+let news = 0;
 function received(m: RecorderMessage): void {
+  news++;
   if (m.type === "ring") rings.push(new RingReader(m.buffer, m.host));
   else if (m.type === "parked") {
     // A child process's thread: told to the root after this drain's records and events.
@@ -218,8 +224,6 @@ const IDLE_BEAT_STALE_MICROS = 100_000;
 const ROUND_EVENTS = 16_384;
 /** Read from each ring per round at least (many rings: rounds stay few). */
 const ROUND_MIN_PER_RING = 256;
-/** Events read from the rings so far (tick: whether any came since the last drain). */
-let eventsRead = 0;
 
 function drain(final = false): void {
   const drained = rings.slice();
@@ -238,9 +242,7 @@ function drain(final = false): void {
     // later than the others' waits, and no round holds more than a few events per ring.
     drained.forEach((ring, i) => {
       if (!open[i] || (buffered[i]?.length ?? 0) > 0) return;
-      const events = ring.drain(perRing);
-      eventsRead += events.length;
-      buffered[i] = events;
+      buffered[i] = ring.drain(perRing);
       taken[i] = (taken[i] ?? 0) + perRing;
       open[i] = ring.cut && (taken[i] ?? 0) < ring.capacity;
     });
@@ -275,6 +277,7 @@ function drain(final = false): void {
 
 function takeMeta(): void {
   receivePending();
+  news += pendingMeta.length;
   for (const record of pendingMeta.splice(0)) {
     if (relay !== undefined) relay.addMeta(record);
     else {
@@ -296,74 +299,60 @@ function deliver(batch: TraceEvent[], final: boolean, reached: number, last: boo
     }
   }
   if (relay !== undefined) {
+    news += batch.length;
     if (batch.length > 0 || last) relay.addEvents(batch, reached);
     if (last) for (const m of parkedToRelay.splice(0)) relay.parked(m.generation, m.thread, m.site);
     return;
   }
+  const events = hub === undefined ? batch : hub.take(batch, final);
+  news += events.length;
   session.addEvents(
-    hub === undefined ? batch : hub.take(batch, final),
+    events,
     rings.reduce((n, r) => n + r.dropped, 0),
   );
   if (last) session.flushTrace();
 }
 
-function tick(): void {
-  try {
-    tickOnce();
-  } finally {
-    // Every DRAIN_MS while events come, every QUIET_DRAIN_MS once the clock rests (a deadlock
-    // is a cycle stable for 30 ms by its events' times: it is still reported within 35 ms).
-    if (!finishing && !failed) {
-      const quiet = clockTimer === undefined && !pause.settling;
-      drainTimer = setTimeout(tick, quiet ? QUIET_DRAIN_MS : DRAIN_MS);
-    }
-  }
+function setClock(): void {
+  Atomics.store(clockWords, CLOCK_NOW, nowMicros() | 0);
 }
 
-function tickOnce(): void {
-  if (clockTimer !== undefined) Atomics.store(clockWords, 0, nowMicros() | 0);
-  const before = eventsRead;
+function tick(): void {
+  if (!pacing.quiet) setClock();
   drain();
-  // The coarse clock runs while events come; once a few drains found none, the program records
-  // nothing (it waits, or works without threadlens' operations), and waking this thread every
-  // millisecond cost more CPU time than the rest of its work: the clock word is 0 then, which
-  // has writers take the precise time, until a drain finds events again.
-  if (eventsRead !== before) {
-    quietTicks = 0;
-    clockOn();
-  } else if (++quietTicks === QUIET_TICKS) clockOff();
+  const wanted = pacing.quiet && Atomics.load(clockWords, CLOCK_WANTED) !== 0;
+  const period = pacing.after(news, nowMicros(), pause.settling, wanted);
+  if (period !== undefined) pace(period);
   // A paused program makes no progress by design: that is neither a hang nor a timeout.
   if (relay !== undefined) return; // the root's recorder analyses
   if (!pause.paused) session.check(nowMicros());
   else if (pause.settling) pause.tick(session.threads());
 }
 
-// The clock runs at 1 ms and the drain and the online check at 5 ms while events come (tick): a
-// deadlock is reported within the analysis' stability window plus one tick.
-let clockTimer: ReturnType<typeof setInterval> | undefined;
-let drainTimer: ReturnType<typeof setTimeout> | undefined;
-const DRAIN_MS = 5;
-const QUIET_DRAIN_MS = 20;
-let finishing = false;
-/** Drains in a row that found no event. */
-let quietTicks = 0;
-const QUIET_TICKS = 4;
-
-function clockOn(): void {
-  if (clockTimer !== undefined || inMain || finishing || failed) return;
-  Atomics.store(clockWords, 0, nowMicros() | 0);
-  clockTimer = setInterval(() => Atomics.store(clockWords, 0, nowMicros() | 0), 1);
-}
-
-function clockOff(): void {
-  if (clockTimer === undefined) return;
+/** Ticks every `period` ms; the clock runs with busy ticks and rests with quiet ones. */
+function pace(period: number): void {
+  clearInterval(drainTimer);
+  drainTimer = setInterval(tick, period);
   clearInterval(clockTimer);
-  clockTimer = undefined;
-  Atomics.store(clockWords, 0, 0);
+  Atomics.store(clockWords, CLOCK_WANTED, 0);
+  if (period === BUSY_TICK_MS) {
+    setClock();
+    clockTimer = setInterval(setClock, 1);
+  } else {
+    clockTimer = undefined;
+    Atomics.store(clockWords, CLOCK_NOW, 0);
+  }
 }
 
-clockOn();
+// The clock runs at 1 ms, the drain and the online check at 5 ms (every 25 ms, the clock
+// resting, once nothing has come in for a while: pacing.ts): a deadlock is reported within the
+// analysis' stability window plus one tick.
+let clockTimer = inMain ? undefined : setInterval(setClock, 1);
+const pacing = new Pacing(nowMicros());
+let drainTimer = inMain ? undefined : setInterval(tick, BUSY_TICK_MS);
 if (!inMain) tick();
+
+let finishing = false;
 
 /** Drains on a thread's request (recorderControl.ts CONTROL_DRAIN_REQUEST). */
 async function serveDrainRequests(): Promise<void> {
@@ -388,8 +377,8 @@ async function awaitFlushRequest(): Promise<void> {
   }
   if (failed) return;
   finishing = true;
-  clockOff();
-  clearTimeout(drainTimer);
+  clearInterval(clockTimer);
+  clearInterval(drainTimer);
   // Let dictionary records posted just before the exit arrive.
   await new Promise((resolve) => setTimeout(resolve, 1));
   drain(true);

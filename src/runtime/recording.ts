@@ -19,6 +19,8 @@ import {
 } from "../protocol/events.ts";
 import { EVENT_TRAITS, type EventTraits } from "../protocol/kinds.ts";
 import {
+  CLOCK_NOW,
+  CLOCK_WANTED,
   CONTROL_DATA_KEY,
   CONTROL_DRAIN_DONE,
   CONTROL_DRAIN_REQUEST,
@@ -152,7 +154,10 @@ export function announceRing(host: number): void {
 
 /** The idle watcher's beat (instrument/loopWatch.ts): idle now, or not. */
 export function writeIdleBeat(idle: boolean): void {
-  if (ring !== undefined) Atomics.store(ring, RING_IDLE_BEAT, idle ? coarseTime() | 0 || 1 : 0);
+  // A beat does not ask for the coarse clock: a program idle in its loops lets it rest.
+  const now = clock === undefined ? 0 : (clock[CLOCK_NOW] ?? 0);
+  if (ring !== undefined)
+    Atomics.store(ring, RING_IDLE_BEAT, idle ? (now === 0 ? preciseTime() : now) | 0 || 1 : 0);
 }
 
 /** A message reached this thread's program listeners, or it posted one (instrument/loopWatch.ts). */
@@ -176,9 +181,15 @@ export function tellRecorder(message: RecorderMessage): void {
 
 export function coarseTime(): number {
   // A plain read: any recent value of the coarse clock will do. 0 until the recorder, still
-  // starting, has set it.
-  const now = clock === undefined ? 0 : (clock[0] ?? 0);
-  return now === 0 ? preciseTime() : now;
+  // starting, has set it, or while it rests (nothing came in for a while: recorder/pacing.ts).
+  const now = clock === undefined ? 0 : (clock[CLOCK_NOW] ?? 0);
+  return now === 0 ? restingTime() : now;
+}
+
+/** The precise time, and the resting clock asked to run again (this thread is busy). */
+function restingTime(): number {
+  if (clock !== undefined) clock[CLOCK_WANTED] = 1;
+  return preciseTime();
 }
 
 /** Microseconds since the program started, precise. */

@@ -3,7 +3,6 @@
 // Results are cached on disk by content, so the hundredth worker thread that loads the same
 // module does not start another esbuild.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import {
   ESM_SYNTAX,
@@ -38,20 +37,43 @@ export function formatOf(file: string, source: string): ModuleFormat {
   return "commonjs";
 }
 
-const CACHE_VERSION = "1";
+const CACHE_VERSION = "2";
 // Where the preload keeps what it compiled (TypeScript here, V8 code in runtimeCode.ts).
 export { cacheDir };
-// node:crypto is twenty more builtins to load: only a thread that compiles TypeScript does.
-// A require from any absolute path finds builtins; this module is bundled both as an ES module
-// and as CommonJS, so it has neither import.meta nor __filename to hand in every bundle.
-const requireBuiltin = createRequire(path.join(cacheDir, "builtins.js"));
+
+/**
+ * 128 bits of a text, in four lanes (each an xor-multiply with its own offset and odd
+ * multiplier, then murmur3's finalizer), and its length: names a compiled module by its path,
+ * format and source. Not node:crypto, which is twenty more builtins to load in every thread
+ * that reads the cache (the loader hooks thread of each worker with a TypeScript entry among
+ * them). Accidental collisions only (the inputs are the user's own files).
+ */
+export function contentHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  let c = 0x2545f491;
+  let d = 0x68e31da4;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    a = Math.imul(a ^ ch, 0x01000193);
+    b = Math.imul(b ^ ch, 0x5bd1e995);
+    c = Math.imul(c ^ ch, 0x85ebca6b);
+    d = Math.imul(d ^ ch, 0xc2b2ae35);
+  }
+  const fin = (h: number): string => {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return (h >>> 0).toString(36).padStart(7, "0");
+  };
+  return `${fin(a)}${fin(b)}${fin(c)}${fin(d)}-${text.length.toString(36)}`;
+}
 
 function cachePath(file: string, source: string, format: ModuleFormat): string {
-  const { createHash } = requireBuiltin("node:crypto") as typeof import("node:crypto");
-  const hash = createHash("sha256")
-    .update(`${CACHE_VERSION}\0${file}\0${format}\0${source}`)
-    .digest("hex");
-  return path.join(cacheDir, `${hash.slice(0, 40)}.js`);
+  const hash = contentHash(`${CACHE_VERSION}\0${file}\0${format}\0${source}`);
+  return path.join(cacheDir, `${hash}.js`);
 }
 
 export function readCached(file: string, source: string, format: ModuleFormat): string | undefined {

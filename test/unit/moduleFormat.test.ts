@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ESM_SYNTAX } from "../../src/runtime/moduleFormat.ts";
-import { formatOf } from "../../src/runtime/tsTransform.ts";
+import { contentHash, formatOf } from "../../src/runtime/tsTransform.ts";
 
 test("import/export, import.meta and top-level await are module syntax", () => {
   for (const source of [
@@ -56,4 +56,22 @@ test("a TypeScript file with require( and top-level await is a module; with requ
     ),
     "commonjs",
   );
+});
+
+test("the compile cache names a module by its path, format and source (contentHash)", () => {
+  const base = contentHash("1\0/p/a.ts\0module\0export const x = 1;\n");
+  assert.match(base, /^[0-9a-z]{28}-[0-9a-z]+$/);
+  assert.equal(contentHash("1\0/p/a.ts\0module\0export const x = 1;\n"), base, "stable");
+  const variants = [
+    "1\0/p/b.ts\0module\0export const x = 1;\n",
+    "1\0/p/a.ts\0commonjs\0export const x = 1;\n",
+    "1\0/p/a.ts\0module\0export const x = 2;\n",
+    "1\0/p/a.ts\0module\0export const x = 1;\n\n",
+    "1\0/p/a.ts\0module\0export const y = 1;\n",
+  ];
+  const hashes = new Set([base, ...variants.map(contentHash)]);
+  assert.equal(hashes.size, variants.length + 1, "each change names another file");
+  // Many near-identical sources, none sharing a name.
+  const many = new Set(Array.from({ length: 20_000 }, (_, i) => contentHash(`const n = ${i};`)));
+  assert.equal(many.size, 20_000);
 });
