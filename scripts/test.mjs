@@ -133,6 +133,16 @@ function commandOf(job) {
   return [process.execPath, ["--import", "./dist/register.mjs", ...args]];
 }
 
+/**
+ * The environment of the pool's processes: this one's, but for NODE_EXTRA_CA_CERTS. Node reads
+ * and parses that bundle at the start of every process (about 40 ms of CPU time each for the
+ * system's 140 certificates, where a bare `node -e 0` takes 25), and the tests make no TLS
+ * connection: the node tiers start about a thousand processes (the CLI, the programs, the
+ * adapters, the runners). The corpus and VS Code setups, which download, keep it.
+ */
+const jobEnv = { ...process.env, THREADLENS_GROUP_REPORTER: reporter };
+delete jobEnv["NODE_EXTRA_CA_CERTS"];
+
 /** Runs one job in its own process; resolves with its exit status, output and time. */
 function runJob(job) {
   return new Promise((resolve) => {
@@ -142,7 +152,7 @@ function runJob(job) {
     const child = spawn(command, args, {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, THREADLENS_GROUP_REPORTER: reporter },
+      env: jobEnv,
     });
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
