@@ -69,6 +69,8 @@ const entries = [
   },
   { entryPoints: { poolWorker: "src/runtime/poolWorker.ts" }, format: "cjs" },
   { entryPoints: { recorder: "src/recorder/recorderThread.ts" }, format: "cjs" },
+  // The recorder thread's entry: the bundle above, loaded with its code cache.
+  { entryPoints: { recorderEntry: "src/recorder/recorderEntry.ts" }, format: "cjs" },
   { entryPoints: { cli: "src/cli/main.ts" }, format: "cjs", plugins: [typeScriptAsRequired] },
   // The debug adapter, DAP on stdio; @vscode/debugadapter is bundled into it.
   {

@@ -168,7 +168,7 @@ export function startRecorder(): void {
     delete globals[START_RECORDER_KEY];
     if (soon !== undefined) clearTimeout(soon);
     if (processes.listen !== undefined) sweepOrphanedSocketDirs();
-    const recorder = new Worker(path.join(distDir, "recorder.js"), {
+    const recorder = new Worker(path.join(distDir, "recorderEntry.js"), {
       execArgv: [],
       transferList: [recorderPort],
       workerData: {
