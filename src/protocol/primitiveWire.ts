@@ -6,7 +6,7 @@
 // are worker threads, so an owner or a caller whose main thread is blocked (in a Sync wait, or
 // busy) is still served. One frame = a 4-byte big-endian length, then the v8-serialized
 // message (structured clone: queue items keep their Maps, Dates, typed arrays).
-import { deserialize, serialize } from "node:v8";
+import { v8 } from "./lazyBuiltins.ts";
 
 /** What a primitive becomes in a Process's args: the means to reach it from another process. */
 export interface RemoteHandle {
@@ -72,7 +72,7 @@ const HEADER = 4;
 export const MAX_FRAME = 256 * 1024 * 1024;
 
 export function encodeFrame(message: WireMessage): Buffer {
-  const body = serialize(message);
+  const body = v8().serialize(message);
   const frame = Buffer.allocUnsafe(HEADER + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, HEADER);
@@ -103,7 +103,7 @@ export class FrameReader {
       const length = data.readUInt32BE(0);
       if (length > MAX_FRAME) throw new Error(`frame of ${length} bytes refused`);
       if (this.#size < HEADER + length) return out;
-      const value: unknown = deserialize(data.subarray(HEADER, HEADER + length));
+      const value: unknown = v8().deserialize(data.subarray(HEADER, HEADER + length));
       if (!isMessage(value)) throw new Error("not a threadlens primitive message");
       out.push(value);
       data = data.subarray(HEADER + length);

@@ -3,7 +3,7 @@
 // oldest live record, LIFO the newest, priority the one with the smallest key (oldest first
 // among equals). Dead records are reclaimed by compaction when the buffer runs out of room.
 // Callers hold the queue's lock around every call.
-import { serialize, deserialize } from "node:v8";
+import { v8 } from "../protocol/lazyBuiltins.ts";
 import { REMOTE_FIELD } from "../protocol/primitiveWire.ts";
 import { KIND_FIELD, revive } from "./primitive.ts";
 
@@ -64,12 +64,12 @@ function has(bytes: Uint8Array, mark: Buffer): boolean {
 }
 
 export function encodeItem(item: unknown): Uint8Array {
-  const bytes = serialize(item);
-  return asStored || !has(bytes, PRIMITIVE_MARK) ? bytes : serialize(toHandles(item));
+  const bytes = v8().serialize(item);
+  return asStored || !has(bytes, PRIMITIVE_MARK) ? bytes : v8().serialize(toHandles(item));
 }
 
 export function decodeItem(bytes: Uint8Array): unknown {
-  const item: unknown = deserialize(bytes);
+  const item: unknown = v8().deserialize(bytes);
   return asStored || !has(bytes, HANDLE_MARK) ? item : revive(item);
 }
 

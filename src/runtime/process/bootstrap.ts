@@ -1,7 +1,7 @@
 // What a Process hands to its child (DESIGN 3.3): the child's name, daemon flag and args, in
 // one environment variable that the child reads once at start and removes, so that processes
 // the child starts itself (plain forks included) do not take it for theirs.
-import { deserialize, serialize } from "node:v8";
+import { v8 } from "../../protocol/lazyBuiltins.ts";
 import { isMainThread } from "node:worker_threads";
 import { ENV_PROCESS_BOOTSTRAP } from "./env.ts";
 
@@ -22,7 +22,7 @@ export interface ProcessBootstrap {
 }
 
 export function encodeBootstrap(bootstrap: ProcessBootstrap): string {
-  return serialize(bootstrap).toString("base64");
+  return v8().serialize(bootstrap).toString("base64");
 }
 
 function readOwnBootstrap(): ProcessBootstrap | undefined {
@@ -30,7 +30,7 @@ function readOwnBootstrap(): ProcessBootstrap | undefined {
   const text = process.env[ENV_PROCESS_BOOTSTRAP];
   if (text === undefined) return undefined;
   delete process.env[ENV_PROCESS_BOOTSTRAP];
-  const value: unknown = deserialize(Buffer.from(text, "base64"));
+  const value: unknown = v8().deserialize(Buffer.from(text, "base64"));
   return value !== null && typeof value === "object" ? (value as ProcessBootstrap) : undefined;
 }
 
