@@ -27,7 +27,6 @@ import {
   type FindingEventBody,
   type TraceResponseBody,
 } from "./customProtocol.ts";
-import { checkFixEdits } from "../analysis/static/checkedFixes.ts";
 import { ADAPTER_CAPABILITIES } from "./capabilities.ts";
 import { ExecutionControl } from "./executionControl.ts";
 import { parseLaunchArguments, type LaunchSettings } from "./launchArguments.ts";
@@ -41,7 +40,14 @@ import { VariableStore } from "./variables.ts";
 export interface SessionOptions {
   /** The folder of register.mjs (the package's dist/); default: this module's folder. */
   readonly distDir?: string;
+  /**
+   * Runs before the fix checks first load the static analyzer (and with it the TypeScript
+   * compiler): the standalone adapter loads the compiler with its code cache there.
+   */
+  readonly beforeFixChecks?: () => void;
 }
+
+type CheckFixEdits = typeof import("../analysis/static/checkedFixes.ts").checkFixEdits;
 
 /** How long launch waits for configurationDone before it starts the program anyway. */
 const CONFIGURATION_TIMEOUT_MS = 2000;
@@ -49,6 +55,8 @@ const LAUNCH_ERROR = 1001;
 
 export class ThreadlensDebugSession extends DebugSession {
   readonly #distDir: string;
+  readonly #beforeFixChecks: (() => void) | undefined;
+  #checkFixEdits: CheckFixEdits | undefined;
   readonly #model = new ProgramModel();
   readonly #variables = new VariableStore();
   readonly #frames = new Handles<{ readonly thread: number }>();
@@ -75,6 +83,7 @@ export class ThreadlensDebugSession extends DebugSession {
   constructor(options: SessionOptions = {}) {
     super();
     this.#distDir = options.distDir ?? __dirname;
+    this.#beforeFixChecks = options.beforeFixChecks;
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.#execution = new ExecutionControl(this.#model, {
@@ -340,7 +349,24 @@ export class ThreadlensDebugSession extends DebugSession {
         return undefined;
       }
     };
-    return checkFixEdits(findings, { cwd, readFile });
+    return this.#fixChecker()(findings, { cwd, readFile });
+  }
+
+  /**
+   * The static analyzer's fix check, loaded when a finding first offers an edit: a session
+   * whose program never shows one does not load the TypeScript compiler (a tenth of a second
+   * of CPU time, with its code cache). A require, not import(): the checks are synchronous.
+   */
+  #fixChecker(): CheckFixEdits {
+    if (this.#checkFixEdits === undefined) {
+      this.#beforeFixChecks?.();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const checked = require("../analysis/static/checkedFixes.ts") as {
+        checkFixEdits: CheckFixEdits;
+      };
+      this.#checkFixEdits = checked.checkFixEdits;
+    }
+    return this.#checkFixEdits;
   }
 
   #checkedReport(report: Report): Report {
