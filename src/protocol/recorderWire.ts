@@ -25,6 +25,12 @@ export const MAIN_PORT_KEY = Symbol.for("threadlens.recorderPort");
  */
 export const START_RECORDER_KEY = Symbol.for("threadlens.startRecorder");
 /**
+ * Set by the main thread's runtime (runtime/openWaits.ts): a function that says whether main
+ * has recorded nothing but its own start, loop and end, from which no analysis can find
+ * anything (a program that ends before its recorder started is then not analyzed at all).
+ */
+export const NOTHING_RECORDED_KEY = Symbol.for("threadlens.nothingRecorded");
+/**
  * A program that ends before its recorder thread started is analyzed in its main thread, at its
  * exit: the preload loads the recorder's code there with this global set to its data, and the
  * recorder leaves under the same key the function that drains and reports (returns whether the

@@ -10,7 +10,7 @@
 // Sync wait blocks the loop and starts the recorder at once (recording.ts, LOOP_BLOCKED).
 import { eventKindOf } from "../protocol/events.ts";
 import { EVENT_TRAITS, type EventTraits } from "../protocol/kinds.ts";
-import { START_RECORDER_KEY } from "../protocol/recorderWire.ts";
+import { NOTHING_RECORDED_KEY, START_RECORDER_KEY } from "../protocol/recorderWire.ts";
 
 /** How long an async wait of main's may stay open before its recorder thread starts (ms). */
 export const WAIT_GRACE_MS = 20;
@@ -53,9 +53,38 @@ function startRecorder(): ((later: boolean) => void) | undefined {
   return typeof start === "function" ? (start as (later: boolean) => void) : undefined;
 }
 
+/** Per kind code: the main thread's own start, loop and end (see nothingRecorded). */
+const LIFECYCLE = new Uint8Array(KIND_MASK + 1);
+for (let code = 1; code <= KIND_MASK; code++) {
+  const kind = eventKindOf(code);
+  if (kind === "thread-start" || kind === "thread-exit" || kind === "loop-idle")
+    LIFECYCLE[code] = 1;
+}
+
 /** Called by recording.ts in the main thread once its ring exists. */
 export function watchOpenWaits(ring: RingScan): void {
   scan = ring;
+  globals[NOTHING_RECORDED_KEY] = nothingRecorded;
+}
+
+/**
+ * Whether main's ring holds nothing but one logical thread's start, loop states and end (a
+ * program that used no primitive, instrumented or not): no analysis finds anything there, and
+ * a program that ends before its recorder started then skips loading the recorder's code to
+ * analyze it at exit (recorderStart.ts). Any other event, another logical thread's (a task's),
+ * or a ring that wrapped says no.
+ */
+function nothingRecorded(): boolean {
+  const ring = scan;
+  if (ring === undefined) return false;
+  let thread = -1;
+  let nothing = true;
+  const end = ring.eventsFrom(0, (head) => {
+    const ident = head >>> THREAD_SHIFT;
+    if (LIFECYCLE[head & KIND_MASK] !== 1 || (thread >= 0 && ident !== thread)) nothing = false;
+    thread = ident;
+  });
+  return nothing && end < ring.capacity;
 }
 
 /**

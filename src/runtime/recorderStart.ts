@@ -40,6 +40,7 @@ import {
 } from "../protocol/recorderControl.ts";
 import {
   MAIN_PORT_KEY,
+  NOTHING_RECORDED_KEY,
   RECORDER_IN_MAIN_KEY,
   RECORDER_WORKER_MARK,
   START_RECORDER_KEY,
@@ -207,6 +208,9 @@ export function startRecorder(): void {
         // What a recorder thread's start does first: the folders of roots killed before.
         sweepOrphanedSocketDirs();
       }
+      // Nothing but main's own start and loop recorded: nothing to analyze (openWaits.ts).
+      const nothingRecorded = globals[NOTHING_RECORDED_KEY];
+      if (typeof nothingRecorded === "function" && nothingRecorded() === true) return;
       if (finishInMain(recorderPort, { control, clock, pause, settings })) process.exitCode = 2;
       return;
     }

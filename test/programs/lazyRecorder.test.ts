@@ -92,3 +92,16 @@ test("a program that records much and never waits: its recorder starts and drain
   const dropped = Number(lost.exec(r.stderr)?.[1] ?? 0);
   assert.ok(dropped < 12_000, `${dropped} events dropped: the recorder did not keep up`);
 });
+
+test("a program that records nothing but its own start is not analyzed at exit", () => {
+  const program = "test/fixtures/preload/lazy-nothing.mjs";
+  const nothing = runPlain(program, true);
+  assert.equal(nothing.status, 0);
+  assert.equal(nothing.stdout, "recorder code loaded: false\n");
+  assert.equal(nothing.stderr, "");
+  // A Lock taken and given back: analyzed at exit (it finds nothing either).
+  const lock = preloadRun(program, ["lock"], { env: { THREADLENS_LAZY_RECORDER: "1" } });
+  assert.equal(lock.status, 0);
+  assert.equal(lock.stdout, "recorder code loaded: true\n");
+  assert.equal(lock.stderr, "");
+});
