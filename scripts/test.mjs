@@ -2,8 +2,8 @@
 // preload: unit (test/unit: pure and in-process), programs run as child processes
 // (test/programs), the debug adapter driven over DAP (test/adapter), other TypeScript loaders
 // and test runners beside the preload (test/compat: ts-node, tsx, @swc-node/register,
-// node --test, mocha, tap, vitest, jest, installed once by scripts/corpus-setup.mjs before
-// its files start), then the extension in a real VS Code (test/e2e: code-server + chromium,
+// node --test, mocha, tap, vitest, jest, installed once by scripts/corpus-setup.mjs while the
+// other tiers' files run, before its own start), then the extension in a real VS Code (test/e2e: code-server + chromium,
 // its own harness, alone on the machine).
 //
 // The node tiers share one pool of processes, one test file each (node's test runner in the
@@ -31,7 +31,6 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "n
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureCorpus } from "./corpus-setup.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const E2E = "test/e2e";
@@ -174,17 +173,16 @@ function runJob(job) {
 }
 
 /**
- * Starts the VS Code tier's setup (idempotent; about a minute the first time, mostly waiting on
- * the npm registry and apt); resolves with its output when it ends. test/e2e/run.mjs runs it
- * again, which then only finds everything there (or prints why not, as its failure).
+ * Starts a setup in the background (idempotent; a minute the first time, mostly waiting on the
+ * npm registry and apt): the VS Code tier's (test/e2e/setup.sh; test/e2e/run.mjs runs it again,
+ * which then only finds everything there, or prints why not as its failure), and the compat
+ * tier's corpus (scripts/corpus-setup.mjs; each compat file runs it again, which then fails
+ * with its message if it failed). Resolves with its output when it ends.
  */
-function startE2eSetup() {
+function startSetup(command, args) {
   return new Promise((resolve) => {
     const output = [];
-    const child = spawn("bash", [path.join(root, "test/e2e/setup.sh")], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
     child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
@@ -197,12 +195,22 @@ function startE2eSetup() {
   });
 }
 
-/** Runs `jobs` (slowest first) `limit` at a time; `onDone` gets each result as it ends. */
-async function pool(jobs, limit, onDone) {
+/**
+ * Runs `jobs` (slowest first) `limit` at a time; `onDone` gets each result as it ends. A job
+ * whose setup is still running (`setupOf(job)`: its promise, or undefined) waits while the jobs
+ * after it go first.
+ */
+async function pool(jobs, limit, onDone, setupOf) {
   const queue = [...jobs];
   const results = [];
   async function worker() {
-    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+    while (queue.length > 0) {
+      const next = queue.findIndex((j) => setupOf(j) === undefined);
+      if (next < 0) {
+        await Promise.race(queue.map(setupOf));
+        continue;
+      }
+      const [job] = queue.splice(next, 1);
       const result = await runJob(job);
       results.push(result);
       onDone(result);
@@ -258,18 +266,22 @@ let status = 0;
 const summary = [];
 const failedFiles = [];
 const nodeTiers = tiers.filter((t) => t !== E2E);
-const e2eSetup = tiers.includes(E2E) && everything ? startE2eSetup() : undefined;
+const e2eSetup =
+  tiers.includes(E2E) && everything
+    ? startSetup("bash", [path.join(root, "test/e2e/setup.sh")])
+    : undefined;
+/** The compat tier's corpus, installed beside the other tiers' first files. */
+let corpusSetup =
+  nodeTiers.includes(COMPAT) && testFiles(path.join(root, COMPAT)).length > 0
+    ? startSetup(process.execPath, [path.join(root, "scripts/corpus-setup.mjs")]).then((r) => {
+        process.stdout.write(`\n# corpus setup (scripts/corpus-setup.mjs): ${r.verdict}\n`);
+        process.stdout.write(r.output);
+        corpusSetup = undefined;
+      })
+    : undefined;
 const files = [...checkJobs, ...nodeTiers.flatMap((t) => testFiles(path.join(root, t)))];
 const jobs = slowestFirst(jobsOf(files));
 if (files.length > 0) {
-  if (nodeTiers.includes(COMPAT)) {
-    try {
-      ensureCorpus();
-    } catch (error) {
-      // Each compat file's own setup fails then too, with this message, as a test failure.
-      console.error(String(error));
-    }
-  }
   const limit = concurrency();
   const jobTiers = checkJobs.length > 0 ? [CHECKS, ...nodeTiers] : nodeTiers;
   const counts = jobTiers.map((t) => `${t} ${files.filter((f) => tierOf(f) === t).length}`);
@@ -280,15 +292,21 @@ if (files.length > 0) {
       `processes, one a folder), ${limit} processes at a time`,
   );
   const started = performance.now();
-  const results = await pool(jobs, limit, (r) => {
-    const seconds = ((r.ended - r.started) / 1000).toFixed(1);
-    const verdict = r.failed.length === 0 ? "ok" : `FAILED (exit ${r.status})`;
-    const what = r.job.group === undefined ? r.file : `${r.file}/ (${r.job.files.length} files)`;
-    process.stdout.write(`\n# ${what}: ${verdict}, ${seconds} s\n`);
-    process.stdout.write(Buffer.concat(r.output));
-    if (r.job.group !== undefined && r.failed.length > 0)
-      process.stdout.write(`# ${r.file}/ failed: ${r.failed.join(", ")}\n`);
-  });
+  const results = await pool(
+    jobs,
+    limit,
+    (r) => {
+      const seconds = ((r.ended - r.started) / 1000).toFixed(1);
+      const verdict = r.failed.length === 0 ? "ok" : `FAILED (exit ${r.status})`;
+      const what = r.job.group === undefined ? r.file : `${r.file}/ (${r.job.files.length} files)`;
+      process.stdout.write(`\n# ${what}: ${verdict}, ${seconds} s\n`);
+      process.stdout.write(Buffer.concat(r.output));
+      if (r.job.group !== undefined && r.failed.length > 0)
+        process.stdout.write(`# ${r.file}/ failed: ${r.failed.join(", ")}\n`);
+    },
+    (job) => (tierOf(job.name) === COMPAT ? corpusSetup : undefined),
+  );
+  await corpusSetup;
   const allSeconds = ((performance.now() - started) / 1000).toFixed(1);
   const totals = { tests: 0, pass: 0, fail: 0 };
   for (const r of results) {
