@@ -27,7 +27,7 @@
 // (test/e2e/setup.sh: Debian packages, code-server) starts at once in the background: on two
 // cores, run one after the other, they left a core idle for a minute.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -270,6 +270,19 @@ const e2eSetup =
   tiers.includes(E2E) && everything
     ? startSetup("bash", [path.join(root, "test/e2e/setup.sh")])
     : undefined;
+/** The extension's .vsix for the VS Code tier, packaged beside the node tiers' files. */
+const vsix = path.join(timesDir, "threadlens.vsix");
+const e2ePackage =
+  tiers.includes(E2E) && everything
+    ? (mkdirSync(timesDir, { recursive: true }),
+      rmSync(vsix, { force: true }),
+      startSetup(process.execPath, [
+        path.join(root, "node_modules/@vscode/vsce/vsce"),
+        "package",
+        "-o",
+        vsix,
+      ]))
+    : undefined;
 /** The compat tier's corpus, installed beside the other tiers' first files. */
 let corpusSetup =
   nodeTiers.includes(COMPAT) && testFiles(path.join(root, COMPAT)).length > 0
@@ -346,10 +359,17 @@ if (tiers.includes(E2E)) {
     );
     process.stdout.write(setup.output);
   }
+  // run.mjs packages the extension itself when this did not.
+  const packaged = e2ePackage === undefined ? undefined : await e2ePackage;
+  if (packaged !== undefined) {
+    process.stdout.write(`\n# e2e package (vsce, beside the node tiers): ${packaged.verdict}\n`);
+    if (packaged.verdict !== "ok") process.stdout.write(packaged.output);
+  }
   console.log("\n# e2e tier: the packaged extension in code-server 4.100.3 (test/e2e/run.mjs)");
   const result = spawnSync(process.execPath, [path.join(root, "test/e2e/run.mjs")], {
     cwd: root,
     stdio: "inherit",
+    env: packaged?.verdict === "ok" ? { ...process.env, THREADLENS_E2E_VSIX: vsix } : process.env,
   });
   const failed = result.status !== 0;
   if (failed) {

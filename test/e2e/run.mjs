@@ -69,8 +69,15 @@ async function main() {
   const restricted = new CodeServerProfile(codeServer, path.join(runDir, "state-restricted"), {
     trust: true,
   });
-  log("packaging the extension");
-  const vsix = packageExtension();
+  // scripts/test.mjs packages it beside the node tiers (THREADLENS_E2E_VSIX); alone, here.
+  const prepackaged = process.env.THREADLENS_E2E_VSIX;
+  const vsix =
+    prepackaged !== undefined && existsSync(prepackaged) ? prepackaged : packageExtension();
+  log(
+    vsix === prepackaged
+      ? `the extension packaged beside the node tiers`
+      : "packaged the extension",
+  );
   const installed = installInto(trusted, vsix);
   installInto(restricted, vsix);
 
