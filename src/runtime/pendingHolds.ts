@@ -70,26 +70,31 @@ let duoTime = 0;
 /** Which slot the last releaseSolo() emptied (for unreleaseSolo). */
 let emptiedDuo = false;
 
+/** Puts a hold of the solo's thread, not yet recorded, at `index` of the arrays, the last. */
+function fillSlot(
+  index: number,
+  lock: HeldLock,
+  site: number,
+  stack: Error | undefined,
+  time: number,
+): void {
+  locks[index] = lock;
+  idents[index] = soloIdent;
+  sites[index] = site;
+  stacks[index] = stack;
+  times[index] = time;
+  recorded[index] = 0;
+  count = index + 1;
+}
+
 /** Moves the solo and duo holds, if any, into the arrays (as their only entries). */
 function settleSolo(): void {
   if (soloLock === undefined) return;
-  locks[0] = soloLock;
-  idents[0] = soloIdent;
-  sites[0] = soloSite;
-  stacks[0] = soloStack;
-  times[0] = soloTime;
-  recorded[0] = 0;
-  count = 1;
+  fillSlot(0, soloLock, soloSite, soloStack, soloTime);
   soloLock = undefined;
   soloStack = undefined;
   if (duoLock === undefined) return;
-  locks[1] = duoLock;
-  idents[1] = soloIdent;
-  sites[1] = duoSite;
-  stacks[1] = duoStack;
-  times[1] = duoTime;
-  recorded[1] = 0;
-  count = 2;
+  fillSlot(1, duoLock, duoSite, duoStack, duoTime);
   duoLock = undefined;
   duoStack = undefined;
 }

@@ -36,18 +36,22 @@ type CallSite = NodeJS.CallSite;
 
 type AnyFunction = (...args: never[]) => unknown;
 
-/** The first frame above `fn` in the current stack, as `file:line:column`. */
-function callerOf(fn: AnyFunction): string {
+/** The `count` frames above `fn` in the current stack, as V8's call sites. */
+function framesAbove(fn: AnyFunction, count: number): CallSite[] {
   const holder: { stack?: unknown } = {};
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 1;
+  Error.stackTraceLimit = count;
   try {
     Error.captureStackTrace(holder, fn);
   } finally {
     Error.stackTraceLimit = limit;
   }
-  const frames = readStackWith(holder as Error, (_, trace) => trace) as CallSite[];
-  const frame = frames[0];
+  return readStackWith(holder as Error, (_, trace) => trace) as CallSite[];
+}
+
+/** The first frame above `fn` in the current stack, as `file:line:column`. */
+function callerOf(fn: AnyFunction): string {
+  const frame = framesAbove(fn, 1)[0];
   return frame === undefined
     ? ""
     : `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}`;
@@ -101,16 +105,7 @@ function onConstruction(ctor: Constructor, field: string, made: Made): void {
 
 /** Whether the constructor that called `setter` (running) was called by Mutex's, beside it. */
 function inMutexConstructor(setter: AnyFunction): boolean {
-  const holder: { stack?: unknown } = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 2;
-  try {
-    Error.captureStackTrace(holder, setter);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-  const frames = readStackWith(holder as Error, (_, trace) => trace) as CallSite[];
-  const [constructor, caller] = frames;
+  const [constructor, caller] = framesAbove(setter, 2);
   return (
     constructor !== undefined &&
     caller !== undefined &&
