@@ -6,8 +6,9 @@
 // Goals (issue 12): on/off wall time <= 2x, peak RSS <= 1.5x, and no finding (exit 0) for
 // these correct programs. Nothing is asserted: a busy machine must not fail a build.
 // A peak RSS moves with how many threads happen to overlap, so each nested row has an "alive"
-// twin (bench/aliveThreads.ts): the same work, then every thread waits for the others and the
-// RSS column is the resident set with all of them alive, the memory recording adds per thread.
+// twin (`nested-threads.ts <threads> <iterations> alive`): the same work, then every thread
+// waits for the others and the RSS column is the resident set with all of them alive, the
+// memory recording adds per thread.
 //   BENCH_THREADS="16,64,128,256"  BENCH_ITERATIONS="50,200"  BENCH_ROUNDS=1
 //   BENCH_FLOOD="4x400000,4x1600000" (workers x operations; "" skips the flood)
 // The floods' last line compares their peak RSS across sizes: with recording off it must not
@@ -31,7 +32,7 @@ interface Sample {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly rssMb: number;
-  /** The resident set with every thread alive (bench/aliveThreads.ts), else NaN. */
+  /** The resident set with every thread alive (an alive row), else NaN. */
   readonly aliveMb: number;
   /** Exit status, and a finding printed by the preload (none expected). */
   readonly status: number | null;
@@ -78,8 +79,8 @@ for (const threads of threadCounts) {
     });
     rows.push({
       label: `${threads} threads x ${iterations} alive`,
-      program: "bench/aliveThreads.ts",
-      args: [String(threads), String(iterations)],
+      program: "test/fixtures/scale/nested-threads.ts",
+      args: [String(threads), String(iterations), "alive"],
     });
   }
 }
@@ -125,7 +126,7 @@ for (const row of rows) {
   }
   const m = (samples: Sample[], key: "wallMs" | "cpuMs" | "rssMb" | "aliveMb"): number =>
     median(samples.map((s) => s[key]));
-  const rssKey = row.program === "bench/aliveThreads.ts" ? "aliveMb" : "rssMb";
+  const rssKey = row.args.includes("alive") ? "aliveMb" : "rssMb";
   const [offWall, onWall] = [m(off, "wallMs") / 1000, m(on, "wallMs") / 1000];
   const [offCpu, onCpu] = [m(off, "cpuMs") / 1000, m(on, "cpuMs") / 1000];
   const [offRss, onRss] = [m(off, rssKey), m(on, rssKey)];
