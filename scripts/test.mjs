@@ -272,17 +272,13 @@ const e2eSetup =
     : undefined;
 /** The extension's .vsix for the VS Code tier, packaged beside the node tiers' files. */
 const vsix = path.join(timesDir, "threadlens.vsix");
-const e2ePackage =
-  tiers.includes(E2E) && everything
-    ? (mkdirSync(timesDir, { recursive: true }),
-      rmSync(vsix, { force: true }),
-      startSetup(process.execPath, [
-        path.join(root, "node_modules/@vscode/vsce/vsce"),
-        "package",
-        "-o",
-        vsix,
-      ]))
-    : undefined;
+function startPackaging() {
+  mkdirSync(timesDir, { recursive: true });
+  rmSync(vsix, { force: true });
+  const vsce = path.join(root, "node_modules/@vscode/vsce/vsce");
+  return startSetup(process.execPath, [vsce, "package", "-o", vsix]);
+}
+const e2ePackage = tiers.includes(E2E) && everything ? startPackaging() : undefined;
 /** The compat tier's corpus, installed beside the other tiers' first files. */
 let corpusSetup =
   nodeTiers.includes(COMPAT) && testFiles(path.join(root, COMPAT)).length > 0
