@@ -40,7 +40,7 @@ interface Revived {
 }
 
 export class Barrier {
-  readonly [KIND_FIELD] = "Barrier";
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   readonly state: Int32Array;
@@ -76,7 +76,7 @@ export class Barrier {
       });
       traceCreate(this.id, "Barrier", this.name, parties);
     }
-    remember(this.id, this);
+    remember(this, "Barrier");
   }
 
   get site(): SourceSite | undefined {

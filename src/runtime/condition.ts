@@ -43,7 +43,7 @@ export interface ConditionOptions {
 }
 
 export class Condition {
-  readonly [KIND_FIELD] = "Condition";
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   readonly lock: AnyLock;
@@ -84,7 +84,7 @@ export class Condition {
       if (opts.internal !== true) traceCreate(this.id, "Condition", this.name);
     }
     this.#recorded = recordingOn && this.state[INTERNAL] === 0;
-    remember(this.id, this);
+    remember(this, "Condition");
   }
 
   get site(): SourceSite | undefined {

@@ -15,7 +15,7 @@ export interface EventOptions {
 }
 
 export class Event {
-  readonly [KIND_FIELD] = "Event";
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   readonly state: Int32Array;
@@ -51,7 +51,7 @@ export class Event {
       });
       traceCreate(this.id, "Event", this.name);
     }
-    remember(this.id, this);
+    remember(this, "Event");
   }
 
   get site(): SourceSite | undefined {

@@ -80,7 +80,7 @@ export async function runAcquired<T>(unit: Acquirable, fn: () => T | Promise<T>)
 }
 
 export abstract class LockBase {
-  readonly [KIND_FIELD]: string;
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   /** Shared words: mutex word, owner logical thread id, RLock depth, internal flag. */
@@ -113,7 +113,6 @@ export abstract class LockBase {
     id?: number,
     name?: string,
   ) {
-    this[KIND_FIELD] = kind;
     if (state !== undefined && id !== undefined && name !== undefined) {
       this.id = id;
       this.name = name;
@@ -131,7 +130,7 @@ export abstract class LockBase {
       if (!internal) traceCreate(this.id, kind, this.name);
     }
     this.#recorded = recordingOn && this.state[INTERNAL] === 0;
-    remember(this.id, this);
+    remember(this, kind);
   }
 
   get site(): SourceSite | undefined {

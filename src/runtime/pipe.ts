@@ -23,7 +23,7 @@ interface Parts {
 }
 
 export class Connection<T = unknown> {
-  readonly [KIND_FIELD] = "Connection";
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   readonly inbox: Queue | null;
@@ -42,7 +42,7 @@ export class Connection<T = unknown> {
       closed: this.closed,
       side: this.side,
     } = parts);
-    remember(this.id, this);
+    remember(this, "Connection");
   }
 
   get readable(): boolean {

@@ -39,11 +39,6 @@ export function registerReviver(kind: string, reviver: Reviver): void {
   revivers.set(kind, reviver);
 }
 
-/** The kind of a primitive whose KIND_FIELD became postedKind (remember()). */
-const KIND_VALUE = Symbol("threadlens.kind");
-/** Set once a primitive is in `known`. */
-const REMEMBERED = Symbol("threadlens.remembered");
-
 /** Forgets the ids of collected primitives. */
 const forget = new FinalizationRegistry<number>((id) => {
   if (known.get(id)?.deref() === undefined) known.delete(id);
@@ -54,37 +49,41 @@ function rememberNow(id: number, obj: object): void {
   forget.register(obj, id);
 }
 
-type Remembered = Record<string | symbol, unknown> & { readonly id: number };
+/** The getter of KIND_FIELD for each kind: one function per kind, so primitives share maps. */
+const kindGetters = new Map<string, (this: { readonly id: number }) => string>();
 
-/** KIND_FIELD of a primitive: remembered the first time it is read, as posting it does. */
-function postedKind(this: Remembered): unknown {
-  if (this[REMEMBERED] !== true) {
-    this[REMEMBERED] = true;
-    rememberNow(this.id, this);
+function kindGetter(kind: string): (this: { readonly id: number }) => string {
+  let getter = kindGetters.get(kind);
+  if (getter === undefined) {
+    getter = function postedKind(this: { readonly id: number }): string {
+      if (known.get(this.id)?.deref() !== this) rememberNow(this.id, this);
+      return kind;
+    };
+    kindGetters.set(kind, getter);
   }
-  return this[KIND_VALUE];
+  return getter;
 }
 
 /**
- * Records `obj` as this thread's object for `id`, so later copies revive to it: when it is
- * first posted. A copy of a primitive can only come back after the primitive was posted, and
- * posting it (structured clone, a Process's arguments) reads its KIND_FIELD, so that field
- * becomes a getter that remembers it then. Remembering it at once took a WeakRef to every new
- * primitive, and the engine keeps a WeakRef's target alive to the end of the running job: a
- * long synchronous loop creating primitives kept every one of them (about 1 KB each) until it
- * ended. `known` forgets collected primitives.
+ * Gives `obj`, a new primitive of `kind`, its KIND_FIELD, and records it as this thread's
+ * object for its id (so later copies revive to it) when it is first posted: a copy of a
+ * primitive can only come back after the primitive was posted, and posting it (structured
+ * clone, a Process's arguments) reads its KIND_FIELD, so that field is a getter that remembers
+ * it then. Remembering it at once took a WeakRef to every new primitive, and the engine keeps a
+ * WeakRef's target alive to the end of the running job: a long synchronous loop creating
+ * primitives kept every one of them (about 1 KB each) until it ended. `known` forgets
+ * collected primitives.
+ *
+ * The field is added here as an accessor, never first as a data property (the classes
+ * `declare` it): V8 turns an object whose data property becomes an accessor into a dictionary
+ * of properties, and then every property and private field access of the primitive, on every
+ * acquire and release, was a lookup through an inline cache stub (about half of an
+ * uncontended Lock acquire and release, recording or not).
  */
-export function remember(id: number, obj: object): void {
+export function remember(obj: { readonly id: number }, kind: string): void {
   showAsString(obj);
-  const record = obj as Remembered;
-  const kind = Object.getOwnPropertyDescriptor(record, KIND_FIELD)?.value as unknown;
-  if (typeof kind !== "string") {
-    rememberNow(id, obj);
-    return;
-  }
-  record[KIND_VALUE] = kind;
-  Object.defineProperty(record, KIND_FIELD, {
-    get: postedKind,
+  Object.defineProperty(obj, KIND_FIELD, {
+    get: kindGetter(kind),
     enumerable: true,
     configurable: true,
   });

@@ -67,7 +67,7 @@ const KINDS: Record<Order, string> = {
 };
 
 abstract class QueueBase<T> {
-  readonly [KIND_FIELD]: string;
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   readonly ctl: Int32Array;
@@ -87,7 +87,6 @@ abstract class QueueBase<T> {
     parts?: Parts,
   ) {
     const kind = KINDS[order];
-    this[KIND_FIELD] = kind;
     this.#order = order;
     if (parts !== undefined) {
       ({ ctl: this.ctl, data: this.data, mutex: this.mutex, id: this.id, name: this.name } = parts);
@@ -115,7 +114,7 @@ abstract class QueueBase<T> {
       traceCreate(this.id, kind as ObjectKind, this.name, maxsize);
     }
     this.#store = new ItemStore(this.ctl, STORE, this.data);
-    remember(this.id, this);
+    remember(this, kind);
   }
 
   get site(): SourceSite | undefined {

@@ -44,7 +44,7 @@ function canWrite(word: number): boolean {
 }
 
 export class RWLock {
-  readonly [KIND_FIELD] = "RWLock";
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   /** Shared words: the packed state, the writer's logical thread id. */
@@ -93,7 +93,7 @@ export class RWLock {
     this.#readHold.id = this.id;
     this.#writeHold.id = this.id;
     this.#recorded = recordingOn;
-    remember(this.id, this);
+    remember(this, "RWLock");
   }
 
   /** Readers holding it now. */

@@ -54,7 +54,7 @@ interface Revived {
 }
 
 export class Semaphore {
-  readonly [KIND_FIELD]: string;
+  declare readonly [KIND_FIELD]: string;
   readonly id: number;
   readonly name: string;
   /** Shared words: the counter and the bound. */
@@ -66,8 +66,7 @@ export class Semaphore {
   /** @internal */
   constructor(value: number, options: undefined, revived: Revived);
   constructor(value = 1, options?: string | SemaphoreOptions, revived?: Revived) {
-    this[KIND_FIELD] = new.target === BoundedSemaphore ? "BoundedSemaphore" : "Semaphore";
-    const kind = this[KIND_FIELD];
+    const kind = new.target === BoundedSemaphore ? "BoundedSemaphore" : "Semaphore";
     if (revived !== undefined) {
       this.id = revived.id;
       this.name = revived.name;
@@ -90,7 +89,7 @@ export class Semaphore {
       });
       traceCreate(this.id, kind as ObjectKind, this.name, value);
     }
-    remember(this.id, this);
+    remember(this, kind);
   }
 
   get site(): SourceSite | undefined {

@@ -102,3 +102,64 @@ test("primitives created in a long synchronous loop are not kept alive until it 
   // Kept alive, a Lock and a Semaphore were about 2 KB of heap per iteration.
   assert.ok(perPair < 200, `${perPair} bytes of heap per Lock and Semaphore`);
 });
+
+test("primitives keep fast properties and one shape per kind, new, posted or revived", () => {
+  // A primitive in V8's dictionary mode (what turning its kind field from a data property into
+  // an accessor did) makes every field access of every acquire and release a stub call.
+  const script = [
+    'import * as tl from "threadlens";',
+    "const make = [",
+    '  ["Lock", () => new tl.Lock()], ["RLock", () => new tl.RLock()],',
+    '  ["RWLock", () => new tl.RWLock()], ["Semaphore", () => new tl.Semaphore(2)],',
+    '  ["BoundedSemaphore", () => new tl.BoundedSemaphore(1)],',
+    '  ["Condition", () => new tl.Condition()], ["Event", () => new tl.Event()],',
+    '  ["Barrier", () => new tl.Barrier(2)], ["Queue", () => new tl.Queue()],',
+    "];",
+    "const out = [];",
+    "for (const [kind, fresh] of make) {",
+    "  const a = fresh(), b = fresh();",
+    "  const newFast = %HasFastProperties(a) && %HaveSameMap(a, b);",
+    "  const copy = structuredClone(a);",
+    "  const postedFast = %HasFastProperties(a) && copy.__threadlens__ === kind;",
+    "  copy.id = 1e9 + out.length;", // an id this thread never met: revived as a new object
+    "  const revived = tl.revive(copy);",
+    "  const revivedFast = revived !== a && %HasFastProperties(revived);",
+    "  out.push([kind, newFast, postedFast, revivedFast]);",
+    "}",
+    "console.log(JSON.stringify(out));",
+  ].join("\n");
+  for (const record of ["0", "1"]) {
+    const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_RECORD: record };
+    delete env["NODE_TEST_CONTEXT"];
+    delete env["NODE_OPTIONS"];
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--allow-natives-syntax",
+        "--import",
+        path.join(root, "dist/register.mjs"),
+        "--input-type=module",
+        "--eval",
+        script,
+      ],
+      { cwd: root, env, encoding: "utf8", timeout: 120_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const rows = JSON.parse(r.stdout.trim()) as [string, boolean, boolean, boolean][];
+    assert.deepEqual(
+      rows,
+      [
+        "Lock",
+        "RLock",
+        "RWLock",
+        "Semaphore",
+        "BoundedSemaphore",
+        "Condition",
+        "Event",
+        "Barrier",
+        "Queue",
+      ].map((kind) => [kind, true, true, true]),
+      `THREADLENS_RECORD=${record}`,
+    );
+  }
+});

@@ -61,7 +61,7 @@ export function siteHere(): number {
 }
 
 export abstract class RemotePrimitive {
-  readonly [KIND_FIELD] = REMOTE_KIND;
+  declare readonly [KIND_FIELD]: string;
   /** This process's id of the object (the run maps it to the owner's). */
   readonly id: number;
   readonly name: string;
@@ -85,7 +85,7 @@ export abstract class RemotePrimitive {
         });
       }
     } else this.id = id;
-    remember(this.id, this);
+    remember(this, REMOTE_KIND);
   }
 
   /** The owner's kind of primitive. */
