@@ -64,6 +64,7 @@ export class AtomicsHandovers {
       case "release":
       case "set":
       case "task-done":
+      case "terminate":
       case "thread-exit":
       case "thread-start":
         break;

@@ -36,6 +36,7 @@ function ranOn(kind: TraceEvent["kind"]): boolean {
     case "pool-misuse":
     case "thread-exit":
     case "thread-start":
+    case "terminate":
     case "wait-begin":
       return false;
     default:

@@ -60,6 +60,8 @@ export function findHang(state: RunState, deadlocks: DeadlockAnalysis): Hang | u
   const blocked: ThreadStatus[] = [];
   const waitingForMessages: number[] = [];
   for (const thread of state.liveThreads()) {
+    // Being terminated, it ends whatever it waits for: a parent awaiting that end is not hung.
+    if (thread.terminating) return undefined;
     const host = dict.hostOf(thread.ident);
     if (!state.isQuietHost(host)) return undefined;
     const blocking = thread.blocking;

@@ -88,6 +88,7 @@ export class LockStatsCollector implements AnalysisPass {
       case "put":
       case "set":
       case "task-done":
+      case "terminate":
       case "thread-exit":
       case "thread-start":
       case "wait-begin":

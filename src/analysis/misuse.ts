@@ -44,7 +44,10 @@ export class MisuseCollector implements AnalysisPass {
     }
     switch (event.kind) {
       case "thread-exit": {
-        for (const hold of state.threads.get(event.thread)?.held.values() ?? []) {
+        // A worker's end can be said twice: by itself, and by its parent seeing its 'exit'.
+        const thread = state.threads.get(event.thread);
+        if (thread === undefined || thread.exited) break;
+        for (const hold of thread.held.values()) {
           // Locks only (a semaphore unit is not owned); an object without its record is not judged.
           const known = state.dict.objectKind(hold.object) !== undefined;
           if (known && state.dict.traits(hold.object).lock)
@@ -69,6 +72,7 @@ export class MisuseCollector implements AnalysisPass {
       case "release":
       case "set":
       case "task-done":
+      case "terminate":
       case "thread-start":
       case "wait-begin":
       case "wait-end":

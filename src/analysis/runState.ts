@@ -40,6 +40,8 @@ export class ThreadStatus {
   exitCode = 0;
   /** Parent ident from thread-start (0: none or unknown). */
   parent = 0;
+  /** Its terminate() was called: it ends whatever it waits for (hang.ts). */
+  terminating = false;
   /**
    * Pending blocking operations, innermost last: a Condition wait re-takes its lock before
    * its wait-end, so an acquire-request can sit on top of a wait-begin.
@@ -313,6 +315,9 @@ export class RunState {
         break;
       case "task-done":
         this.object(event.object).taskDones++;
+        break;
+      case "terminate":
+        this.thread(event.object).terminating = true;
         break;
       case "bad-release":
       case "create":

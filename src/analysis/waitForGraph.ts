@@ -29,13 +29,17 @@ export interface DeadlockAnalysis {
  * The threads `thread` waits for, or undefined when its blocking (if any) can end without any
  * particular thread: a timeout, a free lock, a joined thread that ended, a condition/event/
  * queue wait (anyone may wake those; the hang analysis judges them), a semaphore used as a
- * signal (anyone may release it).
+ * signal (anyone may release it), a thread being terminated (its wait ends with it, and so
+ * does a join of it).
  */
 export function waitTargets(state: RunState, thread: ThreadStatus): number[] | undefined {
   const blocking = thread.blocking;
-  if (blocking === undefined || blocking.timed) return undefined;
+  if (blocking === undefined || blocking.timed || thread.terminating) return undefined;
   if (blocking.kind === "join") {
-    return state.isLive(blocking.target) ? [blocking.target] : undefined;
+    const joined = state.threads.get(blocking.target);
+    return state.isLive(blocking.target) && joined?.terminating !== true
+      ? [blocking.target]
+      : undefined;
   }
   if (blocking.kind !== "acquire") return undefined;
   const object = state.objects.get(blocking.object);

@@ -336,6 +336,7 @@ export class TraceModel {
       case "put":
       case "set":
       case "task-done":
+      case "terminate":
         break;
       default:
         unreachable(e);

@@ -110,6 +110,11 @@ interface EventRows {
    * code names begins (false: it ended).
    */
   "loop-idle": Fields;
+  /**
+   * A worker's terminate() was called (a plain Worker's, a Thread's, a Pool's): it ends without
+   * running anything more, whatever it waits for. object: the worker's ident.
+   */
+  terminate: Fields;
 }
 
 /**

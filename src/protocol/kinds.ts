@@ -31,6 +31,7 @@ export const EVENT_KINDS = [
   "pool-misuse", //        Pool.join() before close()
   "loop-idle", //          flag = this thread's event loop has nothing but threadlens waits;
   //                       object = LOOP_DRAINED when said at the loop's end ('beforeExit')
+  "terminate", //          a worker's terminate() was called: object = the worker's ident
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -216,6 +217,7 @@ export const EVENT_TRAITS = {
   "over-release": misuse,
   "pool-misuse": misuse,
   "loop-idle": { object: "code", ...plain },
+  terminate: { object: "thread", ...plain, instant: true },
 } as const satisfies Record<EventKind, EventTraits>;
 
 /** The event kinds whose trait `misuse` is true, as a type. */

@@ -161,6 +161,18 @@ class SliceBuilder {
       case "join-end":
         this.close(this.joins, e, { ended: e.flag });
         break;
+      case "terminate":
+        this.instants.push({
+          name: `terminate ${this.threadName(e.object)}`,
+          cat: "sync",
+          ph: "i",
+          s: "t",
+          pid: PID,
+          tid: e.thread,
+          ts: e.time,
+          args: { thread: e.object },
+        });
+        break;
       case "bad-release":
       case "clear":
       case "create":

@@ -278,6 +278,7 @@ export class ProcessHub {
         break;
       case "join-begin":
       case "join-end":
+      case "terminate":
         object = this.#thread(pid, object);
         break;
       case "loop-idle":

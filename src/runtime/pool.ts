@@ -6,7 +6,14 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { ArgumentError, PoolTaskError, ThreadStateError } from "./errors.ts";
 import { BOOTSTRAP_KEY, currentIdent, type ThreadBootstrap } from "./logicalThread.ts";
-import { traceCreate, traceJoin, traceMisuse, traceThreadStart } from "./trace.ts";
+import {
+  traceCreate,
+  traceJoin,
+  traceMisuse,
+  traceTerminate,
+  traceThreadExit,
+  traceThreadStart,
+} from "./trace.ts";
 import { nextObjectId } from "./world.ts";
 import { revive } from "./primitive.ts";
 import { resolveModulePath } from "./modulePath.ts";
@@ -188,7 +195,13 @@ export class Pool {
     });
     worker.unref();
     traceThreadStart(ident, name, "worker", false);
-    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      worker.once("exit", (code: number) => {
+        // A worker ended by terminate() runs no exit handler of its own: the pool records it.
+        traceThreadExit(ident, code);
+        resolve();
+      }),
+    );
     void exited.then(events.onExit);
     worker.on("error", (error: unknown) => {
       const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
@@ -201,10 +214,12 @@ export class Pool {
       ref: () => worker.ref(),
       unref: () => worker.unref(),
       terminate: async () => {
+        traceTerminate(ident);
         await worker.terminate();
         await exited;
       },
       end: async () => {
+        traceTerminate(ident);
         await worker.terminate();
         await exited;
       },

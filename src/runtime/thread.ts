@@ -9,7 +9,7 @@ import {
   threadBootstrapArgs,
   type ThreadBootstrap,
 } from "./logicalThread.ts";
-import { traceJoin, traceThreadStart } from "./trace.ts";
+import { traceJoin, traceTerminate, traceThreadExit, traceThreadStart } from "./trace.ts";
 import { holdLoop, releaseLoop } from "./parking.ts";
 import { resolveModulePath } from "./modulePath.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
@@ -122,6 +122,8 @@ export class Thread {
     });
     this.#exited = new Promise((resolve) => {
       worker.once("exit", (code: number) => {
+        // A terminated thread runs no exit handler of its own: its parent records its end.
+        traceThreadExit(ident, code);
         this.#exitCode = code;
         this.#alive = false;
         leaveThreadTable(slot);
@@ -165,10 +167,19 @@ export class Thread {
     }
   }
 
-  /** Stops the thread now (Node's worker.terminate()); resolves once it has ended. */
+  /**
+   * Stops the thread now (Node's worker.terminate()); resolves once it has ended. Awaiting its
+   * end, the caller joins it (no unjoined-thread).
+   */
   async terminate(): Promise<void> {
-    await this.#worker?.terminate();
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    const ident = this.#ident ?? 0;
+    if (this.#alive) traceTerminate(ident);
+    traceJoin("join-begin", ident, false);
+    await worker.terminate();
     await this.#exited;
+    traceJoin("join-end", ident, true);
   }
 
   toString(): string {

@@ -101,6 +101,14 @@ export function traceThreadStart(
 }
 
 /**
+ * A worker this thread started ended (its 'exit' event, `code` its exit code), recorded by the
+ * parent: a worker ended by terminate() runs no exit handler of its own to say so.
+ */
+export function traceThreadExit(ident: number, code: number): void {
+  if (recordingOn) emitPrecise("thread-exit", ident, code, 0, false);
+}
+
+/**
  * A Process was started (DESIGN 3.3): its main thread is logical thread `ident` of the run from
  * now on, before its own recorder has said anything (a parent that waits for it meanwhile
  * waits for a live thread, not in a hang).
@@ -123,6 +131,14 @@ export function traceJoin(
   if (kind === "join-end") newSegment();
   const at = kind === "join-begin" ? (site ?? captureSite()) : 0;
   emitPrecise(kind, currentIdent(), joined, at, flag);
+}
+
+/**
+ * The calling thread stops worker `ident` (its terminate()): whatever that worker waits for,
+ * its wait ends with it, so a parent awaiting its exit meanwhile is not in a hang.
+ */
+export function traceTerminate(ident: number): void {
+  if (recordingOn) emitPrecise("terminate", currentIdent(), ident, captureSite(), false);
 }
 
 /**

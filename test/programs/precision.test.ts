@@ -3,6 +3,9 @@
 // true findings next to them stay (exact kind, locks, threads, lines).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Finding } from "../../src/protocol/report.ts";
 import { cliJsonRun, cliRun, preloadRun, type CliRun, type JsonRun } from "./cliJson.ts";
 import { lineIn } from "./sourceLines.ts";
@@ -42,6 +45,55 @@ test("a threadlens Lock still held when a single-threaded program ends is no fin
 
 test("workers parked in Atomics.wait for main while main's loop still runs are no hang", () =>
   expectClean("idle-atomics-pool.ts", "results 20,22"));
+
+test("workers parked for good and ended by terminate() are no hang; a Thread whose end terminate() awaited is joined", () => {
+  const fixture = "terminate-parked.ts";
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-terminate-"));
+  try {
+    const trace = path.join(dir, "terminate.tltrace");
+    const { status, report, stderr } = cliJsonRun([
+      "run",
+      `${fixtures}/${fixture}`,
+      "--trace",
+      trace,
+    ]);
+    assert.deepEqual(report.findings, [], JSON.stringify(report.findings, null, 2));
+    assert.equal(status, 0);
+    assert.match(stderr, /^terminated 1,1 after 2 messages, ended$/m);
+    // Each terminate() is recorded by its caller, naming the worker, at the call.
+    const lines = readFileSync(trace, "utf8").split("\n");
+    const threads = new Map<string, string>();
+    const siteLines = new Map<string, number>();
+    const terminates: Array<[string, string, number]> = [];
+    for (const line of lines) {
+      const thread = /^thread (\d+) (\S+) /.exec(line);
+      if (thread !== null) threads.set(thread[1] ?? "", thread[2] ?? "");
+      const site = /^site (\d+) "[^"]*":(\d+):/.exec(line);
+      if (site !== null) siteLines.set(site[1] ?? "", Number(site[2]));
+      const event = /^[\d.]+ terminate thread=(\d+) object=(\d+) site=(\d+)/.exec(line);
+      if (event !== null) {
+        const [, by = "", worker = "", at = ""] = event;
+        terminates.push([
+          threads.get(by) ?? by,
+          threads.get(worker) ?? worker,
+          siteLines.get(at) ?? 0,
+        ]);
+      }
+    }
+    const plainAt = lineOf(fixture, "await w.terminate()");
+    assert.deepEqual(terminates.sort(), [
+      ["main", "parked-0", plainAt],
+      ["main", "parked-1", plainAt],
+      ["main", "waiter", lineOf(fixture, "await thread.terminate()")],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const plain = runPreload(fixture);
+  assert.equal(plain.stderr, "");
+  assert.equal(plain.status, 0);
+  assert.equal(plain.stdout.trim(), "terminated 1,1 after 2 messages, ended");
+});
 
 test("a worker that exits holding a lock main then wants is still lock-held-at-exit", () => {
   const fixture = "worker-exits-holding.ts";

@@ -79,6 +79,8 @@ describe("identity across threads", () => {
     const done = new Event();
     await lock.acquire();
     const worker = new Worker(workerUrl("identity"));
+    // Listened for now: the worker exits right after its reply, before main's awaits below end.
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
     const reply = new Promise<Record<string, unknown>>((resolve) =>
       worker.once("message", resolve),
     );
@@ -98,7 +100,7 @@ describe("identity across threads", () => {
     assert.equal(await done.wait({ timeout: 60_000 }), true);
     assert.equal(await queue.get(), "from worker");
     lock.release();
-    await new Promise((r) => worker.once("exit", r));
+    assert.equal(await exited, 0);
   });
 });
 

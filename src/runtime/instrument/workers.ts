@@ -29,7 +29,7 @@ import {
   type PlainWorkerBootstrap,
 } from "../logicalThread.ts";
 import { emitPrecise, needRecorder } from "../recording.ts";
-import { traceThreadStart } from "../trace.ts";
+import { traceTerminate, traceThreadExit, traceThreadStart } from "../trace.ts";
 import {
   EXIT_LISTENER_METHODS,
   awaitExit,
@@ -70,7 +70,7 @@ function exited(w: Joinable, code: number): void {
   liveWorkers.delete(w);
   // Its own exit handler left the schedule already, unless it was terminated.
   if (scheduleOn) scheduledThreadEnded(w.ident);
-  emitPrecise("thread-exit", w.ident, code, 0, false);
+  traceThreadExit(w.ident, code);
   exitJoined(w);
 }
 
@@ -192,6 +192,12 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       } finally {
         internal = false;
       }
+    }
+
+    override terminate(): Promise<number> {
+      const joined = joinables.get(this);
+      if (joined !== undefined && liveWorkers.has(joined)) traceTerminate(joined.ident);
+      return super.terminate();
     }
   }
   for (const method of EXIT_LISTENER_METHODS) {

@@ -193,4 +193,45 @@ describe("hang", () => {
     b.idle(main);
     assert.deepEqual(hangOf(analyzeTrace(b.build(), { cwd: CWD })).threads, ["main"]);
   });
+
+  test("a worker being terminated ends whatever it waits for: its parent awaiting that end is not hung", () => {
+    const terminated = (terminate: boolean): { b: TraceBuilder; main: number; worker: number } => {
+      const b = new TraceBuilder();
+      const main = b.thread("main");
+      const ready = b.object("Event", "ready");
+      const worker = b.worker("worker", main);
+      b.waitBegin(worker, ready, "wait", b.site(3)).blocked(worker);
+      if (terminate) b.event("terminate", main, worker, { site: b.site(8) });
+      b.joinBegin(main, worker, b.site(9)).idle(main);
+      return { b, main, worker };
+    };
+    assert.deepEqual(hangOf(analyzeTrace(terminated(false).b.build(), { cwd: CWD })).threads, [
+      "main",
+      "worker",
+    ]);
+    // The termination takes its time (a loaded machine): nothing to report meanwhile, nor after.
+    const { b, main, worker } = terminated(true);
+    assert.deepEqual(analyzeTrace(b.build(), { cwd: CWD }), []);
+    b.exit(worker, 1).joinEnd(main, worker);
+    assert.deepEqual(analyzeTrace(b.build(), { cwd: CWD }), []);
+  });
+
+  test("a worker being terminated is no deadlock with the parent that holds what it waits for", () => {
+    const cycle = (terminate: boolean): TraceBuilder => {
+      const b = new TraceBuilder();
+      const main = b.thread("main");
+      const lock = b.lock("L");
+      const worker = b.worker("worker", main);
+      b.acquired(main, lock, b.site(2));
+      b.request(worker, lock, b.site(3)).blocked(worker);
+      if (terminate) b.event("terminate", main, worker, { site: b.site(8) });
+      b.joinBegin(main, worker, b.site(9)).idle(main);
+      return b;
+    };
+    assert.deepEqual(
+      analyzeTrace(cycle(false).build(), { cwd: CWD }).map((f) => [f.kind, f.threads, f.locks]),
+      [["deadlock", ["main", "worker"], ["L"]]],
+    );
+    assert.deepEqual(analyzeTrace(cycle(true).build(), { cwd: CWD }), []);
+  });
 });
