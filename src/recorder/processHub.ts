@@ -41,6 +41,8 @@ interface Relay {
   readonly queue: TraceEvent[];
   /** Run-wide idents of its threads that started and have not exited. */
   readonly live: Set<number>;
+  /** The latest pause its threads were told (generation) and when (performance.now()). */
+  pauseApplied: { readonly generation: number; readonly at: number } | undefined;
 }
 
 export class ProcessHub {
@@ -49,8 +51,8 @@ export class ProcessHub {
   readonly #threads = new Map<string, number>();
   readonly #objects = new Map<string, number>();
   readonly #names = new Map<string, number>();
-  /** Run-wide idents of the threads of child processes. */
-  readonly #childThreads = new Set<number>();
+  /** The threads of child processes (run-wide idents), each with its process's relay. */
+  readonly #childThreads = new Map<number, Relay>();
   /** Relays that closed without their process's exit: killed, or crashed. */
   readonly #cut: CutProcess[] = [];
   #rootQueue: TraceEvent[] = [];
@@ -129,8 +131,14 @@ export class ProcessHub {
   }
 
   /** Whether run-wide thread `ident` is a thread of a child process. */
-  inChildProcess(ident: number): boolean {
-    return this.#childThreads.has(ident);
+  /**
+   * For a thread of a child process: when its process told its threads the pause of
+   * `generation` (performance.now()), undefined while it has not yet; null for the root's own.
+   */
+  pauseAppliedAt(ident: number, generation: number): number | undefined | null {
+    const relay = this.#childThreads.get(ident);
+    if (relay === undefined) return null;
+    return relay.pauseApplied?.generation === generation ? relay.pauseApplied.at : undefined;
   }
 
   /** Tells every connected child process (the debugger's pause and continue). */
@@ -156,6 +164,7 @@ export class ProcessHub {
       main: undefined,
       queue: [],
       live: new Set(),
+      pauseApplied: undefined,
     };
     this.#relays.push(relay);
     return relay;
@@ -188,7 +197,7 @@ export class ProcessHub {
     if (m.type === "meta") {
       const record = this.#mapMeta(relay, m.record);
       if (m.record.type === "thread")
-        this.#childThreads.add(this.#thread(relay.pid, m.record.ident));
+        this.#childThreads.set(this.#thread(relay.pid, m.record.ident), relay);
       if (record !== undefined) this.addMeta(record);
     } else if (m.type === "events") {
       for (const e of m.events) {
@@ -197,6 +206,8 @@ export class ProcessHub {
       }
       relay.reached = Math.max(relay.reached, m.now + relay.offset);
     } else if (m.type === "exit") relay.exitCode = m.code;
+    else if (m.type === "pause-applied")
+      relay.pauseApplied = { generation: m.generation, at: performance.now() };
     else if (m.type === "parked") {
       const thread = this.#thread(relay.pid, m.thread);
       this.onParked(m.generation, { thread, site: this.#object(relay.pid, m.site) });
