@@ -52,7 +52,7 @@ test("this process's threads get PAUSE_SETTLE_MS to park; then the pause is repo
 });
 
 test("a child process's thread gets its time from when its process told it the pause", () => {
-  let told: number | undefined;
+  let told: number | undefined = undefined;
   const { control, sent, at } = pauseControl(() => told);
   control.command({ command: "pause" });
   const generation = control.generation;
