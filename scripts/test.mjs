@@ -270,13 +270,15 @@ const e2eSetup =
   tiers.includes(E2E) && everything
     ? startSetup("bash", [path.join(root, "test/e2e/setup.sh")])
     : undefined;
-/** The extension's .vsix for the VS Code tier, packaged beside the node tiers' files. */
+/**
+ * The extension's .vsix for the VS Code tier, packaged beside the node tiers' files (from a
+ * staging folder: scripts/packageVsix.mjs).
+ */
 const vsix = path.join(timesDir, "threadlens.vsix");
 function startPackaging() {
   mkdirSync(timesDir, { recursive: true });
   rmSync(vsix, { force: true });
-  const vsce = path.join(root, "node_modules/@vscode/vsce/vsce");
-  return startSetup(process.execPath, [vsce, "package", "-o", vsix]);
+  return startSetup(process.execPath, [path.join(root, "scripts/packageVsix.mjs"), vsix]);
 }
 const e2ePackage = tiers.includes(E2E) && everything ? startPackaging() : undefined;
 /** The compat tier's corpus, installed beside the other tiers' first files. */

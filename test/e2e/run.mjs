@@ -19,11 +19,10 @@ const log = (...args) => console.log(`[e2e ${new Date().toISOString().slice(11, 
 
 function packageExtension() {
   const vsix = path.join(runDir, "threadlens.vsix");
-  execFileSync(
-    process.execPath,
-    [path.join(root, "node_modules/@vscode/vsce/vsce"), "package", "-o", vsix],
-    { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
-  );
+  execFileSync(process.execPath, [path.join(root, "scripts/packageVsix.mjs"), vsix], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   return vsix;
 }
 
