@@ -63,9 +63,11 @@ const data = (inMain ? globals[RECORDER_IN_MAIN_KEY] : workerData) as RecorderDa
 const control = new Int32Array(data.control);
 const clockWords = new Int32Array(data.clock);
 const epoch = new Float64Array(data.clock, 8, 1)[0] ?? 0;
+/** This thread's time origin less the run's epoch (ms), as the threads' preciseTime() has it. */
+const sinceEpoch = performance.timeOrigin - epoch;
 
 function nowMicros(): number {
-  return Math.round((performance.timeOrigin + performance.now() - epoch) * 1000);
+  return Math.round((sinceEpoch + performance.now()) * 1000);
 }
 
 const rings: RingReader[] = [];
