@@ -63,9 +63,11 @@ const data = (inMain ? globals[RECORDER_IN_MAIN_KEY] : workerData) as RecorderDa
 const control = new Int32Array(data.control);
 const clockWords = new Int32Array(data.clock);
 const epoch = new Float64Array(data.clock, 8, 1)[0] ?? 0;
+/** This thread's time origin less the run's epoch (ms), as the threads' preciseTime() has it. */
+const sinceEpoch = performance.timeOrigin - epoch;
 
 function nowMicros(): number {
-  return Math.round((performance.timeOrigin + performance.now() - epoch) * 1000);
+  return Math.round((sinceEpoch + performance.now()) * 1000);
 }
 
 const rings: RingReader[] = [];
@@ -122,7 +124,7 @@ const pause = new PauseControl(
   data.pause,
   (message) => session.tellSupervisor(message),
   // `hub` is set below, before the first tick.
-  (ident) => hub?.inChildProcess(ident) === true,
+  (ident, generation) => hub?.pauseAppliedAt(ident, generation) ?? null,
 );
 if (data.settings.controlFd !== undefined) {
   readControlCommands(
@@ -160,6 +162,9 @@ const relay =
           const word = new Int32Array(data.pause);
           Atomics.store(word, PAUSE_WORD, command.type === "pause" ? command.generation : 0);
           if (command.type === "continue") Atomics.notify(word, PAUSE_WORD);
+          // The root counts this process's time to park from here, not from its own pause: the
+          // hop between processes can be long on a loaded machine.
+          else relay?.pauseApplied(command.generation);
         },
       );
 const hub =
