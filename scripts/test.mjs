@@ -22,10 +22,11 @@
 // tier's wall time (its first file's start to its last file's end) and its slowest files are
 // printed, and the failed files are listed at the end.
 //
-// Without arguments (`npm test`) the static checks (typecheck, lint, format check) run as jobs
-// of the same pool, beside the test files, and the VS Code tier's one-time setup
-// (test/e2e/setup.sh: Debian packages, code-server) starts at once in the background: on two
-// cores, run one after the other, they left a core idle for a minute.
+// Without arguments (`npm test`) the static checks (typecheck and lint in one process,
+// scripts/checks.mjs; the format check) run as jobs of the same pool, beside the test files,
+// and the VS Code tier's one-time setup (test/e2e/setup.sh: Debian packages, code-server)
+// starts at once in the background: on two cores, run one after the other, they left a core
+// idle for a minute.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -56,11 +57,14 @@ const GROUPED = [
   "test/unit/schedule",
   "test/unit/static",
 ];
-/** The static checks of `npm test`, by their package.json script names. */
+/**
+ * The static checks of `npm test`: the type check and lint in one process, which share one
+ * TypeScript program (scripts/checks.mjs: what `npm run typecheck` and `npm run lint` check),
+ * and the format check (its package.json script).
+ */
 const CHECKS = "checks";
-const checkJobs = everything
-  ? ["typecheck", "lint", "format:check"].map((s) => `${CHECKS}/${s}`)
-  : [];
+const TYPES_AND_LINT = `${CHECKS}/typecheck+lint`;
+const checkJobs = everything ? [TYPES_AND_LINT, `${CHECKS}/format:check`] : [];
 
 function readTimes(file) {
   try {
@@ -118,6 +122,7 @@ function jobsOf(files) {
 /** The command of a job. */
 function commandOf(job) {
   const file = job.files[0];
+  if (file === TYPES_AND_LINT) return [process.execPath, ["scripts/checks.mjs"]];
   if (file.startsWith(`${CHECKS}/`))
     return ["npm", ["run", "--silent", file.slice(CHECKS.length + 1)]];
   const args =

@@ -60,6 +60,11 @@ export type RelayMessage =
   | { readonly type: "events"; readonly events: readonly TraceEvent[]; readonly now: number }
   /** The process ends with this code (everything it recorded was sent before). */
   | { readonly type: "exit"; readonly code: number }
+  /**
+   * The process's threads were told the pause of `generation` (its pause word is set): from
+   * now on, each parks at its next synchronization point.
+   */
+  | { readonly type: "pause-applied"; readonly generation: number }
   /** A thread of the process stopped at a synchronization point for the debugger's pause. */
   | {
       readonly type: "parked";
@@ -99,6 +104,10 @@ export function parseRelayLine(line: string): RelayMessage | undefined {
       const { events, now } = value as { events?: unknown; now?: unknown };
       if (!Array.isArray(events) || typeof now !== "number") return undefined;
       return { type, events: events.flatMap((e) => eventFromJson(e) ?? []), now };
+    }
+    if (type === "pause-applied") {
+      const { generation } = value as Record<string, unknown>;
+      return typeof generation === "number" ? { type, generation } : undefined;
     }
     if (type === "parked") {
       const { generation, thread, site } = value as Record<string, unknown>;

@@ -19,10 +19,23 @@ import type { ReportThread } from "../protocol/report.ts";
  */
 export const PAUSE_SETTLE_MS = 500;
 /**
- * ...and for threads of child processes, whose pause and parking each take a hop between
- * processes (through both recorders): longer, for a loaded machine.
+ * ...and for threads of child processes, counted from when their process told them the pause
+ * (its recorder says so): their parking still takes a hop between processes (through both
+ * recorders) to be known here, longer on a loaded machine.
  */
 export const PAUSE_SETTLE_PROCESS_MS = 2000;
+/**
+ * How long a pause waits for a child process to say it told its threads: its recorder thread
+ * always runs, so only a machine loaded far beyond its cores makes this late.
+ */
+export const PAUSE_REACH_PROCESS_MS = 10_000;
+
+/**
+ * When the pause of `generation` reached the thread `ident`'s process (performance.now());
+ * null for a thread of this process (the pause reaches it at once), undefined while a child
+ * process has not said yet.
+ */
+export type PauseReachedAt = (ident: number, generation: number) => number | undefined | null;
 
 export class PauseControl {
   readonly #word: Int32Array;
@@ -36,8 +49,10 @@ export class PauseControl {
   constructor(
     buffer: SharedArrayBuffer,
     private readonly send: (message: RecorderOutput) => void,
-    /** Whether a thread runs in a child process of the program (processHub.ts). */
-    private readonly inChildProcess: (ident: number) => boolean = () => false,
+    /** Child processes of the program (processHub.ts pauseAppliedAt). */
+    private readonly reachedAt: PauseReachedAt = () => null,
+    /** The clock the settling times are counted on (performance.now(), or a test's). */
+    private readonly clock: () => number = () => performance.now(),
   ) {
     this.#word = new Int32Array(buffer);
   }
@@ -59,7 +74,7 @@ export class PauseControl {
       this.#generation = (this.#generation % 0x3fffffff) + 1;
       this.#parked.clear();
       this.#reported = false;
-      this.#pausedAt = performance.now();
+      this.#pausedAt = this.clock();
       Atomics.store(this.#word, PAUSE_WORD, this.#generation);
     } else if (command.command === "continue") {
       this.#pausedAt = undefined;
@@ -81,12 +96,17 @@ export class PauseControl {
 
   /** Called each recorder tick while settling: reports the pause once it holds. */
   tick(threads: readonly ReportThread[]): void {
-    if (this.#pausedAt === undefined || this.#reported) return;
+    const pausedAt = this.#pausedAt;
+    if (pausedAt === undefined || this.#reported) return;
     const running = threads.filter((t) => t.state === "running" && !this.#parked.has(t.ident));
-    const settle = running.some((t) => this.inChildProcess(t.ident))
-      ? PAUSE_SETTLE_PROCESS_MS
-      : PAUSE_SETTLE_MS;
-    if (running.length > 0 && performance.now() - this.#pausedAt < settle) return;
+    const now = this.clock();
+    const mayStillPark = (ident: number): boolean => {
+      const reached = this.reachedAt(ident, this.#generation);
+      if (reached === null) return now - pausedAt < PAUSE_SETTLE_MS;
+      if (reached === undefined) return now - pausedAt < PAUSE_REACH_PROCESS_MS;
+      return now - reached < PAUSE_SETTLE_PROCESS_MS;
+    };
+    if (running.some((t) => mayStillPark(t.ident))) return;
     this.#reported = true;
     this.send({
       type: "paused",

@@ -41,6 +41,8 @@ interface Relay {
   readonly queue: TraceEvent[];
   /** Run-wide idents of its threads that started and have not exited. */
   readonly live: Set<number>;
+  /** The latest pause its threads were told (generation) and when (performance.now()). */
+  pauseApplied: { readonly generation: number; readonly at: number } | undefined;
 }
 
 export class ProcessHub {
@@ -49,8 +51,12 @@ export class ProcessHub {
   readonly #threads = new Map<string, number>();
   readonly #objects = new Map<string, number>();
   readonly #names = new Map<string, number>();
-  /** Run-wide idents of the threads of child processes. */
-  readonly #childThreads = new Set<number>();
+  /** The threads of child processes (run-wide idents), each with its process's relay. */
+  readonly #childThreads = new Map<number, Relay>();
+  /** Main threads of child processes, by the ident their starter announced them with. */
+  readonly #announcedProcesses = new Set<number>();
+  /** The debugger's pause while it is in force. */
+  #pauseInForce: HubCommand | undefined;
   /** Relays that closed without their process's exit: killed, or crashed. */
   readonly #cut: CutProcess[] = [];
   #rootQueue: TraceEvent[] = [];
@@ -95,6 +101,8 @@ export class ProcessHub {
    * stands for a primitive of another process (an origin), whose events are then that one's.
    */
   rootMeta(record: MetaRecord): MetaRecord | undefined {
+    if (record.type === "thread" && record.pid !== undefined)
+      this.#announcedProcesses.add(record.ident);
     if (record.type !== "object" || record.origin === undefined) return record;
     this.#rootAliases.set(record.id, this.#object(record.origin.pid, record.origin.id));
     return undefined;
@@ -120,21 +128,35 @@ export class ProcessHub {
     lines.on("line", (line) => {
       const message = parseRelayLine(line);
       if (message === undefined) return;
-      if (message.type === "hello") relay = this.#hello(message, socket);
-      else if (relay !== undefined) this.#receive(relay, message);
+      if (message.type === "hello") {
+        relay = this.#hello(message, socket);
+        if (this.#pauseInForce !== undefined)
+          socket.write(`${JSON.stringify(this.#pauseInForce)}\n`);
+      } else if (relay !== undefined) this.#receive(relay, message);
     });
     lines.on("close", () => {
       if (relay !== undefined) this.#closed(relay);
     });
   }
 
-  /** Whether run-wide thread `ident` is a thread of a child process. */
-  inChildProcess(ident: number): boolean {
-    return this.#childThreads.has(ident);
+  /**
+   * For a thread of a child process: when its process told its threads the pause of
+   * `generation` (performance.now()), undefined while it has not yet (its recorder may not
+   * even have connected); null for the root's own.
+   */
+  pauseAppliedAt(ident: number, generation: number): number | undefined | null {
+    const relay = this.#childThreads.get(ident);
+    if (relay === undefined) return this.#announcedProcesses.has(ident) ? undefined : null;
+    return relay.pauseApplied?.generation === generation ? relay.pauseApplied.at : undefined;
   }
 
-  /** Tells every connected child process (the debugger's pause and continue). */
+  /**
+   * Tells every connected child process (the debugger's pause and continue); a pause in force
+   * is told to each process that connects later too (one started, or slow to start its
+   * recorder, before the pause).
+   */
   command(command: HubCommand): void {
+    this.#pauseInForce = command.type === "pause" ? command : undefined;
     const line = `${JSON.stringify(command)}\n`;
     for (const relay of this.#relays) if (relay.open) relay.socket.write(line);
   }
@@ -156,6 +178,7 @@ export class ProcessHub {
       main: undefined,
       queue: [],
       live: new Set(),
+      pauseApplied: undefined,
     };
     this.#relays.push(relay);
     return relay;
@@ -188,7 +211,7 @@ export class ProcessHub {
     if (m.type === "meta") {
       const record = this.#mapMeta(relay, m.record);
       if (m.record.type === "thread")
-        this.#childThreads.add(this.#thread(relay.pid, m.record.ident));
+        this.#childThreads.set(this.#thread(relay.pid, m.record.ident), relay);
       if (record !== undefined) this.addMeta(record);
     } else if (m.type === "events") {
       for (const e of m.events) {
@@ -197,6 +220,8 @@ export class ProcessHub {
       }
       relay.reached = Math.max(relay.reached, m.now + relay.offset);
     } else if (m.type === "exit") relay.exitCode = m.code;
+    else if (m.type === "pause-applied")
+      relay.pauseApplied = { generation: m.generation, at: performance.now() };
     else if (m.type === "parked") {
       const thread = this.#thread(relay.pid, m.thread);
       this.onParked(m.generation, { thread, site: this.#object(relay.pid, m.site) });
@@ -224,7 +249,9 @@ export class ProcessHub {
         const link = relay.link;
         if (r.pid !== undefined) {
           // A Process this child started, announced by its parent (trace.ts traceProcessStart).
-          return { ...r, ident: this.#thread(pid, r.ident), parent: this.#thread(pid, r.parent) };
+          const ident = this.#thread(pid, r.ident);
+          this.#announcedProcesses.add(ident);
+          return { ...r, ident, parent: this.#thread(pid, r.parent) };
         }
         if (r.kind === "main" && relay.main === undefined) {
           // The child's main thread is the one its parent named when it started the Process

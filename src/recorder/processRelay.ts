@@ -103,6 +103,11 @@ export class ProcessRelay {
     this.#send({ type: "events", events, now });
   }
 
+  /** This process's threads were told the pause of `generation` (the root's). */
+  pauseApplied(generation: number): void {
+    this.#send({ type: "pause-applied", generation });
+  }
+
   /** A thread stopped for the pause of `generation` (the root's) at `site`. */
   parked(generation: number, thread: number, site: number): void {
     this.#send({ type: "parked", generation, thread, site });

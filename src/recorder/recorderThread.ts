@@ -124,7 +124,7 @@ const pause = new PauseControl(
   data.pause,
   (message) => session.tellSupervisor(message),
   // `hub` is set below, before the first tick.
-  (ident) => hub?.inChildProcess(ident) === true,
+  (ident, generation) => hub?.pauseAppliedAt(ident, generation) ?? null,
 );
 if (data.settings.controlFd !== undefined) {
   readControlCommands(
@@ -162,6 +162,9 @@ const relay =
           const word = new Int32Array(data.pause);
           Atomics.store(word, PAUSE_WORD, command.type === "pause" ? command.generation : 0);
           if (command.type === "continue") Atomics.notify(word, PAUSE_WORD);
+          // The root counts this process's time to park from here, not from its own pause: the
+          // hop between processes can be long on a loaded machine.
+          else relay?.pauseApplied(command.generation);
         },
       );
 const hub =

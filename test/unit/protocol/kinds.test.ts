@@ -206,4 +206,12 @@ describe("events that come as JSON (relays, the adapter's stream)", () => {
     assert.deepEqual(parseRelayLine(line), { type: "events", events: [begin], now: 5 });
     assert.equal(parseRelayLine(JSON.stringify({ type: "events", events: 3, now: 5 })), undefined);
   });
+
+  test("a relay's pause-applied message carries its generation, or is no message", () => {
+    assert.deepEqual(parseRelayLine(JSON.stringify({ type: "pause-applied", generation: 4 })), {
+      type: "pause-applied",
+      generation: 4,
+    });
+    assert.equal(parseRelayLine(JSON.stringify({ type: "pause-applied" })), undefined);
+  });
 });
