@@ -15,6 +15,7 @@
 import type { ObjectKind } from "../../protocol/events.ts";
 import { newIdentity } from "../primitive.ts";
 import { emitAcquired, emitPrecise, emitRelease } from "../recording.ts";
+import { holdAcquired, holdReleased, requestEnded, requestRecorded } from "../pendingHolds.ts";
 import { traceCreate } from "../trace.ts";
 import { branchAndSite, type BranchSite } from "./branches.ts";
 import { branchesMayRun } from "./combinators.ts";
@@ -69,7 +70,20 @@ class Tracked {
     const removed = this.holders.splice(Math.max(at, 0), 1);
     if (removed.length > 0 && heldHere > 0) heldHere--;
     const holder = removed[0] ?? ident ?? 0;
-    emitRelease(holder, this.id);
+    if (this.kind === "Lock") holdReleased(this, holder);
+    else emitRelease(holder, this.id);
+  }
+
+  /** `ident` got it (at `site`, 0 if not read). */
+  acquired(ident: number, site: number): void {
+    this.holders.push(ident);
+    heldHere++;
+    // A Mutex's hold is a Lock's (pendingHolds.ts): an isolated one is not recorded (a sample
+    // is), nested ones and those held when something may block are. Each recorded acquisition
+    // and release was two events for the recorder to analyze (an async-mutex loop overflowed
+    // the ring). A Semaphore's units are recorded as they come.
+    if (this.kind === "Lock") holdAcquired(this, ident, site);
+    else emitAcquired(ident, this.id, site);
   }
 }
 
@@ -117,6 +131,8 @@ function recordAcquire<T>(
     let parked = -1;
     if (mustWait) {
       emitPrecise("acquire-request", ident, t.id, site, timed);
+      // The acquisition that ends a recorded request is always recorded (pendingHolds.ts).
+      if (t.kind === "Lock") requestRecorded(ident, t.id);
       waitStarted();
       if (scheduleOn) parked = scheduledParkIdent(ident);
     }
@@ -124,9 +140,7 @@ function recordAcquire<T>(
       (value) => {
         scheduledUnpark(parked);
         if (mustWait) waitEnded();
-        t.holders.push(ident);
-        heldHere++;
-        emitAcquired(ident, t.id, site);
+        t.acquired(ident, site);
         const release = releaseOf(value);
         let done = false;
         return wrap(value, () => {
@@ -140,6 +154,7 @@ function recordAcquire<T>(
         scheduledUnpark(parked);
         if (mustWait) {
           waitEnded();
+          if (t.kind === "Lock") requestEnded(ident, t.id);
           emitPrecise("acquire-timeout", ident, t.id, 0, false);
         }
         throw error;

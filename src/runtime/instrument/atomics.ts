@@ -130,10 +130,12 @@ function waitInstrumented(
     v: number | bigint,
     t?: number,
   ) => "ok" | "not-equal" | "timed-out";
-  // Not shared memory, a bad index, or a thread that may not block: the original says why.
-  if (!(array.buffer instanceof SharedArrayBuffer) || isUnobservedShared(array.buffer))
-    return wait(array, index, value, timeout);
+  // First the wait that returns at once: the not-equal result of every hand-written lock's
+  // uncontended retry is the original's, checked before anything else (a shared-memory test and
+  // a set lookup there were most of what the instrumentation cost it). Not shared memory, a bad
+  // index, or a thread that may not block: the original throws here as it would have.
   if (wait(array, index, value, 0) === "not-equal") return "not-equal";
+  if (isUnobservedShared(array.buffer)) return wait(array, index, value, timeout);
   // The preload's own synchronous compile (register.ts): not the program's wait.
   if ((globalThis as Record<symbol, unknown>)[INTERNAL_WAIT] === true)
     return wait(array, index, value, timeout);
