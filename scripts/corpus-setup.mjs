@@ -32,6 +32,17 @@ export const PINNED = {
   "async-lock": "1.5.0",
   "p-queue": "8.1.0",
   "p-limit": "7.3.3",
+  // packages whose published tarballs hold their own test suites, run by the corpus: pino's
+  // worker transport (SharedArrayBuffer + Atomics.wait/notify between main and a worker), its
+  // file writer (atomic-sleep when the fd is busy) and that Atomics.wait-based sleep; with what
+  // those suites require (borp, thread-stream's runner, wants Node 22: node --test runs them)
+  "thread-stream": "4.2.1",
+  "sonic-boom": "5.0.2",
+  "atomic-sleep": "1.0.0",
+  desm: "1.3.1",
+  proxyquire: "2.1.3",
+  "@sinonjs/fake-timers": "15.5.0",
+  tape: "5.10.2",
 };
 
 /**

@@ -1,9 +1,10 @@
 // `npm run bench:realworld`: the real-world corpus (issues 11 and 13). Popular npm packages
 // that use worker threads, Atomics or async locks, installed from the registry at pinned
 // versions (scripts/corpus-setup.mjs, into .corpus-cache/; never copied into the repository):
-// piscina's own published test files, programs of ours that use the other packages the way
-// their READMEs show (bench/realworld/programs), and small correct programs of the shapes of
-// issue 11 (bench/realworld/shapes). Each runs plain and under the preload, interleaved, 3
+// the own published test suites of piscina, thread-stream, sonic-boom and atomic-sleep,
+// programs of ours that use the other packages the way their READMEs show
+// (bench/realworld/programs), and small correct programs of the shapes of issue 11
+// (bench/realworld/shapes). Each runs plain and under the preload, interleaved, 3
 // times; per entry it prints tests passed/total both ways, the findings threadlens printed
 // (kind and message: on this correct code every one is a false alarm) and the wall-time ratio
 // of the medians, and the CPU-time ratio (user + system of every thread and child process, which
@@ -55,6 +56,53 @@ const PISCINA_DEFAULT = [
 const PISCINA_SKIPPED = ["console-log", "nice", "histogram", "test-resourcelimits"];
 const ALL_PISCINA = process.argv.includes("--all-piscina");
 
+// Other packages' own published suites, run from the installed package: node:test files by
+// node --test (as borp, thread-stream's and sonic-boom's runner, does; borp itself wants Node
+// 22), atomic-sleep's tape file by node (tape prints TAP).
+const NODE_TEST = ["--test", "--test-reporter=tap", "--test-concurrency=1"];
+const OWN_SUITES = [
+  {
+    // pino's worker transport: a SharedArrayBuffer ring between main and a worker, with
+    // Atomics.wait/notify both ways (flushSync, end), workers killed, crashed and collected.
+    name: "thread-stream",
+    dir: "test",
+    pattern: /\.test\.m?js$/,
+    // Left out: what needs its repository's build or dev setup, which the tarball does not ship:
+    // test/ts/to-file.ts compiled by its transpile script (transpiled; esm, 6 of its 8: each
+    // waits 10 s for a worker that cannot load its file) or type-checked by ts-node with
+    // @types/node (ts-node-fallback; under the preload that worker would load it through
+    // threadlens' own TypeScript hooks instead, and pass).
+    skipped: ["transpiled", "esm", "ts-node-fallback"],
+    node: ["--expose-gc", ...NODE_TEST],
+  },
+  {
+    // pino's file writer: atomic-sleep (Atomics.wait on main) while the fd is busy (EAGAIN).
+    // Its three "write enormously large buffers" tests are most of its time (30 s).
+    name: "sonic-boom",
+    dir: "test",
+    pattern: /\.test\.js$/,
+    skipped: [],
+    node: NODE_TEST,
+  },
+  {
+    // A timed Atomics.wait on main, measured to 10 ms.
+    name: "atomic-sleep",
+    dir: ".",
+    pattern: /^test\.js$/,
+    skipped: [],
+    node: [],
+  },
+];
+
+/** An own suite's test files, relative to its package. */
+function suiteFiles(packageDir, suite) {
+  return readdirSync(path.join(packageDir, suite.dir))
+    .filter((f) => suite.pattern.test(f))
+    .filter((f) => !suite.skipped.includes(f.replace(/\.test\.m?js$/, "")))
+    .sort()
+    .map((f) => path.join(suite.dir, f));
+}
+
 /** The corpus: one entry per package or shape. */
 function corpus() {
   const entries = [];
@@ -75,6 +123,18 @@ function corpus() {
     loader: ["--import", path.join(modules, "tsx/dist/loader.mjs")],
     args: ["--test", "--test-reporter=tap", "--test-concurrency=1", ...files],
   });
+  for (const suite of OWN_SUITES) {
+    const cwd = path.join(modules, suite.name);
+    const files = suiteFiles(cwd, suite);
+    entries.push({
+      name: suite.name,
+      version: PINNED[suite.name],
+      what: `its own tests (${files.length} file${files.length === 1 ? "" : "s"})`,
+      cwd,
+      loader: [],
+      args: [...suite.node, ...files],
+    });
+  }
   for (const file of readdirSync(path.join(workDir, "programs")).sort()) {
     if (!file.endsWith(".test.mjs")) continue;
     const name = file.replace(/\.test\.mjs$/, "");
@@ -136,7 +196,8 @@ function testCounts(output) {
     const all = [...output.matchAll(re)];
     return all.length === 0 ? undefined : Number(all[all.length - 1][1]);
   };
-  return { pass: last(/^# pass (\d+)$/gm), total: last(/^# tests (\d+)$/gm) };
+  // tape pads its counts: `# pass  8`.
+  return { pass: last(/^# pass +(\d+)$/gm), total: last(/^# tests +(\d+)$/gm) };
 }
 
 /**

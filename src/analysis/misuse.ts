@@ -29,6 +29,8 @@ export class MisuseCollector implements AnalysisPass {
   readonly #exitHolds: ExitHold[] = [];
   /** Where each thread last tried to join another (a join with timeout that gave up). */
   readonly #joinSites = new Map<number, { readonly joiner: number; readonly site: number }>();
+  /** Threads still running when their process died (killed): nobody could join them. */
+  readonly #diedWithProcess = new Set<number>();
 
   constructor(
     readonly state: RunState,
@@ -47,6 +49,7 @@ export class MisuseCollector implements AnalysisPass {
         // A worker's end can be said twice: by itself, and by its parent seeing its 'exit'.
         const thread = state.threads.get(event.thread);
         if (thread === undefined || thread.exited) break;
+        if (event.flag) this.#diedWithProcess.add(event.thread);
         for (const hold of thread.held.values()) {
           // Locks only (a semaphore unit is not owned); an object without its record is not judged.
           const known = state.dict.objectKind(hold.object) !== undefined;
@@ -134,15 +137,20 @@ export class MisuseCollector implements AnalysisPass {
   #unjoined(state: RunState, cwd: string): Finding[] {
     const { dict } = state;
     const findings: Finding[] = [];
-    const main = [...dict.threads()].find((t) => t.kind === "main");
-    const mainExited = main !== undefined && state.threads.get(main.ident)?.exited === true;
+    // Per process (a child process's threads carry its pid): whether its main thread exited.
+    const mainExited = new Map<number | undefined, boolean>();
+    for (const t of dict.threads())
+      if (t.kind === "main") mainExited.set(t.pid, state.threads.get(t.ident)?.exited === true);
     for (const info of dict.threads()) {
       if (info.kind !== "worker" || info.daemon || state.joined.has(info.ident)) continue;
+      // Killed running with its process (thread-stream's suite kills a child whose worker it
+      // keeps alive on purpose): the program had no chance to join it.
+      if (this.#diedWithProcess.has(info.ident)) continue;
       const status = state.threads.get(info.ident);
       if (status?.started !== true) continue;
-      // A thread still alive while main is too: the run was cut short (stopped on a deadlock,
-      // killed), it did not end without a join.
-      if (!status.exited && !mainExited) continue;
+      // A thread still alive while the main thread of its process is too: the run was cut short
+      // (stopped on a deadlock, that process killed by a signal), it did not end without a join.
+      if (!status.exited && mainExited.get(info.pid) !== true) continue;
       // Started by a thread we know (not a plain Worker from outside threadlens' Thread).
       const parent = dict.thread(info.parent);
       if (parent === undefined) continue;

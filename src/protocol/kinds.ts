@@ -10,7 +10,8 @@
  */
 export const EVENT_KINDS = [
   "thread-start", //       a logical thread begins: object = parent ident (0 for main)
-  "thread-exit", //        a logical thread ends: object = exit code (workers), 0 for tasks
+  "thread-exit", //        a logical thread ends: object = exit code (workers), 0 for tasks;
+  //                        flag = ended running by its process's death (a signal, a crash)
   "join-begin", //         object = ident of the thread joined; flag = has timeout
   "join-end", //           object = ident of the thread joined; flag = it had ended (not timed out)
   "create", //             a primitive is created: object = its id (meta has name, kind, site)

@@ -234,9 +234,11 @@ export class ProcessHub {
     // An exit sends everything and says so; a death (SIGKILL, SIGTERM, a crash) says nothing.
     if (relay.exitCode === undefined) this.#cut.push({ name: relay.name, pid: relay.pid });
     const time = Math.max(relay.reached, relay.queue.at(-1)?.time ?? 0);
+    // After a death, flagged: those threads were still running when the process was killed.
+    const died = relay.exitCode === undefined;
     for (const thread of relay.live) {
       const code = thread === relay.main ? (relay.exitCode ?? -1) : 0;
-      relay.queue.push({ kind: "thread-exit", thread, object: code, site: 0, time, flag: false });
+      relay.queue.push({ kind: "thread-exit", thread, object: code, site: 0, time, flag: died });
     }
     relay.live.clear();
   }

@@ -37,6 +37,27 @@ test("a plain Worker the program unref()'d, idle on its port at the end, is no u
 test("a plain Worker still idle when main calls process.exit(0) is no unjoined thread", () =>
   expectClean("exit-with-idle-worker.ts", "square 49"));
 
+test("a child process killed while its worker runs (thread-stream's suite) leaves no unjoined thread", () => {
+  const fixture = "killed-child-worker.ts";
+  const output = "square 64; child ended null SIGTERM";
+  const { status, report, stderr } = runJson(fixture);
+  assert.deepEqual(report.findings, [], JSON.stringify(report.findings, null, 2));
+  assert.equal(status, 0);
+  assert.deepEqual(
+    report.cutProcesses?.map((p) => p.name),
+    ["killed-child-worker-child"],
+  );
+  assert.match(stderr, new RegExp(`^${output}$`, "m"));
+  // The plain preload says that the child's recording was cut by its death, and nothing else.
+  const plain = runPreload(fixture);
+  assert.equal(plain.status, 0);
+  assert.equal(plain.stdout.trim(), output);
+  assert.match(
+    plain.stderr,
+    /^threadlens: process killed-child-worker-child \(pid \d+\) died without exiting \(a signal or a crash\): its recording ends with its recorder's last drain, up to 5 ms before its death\nthreadlens: no findings\n$/,
+  );
+});
+
 test("an async-mutex Mutex still locked when a single-threaded program ends is no finding", () =>
   expectClean("mutex-held-single.ts", "locked true"));
 

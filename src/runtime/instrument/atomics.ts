@@ -31,6 +31,7 @@ import { rawNotify, rawWait, rawWaitAsync } from "../rawAtomics.ts";
 import { nextObjectId } from "../world.ts";
 import { waitEnded, waitStarted } from "./pendingWaits.ts";
 import { blockingSync } from "../parking.ts";
+import { remainingOf } from "./timedWaits.ts";
 import {
   pointSync,
   scheduleOn,
@@ -144,6 +145,7 @@ function waitInstrumented(
     // Others went first: the word may differ by now.
     if (wait(array, index, value, 0) === "not-equal") return "not-equal";
   }
+  const began = performance.now();
   const stack = captureStack();
   const site = siteOfStack(stack);
   const object = addressOf(array, index, stack, site);
@@ -153,7 +155,7 @@ function waitInstrumented(
   const slot = scheduleOn ? scheduledPark() : -1;
   let result: "ok" | "not-equal" | "timed-out";
   try {
-    result = blockingSync(() => wait(array, index, value, timeout));
+    result = blockingSync(() => wait(array, index, value, remainingOf(timeout, began)));
   } finally {
     if (scheduleOn) scheduledUnpark(slot);
   }

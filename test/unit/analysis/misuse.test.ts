@@ -110,6 +110,36 @@ describe("misuse", () => {
     );
   });
 
+  test("unjoined-thread: not a worker killed running with its process, nor one alive while its process's main is", () => {
+    const b = new TraceBuilder();
+    const main = b.thread("main");
+    // A child killed by a signal with its worker running (thread-stream's suite does so): the
+    // process hub ends both, flagged as ended by the death.
+    const killed = b.thread("killed", { kind: "main", parent: main, pid: 41 });
+    const sink = b.worker("killed/sink", killed, { pid: 41 });
+    // A worker of that child that ended before, never joined: still unjoined.
+    const early = b.worker("killed/early", killed, { pid: 41 });
+    b.exit(early);
+    b.event("thread-exit", killed, -1, { flag: true }).event("thread-exit", sink, 0, {
+      flag: true,
+    });
+    // A child whose recording stops with its main and its worker still running: the main of
+    // that process, not the program's, says whether the run was cut short.
+    const cut = b.thread("cut", { kind: "main", parent: main, pid: 42 });
+    b.worker("cut/running", cut, { pid: 42 });
+    // A child whose main exits while its worker still runs, never joined.
+    const ended = b.thread("ended", { kind: "main", parent: main, pid: 43 });
+    b.worker("ended/straggler", ended, { pid: 43 });
+    b.exit(ended).exit(main);
+    assert.deepEqual(
+      analyze(b).map((f) => [f.kind, f.threads]),
+      [
+        ["unjoined-thread", ["killed/early"]],
+        ["unjoined-thread", ["ended/straggler"]],
+      ],
+    );
+  });
+
   test("lock-held-at-exit: with the site where it was taken", () => {
     const b = new TraceBuilder();
     const main = b.thread("main");
