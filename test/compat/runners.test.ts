@@ -8,7 +8,16 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, rmSync } from "node:fs";
 import path from "node:path";
-import { cacheDir, ensureCorpus, node, pkg, register, root, threadlensRun } from "./corpus.ts";
+import {
+  cacheDir,
+  ensureCorpus,
+  node,
+  pkg,
+  plainNode,
+  register,
+  root,
+  threadlensRun,
+} from "./corpus.ts";
 
 const suite = path.join(cacheDir, "runners");
 
@@ -100,7 +109,7 @@ for (const [name, describe] of Object.entries(RUNNERS)) {
   test(`${name}: the same pass counts plain, under the preload and under threadlens run`, () => {
     const runner = describe();
     const plainArgs = runner.preloadArgs ?? [runner.program, ...runner.args];
-    const plain = node(plainArgs, suite);
+    const plain = plainNode(plainArgs, suite);
     const plainCounts = runner.counts(plain.stdout + plain.stderr);
     assert.deepEqual(plainCounts, EXPECTED, plain.stdout + plain.stderr);
     assert.equal(plain.status, 0);
