@@ -13,11 +13,20 @@ export const register = path.join(root, "dist/register.mjs");
 const cli = path.join(root, "dist/cli.js");
 export const cacheDir = process.env["THREADLENS_CORPUS_CACHE"] || path.join(root, ".corpus-cache");
 
+/**
+ * "0": a node this test file spawns runs as plain Node would. The test file itself runs under
+ * the preload (scripts/test.mjs), which puts the preload in front of the arguments of every
+ * node it spawns without it, as a process of its own run (DESIGN 3.3): a "plain" run was then
+ * a run under the preload, relaying to the test file's recorder.
+ */
+const PLAIN = { THREADLENS_CHILD_PRELOAD: "0" };
+
 /** Installs the pinned packages if needed (the npm registry, once: a few minutes). */
 export function ensureCorpus(): void {
   const r = spawnSync(process.execPath, [path.join(root, "scripts/corpus-setup.mjs")], {
     encoding: "utf8",
     timeout: 900_000,
+    env: { ...process.env, ...PLAIN },
   });
   assert.equal(r.status, 0, `corpus setup failed:\n${r.stdout}\n${r.stderr}`);
 }
@@ -55,6 +64,11 @@ export function node(
     timeout,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `node <args>` without threadlens: the baseline a run under the preload is compared with. */
+export function plainNode(args: string[], cwd: string, env: Record<string, string> = {}): Run {
+  return node(args, cwd, { ...PLAIN, ...env });
 }
 
 /** `threadlens run <program> --json -- args`, with `nodeOptions` for the program's node. */

@@ -8,7 +8,7 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ensureCorpus, node, pkg, register, root, threadlensRun } from "./corpus.ts";
+import { ensureCorpus, node, pkg, plainNode, register, root, threadlensRun } from "./corpus.ts";
 
 const project = path.join(root, "test/fixtures/compat/project");
 
@@ -31,7 +31,7 @@ for (const [name, loader] of Object.entries(LOADERS)) {
   test(`${name}: compiles its files under the preload, as without it`, () => {
     const outputs = new Map<string, string>();
     for (const program of ["format.ts", "decorators.ts"]) {
-      const alone = node([...loader(), program], project);
+      const alone = plainNode([...loader(), program], project);
       assert.equal(alone.status, 0, alone.stderr);
       const withPreload = node([...loader(), "--import", register, program], project);
       assert.equal(withPreload.status, 0, withPreload.stderr);
@@ -102,7 +102,7 @@ test("ts-node under mocha: a suite ts-node compiles passes under the preload, wh
   const tsNode = pkg("ts-node", "register");
   const spec = ["--reporter", "dot", "callable.spec.ts"];
   const runs = {
-    alone: node(["--require", tsNode, mocha, ...spec], project),
+    alone: plainNode(["--require", tsNode, mocha, ...spec], project),
     "-r before --import": node(
       ["--require", tsNode, "--import", register, mocha, ...spec],
       project,

@@ -32,23 +32,30 @@ function tracedEvents(fixture = "holds.ts", status = 0): string[] {
   }
 }
 
-test("lock holds: isolated ones sampled, nested ones recorded, held ones recorded before a block", () => {
-  const events = tracedEvents();
+/** 1000 isolated holds of `solo`, one in 256 recorded for the timeline: not none, not all. */
+function assertSoloSampled(events: readonly string[]): void {
   const solo = events.filter((e) => e === "acquired solo").length;
-  // 1000 isolated holds, one in 256 recorded for the timeline: not none, not all.
   assert.ok(solo >= 1 && solo <= 4, `${solo} of 1000 isolated holds of solo recorded`);
   assert.equal(events.filter((e) => e === "release solo").length, solo);
+}
+
+/** The holds.ts shape after its isolated holds: a nesting, then a hold across a wait. */
+const NESTED_THEN_HELD = [
+  "acquired outer",
+  "acquired inner",
+  "release inner",
+  "release outer",
+  "acquired held",
+  "wait-begin never",
+  "wait-end never",
+  "release held",
+];
+
+test("lock holds: isolated ones sampled, nested ones recorded, held ones recorded before a block", () => {
+  const events = tracedEvents();
+  assertSoloSampled(events);
   const rest = events.filter((e) => !e.endsWith(" solo") && !e.startsWith("create "));
-  assert.deepEqual(rest, [
-    "acquired outer",
-    "acquired inner",
-    "release inner",
-    "release outer",
-    "acquired held",
-    "wait-begin never",
-    "wait-end never",
-    "release held",
-  ]);
+  assert.deepEqual(rest, NESTED_THEN_HELD);
 });
 
 test("async-mutex holds are recorded as a Lock's: isolated ones sampled, the rest recorded", () => {
@@ -58,20 +65,11 @@ test("async-mutex holds are recorded as a Lock's: isolated ones sampled, the res
   const events = tracedEvents("holdsAsyncMutex.ts").filter((e) =>
     /^(acquired|release|acquire-request|wait-begin|wait-end) /.test(e),
   );
-  const solo = events.filter((e) => e === "acquired solo").length;
-  assert.ok(solo >= 1 && solo <= 4, `${solo} of 1000 isolated holds of solo recorded`);
-  assert.equal(events.filter((e) => e === "release solo").length, solo);
+  assertSoloSampled(events);
   assert.deepEqual(
     events.filter((e) => !e.endsWith(" solo")),
     [
-      "acquired outer",
-      "acquired inner",
-      "release inner",
-      "release outer",
-      "acquired held",
-      "wait-begin never",
-      "wait-end never",
-      "release held",
+      ...NESTED_THEN_HELD,
       "acquired busy",
       "acquire-request busy",
       "release busy",

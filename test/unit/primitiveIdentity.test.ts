@@ -69,6 +69,30 @@ test("every primitive posted and received back revives to itself, its kind intac
   );
 });
 
+/**
+ * Runs ES module `script` under the preload with node `flag` and THREADLENS_RECORD=`record`;
+ * returns its standard output, trimmed (it must exit 0).
+ */
+function runModule(script: string, flag: string, record: string): string {
+  const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_RECORD: record };
+  delete env["NODE_TEST_CONTEXT"];
+  delete env["NODE_OPTIONS"];
+  const r = spawnSync(
+    process.execPath,
+    [
+      flag,
+      "--import",
+      path.join(root, "dist/register.mjs"),
+      "--input-type=module",
+      "--eval",
+      script,
+    ],
+    { cwd: root, env, encoding: "utf8", timeout: 120_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
 test("primitives created in a long synchronous loop are not kept alive until it ends", () => {
   const script = [
     'import { Lock, Semaphore } from "threadlens";',
@@ -82,23 +106,7 @@ test("primitives created in a long synchronous loop are not kept alive until it 
     "globalThis.gc();",
     "console.log((process.memoryUsage().heapUsed - before) / n);",
   ].join("\n");
-  const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_RECORD: "0" };
-  delete env["NODE_TEST_CONTEXT"];
-  delete env["NODE_OPTIONS"];
-  const r = spawnSync(
-    process.execPath,
-    [
-      "--expose-gc",
-      "--import",
-      path.join(root, "dist/register.mjs"),
-      "--input-type=module",
-      "--eval",
-      script,
-    ],
-    { cwd: root, env, encoding: "utf8", timeout: 120_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const perPair = Number(r.stdout.trim());
+  const perPair = Number(runModule(script, "--expose-gc", "0"));
   // Kept alive, a Lock and a Semaphore were about 2 KB of heap per iteration.
   assert.ok(perPair < 200, `${perPair} bytes of heap per Lock and Semaphore`);
 });
@@ -129,23 +137,8 @@ test("primitives keep fast properties and one shape per kind, new, posted or rev
     "console.log(JSON.stringify(out));",
   ].join("\n");
   for (const record of ["0", "1"]) {
-    const env: NodeJS.ProcessEnv = { ...process.env, THREADLENS_RECORD: record };
-    delete env["NODE_TEST_CONTEXT"];
-    delete env["NODE_OPTIONS"];
-    const r = spawnSync(
-      process.execPath,
-      [
-        "--allow-natives-syntax",
-        "--import",
-        path.join(root, "dist/register.mjs"),
-        "--input-type=module",
-        "--eval",
-        script,
-      ],
-      { cwd: root, env, encoding: "utf8", timeout: 120_000 },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    const rows = JSON.parse(r.stdout.trim()) as [string, boolean, boolean, boolean][];
+    const out = runModule(script, "--allow-natives-syntax", record);
+    const rows = JSON.parse(out) as [string, boolean, boolean, boolean][];
     assert.deepEqual(
       rows,
       [

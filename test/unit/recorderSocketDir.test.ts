@@ -8,9 +8,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeSocketDir, sweepOrphanedSocketDirs } from "../../src/runtime/recorderSocketDir.ts";
 
-/** The pid of a process that has ended (spawnSync returns once it has been reaped). */
+/**
+ * The pid of a process that has ended (spawnSync returns once it has been reaped). Plain node
+ * (THREADLENS_CHILD_PRELOAD=0): under the preload this file runs with, a node it spawns would
+ * get the preload too, as a process of this file's run, whose recorder it would start.
+ */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ["-e", "0"]);
+  const child = spawnSync(process.execPath, ["-e", "0"], {
+    env: { ...process.env, THREADLENS_CHILD_PRELOAD: "0" },
+  });
   assert.equal(child.status, 0);
   return child.pid ?? assert.fail("no pid");
 }
