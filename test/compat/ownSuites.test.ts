@@ -1,0 +1,48 @@
+// A real package's own published tests under the preload (DESIGN 5.6: correct code, no
+// finding). thread-stream's thread-management file (pino's worker transport): workers ended by
+// exit, crash, unhandled rejection and garbage collection, a ref'd flush over its Atomics ring,
+// and a child process that keeps its worker alive until the test kills it (an unjoined-thread
+// once). Run from the installed package (scripts/corpus-setup.mjs), plain and under the preload:
+// the same 8 passing tests, and threadlens says nothing but that the killed child's recording
+// was cut. The rest of its suite, and sonic-boom's and atomic-sleep's, are in
+// `npm run bench:realworld` (too long for this tier).
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { ensureCorpus, node, pkg, plainNode, register } from "./corpus.ts";
+
+before(ensureCorpus);
+
+const ARGS = [
+  "--expose-gc",
+  "--test",
+  "--test-reporter=tap",
+  "--test-concurrency=1",
+  "test/thread-management.test.js",
+];
+
+function counts(output: string): [number, number, number] {
+  const count = (name: string): number =>
+    Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(output)?.[1] ?? -1);
+  return [count("tests"), count("pass"), count("fail")];
+}
+
+test("thread-stream's own thread-management tests: the same passes under the preload, no finding", () => {
+  const cwd = pkg("thread-stream");
+  const plain = plainNode(ARGS, cwd);
+  assert.deepEqual(counts(plain.stdout), [8, 8, 0], plain.stdout + plain.stderr);
+  const preload = node(["--import", register, ...ARGS], cwd);
+  assert.equal(preload.status, 0, preload.stdout + preload.stderr);
+  assert.deepEqual(counts(preload.stdout), [8, 8, 0], preload.stdout);
+  // node --test shows the test file's stderr as `# ` lines: threadlens' report is there.
+  const said = `${preload.stdout}\n${preload.stderr}`
+    .split("\n")
+    .map((line) => line.replace(/^#\s?/, ""))
+    .filter((line) => line.startsWith("threadlens") || /threadlens: /.test(line));
+  assert.deepEqual(
+    said.map((line) => line.replace(/\(pid \d+\)/, "(pid N)")),
+    [
+      "threadlens: process flush-ref-keeps-alive (pid N) died without exiting (a signal or a crash): its recording ends with its recorder's last drain, up to 5 ms before its death",
+      "threadlens: no findings",
+    ],
+  );
+});
