@@ -26,49 +26,43 @@ const common = {
 };
 
 /**
- * `import ts from "typescript"` in a CommonJS bundle is `__toESM(require("typescript"))` in
- * every module that imports it: a new object with each of the compiler's thousands of exports
- * copied onto it (about 20 ms of each CLI run that checks fix edits, and of each debug
- * adapter's start). The compiler is CommonJS and its default export is its module object, so
- * its importers are given that object itself, required once.
+ * A plugin that gives every `import x from "<specifier>"` of a CommonJS bundle the module object
+ * itself, required once, where esbuild would give each importing module
+ * `__toESM(require(specifier))`: a new object with all the module's exports copied onto it. Only
+ * for CommonJS modules whose default export is their module object.
  */
-const typeScriptAsRequired = {
-  name: "typescript-as-required",
-  setup(b) {
-    b.onResolve({ filter: /^typescript$/ }, (args) =>
-      args.kind === "import-statement" && args.namespace !== "typescript-as-required"
-        ? { path: "typescript", namespace: "typescript-as-required" }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "typescript-as-required" }, () => ({
-      contents: 'const ts = require("typescript");\nexport default ts;\n',
-      loader: "js",
-      resolveDir: root,
-    }));
-  },
-};
+function defaultAsRequired(specifier) {
+  const namespace = `${specifier.replace(/[^a-z]/g, "-")}-as-required`;
+  const filter = new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  return {
+    name: namespace,
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.kind === "import-statement" && args.namespace !== namespace
+          ? { path: specifier, namespace }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace }, () => ({
+        contents: `const required = require(${JSON.stringify(specifier)});\nexport default required;\n`,
+        loader: "js",
+        resolveDir: root,
+      }));
+    },
+  };
+}
 
 /**
- * The same for `import path from "node:path"` (the only form src uses) in the CommonJS bundles
- * that load in every thread of a program: each of the two dozen modules importing it copied
- * node:path's exports onto an object of its own, about half a millisecond of every worker's
- * start (issue 13).
+ * The TypeScript compiler: thousands of exports copied in every module that imports it (about
+ * 20 ms of each CLI run that checks fix edits, and of each debug adapter's start).
  */
-const nodePathAsRequired = {
-  name: "node-path-as-required",
-  setup(b) {
-    b.onResolve({ filter: /^node:path$/ }, (args) =>
-      args.kind === "import-statement" && args.namespace !== "node-path-as-required"
-        ? { path: "node:path", namespace: "node-path-as-required" }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "node-path-as-required" }, () => ({
-      contents: 'const path = require("node:path");\nexport default path;\n',
-      loader: "js",
-      resolveDir: root,
-    }));
-  },
-};
+const typeScriptAsRequired = defaultAsRequired("typescript");
+
+/**
+ * `import path from "node:path"` (the only form src uses) in the CommonJS bundles that load in
+ * every thread of a program: each of the two dozen modules importing it copied node:path's
+ * exports onto an object of its own, about half a millisecond of every worker's start (issue 13).
+ */
+const nodePathAsRequired = defaultAsRequired("node:path");
 
 /** @type {import("esbuild").BuildOptions[]} */
 const entries = [
