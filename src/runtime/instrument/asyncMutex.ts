@@ -13,6 +13,7 @@
 // Under a controlled schedule (DESIGN 8.1) an acquisition is a scheduling point before the
 // library sees it (its queue order is the order it is called in), and a release is one too.
 import type { ObjectKind } from "../../protocol/events.ts";
+import { traitsOf } from "../../protocol/kinds.ts";
 import { newIdentity } from "../primitive.ts";
 import { emitAcquired, emitPrecise, emitRelease } from "../recording.ts";
 import { holdAcquired, holdReleased, requestEnded, requestRecorded } from "../pendingHolds.ts";
@@ -55,11 +56,15 @@ class Tracked {
   readonly holders: number[] = [];
   /** Acquisitions recorded so far. */
   acquisitions = 0;
+  /** A Mutex (a lock), not a Semaphore: its holds are a Lock's (pendingHolds.ts). */
+  readonly isLock: boolean;
   constructor(
     readonly id: number,
     readonly kind: ObjectKind,
     readonly name: string,
-  ) {}
+  ) {
+    this.isLock = traitsOf(kind).lock;
+  }
 
   isHeldBy(ident: number): boolean {
     return this.holders.includes(ident);
@@ -70,7 +75,7 @@ class Tracked {
     const removed = this.holders.splice(Math.max(at, 0), 1);
     if (removed.length > 0 && heldHere > 0) heldHere--;
     const holder = removed[0] ?? ident ?? 0;
-    if (this.kind === "Lock") holdReleased(this, holder);
+    if (this.isLock) holdReleased(this, holder);
     else emitRelease(holder, this.id);
   }
 
@@ -82,7 +87,7 @@ class Tracked {
     // is), nested ones and those held when something may block are. Each recorded acquisition
     // and release was two events for the recorder to analyze (an async-mutex loop overflowed
     // the ring). A Semaphore's units are recorded as they come.
-    if (this.kind === "Lock") holdAcquired(this, ident, site);
+    if (this.isLock) holdAcquired(this, ident, site);
     else emitAcquired(ident, this.id, site);
   }
 }
@@ -132,7 +137,7 @@ function recordAcquire<T>(
     if (mustWait) {
       emitPrecise("acquire-request", ident, t.id, site, timed);
       // The acquisition that ends a recorded request is always recorded (pendingHolds.ts).
-      if (t.kind === "Lock") requestRecorded(ident, t.id);
+      if (t.isLock) requestRecorded(ident, t.id);
       waitStarted();
       if (scheduleOn) parked = scheduledParkIdent(ident);
     }
@@ -154,7 +159,7 @@ function recordAcquire<T>(
         scheduledUnpark(parked);
         if (mustWait) {
           waitEnded();
-          if (t.kind === "Lock") requestEnded(ident, t.id);
+          if (t.isLock) requestEnded(ident, t.id);
           emitPrecise("acquire-timeout", ident, t.id, 0, false);
         }
         throw error;
@@ -163,7 +168,7 @@ function recordAcquire<T>(
   });
 }
 
-const label = (t: Tracked): string => (t.kind === "Lock" ? "Mutex" : "Semaphore");
+const label = (t: Tracked): string => (t.isLock ? "Mutex" : "Semaphore");
 
 /**
  * `acquire` (the library's acquisition, recorded) after the scheduling point: one async
