@@ -161,18 +161,6 @@ class SliceBuilder {
       case "join-end":
         this.close(this.joins, e, { ended: e.flag });
         break;
-      case "terminate":
-        this.instants.push({
-          name: `terminate ${this.threadName(e.object)}`,
-          cat: "sync",
-          ph: "i",
-          s: "t",
-          pid: PID,
-          tid: e.thread,
-          ts: e.time,
-          args: { thread: e.object },
-        });
-        break;
       case "bad-release":
       case "clear":
       case "create":
@@ -184,23 +172,25 @@ class SliceBuilder {
       case "put":
       case "set":
       case "task-done":
+      case "terminate":
       case "thread-exit":
-      case "thread-start":
-        if (EVENT_TRAITS[e.kind].instant) {
-          const cat = EVENT_TRAITS[e.kind].misuse ? "misuse" : "sync";
-          const name = `${e.kind} ${obj}`;
-          this.instants.push({
-            name,
-            cat,
-            ph: "i",
-            s: "t",
-            pid: PID,
-            tid: e.thread,
-            ts: e.time,
-            args,
-          });
-        }
+      case "thread-start": {
+        const traits = EVENT_TRAITS[e.kind];
+        if (!traits.instant) break;
+        // A mark on the thread that did it, named by what it was done to (a worker it ends).
+        const onThread = traits.object === "thread";
+        this.instants.push({
+          name: `${e.kind} ${onThread ? this.threadName(e.object) : obj}`,
+          cat: traits.misuse ? "misuse" : "sync",
+          ph: "i",
+          s: "t",
+          pid: PID,
+          tid: e.thread,
+          ts: e.time,
+          args: onThread ? { thread: e.object } : args,
+        });
         break;
+      }
       default:
         unreachable(e);
     }

@@ -153,6 +153,22 @@ describe("toPerfetto", () => {
     assert.deepEqual(JSON.parse(JSON.stringify(out)), out);
   });
 
+  test("a terminate is an instant on the caller's track, named by the worker it ends", () => {
+    const trace: Trace = { meta: META, events: [ev(70, 1, "terminate", 2)] };
+    assert.deepEqual(nonMeta(toPerfetto(trace)), [
+      {
+        name: "terminate w",
+        cat: "sync",
+        ph: "i",
+        s: "t",
+        pid: 1,
+        tid: 1,
+        ts: 70,
+        args: { thread: 2 },
+      },
+    ]);
+  });
+
   test("RLock re-entry is one slice; a lock re-taken by its own thread draws no arrow", () => {
     const trace: Trace = {
       meta: META,
