@@ -45,6 +45,11 @@ interface Relay {
   pauseApplied: { readonly generation: number; readonly at: number } | undefined;
 }
 
+/** A command as the child processes' relays read it: one JSON line (processLink.ts). */
+function commandLine(command: HubCommand): string {
+  return `${JSON.stringify(command)}\n`;
+}
+
 export class ProcessHub {
   readonly #server: Server;
   readonly #relays: Relay[] = [];
@@ -130,8 +135,7 @@ export class ProcessHub {
       if (message === undefined) return;
       if (message.type === "hello") {
         relay = this.#hello(message, socket);
-        if (this.#pauseInForce !== undefined)
-          socket.write(`${JSON.stringify(this.#pauseInForce)}\n`);
+        if (this.#pauseInForce !== undefined) socket.write(commandLine(this.#pauseInForce));
       } else if (relay !== undefined) this.#receive(relay, message);
     });
     lines.on("close", () => {
@@ -157,7 +161,7 @@ export class ProcessHub {
    */
   command(command: HubCommand): void {
     this.#pauseInForce = command.type === "pause" ? command : undefined;
-    const line = `${JSON.stringify(command)}\n`;
+    const line = commandLine(command);
     for (const relay of this.#relays) if (relay.open) relay.socket.write(line);
   }
 

@@ -208,21 +208,19 @@ export class Pool {
       process.stderr.write(`Exception in thread ${name}:\n${text}\n`);
     });
     worker.on("message", events.onReply);
+    // An idle worker thread has nothing to finish: ending it is terminating it.
+    const stop = async (): Promise<void> => {
+      traceTerminate(ident);
+      await worker.terminate();
+      await exited;
+    };
     return {
       ident,
       post: (request) => worker.postMessage(request),
       ref: () => worker.ref(),
       unref: () => worker.unref(),
-      terminate: async () => {
-        traceTerminate(ident);
-        await worker.terminate();
-        await exited;
-      },
-      end: async () => {
-        traceTerminate(ident);
-        await worker.terminate();
-        await exited;
-      },
+      terminate: stop,
+      end: stop,
     };
   }
 
