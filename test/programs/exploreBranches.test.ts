@@ -4,16 +4,16 @@
 // explores clean.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertBranchDeadlock, branches, cleanPoints, json, only } from "./explorePointsRuns.ts";
+import {
+  assertBranchDeadlock,
+  branches,
+  cleanPoints,
+  exploreBranchDeadlock,
+  json,
+} from "./explorePointsRuns.ts";
 
 test("threadlens Locks in two Promise.all branches: explore finds the deadlock a plain run only predicts", () => {
-  const plain = json("run", branches);
-  assert.equal(plain.status, 1, "a plain run only predicts it");
-  only(plain.report, "potential-deadlock", "plain run");
-  const { status, report } = json("explore", branches);
-  const context = `explore seed ${String(report.explored?.seed)}`;
-  assert.equal(status, 2, context);
-  assertBranchDeadlock(report, branches, "acquire()", context);
+  const { report, context } = exploreBranchDeadlock(branches, "acquire()");
   const replay = json("run", branches, "--schedule", report.schedule ?? "");
   assert.equal(replay.status, 2, `${context}, replay`);
   assertBranchDeadlock(replay.report, branches, "acquire()", `${context}, replay`);

@@ -13,6 +13,7 @@ import {
   assertBranchDeadlock,
   atomics,
   dir,
+  exploreBranchDeadlock,
   json,
   lineOf,
   only,
@@ -62,13 +63,7 @@ test("Atomics mutexes in two plain workers: a plain run ends; explore finds the 
 });
 
 test("async-mutex in two Promise.all branches: explore finds the deadlock within 50 runs; replayed 10 of 10", () => {
-  const plain = json("run", asyncMutex);
-  assert.equal(plain.status, 1, "a plain run only predicts it");
-  only(plain.report, "potential-deadlock", "plain run");
-  const { status, report } = json("explore", asyncMutex);
-  const context = `explore seed ${String(report.explored?.seed)}`;
-  assert.equal(status, 2, context);
-  const d = assertBranchDeadlock(report, asyncMutex, "acquire()", context);
+  const { report, deadlock: d, context } = exploreBranchDeadlock(asyncMutex, "acquire()");
   const runs = report.explored?.runs ?? 0;
   assert.ok(runs >= 1 && runs <= 50, `${context}: found in run ${runs}`);
   const schedule = report.schedule ?? "";

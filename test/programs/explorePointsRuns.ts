@@ -44,3 +44,20 @@ export function assertBranchDeadlock(report: Report, file: string, take: string,
   );
   return d;
 }
+
+/**
+ * `file`'s two Promise.all branches taking lockA and lockB in opposite orders: a plain run only
+ * predicts their deadlock (exit 1), `explore` finds it (exit 2), as assertBranchDeadlock says.
+ */
+export function exploreBranchDeadlock(
+  file: string,
+  take: string,
+): { report: Report; deadlock: Finding; context: string } {
+  const plain = json("run", file);
+  assert.equal(plain.status, 1, "a plain run only predicts it");
+  only(plain.report, "potential-deadlock", "plain run");
+  const { status, report } = json("explore", file);
+  const context = `explore seed ${String(report.explored?.seed)}`;
+  assert.equal(status, 2, context);
+  return { report, deadlock: assertBranchDeadlock(report, file, take, context), context };
+}
