@@ -22,6 +22,7 @@ import { scannedImportOf, setOwnRuntimeFace } from "./esmGraph.ts";
 import {
   CHILD_PROCESSES_NOW_KEY,
   LAZY_CHILD_PROCESSES_KEY,
+  TS_CLAIMS_KEY,
   WORKER_ENTRY_KEY,
   laterModuleNeedsHooks,
   moduleHooksPlan,
@@ -70,6 +71,7 @@ if (recording && isMainThread) startRecorder();
 const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 const claims = newClaimWords();
+(globalThis as Record<symbol, unknown>)[TS_CLAIMS_KEY] = claims;
 let hooksRegistered = false;
 function registerHooks(): void {
   hooksRegistered = true;

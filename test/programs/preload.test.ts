@@ -182,3 +182,13 @@ test("a CommonJS .ts file compiled on a cold cache records no wait of esbuild's"
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a TypeScript module's JSON import with an import attribute, in main and in a Thread's worker", () => {
+  const { status, report, stderr } = runJson(`${fixtures}/json-thread.ts`);
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(
+    stderr.split("\n").filter((line) => /^(main|worker):/.test(line)),
+    ["main: hello from JSON", "worker: hello from JSON, true"],
+  );
+});
