@@ -1,6 +1,6 @@
-// Which worker starts run on an entry compiled ahead (workerPrecompile.ts, its own bundle,
-// loaded here on a thread's first TypeScript worker) rather than through the module hooks:
-// a TypeScript entry file, in a process where the preload is the only loader (another
+// Which worker starts, and which Process children, run on an entry compiled ahead
+// (workerPrecompile.ts, its own bundle, loaded here on a thread's first such start) rather
+// than through the module hooks: a TypeScript entry file, in a process where the preload is the only loader (another
 // TypeScript loader, a --loader, a --require or --import of the program's own, or resolution
 // options would make the hooks' answers something this does not reproduce), with no
 // execArgv of the worker's own. THREADLENS_WORKER_PRECOMPILE=0 turns it off (every such
@@ -30,10 +30,10 @@ function settingsAllow(file: string): boolean {
 }
 
 /**
- * The compiled module (a path) to start a worker on instead of its TypeScript entry `file`, or
- * undefined to start it as given (with the hooks).
+ * The compiled module (a path) to start a worker or a child process on instead of its
+ * TypeScript entry `file`, or undefined to start it as given (with the hooks).
  */
-export function compiledWorkerEntry(
+export function compiledEntry(
   file: string | undefined,
   options: WorkerOptions | undefined,
 ): string | undefined {

@@ -48,7 +48,7 @@ import {
   type WorkerEntry,
 } from "../moduleHooks.ts";
 import { workerExecArgv } from "../process/childArgv.ts";
-import { compiledWorkerEntry } from "../precompiledEntry.ts";
+import { compiledEntry } from "../precompiledEntry.ts";
 import { INTERNAL_WORKER_MARK, RECORDER_WORKER_MARK } from "../../protocol/recorderWire.ts";
 import {
   pointSync,
@@ -142,7 +142,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       // a Thread's or a plain worker's, not threadlens' own others.
       const programs = hasMark(options, [BOOTSTRAP_KEY]) || !hasMark(options, UNINSTRUMENTED_MARKS);
       const compiled = programs
-        ? compiledWorkerEntry(workerEntry(given, options?.eval === true).file, options)
+        ? compiledEntry(workerEntry(given, options?.eval === true).file, options)
         : undefined;
       const filename = compiled ?? given;
       // The worker's preload decides by its entry whether it needs the module hooks.
