@@ -1,9 +1,13 @@
-// Recording cost (`npm run bench:recording`): the Lock bench and an end-to-end workload run
-// twice, with recording off (THREADLENS_RECORD=0: same preload, same TypeScript loading) and
-// on; ratios are printed. Inside each run the raw Atomics mutex and async-mutex are measured in
-// the same process as the threadlens Lock, so "on / raw" and "on / async-mutex" are same-process
-// ratios; "on / off" compares the two runs. Nothing here asserts a time.
+// Recording cost (`npm run bench:recording`): the Lock bench runs twice, with recording off
+// (THREADLENS_RECORD=0: same preload, same TypeScript loading) and on; ratios are printed.
+// Inside each run the raw Atomics mutex and async-mutex are measured in the same process as the
+// threadlens Lock, so "on / raw" and "on / async-mutex" are same-process ratios; "on / off"
+// compares the two runs. The end-to-end workload (bench/workload.ts) runs in interleaved off/on
+// pairs and reports the median of the pairs' ratios, wall and CPU time (workloadPairs.mjs:
+// BENCH_PAIRS, default 7; BENCH_BASE=<another build's register.mjs> compares two builds too).
+// Nothing here asserts a time.
 import { spawnSync } from "node:child_process";
+import { pairsFromEnv, pairsReport, workloadPairs } from "./workloadPairs.mjs";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,20 +33,6 @@ function lockRows(record) {
   const out = path.join(dir, `rows-${record}.json`);
   node(["bench/lock.bench.ts"], { THREADLENS_RECORD: record, BENCH_SCALE: scale, BENCH_JSON: out });
   return JSON.parse(readFileSync(out, "utf8"));
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function workloadMs(record) {
-  const runs = [];
-  for (let i = 0; i < 5; i++) {
-    const lines = node(["bench/workload.ts"], { THREADLENS_RECORD: record }).trim().split("\n");
-    runs.push(Number(lines[lines.length - 1]));
-  }
-  return median(runs);
 }
 
 try {
@@ -79,12 +69,8 @@ try {
         goal,
     );
   }
-  const e2eOff = workloadMs("0");
-  const e2eOn = workloadMs("1");
-  console.log(
-    `\nend to end (bench/workload.ts, 4 workers, median of 5): off ${e2eOff.toFixed(0)} ms, on ${e2eOn.toFixed(0)} ms, ` +
-      `on/off ${(e2eOn / e2eOff).toFixed(2)}x (goal <= 1.3x)`,
-  );
+  console.log();
+  for (const line of pairsReport(workloadPairs(pairsFromEnv()))) console.log(line);
   console.log("ring: 16 bytes per event (4 int32 words)");
 } finally {
   rmSync(dir, { recursive: true, force: true });

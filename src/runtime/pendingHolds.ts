@@ -9,7 +9,10 @@
 //   a new segment (the happens-before filter depends on it), and so do the first repeats again;
 // - before anything that can block or end a thread (every precise event), all holds are
 //   recorded, so a blocked thread's holds are always visible to the wait-for analysis.
-// One unrecorded hold in SAMPLE_EVERY is still recorded, acquired and release, for the timeline.
+// One unrecorded hold in SAMPLE_EVERY is still recorded, acquired and release, for the timeline,
+// at most one per SAMPLE_GAP_MICROS in a thread: a hot loop's samples were nearly every event of
+// its run (4 threads taking two locks 200,000 times: 12,800 of 13,000), and analyzing them, with
+// the compilations that brought on, was most of what recording cost the program.
 // The common case, one lock taken while nothing else is tracked and released before anything
 // else happens, lives in the "solo" slot below: plain variables, no array stores. The next most
 // common, a second lock taken by the same logical thread while it holds the solo one, when
@@ -35,6 +38,8 @@ import {
 
 const CAPACITY = 64;
 const SAMPLE_EVERY = 256; // a power of two: the sample test is a mask
+/** At most one sampled hold per this many microseconds of a thread's run (by acquisition time). */
+const SAMPLE_GAP_MICROS = 10_000;
 
 interface HeldLock {
   readonly id: number;
@@ -69,6 +74,18 @@ let duoStack: Error | undefined;
 let duoTime = 0;
 /** Which slot the last releaseSolo() emptied (for unreleaseSolo). */
 let emptiedDuo = false;
+/** When the last sampled hold was taken (µs); the first one is always due. */
+let lastSampleTime = -SAMPLE_GAP_MICROS;
+
+/**
+ * Whether the unrecorded hold counted `n`-th, taken at `time`, is sampled: one in SAMPLE_EVERY,
+ * SAMPLE_GAP_MICROS after the last sample at least (or before it: the clock's words wrap).
+ */
+function sampleDue(n: number, time: number): boolean {
+  if ((n & (SAMPLE_EVERY - 1)) !== 0) return false;
+  const since = time - lastSampleTime;
+  return since >= SAMPLE_GAP_MICROS || since < 0;
+}
 
 /** Puts a hold of the solo's thread, not yet recorded, at `index` of the arrays, the last. */
 function fillSlot(
@@ -106,6 +123,7 @@ function siteOf(site: number, stack: Error | undefined): number {
 
 /** Records an unrecorded hold that ended, acquired and release, for the timeline. */
 function sampleHold(lock: HeldLock, ident: number, site: number, time: number): void {
+  lastSampleTime = time;
   acquiredAt(lock, ident, site, time);
   released(lock, ident);
 }
@@ -329,7 +347,7 @@ export function holdReleased(lock: HeldLock, ident: number): void {
   if (duoLock === lock && soloIdent === ident) {
     duoLock = undefined;
     unrecordedHolds = (unrecordedHolds + 1) | 0;
-    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
+    if (sampleDue(unrecordedHolds, duoTime)) {
       sampleHold(lock, ident, siteOf(duoSite, duoStack), duoTime);
     }
     duoStack = undefined;
@@ -339,7 +357,7 @@ export function holdReleased(lock: HeldLock, ident: number): void {
   if (soloLock === lock && soloIdent === ident) {
     soloLock = undefined;
     unrecordedHolds = (unrecordedHolds + 1) | 0;
-    if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
+    if (sampleDue(unrecordedHolds, soloTime)) {
       sampleHold(lock, ident, siteOf(soloSite, soloStack), soloTime);
     }
     soloStack = undefined;
@@ -350,7 +368,7 @@ export function holdReleased(lock: HeldLock, ident: number): void {
     if (recorded[i] === 1) released(lock, ident);
     else {
       unrecordedHolds = (unrecordedHolds + 1) | 0;
-      if ((unrecordedHolds & (SAMPLE_EVERY - 1)) === 0) {
+      if (sampleDue(unrecordedHolds, times[i] ?? 0)) {
         sampleHold(lock, ident, siteOf(sites[i] ?? 0, stacks[i]), times[i] ?? 0);
       }
     }
@@ -373,7 +391,7 @@ export function releaseSolo(lock: HeldLock, ident: number): boolean {
   if (!duo && (soloLock !== lock || duoLock !== undefined)) return false;
   const n = (unrecordedHolds + 1) | 0;
   // The sampled release emits events, which must not precede the bad-release check.
-  if ((n & (SAMPLE_EVERY - 1)) === 0) return false;
+  if (sampleDue(n, duo ? duoTime : soloTime)) return false;
   if (duo) duoLock = undefined;
   else soloLock = undefined;
   emptiedDuo = duo;

@@ -95,6 +95,48 @@ test("lock holds: a repeated nesting recorded once, and both holds before a bloc
   ]);
 });
 
+test("lock holds: a hot loop's unrecorded holds are sampled at most once per 10 ms of its thread", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "threadlens-holds-"));
+  try {
+    const trace = path.join(dir, "hot.tltrace");
+    const r = cliRun(["run", "test/fixtures/analysis/holdsHot.ts", "--trace", trace]);
+    assert.equal(r.status, 0, r.stderr);
+    const names = new Map<string, string>();
+    const holds: { kind: string; lock: string; ms: number }[] = [];
+    for (const line of readFileSync(trace, "utf8").split("\n")) {
+      const object = /^object (\d+) \w+ (\S+) /.exec(line);
+      if (object?.[1] !== undefined && object[2] !== undefined) names.set(object[1], object[2]);
+      const event = /^([\d.]+) (acquired|release) thread=1 object=(\d+)/.exec(line);
+      if (event?.[1] === undefined || event[2] === undefined) continue;
+      holds.push({ kind: event[2], lock: names.get(event[3] ?? "") ?? "", ms: Number(event[1]) });
+    }
+    // The first nesting, recorded for the lock-order graph; then only samples, each one hold.
+    assert.deepEqual(
+      holds.slice(0, 4).map((h) => `${h.kind} ${h.lock}`),
+      ["acquired outer", "acquired inner", "release inner", "release outer"],
+    );
+    const sampled = holds.slice(4);
+    const acquired = sampled.filter((h) => h.kind === "acquired");
+    for (let i = 0; i < sampled.length; i += 2) {
+      assert.equal(sampled[i]?.kind, "acquired");
+      assert.deepEqual(sampled[i + 1] && [sampled[i + 1]?.kind, sampled[i + 1]?.lock], [
+        "release",
+        sampled[i]?.lock,
+      ]);
+    }
+    // 1,199,998 unrecorded holds: one in 256 would be 4,687 samples. The loop runs for more than
+    // 10 ms on any machine (a recorded hold costs more than 9 ns), so two are sampled at least.
+    assert.ok(acquired.length >= 2, `${acquired.length} sampled holds`);
+    assert.ok(acquired.length < 4687, `${acquired.length} sampled holds`);
+    for (let i = 1; i < acquired.length; i++) {
+      const gap = (acquired[i]?.ms ?? 0) - (acquired[i - 1]?.ms ?? 0);
+      assert.ok(gap >= 9.9995, `sampled holds ${gap.toFixed(3)} ms apart`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("lock holds: a bad release of an isolated hold drops the hold and is recorded", () => {
   // Exit 1: the bad release is a misuse finding. The task's release is recorded (no hold of its
   // own), main's is the bad one, and main's hold, ended by the task, is never recorded.
