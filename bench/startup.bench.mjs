@@ -1,6 +1,7 @@
 // Start-up cost of the preload (`npm run bench:startup`): plain `node` against
 // `node --import ./dist/register.mjs` in the same run, on an empty .js script, an empty .ts one
-// (compile cache warm, and cold: a new content each run) and a worker thread's start (measured
+// (compile cache warm, and cold: a new content each run) and a worker thread's start, of a
+// JavaScript and of a TypeScript entry (measured
 // inside the program: from `new Worker` to the worker's first line, for workers started one
 // after another). Every round runs every variant once, interleaved, so a busy machine's drift
 // hits both sides; the figures are medians over the rounds. Goals (issue 13): empty .js
@@ -32,14 +33,21 @@ const workerModule = file(
   "worker.js",
   'require("node:worker_threads").parentPort.postMessage(performance.timeOrigin);\n',
 );
+// The same worker in TypeScript (an ES module): under the preload its entry is compiled ahead
+// (runtime/workerPrecompile.ts); plain node's baseline stays the JavaScript worker's.
+const workerModuleTs = file(
+  "worker.ts",
+  'import { parentPort } from "node:worker_threads";\nconst origin: number = performance.timeOrigin;\nparentPort?.postMessage(origin);\n',
+);
 // Prints the median ms from `new Worker` to the worker's first line over BENCH_WORKERS workers.
-const workerStarts = file(
-  "workerStarts.mjs",
-  `import { Worker } from "node:worker_threads";
+const startsOf = (name, module) =>
+  file(
+    name,
+    `import { Worker } from "node:worker_threads";
 const times = [];
 for (let i = 0; i < ${workers}; i++) {
   const start = performance.timeOrigin + performance.now();
-  const worker = new Worker(${JSON.stringify(workerModule)});
+  const worker = new Worker(${JSON.stringify(module)});
   // Listened for from the start: a worker that posts and ends at once can have its 'exit'
   // emitted in the same turn as its message, before code after an await could listen.
   const exited = new Promise((resolve) => worker.once("exit", resolve));
@@ -53,7 +61,9 @@ for (let i = 0; i < ${workers}; i++) {
 times.sort((a, b) => a - b);
 console.log(times[Math.floor(times.length / 2)]);
 `,
-);
+  );
+const workerStarts = startsOf("workerStarts.mjs", workerModule);
+const workerStartsTs = startsOf("workerStartsTs.mjs", workerModuleTs);
 
 let coldRun = 0;
 const failures = [];
@@ -99,6 +109,13 @@ const cases = [
     perWorker: true,
     plain: () => run([workerStarts], { output: true }),
     preload: () => run([...preload, workerStarts], { output: true }),
+  },
+  {
+    name: `TypeScript worker start (median of ${workers})`,
+    goal: 15,
+    perWorker: true,
+    plain: () => run([workerStarts], { output: true }),
+    preload: () => run([...preload, workerStartsTs], { output: true }),
   },
 ];
 

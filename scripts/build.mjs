@@ -89,6 +89,14 @@ const entries = [
     },
   },
   { entryPoints: { poolWorker: "src/runtime/poolWorker.ts" }, format: "cjs" },
+  // TypeScript worker entries compiled for a start without the module hooks
+  // (runtime/workerPrecompile.ts), with es-module-lexer bundled: loaded only by a thread that
+  // starts such a worker.
+  {
+    entryPoints: { workerPrecompile: "src/runtime/workerPrecompile.ts" },
+    format: "cjs",
+    plugins: [nodePathAsRequired],
+  },
   {
     entryPoints: { recorder: "src/recorder/recorderThread.ts" },
     format: "cjs",

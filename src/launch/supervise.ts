@@ -10,6 +10,7 @@ import type { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import {
   ENV_CONTROL_FD,
+  ENV_MAIN_ENTRY,
   ENV_OUTPUT_FD,
   ENV_PROGRAM,
   ENV_STREAM,
@@ -19,6 +20,7 @@ import {
   type RecorderOutput,
 } from "../protocol/recorderControl.ts";
 import { cacheDir } from "../protocol/codeCache.ts";
+import { compiledProgramEntry } from "./compiledEntry.ts";
 import { killProcessTree } from "../protocol/processTree.ts";
 import { isTypeScriptFile, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 
@@ -207,9 +209,12 @@ export function superviseProgram(
   env[ENV_CONTROL_FD] = String(CONTROL_FD);
   const register = pathToFileURL(path.join(launch.distDir, "register.mjs")).href;
   const stdio: StdioEntry[] = [...launch.stdio, "pipe", "pipe"];
+  const runtimeArgs = launch.runtimeArgs ?? [];
+  const compiled = compiledProgramEntry(launch.file, launch.distDir, runtimeArgs, env);
+  if (compiled !== undefined) env[ENV_MAIN_ENTRY] = launch.file;
   const child = spawn(
     launch.runtimeExecutable ?? process.execPath,
-    [...(launch.runtimeArgs ?? []), "--import", register, launch.file, ...launch.args],
+    [...runtimeArgs, "--import", register, compiled ?? launch.file, ...launch.args],
     { stdio, env, cwd: launch.cwd },
   );
   const started = new Promise<void>((resolve, reject) => {

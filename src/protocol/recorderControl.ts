@@ -10,6 +10,9 @@ export const ENV_TIMEOUT_MS = "THREADLENS_TIMEOUT_MS"; // stop as a hang after t
 export const ENV_PROGRAM = "THREADLENS_PROGRAM"; // the program as the user named it (for the report)
 export const ENV_STREAM = "THREADLENS_STREAM"; // "1": also stream dictionary records and events
 export const ENV_CONTROL_FD = "THREADLENS_CONTROL_FD"; // fd the recorder reads ControlCommand lines from
+// The program's TypeScript entry when the supervisor started it on that entry compiled ahead
+// (launch/compiledEntry.ts): the preload makes it process.argv[1] again before the program runs.
+export const ENV_MAIN_ENTRY = "THREADLENS_MAIN_ENTRY";
 
 /** Environment data key (worker_threads) of the pause word every thread checks. */
 export const PAUSE_DATA_KEY = "threadlens:pause";

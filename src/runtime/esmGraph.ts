@@ -39,7 +39,8 @@ export function hasDynamicImport(source: string): boolean {
 }
 /** More ES modules than this in one graph: the hooks, rather than the scan's cost. */
 const SCAN_LIMIT = 300;
-const CONDITIONS = new Set(["node", "import", "default"]);
+/** Node 20's conditions for import (node-addons unless --no-addons, which scanGraph leaves to the hooks). */
+const CONDITIONS = new Set(["node", "import", "node-addons", "default"]);
 
 /** The module format Node gives `file` when it is imported (or required). */
 export function importedFormat(file: string, source?: string): "module" | "commonjs" | "other" {
@@ -125,7 +126,7 @@ function mainPath(dir: string, main: unknown): string | undefined {
 }
 
 /** The file a bare specifier names from `parentDir`, as Node's import resolves it. */
-function resolvePackage(specifier: string, parentDir: string): string | undefined {
+export function resolvePackage(specifier: string, parentDir: string): string | undefined {
   const parts = specifier.split("/");
   const nameParts = specifier.startsWith("@") ? 2 : 1;
   if (parts.length < nameParts || parts.slice(0, nameParts).some((p) => p === "")) return;
@@ -205,9 +206,9 @@ export function setOwnRuntimeFace(file: string): void {
 const ASYNC_MUTEX_ESM = /[\\/]node_modules[\\/]async-mutex[\\/]index\.mjs$/;
 
 /** Node options that change how imports resolve or what a .js file is. */
-function resolutionOptions(): boolean {
+export function resolutionOptions(): boolean {
   return process.execArgv.some((arg) =>
-    /^(?:-C|--conditions|--experimental-default-type|--input-type)(?:=|$)/.test(arg),
+    /^(?:-C|--conditions|--experimental-default-type|--input-type|--no-addons)(?:=|$)/.test(arg),
   );
 }
 

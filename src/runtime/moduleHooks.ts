@@ -27,6 +27,13 @@ export const LAZY_CHILD_PROCESSES_KEY = Symbol.for("threadlens.lazyChildProcesse
 /** Left by the runtime: instruments node:child_process now (before code that may import it). */
 export const CHILD_PROCESSES_NOW_KEY = Symbol.for("threadlens.childProcessesNow");
 
+/**
+ * Set by the preload (register.ts): its claim words (loaderClaims.ts), which say whether
+ * another loader compiles TypeScript in this process (then no worker entry is compiled ahead:
+ * precompiledEntry.ts).
+ */
+export const TS_CLAIMS_KEY = Symbol.for("threadlens.typeScriptClaims");
+
 /** Environment data key: the entry of the worker being started (instrument/workers.ts). */
 export const WORKER_ENTRY_KEY = "threadlens:workerEntry";
 

@@ -14,6 +14,7 @@ import {
   workerData,
 } from "node:worker_threads";
 import { RECORDER_WORKER_MARK } from "../protocol/recorderWire.ts";
+import { ENV_MAIN_ENTRY } from "../protocol/recorderControl.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
 import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
 import { loadWithCodeCache } from "./runtimeCode.ts";
@@ -22,6 +23,7 @@ import { scannedImportOf, setOwnRuntimeFace } from "./esmGraph.ts";
 import {
   CHILD_PROCESSES_NOW_KEY,
   LAZY_CHILD_PROCESSES_KEY,
+  TS_CLAIMS_KEY,
   WORKER_ENTRY_KEY,
   laterModuleNeedsHooks,
   moduleHooksPlan,
@@ -70,6 +72,7 @@ if (recording && isMainThread) startRecorder();
 const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 const claims = newClaimWords();
+(globalThis as Record<symbol, unknown>)[TS_CLAIMS_KEY] = claims;
 let hooksRegistered = false;
 function registerHooks(): void {
   hooksRegistered = true;
@@ -99,6 +102,13 @@ setOwnRuntimeFace(path.join(distDir, "runtime.mjs"));
  */
 let asyncMutexBuilds: readonly string[] = [];
 const hooksPlan = moduleHooksPlan(threadEntry());
+// Started on its TypeScript entry compiled ahead (launch/compiledEntry.ts), whose graph the
+// plan above was made from: the program sees its own entry in process.argv[1], as without it.
+const mainEntry = isMainThread ? process.env[ENV_MAIN_ENTRY] : undefined;
+if (mainEntry !== undefined) {
+  process.argv[1] = mainEntry;
+  delete process.env[ENV_MAIN_ENTRY];
+}
 if (hooksPlan === true) registerHooks();
 else if (!recording)
   registerHooksWhenNeeded(); // nothing to instrument

@@ -37,7 +37,7 @@ export function formatOf(file: string, source: string): ModuleFormat {
   return "commonjs";
 }
 
-const CACHE_VERSION = "2";
+const CACHE_VERSION = "3";
 // Where the preload keeps what it compiled (TypeScript here, V8 code in runtimeCode.ts).
 export { cacheDir };
 
@@ -108,6 +108,9 @@ export function transformOptions(file: string, format: ModuleFormat) {
     sourcemap: "inline" as const,
     sourcefile: file,
     target: "node20",
+    // Kept as written: at target node20 esbuild drops `with { type: "json" }`, which Node
+    // (20.10 on) requires of a JSON import.
+    supported: { "import-attributes": true },
     logLevel: "silent" as const,
   };
 }

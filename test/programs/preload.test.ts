@@ -182,3 +182,30 @@ test("a CommonJS .ts file compiled on a cold cache records no wait of esbuild's"
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a TypeScript module's JSON import with an import attribute, in main and in a Thread's worker", () => {
+  const { status, report, stderr } = runJson(`${fixtures}/json-thread.ts`);
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(
+    stderr.split("\n").filter((line) => /^(main|worker):/.test(line)),
+    ["main: hello from JSON", "worker: hello from JSON, true"],
+  );
+});
+
+test("a TypeScript program run by the CLI sees its own entry in process.argv[1], compiled ahead or not", () => {
+  for (const precompile of ["1", "0"]) {
+    const { status, report, stderr } = runJson(
+      `${fixtures}/argv-entry.ts`,
+      { THREADLENS_WORKER_PRECOMPILE: precompile },
+      ["--", "a", "b"],
+    );
+    assert.equal(status, 0, stderr);
+    assert.deepEqual(report.findings, []);
+    assert.deepEqual(
+      stderr.split("\n").filter((line) => /^(argv1|main module|variable|args):/.test(line)),
+      ["argv1: true", "main module: true", "variable: gone", "args: a,b"],
+      `THREADLENS_WORKER_PRECOMPILE=${precompile}`,
+    );
+  }
+});

@@ -48,6 +48,7 @@ import {
   type WorkerEntry,
 } from "../moduleHooks.ts";
 import { workerExecArgv } from "../process/childArgv.ts";
+import { compiledEntry } from "../precompiledEntry.ts";
 import { INTERNAL_WORKER_MARK, RECORDER_WORKER_MARK } from "../../protocol/recorderWire.ts";
 import {
   pointSync,
@@ -136,7 +137,14 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
   const joinables = new WeakMap<object, Joinable>();
   let internal = false;
   class Worker extends Base {
-    constructor(filename: string | URL, options?: WorkerOptions) {
+    constructor(given: string | URL, options?: WorkerOptions) {
+      // A TypeScript entry compiled ahead starts without the module hooks (precompiledEntry.ts):
+      // a Thread's or a plain worker's, not threadlens' own others.
+      const programs = hasMark(options, [BOOTSTRAP_KEY]) || !hasMark(options, UNINSTRUMENTED_MARKS);
+      const compiled = programs
+        ? compiledEntry(workerEntry(given, options?.eval === true).file, options)
+        : undefined;
+      const filename = compiled ?? given;
       // The worker's preload decides by its entry whether it needs the module hooks.
       const entry = workerEntry(filename, options?.eval === true);
       // Its preload waits for the recorder thread, which the main thread may not have started.
@@ -151,7 +159,7 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
         if (hasMark(options, [ESBUILD_MARK])) watchUnobserved(this, options);
         return;
       }
-      const name = workerName(filename, options);
+      const name = workerName(given, options);
       if (scheduleOn) pointSync("start", { name }, "Worker");
       const bootstrap: PlainWorkerBootstrap = {
         ident: nextLogicalThreadId(),

@@ -49,6 +49,16 @@ export function hasPreload(argv: readonly string[]): boolean {
 /** Options that load other code before the program (loaders and preloads). */
 const OTHER_PRELOADS = /^(?:--import|--require|-r|--loader|--experimental-loader)(?:=|$)/;
 
+/** Whether these Node options load a loader or preload other than the threadlens preload. */
+export function hasOtherLoaders(argv: readonly string[]): boolean {
+  return withoutPreload(argv).some((arg) => OTHER_PRELOADS.test(arg));
+}
+
+/** Whether the threadlens preload is the only loader or preload these Node options load. */
+export function preloadIsOnlyLoader(argv: readonly string[]): boolean {
+  return withoutPreload(argv).length < argv.length && !hasOtherLoaders(argv);
+}
+
 /**
  * The Node options of a worker thread that would inherit `parentArgv`: the same, with the
  * preload's CommonJS build (`cjsPreload`) through --require instead of --import (the worker
@@ -60,8 +70,6 @@ export function workerExecArgv(
   parentArgv: readonly string[],
   cjsPreload: string,
 ): string[] | undefined {
-  const rest = withoutPreload(parentArgv);
-  if (rest.length === parentArgv.length || rest.some((arg) => OTHER_PRELOADS.test(arg)))
-    return undefined;
-  return [...rest, "--require", cjsPreload];
+  if (!preloadIsOnlyLoader(parentArgv)) return undefined;
+  return [...withoutPreload(parentArgv), "--require", cjsPreload];
 }

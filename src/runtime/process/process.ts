@@ -18,6 +18,8 @@ import { resolveModulePath } from "../modulePath.ts";
 import { callerSite, type SourceSite } from "../naming.ts";
 import { deadlineOf, describe, optionalName, remaining, type TimeoutOptions } from "../validate.ts";
 import { childExecArgv } from "./childArgv.ts";
+import { compiledEntry } from "../precompiledEntry.ts";
+import { ENV_MAIN_ENTRY } from "../../protocol/recorderControl.ts";
 import { findUnsendable, fromSendable, toSendable } from "./sharing.ts";
 import {
   ENV_PROCESS_BOOTSTRAP,
@@ -144,13 +146,17 @@ export class Process {
     needRecorder(); // the child relays to this process's recorder
     const ident = nextLogicalThreadId();
     const link: ProcessLink = { pid: process.pid, ident, starter: currentIdent(), name: this.name };
-    const child = childProcess().fork(this.modulePath, [], {
+    // A TypeScript entry compiled ahead: the child's main thread then needs no module hooks
+    // (precompiledEntry.ts); its preload puts the entry's own path back in process.argv[1].
+    const compiled = compiledEntry(this.modulePath, undefined);
+    const child = childProcess().fork(compiled ?? this.modulePath, [], {
       execArgv: childExecArgv(process.execArgv, preloadUrl),
       env: {
         ...process.env,
         ...this.#env,
         [ENV_PROCESS_BOOTSTRAP]: bootstrap,
         [ENV_PROCESS_LINK]: JSON.stringify(link),
+        ...(compiled === undefined ? {} : { [ENV_MAIN_ENTRY]: this.modulePath }),
       },
       stdio: ["inherit", "inherit", "inherit", "ipc"],
       serialization: "advanced",

@@ -1,0 +1,297 @@
+// A worker whose entry is a TypeScript ES module, started without the ES module hooks
+// (instrument/workers.ts; its own bundle, dist/workerPrecompile.js, loaded only then). On Node
+// 20 every thread that registers the hooks starts a hooks thread of its own and waits for it:
+// about 55 ms of CPU time more than a JavaScript worker's start under the preload, for each
+// worker (a pool of eight TypeScript workers: almost half a second). The worker's graph is
+// compiled here instead, once a process: each TypeScript module of the entry's static graph
+// becomes a JavaScript module in the cache, made of the transform the hooks would load (the
+// same code, its source map kept: stacks and sites at TypeScript lines), with
+//  - its static specifiers resolved as the hooks resolve them (loaderHooks.ts: Node's
+//    resolution, then the TypeScript-style "./x.js" for x.ts and extensionless "./x";
+//    "threadlens" to the preload's runtime) and written as absolute file URLs, of the compiled
+//    module for a TypeScript one, of the file itself for anything else;
+//  - the module's meta object (used only for its url, dirname and filename) the original
+//    file's.
+// The worker then starts on the entry's compiled module, and its preload decides from that
+// JavaScript graph, as for any other entry, that it needs no hooks (esmGraph.ts). Whatever
+// this cannot reproduce exactly is left to the hooks, as before: a dynamic import(), another
+// use of the meta object, a CommonJS TypeScript module, a specifier it cannot resolve (package
+// "imports", a query, another scheme, a file that is not there), a syntax error (the hooks
+// report it, with its location).
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parse } from "es-module-lexer/minimal/js";
+import { resolvePackage } from "./esmGraph.ts";
+import {
+  cacheDir,
+  contentHash,
+  formatOf,
+  isTypeScriptFile,
+  readCached,
+  transformOptions,
+  writeCached,
+} from "./tsTransform.ts";
+
+export interface PrecompileSettings {
+  /** The preload's dist/runtime.mjs, what the hooks resolve "threadlens" to. */
+  readonly ownRuntime: string;
+  /** Names the preload's build: another build writes other files. */
+  readonly build: string;
+}
+
+/** A static import's specifier in a module's code (between its quotes: start, end). */
+interface SpecifierEdit {
+  readonly start: number;
+  readonly end: number;
+  /** The resolved file (real path), or undefined for a Node builtin (left as written). */
+  readonly target: string | undefined;
+}
+
+interface CompiledModule {
+  readonly file: string;
+  readonly code: string;
+  readonly edits: readonly SpecifierEdit[];
+  /** Where the meta object's keyword pair stands in the code. */
+  readonly metas: readonly number[];
+}
+
+/**
+ * The meta object's expression, spelled so that this file (CommonJS, as its package's "type"
+ * and its require() say) is not taken for an ES module by the format sniffing of
+ * moduleFormat.ts when the tests load it from source.
+ */
+const IMPORT_META = ["import", "meta"].join(".");
+/** Written in its place: an identifier of the same length keeps every column. */
+const META = "__tlMeta___";
+const META_USES = /^\.(?:url|dirname|filename)(?![\w$])/;
+const LEXER_STATIC = 1;
+const LEXER_META = 3;
+/** es-module-lexer's minimal build reports `export * from` as this type in some versions. */
+const LEXER_REEXPORT_STAR = 8;
+const INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
+
+/** Each candidate the hooks try after Node's resolution fails (loaderHooks.ts alternatives). */
+function alternatives(specifier: string): string[] {
+  const js = /\.([cm]?)js$/.exec(specifier);
+  if (js !== null)
+    return [
+      specifier.slice(0, -js[0].length) + `.${js[1] ?? ""}ts`,
+      specifier.slice(0, -js[0].length) + ".tsx",
+    ];
+  if (/\.[a-z]+$/i.test(specifier)) return [];
+  return [`${specifier}.ts`, `${specifier}.tsx`, `${specifier}/index.ts`];
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The real path of the file `specifier` names from `parent`; null for a builtin; undefined
+ * when this does not know it as the hooks would.
+ */
+function resolveSpecifier(
+  specifier: string,
+  parent: string,
+  settings: PrecompileSettings,
+): string | null | undefined {
+  if (specifier === "threadlens") return settings.ownRuntime;
+  if (specifier.startsWith("threadlens/")) return undefined;
+  if (isBuiltin(specifier)) return null;
+  if (/[?#]/.test(specifier.slice(1)) || specifier.startsWith("#")) return undefined;
+  let file: string | undefined;
+  if (/^\.{0,2}\//.test(specifier) || specifier.startsWith("file:")) {
+    const base = pathToFileURL(parent);
+    const url = new URL(specifier, base);
+    if (url.protocol !== "file:") return undefined;
+    const direct = fileURLToPath(url);
+    // Node's resolution fails for a missing file or a folder; then the hooks' candidates.
+    file = isFile(direct)
+      ? direct
+      : alternatives(specifier)
+          .map((candidate) => fileURLToPath(new URL(candidate, base)))
+          .find(isFile);
+  } else if (/^[a-z][a-z\d+.-]*:/i.test(specifier)) return undefined;
+  else file = resolvePackage(decodeURIComponent(specifier), path.dirname(parent));
+  if (file === undefined || !isFile(file)) return undefined;
+  return realpathSync(file);
+}
+
+type Esbuild = typeof import("esbuild");
+const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
+
+/** The hooks' transform of `file` (from their cache, else made and cached as they would). */
+function transformed(file: string, source: string): string | undefined {
+  const cached = readCached(file, source, "module");
+  if (cached !== undefined) return cached;
+  // esbuild's synchronous call waits in Atomics.wait for esbuild's own worker: not the
+  // program's wait, which instrument/atomics.ts records (register.ts says the same of its own).
+  const flags = globalThis as Record<symbol, unknown>;
+  const internal = flags[INTERNAL_WAIT];
+  flags[INTERNAL_WAIT] = true;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require("esbuild") as Esbuild;
+    const code = esbuild.transformSync(source, transformOptions(file, "module")).code;
+    writeCached(file, source, "module", code);
+    return code;
+  } catch {
+    return undefined; // a syntax error: the hooks report it
+  } finally {
+    flags[INTERNAL_WAIT] = internal;
+  }
+}
+
+function compileModule(
+  file: string,
+  settings: PrecompileSettings,
+): { module: CompiledModule; imports: string[] } | undefined {
+  const source = readFileSync(file, "utf8");
+  if (formatOf(file, source) !== "module") return undefined;
+  const code = transformed(file, source);
+  if (code === undefined || code.includes(META)) return undefined;
+  let imports: ReturnType<typeof parse>[0];
+  try {
+    [imports] = parse(code);
+  } catch {
+    return undefined;
+  }
+  const edits: SpecifierEdit[] = [];
+  const metas: number[] = [];
+  const children: string[] = [];
+  for (const imp of imports) {
+    if (imp.t === LEXER_META) {
+      if (!META_USES.test(code.slice(imp.e, imp.e + 10))) return undefined;
+      metas.push(imp.s);
+      continue;
+    }
+    if ((imp.t !== LEXER_STATIC && imp.t !== LEXER_REEXPORT_STAR) || imp.n === undefined)
+      return undefined;
+    const quote = code[imp.s - 1];
+    if ((quote !== '"' && quote !== "'") || code[imp.e] !== quote) return undefined;
+    const target = resolveSpecifier(imp.n, file, settings);
+    if (target === undefined) return undefined;
+    if (target !== null && isTypeScriptFile(target)) children.push(target);
+    edits.push({ start: imp.s - 1, end: imp.e + 1, target: target ?? undefined });
+  }
+  return { module: { file, code, edits, metas }, imports: children };
+}
+
+/** The entry's static graph of TypeScript modules, or undefined when one cannot be compiled. */
+function compileGraph(
+  entry: string,
+  settings: PrecompileSettings,
+): Map<string, CompiledModule> | undefined {
+  const modules = new Map<string, CompiledModule>();
+  const queue = [entry];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (modules.has(file)) continue;
+    const compiled = compileModule(file, settings);
+    if (compiled === undefined) return undefined;
+    modules.set(file, compiled.module);
+    for (const child of compiled.imports) if (!modules.has(child)) queue.push(child);
+  }
+  return modules;
+}
+
+/** The source map comment's mappings moved down by one line (a line put before the code). */
+function shiftedMap(code: string): string | undefined {
+  const at = code.lastIndexOf(INLINE_MAP);
+  if (at < 0) return undefined;
+  const end = code.indexOf("\n", at);
+  const encoded = code.slice(at + INLINE_MAP.length, end < 0 ? undefined : end).trim();
+  const map = JSON.parse(Buffer.from(encoded, "base64").toString("utf8")) as { mappings: string };
+  map.mappings = `;${map.mappings}`;
+  const rest = end < 0 ? "" : code.slice(end);
+  return `${code.slice(0, at)}${INLINE_MAP}${Buffer.from(JSON.stringify(map)).toString("base64")}${rest}`;
+}
+
+function outputText(m: CompiledModule, outputOf: (file: string) => string): string | undefined {
+  const spots: { start: number; end: number; text: string }[] = m.edits.map((e) => ({
+    start: e.start,
+    end: e.end,
+    text:
+      e.target === undefined
+        ? m.code.slice(e.start, e.end)
+        : JSON.stringify(
+            pathToFileURL(isTypeScriptFile(e.target) ? outputOf(e.target) : e.target).href,
+          ),
+  }));
+  for (const at of m.metas) spots.push({ start: at, end: at + IMPORT_META.length, text: META });
+  spots.sort((a, b) => b.start - a.start);
+  let code = m.code;
+  for (const s of spots) code = code.slice(0, s.start) + s.text + code.slice(s.end);
+  if (m.metas.length === 0) return code;
+  const shifted = shiftedMap(code);
+  if (shifted === undefined) return undefined;
+  const meta = {
+    url: pathToFileURL(m.file).href,
+    dirname: path.dirname(m.file),
+    filename: m.file,
+  };
+  return `const ${META} = ${JSON.stringify(meta)};\n${shifted}`;
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+/**
+ * The compiled entry module (a path) for a worker whose entry is the TypeScript file `entry`,
+ * written to the cache if it is not there; undefined when the worker needs the hooks.
+ */
+export function precompileWorkerEntry(
+  entry: string,
+  settings: PrecompileSettings,
+): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(entry);
+  } catch {
+    return undefined;
+  }
+  const modules = compileGraph(real, settings);
+  if (modules === undefined) return undefined;
+  // The graph's inputs name its folder: a changed module, or a specifier that now resolves to
+  // another file, makes another one (never a stale module beside fresh ones).
+  const files = [...modules.keys()].sort();
+  const inputs = files.map((f) => {
+    const m = modules.get(f) as CompiledModule;
+    return `${f}\0${contentHash(m.code)}\0${m.edits.map((e) => e.target ?? "").join("\0")}`;
+  });
+  const graphKey = contentHash(
+    `1\0${settings.build}\0${settings.ownRuntime}\0${inputs.join("\0")}`,
+  );
+  const dir = path.join(cacheDir, `worker-${graphKey}`);
+  const outputOf = (file: string): string =>
+    path.join(
+      dir,
+      `${path.basename(file).replace(/\.[cm]?tsx?$/, "")}-${contentHash(file).slice(0, 7)}.mjs`,
+    );
+  const entryOutput = outputOf(real);
+  if (files.every((f) => existsSync(outputOf(f)))) return entryOutput;
+  const texts = new Map<string, string>();
+  for (const f of files) {
+    const text = outputText(modules.get(f) as CompiledModule, outputOf);
+    if (text === undefined) return undefined;
+    texts.set(f, text);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    // The entry last: once it is there, so is the rest of its graph.
+    for (const f of files) if (f !== real) writeAtomically(outputOf(f), texts.get(f) as string);
+    writeAtomically(entryOutput, texts.get(real) as string);
+  } catch {
+    return undefined;
+  }
+  return entryOutput;
+}
