@@ -22,7 +22,7 @@ interface Precompiler {
 
 /** Node options that load other code before the program or change how imports resolve. */
 const LOADERS_OR_RESOLUTION =
-  /^(?:--import|--require|-r|--loader|--experimental-loader|-C|--conditions|--input-type|--experimental-default-type|--no-addons)(?:=|$)/;
+  /^(?:--import|--require|-r|--loader|--experimental-loader|-C|--conditions|--input-type|--experimental-default-type|--no-addons|--preserve-symlinks(?:-main)?)(?:=|$)/;
 
 function plainOptions(args: readonly string[]): boolean {
   return !args.some((arg) => LOADERS_OR_RESOLUTION.test(arg));

@@ -208,7 +208,9 @@ const ASYNC_MUTEX_ESM = /[\\/]node_modules[\\/]async-mutex[\\/]index\.mjs$/;
 /** Node options that change how imports resolve or what a .js file is. */
 export function resolutionOptions(): boolean {
   return process.execArgv.some((arg) =>
-    /^(?:-C|--conditions|--experimental-default-type|--input-type|--no-addons)(?:=|$)/.test(arg),
+    /^(?:-C|--conditions|--experimental-default-type|--input-type|--no-addons|--preserve-symlinks(?:-main)?)(?:=|$)/.test(
+      arg,
+    ),
   );
 }
 
