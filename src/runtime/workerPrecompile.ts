@@ -239,6 +239,34 @@ function outputText(m: CompiledModule, outputOf: (file: string) => string): stri
   return `const ${META} = ${JSON.stringify(meta)};\n${shifted}`;
 }
 
+/**
+ * What this process compiled, by entry: a pool's hundredth worker of one entry only checks that
+ * none of its graph's TypeScript modules changed on disk (size and time of each) since.
+ */
+interface CompiledBefore {
+  readonly build: string;
+  readonly output: string;
+  readonly stamps: readonly (readonly [string, string])[];
+}
+const compiledBefore = new Map<string, CompiledBefore>();
+
+function stampOf(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return "";
+  }
+}
+
+function stampsOf(files: readonly string[]): [string, string][] {
+  return files.map((f) => [f, stampOf(f)]);
+}
+
+function unchanged(known: CompiledBefore): boolean {
+  return known.stamps.every(([file, stamp]) => stamp !== "" && stampOf(file) === stamp);
+}
+
 function writeAtomically(file: string, text: string): void {
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(temp, text);
@@ -259,6 +287,9 @@ export function precompileWorkerEntry(
   } catch {
     return undefined;
   }
+  const known = compiledBefore.get(real);
+  if (known !== undefined && known.build === settings.build && unchanged(known))
+    return known.output;
   const modules = compileGraph(real, settings);
   if (modules === undefined) return undefined;
   // The graph's inputs name its folder: a changed module, or a specifier that now resolves to
@@ -293,5 +324,6 @@ export function precompileWorkerEntry(
   } catch {
     return undefined;
   }
+  compiledBefore.set(real, { build: settings.build, output: entryOutput, stamps: stampsOf(files) });
   return entryOutput;
 }
