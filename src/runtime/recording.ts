@@ -191,9 +191,22 @@ export function coarseTime(): number {
   return now === 0 ? restingTime() : now;
 }
 
+/**
+ * The main thread asks for its recorder (recorderStart.ts) once it has read the precise time
+ * this often for want of the coarse clock, which only a running recorder keeps: a loop taking
+ * locks that records little (its holds are sampled) would pay the precise clock on every
+ * acquisition for good. About what starting the recorder costs, in precise reads.
+ */
+const EARLY_START_READS = 1 << 19;
+let preciseReads = 0;
+
 /** The precise time, and the resting clock asked to run again (this thread is busy). */
 function restingTime(): number {
   if (clock !== undefined) clock[CLOCK_WANTED] = 1;
+  if (!recorderAsked && ++preciseReads >= EARLY_START_READS) {
+    recorderAsked = true;
+    needRecorder();
+  }
   return preciseTime();
 }
 

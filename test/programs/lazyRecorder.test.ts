@@ -93,6 +93,14 @@ test("a program that records much and never waits: its recorder starts and drain
   assert.ok(dropped < 12_000, `${dropped} events dropped: the recorder did not keep up`);
 });
 
+test("a program that takes many locks and records little: its recorder starts for the clock", () => {
+  // 600,000 isolated holds, sampled: a few events, but as many reads of the time, precise ones
+  // until a recorder keeps the coarse clock. Main asks for its recorder after 524,288 of them.
+  const r = runPlain("test/fixtures/preload/lazy-many-holds.mjs", true);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "recorder code loaded in main: false\n");
+});
+
 test("a program that records nothing but its own start is not analyzed at exit", () => {
   const program = "test/fixtures/preload/lazy-nothing.mjs";
   const nothing = runPlain(program, true);
