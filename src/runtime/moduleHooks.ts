@@ -34,6 +34,9 @@ export const CHILD_PROCESSES_NOW_KEY = Symbol.for("threadlens.childProcessesNow"
  */
 export const TS_CLAIMS_KEY = Symbol.for("threadlens.typeScriptClaims");
 
+/** Where a Pool worker's shim leaves the pool's module it imported (poolWorker.ts). */
+export const POOL_MODULE_KEY = Symbol.for("threadlens.poolModule");
+
 /** Environment data key: the entry of the worker being started (instrument/workers.ts). */
 export const WORKER_ENTRY_KEY = "threadlens:workerEntry";
 

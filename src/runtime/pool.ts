@@ -17,6 +17,7 @@ import {
 import { nextObjectId } from "./world.ts";
 import { revive } from "./primitive.ts";
 import { resolveModulePath } from "./modulePath.ts";
+import { compiledPoolShim } from "./precompiledEntry.ts";
 import { callerSite, type SourceSite } from "./naming.ts";
 import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
 import { describe, requireInteger } from "./validate.ts";
@@ -190,7 +191,8 @@ export class Pool {
       slot,
       args: [],
     };
-    const worker = new Worker(poolWorkerScript, {
+    // A TypeScript module compiled ahead: the worker starts without the module hooks.
+    const worker = new Worker(compiledPoolShim(this.modulePath) ?? poolWorkerScript, {
       workerData: { [BOOTSTRAP_KEY]: bootstrap, module: this.modulePath },
     });
     worker.unref();

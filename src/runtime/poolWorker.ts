@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { processArgs, revive } from "threadlens";
 import type { PoolReply, PoolRequest } from "./poolProtocol.ts";
 import { SENDABLE_HOOK } from "../protocol/primitiveWire.ts";
+import { POOL_MODULE_KEY } from "./moduleHooks.ts";
 
 type Exports = Record<string, unknown>;
 
@@ -44,9 +45,23 @@ function forPool(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The pool's module: imported here, unless the worker started on a shim that imported its
+ * TypeScript module compiled ahead (precompiledEntry.ts compiledPoolShim) and left it here.
+ */
+async function loadModule(modulePath: string): Promise<Exports> {
+  const globals = globalThis as Record<symbol, unknown>;
+  const given = globals[POOL_MODULE_KEY];
+  if (given !== undefined) {
+    delete globals[POOL_MODULE_KEY];
+    return given as Exports;
+  }
+  return (await import(pathToFileURL(modulePath).href)) as Exports;
+}
+
 async function main(): Promise<void> {
   const { port, modulePath } = poolPort();
-  const loaded = (await import(pathToFileURL(modulePath).href)) as Exports;
+  const loaded = await loadModule(modulePath);
   const lookup = (fn: string): unknown => {
     if (typeof loaded[fn] === "function") return loaded[fn];
     const fallback = loaded["default"] as Exports | undefined;

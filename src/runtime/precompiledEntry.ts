@@ -5,14 +5,16 @@
 // options would make the hooks' answers something this does not reproduce), with no
 // execArgv of the worker's own. THREADLENS_WORKER_PRECOMPILE=0 turns it off (every such
 // worker then starts the hooks, as before).
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { WorkerOptions } from "node:worker_threads";
 import { buildKey } from "../protocol/codeCache.ts";
 import { resolutionOptions } from "./esmGraph.ts";
 import { claimedByOtherLoader, type ClaimWords } from "./loaderClaims.ts";
 import { isTypeScriptFile } from "./moduleFormat.ts";
-import { TS_CLAIMS_KEY } from "./moduleHooks.ts";
+import { POOL_MODULE_KEY, TS_CLAIMS_KEY } from "./moduleHooks.ts";
 import { hasOtherLoaders, preloadIsOnlyLoader } from "./process/childArgv.ts";
 
 type Precompiler = typeof import("./workerPrecompile.ts");
@@ -49,4 +51,32 @@ export function compiledEntry(
   } catch {
     return undefined; // the hooks, as before
   }
+}
+
+/**
+ * A Pool worker's entry for its TypeScript module compiled ahead: a module beside the compiled
+ * graph that imports it statically, leaves it for the pool's worker script (poolWorker.ts) and
+ * runs that script, which then imports nothing (its own `import()`, for a module not compiled
+ * ahead, is what would need the hooks). Undefined: the pool worker script, as before.
+ */
+export function compiledPoolShim(modulePath: string): string | undefined {
+  const compiled = compiledEntry(modulePath, undefined);
+  if (compiled === undefined) return undefined;
+  const shim = compiled.replace(/\.mjs$/, ".pool.mjs");
+  if (existsSync(shim)) return shim;
+  const key = `Symbol.for(${JSON.stringify(POOL_MODULE_KEY.description)})`;
+  const text =
+    `// A Pool worker's entry (threadlens, runtime/precompiledEntry.ts).\n` +
+    `import * as loaded from ${JSON.stringify(pathToFileURL(compiled).href)};\n` +
+    `import { createRequire } from "node:module";\n` +
+    `globalThis[${key}] = loaded;\n` +
+    `createRequire(${JSON.stringify(pathToFileURL(shim).href)})(${JSON.stringify(path.join(__dirname, "poolWorker.js"))});\n`;
+  try {
+    const temp = `${shim}.${process.pid}.tmp`;
+    writeFileSync(temp, text);
+    renameSync(temp, shim);
+  } catch {
+    return undefined;
+  }
+  return shim;
 }

@@ -37,6 +37,7 @@ import {
 } from "./loaderClaims.ts";
 
 const distDir = path.dirname(fileURLToPath(import.meta.url));
+const poolWorkerScript = path.join(distDir, "poolWorker.js");
 const require = createRequire(import.meta.url);
 const inRecorder =
   !isMainThread &&
@@ -140,6 +141,10 @@ function registerHooksWhenNeeded(): void {
     filename: string,
     format?: string,
   ): unknown {
+    // The pool worker script, required by a shim that imported its module already
+    // (precompiledEntry.ts compiledPoolShim): its import() is for a module not compiled ahead,
+    // for which it is the thread's entry, and the hooks' plan above covered it.
+    if (filename === poolWorkerScript) return compile.call(this, content, filename, format);
     if (!hooksRegistered && laterModuleNeedsHooks(filename, content, format)) {
       registerHooks();
       // Put back unless another loader has wrapped it meanwhile.

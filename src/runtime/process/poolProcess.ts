@@ -6,6 +6,7 @@ import path from "node:path";
 import type { PoolReply, PoolRequest } from "../poolProtocol.ts";
 import { Process, childOf } from "./process.ts";
 import { toSendable } from "./sharing.ts";
+import { compiledPoolShim } from "../precompiledEntry.ts";
 
 /** What a Pool needs of one of its workers, thread or process. */
 export interface PoolEndpoint {
@@ -34,7 +35,9 @@ export function startPoolProcess(
   name: string,
   events: PoolEndpointEvents,
 ): PoolEndpoint {
-  const p = new Process(poolWorkerScript, { name, args: [modulePath] }).start();
+  // A TypeScript module compiled ahead: the process starts without the module hooks.
+  const script = compiledPoolShim(modulePath) ?? poolWorkerScript;
+  const p = new Process(script, { name, args: [modulePath] }).start();
   const started = childOf(p);
   if (started === undefined) throw new Error(`${name}: the pool worker process did not start`);
   const { child, ident } = started;
