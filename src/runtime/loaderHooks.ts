@@ -14,6 +14,7 @@ import {
   transformOptions,
   writeCached,
 } from "./tsTransform.ts";
+import { typeScriptAlternatives } from "./typeScriptSpecifiers.ts";
 
 interface ResolveContext {
   readonly parentURL?: string;
@@ -41,17 +42,6 @@ const RELATIVE = /^\.{1,2}\/|^\/|^file:/;
 // would otherwise scan the whole CommonJS bundle for them in every thread.
 const OWN_RUNTIME = new URL("./runtime.mjs", import.meta.url).href;
 
-function alternatives(specifier: string): string[] {
-  const js = /\.([cm]?)js$/.exec(specifier);
-  if (js !== null)
-    return [
-      specifier.slice(0, -js[0].length) + `.${js[1] ?? ""}ts`,
-      specifier.slice(0, -js[0].length) + ".tsx",
-    ];
-  if (/\.[a-z]+$/i.test(specifier)) return [];
-  return [`${specifier}.ts`, `${specifier}.tsx`, `${specifier}/index.ts`];
-}
-
 export async function resolve(
   specifier: string,
   context: ResolveContext,
@@ -65,7 +55,7 @@ export async function resolve(
     const parent = context.parentURL;
     if (parent === undefined || !RELATIVE.test(specifier)) throw error;
     if (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT") throw error;
-    for (const candidate of alternatives(specifier)) {
+    for (const candidate of typeScriptAlternatives(specifier)) {
       const url = new URL(candidate, parent);
       if (existsSync(fileURLToPath(url))) return { url: url.href, shortCircuit: true };
     }

@@ -34,6 +34,7 @@ import {
   transformOptions,
   writeCached,
 } from "./tsTransform.ts";
+import { typeScriptAlternatives } from "./typeScriptSpecifiers.ts";
 
 export interface PrecompileSettings {
   /** The preload's dist/runtime.mjs, what the hooks resolve "threadlens" to. */
@@ -73,18 +74,6 @@ const LEXER_META = 3;
 const LEXER_REEXPORT_STAR = 8;
 const INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
 
-/** Each candidate the hooks try after Node's resolution fails (loaderHooks.ts alternatives). */
-function alternatives(specifier: string): string[] {
-  const js = /\.([cm]?)js$/.exec(specifier);
-  if (js !== null)
-    return [
-      specifier.slice(0, -js[0].length) + `.${js[1] ?? ""}ts`,
-      specifier.slice(0, -js[0].length) + ".tsx",
-    ];
-  if (/\.[a-z]+$/i.test(specifier)) return [];
-  return [`${specifier}.ts`, `${specifier}.tsx`, `${specifier}/index.ts`];
-}
-
 function isFile(file: string): boolean {
   try {
     return statSync(file).isFile();
@@ -115,7 +104,7 @@ function resolveSpecifier(
     // Node's resolution fails for a missing file or a folder; then the hooks' candidates.
     file = isFile(direct)
       ? direct
-      : alternatives(specifier)
+      : typeScriptAlternatives(specifier)
           .map((candidate) => fileURLToPath(new URL(candidate, base)))
           .find(isFile);
   } else if (/^[a-z][a-z\d+.-]*:/i.test(specifier)) return undefined;
