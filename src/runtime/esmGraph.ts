@@ -16,6 +16,7 @@ import { isBuiltin } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
+import { RESOLUTION_OPTION } from "../protocol/precompiler.ts";
 
 /** `from "x"`, `import "x"` (static imports and re-exports). */
 const SPECIFIER = /(?:\bfrom|\bimport)\s*(["'])([^"'\n]+)\1/g;
@@ -52,7 +53,7 @@ export function importedFormat(file: string, source?: string): "module" | "commo
   return ESM_SYNTAX.test(source ?? readFileSync(file, "utf8")) ? "module" : "commonjs";
 }
 
-function isFile(file: string): boolean {
+export function isFile(file: string): boolean {
   try {
     return statSync(file).isFile();
   } catch {
@@ -180,7 +181,8 @@ function resolveSpecifier(specifier: string, parent: string): string | "hooks" |
   return file === undefined ? "hooks" : (realFile(file) ?? "hooks");
 }
 
-function realFile(file: string): string | undefined {
+/** The real path of `file` when it is a file; undefined when it is not one. */
+export function realFile(file: string): string | undefined {
   if (!isFile(file)) return undefined;
   try {
     return realpathSync(file);
@@ -207,11 +209,7 @@ const ASYNC_MUTEX_ESM = /[\\/]node_modules[\\/]async-mutex[\\/]index\.mjs$/;
 
 /** Node options that change how imports resolve or what a .js file is. */
 export function resolutionOptions(): boolean {
-  return process.execArgv.some((arg) =>
-    /^(?:-C|--conditions|--experimental-default-type|--input-type|--no-addons|--preserve-symlinks(?:-main)?)(?:=|$)/.test(
-      arg,
-    ),
-  );
+  return process.execArgv.some((arg) => RESOLUTION_OPTION.test(arg));
 }
 
 interface GraphAnswer {

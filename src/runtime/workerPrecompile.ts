@@ -24,7 +24,7 @@ import { isBuiltin } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse } from "es-module-lexer/minimal/js";
-import { resolvePackage } from "./esmGraph.ts";
+import { isFile, realFile, resolvePackage } from "./esmGraph.ts";
 import {
   cacheDir,
   contentHash,
@@ -35,13 +35,8 @@ import {
   writeCached,
 } from "./tsTransform.ts";
 import { typeScriptAlternatives } from "./typeScriptSpecifiers.ts";
-
-export interface PrecompileSettings {
-  /** The preload's dist/runtime.mjs, what the hooks resolve "threadlens" to. */
-  readonly ownRuntime: string;
-  /** Names the preload's build: another build writes other files. */
-  readonly build: string;
-}
+import { POOL_MODULE_KEY } from "./moduleHooks.ts";
+import type { PrecompileSettings } from "../protocol/precompiler.ts";
 
 /** A static import's specifier in a module's code (between its quotes: start, end). */
 interface SpecifierEdit {
@@ -74,14 +69,6 @@ const LEXER_META = 3;
 const LEXER_REEXPORT_STAR = 8;
 const INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
 
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The real path of the file `specifier` names from `parent`; null for a builtin; undefined
  * when this does not know it as the hooks would.
@@ -109,8 +96,7 @@ function resolveSpecifier(
           .find(isFile);
   } else if (/^[a-z][a-z\d+.-]*:/i.test(specifier)) return undefined;
   else file = resolvePackage(decodeURIComponent(specifier), path.dirname(parent));
-  if (file === undefined || !isFile(file)) return undefined;
-  return realpathSync(file);
+  return file === undefined ? undefined : realFile(file);
 }
 
 type Esbuild = typeof import("esbuild");
@@ -315,4 +301,27 @@ export function precompileWorkerEntry(
   }
   compiledBefore.set(real, { build: settings.build, output: entryOutput, stamps: stampsOf(files) });
   return entryOutput;
+}
+
+/**
+ * A Pool worker's entry for its module compiled ahead (`compiled`), beside it: it imports the
+ * module statically, leaves it for the pool's worker script (`poolWorkerScript`, poolWorker.ts)
+ * and runs that script, which then imports nothing. Undefined when it cannot be written.
+ */
+export function precompilePoolShim(compiled: string, poolWorkerScript: string): string | undefined {
+  const shim = compiled.replace(/\.mjs$/, ".pool.mjs");
+  if (existsSync(shim)) return shim;
+  const key = `Symbol.for(${JSON.stringify(POOL_MODULE_KEY.description)})`;
+  const text =
+    `// A Pool worker's entry (threadlens, runtime/workerPrecompile.ts).\n` +
+    `import * as loaded from ${JSON.stringify(pathToFileURL(compiled).href)};\n` +
+    `import { createRequire } from "node:module";\n` +
+    `globalThis[${key}] = loaded;\n` +
+    `createRequire(${JSON.stringify(pathToFileURL(shim).href)})(${JSON.stringify(poolWorkerScript)});\n`;
+  try {
+    writeAtomically(shim, text);
+  } catch {
+    return undefined;
+  }
+  return shim;
 }

@@ -141,12 +141,11 @@ function instrumentedWorkerClass(Base: WorkerCtor): WorkerCtor {
       // A TypeScript entry compiled ahead starts without the module hooks (precompiledEntry.ts):
       // a Thread's or a plain worker's, not threadlens' own others.
       const programs = hasMark(options, [BOOTSTRAP_KEY]) || !hasMark(options, UNINSTRUMENTED_MARKS);
-      const compiled = programs
-        ? compiledEntry(workerEntry(given, options?.eval === true).file, options)
-        : undefined;
+      const givenEntry = workerEntry(given, options?.eval === true);
+      const compiled = programs ? compiledEntry(givenEntry.file, options) : undefined;
       const filename = compiled ?? given;
       // The worker's preload decides by its entry whether it needs the module hooks.
-      const entry = workerEntry(filename, options?.eval === true);
+      const entry = compiled === undefined ? givenEntry : workerEntry(compiled, false);
       // Its preload waits for the recorder thread, which the main thread may not have started.
       if (!hasMark(options, [ESBUILD_MARK])) needRecorder();
       if (hasMark(options, UNINSTRUMENTED_MARKS)) {

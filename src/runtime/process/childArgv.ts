@@ -1,6 +1,8 @@
 // The command line of a Process's child: the parent's Node options, minus those that belong to
 // the parent alone, plus the threadlens preload, so the child loads TypeScript and is recorded
 // exactly like its parent.
+import { LOADER_OPTION } from "../../protocol/precompiler.ts";
+
 // Options that would make the child something else than a program run (a test runner, a
 // watcher) or fight the parent for a resource (the inspector's port).
 const PARENT_ONLY = /^--(test|watch|inspect|debug-port|experimental-test)/;
@@ -46,12 +48,9 @@ export function hasPreload(argv: readonly string[]): boolean {
   return argv.some((_, i) => preloadFlagAt(argv, i) || preloadOptionAt(argv, i));
 }
 
-/** Options that load other code before the program (loaders and preloads). */
-const OTHER_PRELOADS = /^(?:--import|--require|-r|--loader|--experimental-loader)(?:=|$)/;
-
 /** Whether these Node options load a loader or preload other than the threadlens preload. */
 export function hasOtherLoaders(argv: readonly string[]): boolean {
-  return withoutPreload(argv).some((arg) => OTHER_PRELOADS.test(arg));
+  return withoutPreload(argv).some((arg) => LOADER_OPTION.test(arg));
 }
 
 /** Whether the threadlens preload is the only loader or preload these Node options load. */
