@@ -16,7 +16,7 @@ import {
 import { RECORDER_WORKER_MARK } from "../protocol/recorderWire.ts";
 import { ENV_MAIN_ENTRY } from "../protocol/recorderControl.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
-import { readCached, toSyntaxError, transformOptions, writeCached } from "./tsTransform.ts";
+import { compileSync, internally } from "./tsTransform.ts";
 import { loadWithCodeCache } from "./runtimeCode.ts";
 import { startRecorder } from "./recorderStart.ts";
 import { scannedImportOf, setOwnRuntimeFace } from "./esmGraph.ts";
@@ -64,14 +64,6 @@ const recording = !inRecorder && process.env["THREADLENS_RECORD"] !== "0";
 // for the hooks' own thread to start.
 if (recording && isMainThread) startRecorder();
 
-/**
- * Set while the preload compiles a module: esbuild's synchronous call blocks main in
- * Atomics.wait for esbuild's own service worker, which is not the program's and is not
- * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
- * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
- */
-const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
-
 const claims = newClaimWords();
 (globalThis as Record<symbol, unknown>)[TS_CLAIMS_KEY] = claims;
 let hooksRegistered = false;
@@ -79,14 +71,9 @@ function registerHooks(): void {
   hooksRegistered = true;
   // Registered late (registerHooksWhenNeeded), after the runtime instrumented Atomics: Node's
   // wait for the hooks' thread to start is not the program's (INTERNAL_WAIT below).
-  const flags = globalThis as Record<symbol, unknown>;
-  const internal = flags[INTERNAL_WAIT];
-  flags[INTERNAL_WAIT] = true;
-  try {
-    register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } });
-  } finally {
-    flags[INTERNAL_WAIT] = internal;
-  }
+  internally(() =>
+    register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } }),
+  );
   // From now on an ES module may import node:child_process without the preload seeing it.
   childProcessesNow();
 }
@@ -172,22 +159,8 @@ function compileCommonJs(module: CompilableModule, filename: string): void {
     module._compile(source, filename);
     return;
   }
-  let code = readCached(filename, source, "commonjs");
-  if (code === undefined) {
-    // Loaded on first use: a program whose modules are all cached never starts esbuild.
-    const esbuild = require("esbuild") as typeof import("esbuild");
-    const flags = globalThis as Record<symbol, unknown>;
-    flags[INTERNAL_WAIT] = true;
-    try {
-      code = esbuild.transformSync(source, transformOptions(filename, "commonjs")).code;
-    } catch (error) {
-      throw toSyntaxError(filename, error);
-    } finally {
-      flags[INTERNAL_WAIT] = false;
-    }
-    writeCached(filename, source, "commonjs", code);
-  }
-  module._compile(code, filename);
+  const loadEsbuild = () => require("esbuild") as typeof import("esbuild");
+  module._compile(compileSync(filename, source, "commonjs", loadEsbuild), filename);
 }
 
 const extensions = (Module as unknown as { _extensions: Extensions })._extensions;

@@ -114,3 +114,51 @@ export function transformOptions(file: string, format: ModuleFormat) {
     logLevel: "silent" as const,
   };
 }
+
+/**
+ * Set while the preload compiles a module: esbuild's synchronous call blocks the thread in
+ * Atomics.wait for esbuild's own service worker, which is not the program's and is not
+ * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
+ * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
+ */
+export const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
+
+/** Runs `body` with INTERNAL_WAIT set (and puts back what it was). */
+export function internally<T>(body: () => T): T {
+  const flags = globalThis as Record<symbol, unknown>;
+  const before = flags[INTERNAL_WAIT];
+  flags[INTERNAL_WAIT] = true;
+  try {
+    return body();
+  } finally {
+    flags[INTERNAL_WAIT] = before;
+  }
+}
+
+type Esbuild = typeof import("esbuild");
+
+/**
+ * `source` of `file` as JavaScript of `format`, compiled now (the preload's require hook, the
+ * worker precompiler): from the cache, else by esbuild's synchronous transform, loaded by
+ * `loadEsbuild` only then (a program whose modules are all cached never starts esbuild), and
+ * cached. Throws a TypeScriptSyntaxError for code that does not compile.
+ */
+export function compileSync(
+  file: string,
+  source: string,
+  format: ModuleFormat,
+  loadEsbuild: () => Esbuild,
+): string {
+  const cached = readCached(file, source, format);
+  if (cached !== undefined) return cached;
+  const esbuild = loadEsbuild();
+  const code = internally(() => {
+    try {
+      return esbuild.transformSync(source, transformOptions(file, format)).code;
+    } catch (error) {
+      throw toSyntaxError(file, error);
+    }
+  });
+  writeCached(file, source, format, code);
+  return code;
+}

@@ -25,15 +25,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse } from "es-module-lexer/minimal/js";
 import { isFile, realFile, resolvePackage } from "./esmGraph.ts";
-import {
-  cacheDir,
-  contentHash,
-  formatOf,
-  isTypeScriptFile,
-  readCached,
-  transformOptions,
-  writeCached,
-} from "./tsTransform.ts";
+import { cacheDir, compileSync, contentHash, formatOf, isTypeScriptFile } from "./tsTransform.ts";
 import { typeScriptAlternatives } from "./typeScriptSpecifiers.ts";
 import { POOL_MODULE_KEY } from "./moduleHooks.ts";
 import type { PrecompileSettings } from "../protocol/precompiler.ts";
@@ -99,28 +91,14 @@ function resolveSpecifier(
   return file === undefined ? undefined : realFile(file);
 }
 
-type Esbuild = typeof import("esbuild");
-const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
-
 /** The hooks' transform of `file` (from their cache, else made and cached as they would). */
 function transformed(file: string, source: string): string | undefined {
-  const cached = readCached(file, source, "module");
-  if (cached !== undefined) return cached;
-  // esbuild's synchronous call waits in Atomics.wait for esbuild's own worker: not the
-  // program's wait, which instrument/atomics.ts records (register.ts says the same of its own).
-  const flags = globalThis as Record<symbol, unknown>;
-  const internal = flags[INTERNAL_WAIT];
-  flags[INTERNAL_WAIT] = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loadEsbuild = () => require("esbuild") as typeof import("esbuild");
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const esbuild = require("esbuild") as Esbuild;
-    const code = esbuild.transformSync(source, transformOptions(file, "module")).code;
-    writeCached(file, source, "module", code);
-    return code;
+    return compileSync(file, source, "module", loadEsbuild);
   } catch {
     return undefined; // a syntax error: the hooks report it
-  } finally {
-    flags[INTERNAL_WAIT] = internal;
   }
 }
 
