@@ -6,7 +6,8 @@
 // to the preload's runtime),
 // async-mutex's ES module build (instrumented in its source, unless the preload's ES module
 // build instruments it in place: esmGraphAsyncMutexBuilds) and whatever a dynamic `import()`
-// may load. The scan reads each ES module of the static graph once and looks for those; any
+// may load (a worker of a JavaScript program scans the modules it names instead: register.ts,
+// importTargets.ts). The scan reads each ES module of the static graph once and looks for those; any
 // doubt (a specifier it cannot resolve, a package `imports` name, a graph larger than it
 // reads) answers "needed". CommonJS modules are not followed: the preload's require hooks
 // cover them, and register.ts starts the module hooks before one that imports dynamically
@@ -213,8 +214,13 @@ export function resolutionOptions(): boolean {
 }
 
 interface GraphAnswer {
-  /** Something in the graph needs the hooks (besides async-mutex's ES module build). */
+  /**
+   * Something in the graph needs the hooks (besides async-mutex's ES module build and dynamic
+   * imports).
+   */
   readonly hooks: boolean;
+  /** A module of the graph imports dynamically. */
+  readonly dynamic: boolean;
   /** The async-mutex ES module builds in the graph (real paths). */
   readonly asyncMutex: readonly string[];
 }
@@ -229,37 +235,56 @@ export function scannedImportOf(name: string): boolean {
 
 /**
  * True when the ES module `entry` (a path), or an ES module it imports statically, needs the
- * module hooks: see the file's comment.
+ * module hooks: see the file's comment. `dynamicCovered`: its dynamic imports do not count
+ * (the caller has scanned what they load: register.ts).
  */
-export function esmGraphNeedsHooks(entry: string, entrySource?: string): boolean {
+export function esmGraphNeedsHooks(
+  entry: string,
+  entrySource?: string,
+  dynamicCovered = false,
+): boolean {
   const answer = graphAnswer(entry, entrySource);
-  return answer.hooks || answer.asyncMutex.length > 0;
+  return answer.hooks || (answer.dynamic && !dynamicCovered) || answer.asyncMutex.length > 0;
+}
+
+/** Whether a module of the ES module `entry`'s static graph imports dynamically. */
+export function esmGraphImportsDynamically(entry: string, entrySource?: string): boolean {
+  return graphAnswer(entry, entrySource).dynamic;
 }
 
 /**
  * The async-mutex ES module builds that the graph of `entry` reaches when they are all it
  * needs the hooks for (none: it needs nothing); undefined when something else needs them.
+ * `dynamicCovered` as for esmGraphNeedsHooks.
  */
 export function esmGraphAsyncMutexBuilds(
   entry: string,
   entrySource?: string,
+  dynamicCovered = false,
 ): readonly string[] | undefined {
   const answer = graphAnswer(entry, entrySource);
-  return answer.hooks ? undefined : answer.asyncMutex;
+  return answer.hooks || (answer.dynamic && !dynamicCovered) ? undefined : answer.asyncMutex;
 }
 
 function graphAnswer(entry: string, entrySource: string | undefined): GraphAnswer {
   const known = answers.get(entry);
   if (known !== undefined) return known;
-  const asyncMutex: string[] = [];
-  const answer = { hooks: scan(entry, entrySource, asyncMutex), asyncMutex };
+  const found: Found = { dynamic: false, asyncMutex: [] };
+  const hooks = scan(entry, entrySource, found);
+  const answer = { hooks, dynamic: found.dynamic, asyncMutex: found.asyncMutex };
   answers.set(entry, answer);
   return answer;
 }
 
-function scan(entry: string, entrySource: string | undefined, asyncMutex: string[]): boolean {
+/** What a scan found that needs the hooks only in some threads. */
+interface Found {
+  dynamic: boolean;
+  readonly asyncMutex: string[];
+}
+
+function scan(entry: string, entrySource: string | undefined, found: Found): boolean {
   try {
-    return scanGraph(entry, entrySource, asyncMutex);
+    return scanGraph(entry, entrySource, found);
   } catch {
     // What the scan could not read (a malformed specifier its pattern took from a string):
     // the hooks, as for any doubt.
@@ -267,7 +292,7 @@ function scan(entry: string, entrySource: string | undefined, asyncMutex: string
   }
 }
 
-function scanGraph(entry: string, entrySource: string | undefined, asyncMutex: string[]): boolean {
+function scanGraph(entry: string, entrySource: string | undefined, found: Found): boolean {
   if (resolutionOptions()) return true;
   const seen = new Set<string>([entry]);
   const queue: { file: string; source: string | undefined }[] = [
@@ -280,9 +305,11 @@ function scanGraph(entry: string, entrySource: string | undefined, asyncMutex: s
     } catch {
       return true;
     }
-    if (hasDynamicImport(source)) return true;
+    if (hasDynamicImport(source)) found.dynamic = true;
     for (const match of source.matchAll(SPECIFIER)) {
       const specifier = match[2] ?? "";
+      // Text of a template literal (`exported from "${file}"` in an error message): no module.
+      if (specifier.includes("${")) continue;
       const resolved = resolveSpecifier(specifier, next.file);
       if (resolved === "hooks") return true;
       if (resolved === "builtin") builtinsSeen.add(specifier.replace(/^node:/, ""));
@@ -290,7 +317,7 @@ function scanGraph(entry: string, entrySource: string | undefined, asyncMutex: s
       seen.add(resolved);
       if (isTypeScriptFile(resolved)) return true;
       if (ASYNC_MUTEX_ESM.test(resolved)) {
-        asyncMutex.push(resolved); // imports nothing
+        found.asyncMutex.push(resolved); // imports nothing
         continue;
       }
       let format: ReturnType<typeof importedFormat>;

@@ -15,6 +15,7 @@ import {
   writeCached,
 } from "./tsTransform.ts";
 import { typeScriptAlternatives } from "./typeScriptSpecifiers.ts";
+import { markTypeScript } from "./typeScriptSeen.ts";
 
 interface ResolveContext {
   readonly parentURL?: string;
@@ -67,8 +68,14 @@ export async function resolve(
 // hooks; Node may run them all in one hooks thread).
 const claimWords: ClaimWords[] = [];
 
-export function initialize(data: { claims?: ClaimWords } | undefined): void {
+// The process's "TypeScript loaded" words (typeScriptSeen.ts), one per register() call.
+const typeScriptWords: Int32Array[] = [];
+
+export function initialize(
+  data: { claims?: ClaimWords; typeScript?: Int32Array } | undefined,
+): void {
   if (data?.claims !== undefined) claimWords.push(data.claims);
+  if (data?.typeScript !== undefined) typeScriptWords.push(data.typeScript);
 }
 
 /**
@@ -121,6 +128,7 @@ export async function load(url: string, context: unknown, next: NextLoad): Promi
   if (ASYNC_MUTEX_ESM.test(url)) return loadAsyncMutex(url, context, next);
   const file = fileURLToPath(url);
   if (!isTypeScriptFile(file)) return next(url, context);
+  for (const word of typeScriptWords) markTypeScript(word);
   // A CommonJS TypeScript loader (ts-node, @swc-node/register) compiles its files to CommonJS,
   // `import` syntax included: Node's CommonJS loader hands them to it (loaderClaims.ts).
   if (claimedByOtherLoader(claimWords, file) && !declaredModule(file))

@@ -10,12 +10,20 @@
 // ES module entry does without them when its static graph does (esmGraph.ts). A module loaded
 // later that needs them (a dynamic import in a required file, an ES module required) starts
 // them before it runs (register.ts). Everything else (TypeScript entries, `-e`, a worker's
-// entry not known) gets them at once.
+// entry not known) gets them at once. A worker of a JavaScript program (no TypeScript loaded
+// in its process: typeScriptSeen.ts) is given the modules its dynamic imports load, as far as
+// its workerData names them (importTargets.ts): it needs the hooks for its dynamic imports
+// only when one of those does.
 import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
-import { esmGraphAsyncMutexBuilds, esmGraphNeedsHooks, hasDynamicImport } from "./esmGraph.ts";
+import {
+  esmGraphAsyncMutexBuilds,
+  esmGraphImportsDynamically,
+  esmGraphNeedsHooks,
+  hasDynamicImport,
+} from "./esmGraph.ts";
 
 /**
  * Set by the preload (register.ts) before the runtime loads when the thread may instrument
@@ -74,7 +82,40 @@ export function needsModuleHooks(entry: string | undefined): boolean {
  * module build in place (register.ts): true when the entry needs the hooks for anything else,
  * else the async-mutex ES module builds its graph reaches (usually none).
  */
-export function moduleHooksPlan(entry: string | undefined): true | readonly string[] {
+export function moduleHooksPlan(
+  entry: string | undefined,
+  importTargets?: readonly string[],
+): true | readonly string[] {
+  const own = entryPlan(entry, importTargets !== undefined);
+  if (own === true) return true;
+  if (importTargets === undefined || !own.dynamic) return own.builds;
+  const targets = importTargetsPlan(importTargets);
+  return targets === true ? true : [...new Set([...own.builds, ...targets])];
+}
+
+/**
+ * What the modules a worker's dynamic imports load (`targets`) need: true for the hooks, else
+ * the async-mutex ES module builds their graphs reach. A target's own dynamic imports load
+ * what nothing names: the hooks.
+ */
+function importTargetsPlan(targets: readonly string[]): true | readonly string[] {
+  const builds = new Set<string>();
+  for (const target of targets) {
+    const plan = entryPlan(target, false);
+    if (plan === true) return true;
+    for (const build of plan.builds) builds.add(build);
+  }
+  return [...builds];
+}
+
+interface EntryPlan {
+  /** The async-mutex ES module builds its graph reaches. */
+  readonly builds: readonly string[];
+  /** It imports dynamically (only when `dynamicCovered`: else the plan is `true`). */
+  readonly dynamic: boolean;
+}
+
+function entryPlan(entry: string | undefined, dynamicCovered: boolean): true | EntryPlan {
   if (entry === undefined || isTypeScriptFile(entry)) return true;
   let file: string;
   try {
@@ -91,21 +132,34 @@ export function moduleHooksPlan(entry: string | undefined): true | readonly stri
   } catch {
     return true;
   }
-  if (hasDynamicImport(source)) return true;
-  if (esm || (!file.endsWith(".cjs") && ESM_SYNTAX.test(source)))
-    return esmGraphAsyncMutexBuilds(file, source) ?? true;
-  return [];
+  const dynamic = hasDynamicImport(source);
+  if (dynamic && !dynamicCovered) return true;
+  if (esm || (!file.endsWith(".cjs") && ESM_SYNTAX.test(source))) {
+    const builds = esmGraphAsyncMutexBuilds(file, source, dynamicCovered);
+    if (builds === undefined) return true;
+    return { builds, dynamic: dynamic || esmGraphImportsDynamically(file, source) };
+  }
+  return { builds: [], dynamic };
 }
 
 /**
  * Whether a module that require() is about to compile (`format` as Node's loader says it)
- * needs the hooks started first: it imports dynamically, or it is an ES module whose static
- * graph needs them.
+ * needs the hooks started first: it imports dynamically (and, given `importTargets`, one of
+ * those needs them), or it is an ES module whose static graph needs them.
  */
-export function laterModuleNeedsHooks(file: string, source: string, format?: string): boolean {
-  if (hasDynamicImport(source)) return true;
+export function laterModuleNeedsHooks(
+  file: string,
+  source: string,
+  format?: string,
+  importTargets?: readonly string[],
+): boolean {
   const esm =
     format === "module" ||
     (format === undefined && !file.endsWith(".cjs") && ESM_SYNTAX.test(source));
-  return esm && esmGraphNeedsHooks(file, source);
+  if (esm && esmGraphNeedsHooks(file, source, true)) return true;
+  const dynamic = hasDynamicImport(source) || (esm && esmGraphImportsDynamically(file, source));
+  if (!dynamic) return false;
+  if (importTargets === undefined) return true;
+  const plan = importTargetsPlan(importTargets);
+  return plan === true || plan.length > 0;
 }

@@ -12,6 +12,7 @@ import { claimedByOtherLoader, type ClaimWords } from "./loaderClaims.ts";
 import { isTypeScriptFile } from "./moduleFormat.ts";
 import { TS_CLAIMS_KEY } from "./moduleHooks.ts";
 import { hasOtherLoaders, preloadIsOnlyLoader } from "./process/childArgv.ts";
+import { markTypeScript } from "./typeScriptSeen.ts";
 
 function settingsAllow(file: string): boolean {
   if (process.env["THREADLENS_WORKER_PRECOMPILE"] === "0") return false;
@@ -30,6 +31,7 @@ export function compiledEntry(
   options: WorkerOptions | undefined,
 ): string | undefined {
   if (file === undefined || !isTypeScriptFile(file)) return undefined;
+  markTypeScript();
   // (Code evaluated from a string has no entry file: `file` is undefined then.)
   if (options?.execArgv !== undefined) return undefined;
   if (!settingsAllow(file)) return undefined;

@@ -20,6 +20,9 @@ import { compileSync, internally } from "./tsTransform.ts";
 import { loadWithCodeCache } from "./runtimeCode.ts";
 import { startRecorder } from "./recorderStart.ts";
 import { scannedImportOf, setOwnRuntimeFace } from "./esmGraph.ts";
+import { namedModuleFiles } from "./importTargets.ts";
+import { isTypeScriptFile } from "./moduleFormat.ts";
+import { markTypeScript, typeScriptSeen, typeScriptWord } from "./typeScriptSeen.ts";
 import {
   CHILD_PROCESSES_NOW_KEY,
   LAZY_CHILD_PROCESSES_KEY,
@@ -66,13 +69,17 @@ if (recording && isMainThread) startRecorder();
 
 const claims = newClaimWords();
 (globalThis as Record<symbol, unknown>)[TS_CLAIMS_KEY] = claims;
+// Made (main thread) or inherited (workers) before this thread starts any worker.
+const typeScript = typeScriptWord();
 let hooksRegistered = false;
 function registerHooks(): void {
   hooksRegistered = true;
   // Registered late (registerHooksWhenNeeded), after the runtime instrumented Atomics: Node's
   // wait for the hooks' thread to start is not the program's (INTERNAL_WAIT below).
   internally(() =>
-    register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, { data: { claims } }),
+    register(pathToFileURL(path.join(distDir, "loaderHooks.mjs")).href, {
+      data: { claims, typeScript },
+    }),
   );
   // From now on an ES module may import node:child_process without the preload seeing it.
   childProcessesNow();
@@ -89,14 +96,31 @@ setOwnRuntimeFace(path.join(distDir, "runtime.mjs"));
  * instead (instrumentAsyncMutexBuilds); its CommonJS build (a worker's) cannot wait for that.
  */
 let asyncMutexBuilds: readonly string[] = [];
-const hooksPlan = moduleHooksPlan(threadEntry());
+const entry = threadEntry();
 // Started on its TypeScript entry compiled ahead (launch/compiledEntry.ts), whose graph the
-// plan above was made from: the program sees its own entry in process.argv[1], as without it.
+// plan below is made from: the program sees its own entry in process.argv[1], as without it.
 const mainEntry = isMainThread ? process.env[ENV_MAIN_ENTRY] : undefined;
 if (mainEntry !== undefined) {
   process.argv[1] = mainEntry;
   delete process.env[ENV_MAIN_ENTRY];
 }
+if (mainEntry !== undefined || (entry !== undefined && isTypeScriptFile(entry)))
+  markTypeScript(typeScript);
+/**
+ * In a worker of a JavaScript program, the modules its dynamic imports load: those its
+ * workerData names (importTargets.ts), which a pool's worker imports; whatever else it may
+ * import dynamically loads as under plain node (no TypeScript: in such a program that is only
+ * a module named at run time, which plain node does not load either).
+ * THREADLENS_WORKER_IMPORT_HOOKS=1: every worker that imports dynamically starts the hooks.
+ */
+const importTargets =
+  !isMainThread &&
+  !inRecorder &&
+  !typeScriptSeen() &&
+  process.env["THREADLENS_WORKER_IMPORT_HOOKS"] !== "1"
+    ? namedModuleFiles(workerData)
+    : undefined;
+const hooksPlan = moduleHooksPlan(entry, importTargets);
 if (hooksPlan === true) registerHooks();
 else if (!recording)
   registerHooksWhenNeeded(); // nothing to instrument
@@ -132,7 +156,7 @@ function registerHooksWhenNeeded(): void {
     // (precompiledEntry.ts compiledPoolShim): its import() is for a module not compiled ahead,
     // for which it is the thread's entry, and the hooks' plan above covered it.
     if (filename === poolWorkerScript) return compile.call(this, content, filename, format);
-    if (!hooksRegistered && laterModuleNeedsHooks(filename, content, format)) {
+    if (!hooksRegistered && laterModuleNeedsHooks(filename, content, format, importTargets)) {
       registerHooks();
       // Put back unless another loader has wrapped it meanwhile.
       if (proto._compile === watching) proto._compile = compile;

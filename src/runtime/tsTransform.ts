@@ -13,6 +13,7 @@ import {
 } from "./moduleFormat.ts";
 import { TypeScriptSyntaxError, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 import { cacheDir } from "../protocol/codeCache.ts";
+import { markTypeScript } from "./typeScriptSeen.ts";
 
 export { declaredModule, isTypeScriptFile, TypeScriptSyntaxError, toSyntaxError };
 
@@ -149,6 +150,7 @@ export function compileSync(
   format: ModuleFormat,
   loadEsbuild: () => Esbuild,
 ): string {
+  markTypeScript();
   const cached = readCached(file, source, format);
   if (cached !== undefined) return cached;
   const esbuild = loadEsbuild();
