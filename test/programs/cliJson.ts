@@ -1,7 +1,7 @@
 // The real CLI (dist/cli.js) run with `--json` from the repository root, as a user runs it:
 // the test runner's own settings kept from the program, every run bounded.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Report } from "../../src/protocol/report.ts";
@@ -52,9 +52,45 @@ function nodeRun(nodeArgs: readonly string[], options: CliOptions): CliRun {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * nodeRun() without blocking this process, so that a test can wait on several runs at once
+ * (programs that mostly sleep or wait on a hold); the same bound and kill signal.
+ */
+function nodeRunAsync(nodeArgs: readonly string[], options: CliOptions): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, nodeArgs, {
+      cwd: options.cwd ?? root,
+      env: cliEnv(options.env),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const bound = setTimeout(
+      () => child.kill(options.killSignal ?? "SIGTERM"),
+      options.timeoutMs ?? 120_000,
+    );
+    child.on("error", (error) => {
+      clearTimeout(bound);
+      reject(error);
+    });
+    // "close", not "exit": both pipes are read to their end.
+    child.on("close", (status, signal) => {
+      clearTimeout(bound);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
 /** `threadlens <args>` to its end, bounded. */
 export function cliRun(args: readonly string[], options: CliOptions = {}): CliRun {
   return nodeRun([cli, ...args], options);
+}
+
+/** cliRun() as a promise: runs that a test awaits together. */
+export function cliRunAsync(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return nodeRunAsync([cli, ...args], options);
 }
 
 /** `node --import threadlens/register <program> <args>`: a program run as users run it. */
@@ -81,7 +117,18 @@ export function cliJsonRun(
   [command = "", ...rest]: readonly string[],
   options: CliOptions = {},
 ): JsonRun {
-  const r = cliRun([command, "--json", ...rest], options);
+  return jsonOf(cliRun([command, "--json", ...rest], options));
+}
+
+/** cliJsonRun() as a promise: runs that a test awaits together. */
+export async function cliJsonRunAsync(
+  [command = "", ...rest]: readonly string[],
+  options: CliOptions = {},
+): Promise<JsonRun> {
+  return jsonOf(await cliRunAsync([command, "--json", ...rest], options));
+}
+
+function jsonOf(r: CliRun): JsonRun {
   try {
     return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
   } catch {
