@@ -15,7 +15,8 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { typeScriptAlternatives } from "./typeScriptSpecifiers.ts";
 import { ESM_SYNTAX, isTypeScriptFile, packageType } from "./moduleFormat.ts";
 import { RESOLUTION_OPTION } from "../protocol/precompiler.ts";
 
@@ -171,15 +172,40 @@ function resolveSpecifier(specifier: string, parent: string): string | "hooks" |
       : "hooks";
   }
   if (specifier.startsWith("threadlens/")) return "hooks";
+  return resolvedImport(specifier, parent) ?? "hooks";
+}
+
+/**
+ * Where an import of `specifier` (not threadlens') from the module `parent` leads as Node
+ * resolves it: a file's real path, "builtin" for Node's own modules, undefined when the hooks'
+ * answer may differ or this cannot tell (queries, fragments, package "imports" names, other
+ * schemes, a file that is not there). `typeScriptCandidates`: a relative specifier that names
+ * no file is tried as the hooks try it (`./x.js` for `x.ts`, extensionless), as the worker
+ * precompiler compiles what they would load.
+ */
+export function resolvedImport(
+  specifier: string,
+  parent: string,
+  typeScriptCandidates = false,
+): string | "builtin" | undefined {
   if (isBuiltin(specifier)) return "builtin";
-  // Queries, fragments, package "imports" and other URL schemes: left to the hooks.
-  if (/[?#]/.test(specifier.slice(1)) || specifier.startsWith("#")) return "hooks";
+  if (/[?#]/.test(specifier.slice(1)) || specifier.startsWith("#")) return undefined;
   let file: string | undefined;
-  if (specifier.startsWith("file:")) file = fileURLToPath(specifier);
-  else if (/^\.{0,2}\//.test(specifier)) file = path.resolve(path.dirname(parent), specifier);
-  else if (/^[a-z][a-z\d+.-]*:/i.test(specifier)) return "hooks";
+  if (/^\.{0,2}\//.test(specifier) || specifier.startsWith("file:")) {
+    const base = pathToFileURL(parent);
+    const url = new URL(specifier, base);
+    if (url.protocol !== "file:") return undefined;
+    const direct = fileURLToPath(url);
+    // Node's resolution fails for a missing file or a folder; the hooks try their candidates.
+    file =
+      isFile(direct) || !typeScriptCandidates
+        ? direct
+        : typeScriptAlternatives(specifier)
+            .map((candidate) => fileURLToPath(new URL(candidate, base)))
+            .find(isFile);
+  } else if (/^[a-z][a-z\d+.-]*:/i.test(specifier)) return undefined;
   else file = resolvePackage(decodeURIComponent(specifier), path.dirname(parent));
-  return file === undefined ? "hooks" : (realFile(file) ?? "hooks");
+  return file === undefined ? undefined : realFile(file);
 }
 
 /** The real path of `file` when it is a file; undefined when it is not one. */

@@ -16,7 +16,8 @@ import {
 import { RECORDER_WORKER_MARK } from "../protocol/recorderWire.ts";
 import { ENV_MAIN_ENTRY } from "../protocol/recorderControl.ts";
 import { ENV_PROCESS_BOOTSTRAP } from "./process/env.ts";
-import { compileSync, internally } from "./tsTransform.ts";
+import { compileSync } from "./tsTransform.ts";
+import { internally } from "./internalWait.ts";
 import { loadWithCodeCache } from "./runtimeCode.ts";
 import { startRecorder } from "./recorderStart.ts";
 import { scannedImportOf, setOwnRuntimeFace } from "./esmGraph.ts";

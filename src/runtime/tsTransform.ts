@@ -14,6 +14,7 @@ import {
 import { TypeScriptSyntaxError, toSyntaxError } from "../protocol/typeScriptFiles.ts";
 import { cacheDir } from "../protocol/codeCache.ts";
 import { markTypeScript } from "./typeScriptSeen.ts";
+import { internally } from "./internalWait.ts";
 
 export { declaredModule, isTypeScriptFile, TypeScriptSyntaxError, toSyntaxError };
 
@@ -114,26 +115,6 @@ export function transformOptions(file: string, format: ModuleFormat) {
     supported: { "import-attributes": true },
     logLevel: "silent" as const,
   };
-}
-
-/**
- * Set while the preload compiles a module: esbuild's synchronous call blocks the thread in
- * Atomics.wait for esbuild's own service worker, which is not the program's and is not
- * recorded; recorded, that wait looked like main hanging alone whenever a compile took longer
- * than the hang window (a loaded machine). instrument/atomics.ts leaves such waits alone.
- */
-export const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
-
-/** Runs `body` with INTERNAL_WAIT set (and puts back what it was). */
-export function internally<T>(body: () => T): T {
-  const flags = globalThis as Record<symbol, unknown>;
-  const before = flags[INTERNAL_WAIT];
-  flags[INTERNAL_WAIT] = true;
-  try {
-    return body();
-  } finally {
-    flags[INTERNAL_WAIT] = before;
-  }
 }
 
 type Esbuild = typeof import("esbuild");

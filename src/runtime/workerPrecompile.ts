@@ -20,13 +20,11 @@
 // report it, with its location).
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from "node:fs";
 import { writeFileSync } from "node:fs";
-import { isBuiltin } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { parse } from "es-module-lexer/minimal/js";
-import { isFile, realFile, resolvePackage } from "./esmGraph.ts";
+import { resolvedImport } from "./esmGraph.ts";
 import { cacheDir, compileSync, contentHash, formatOf, isTypeScriptFile } from "./tsTransform.ts";
-import { typeScriptAlternatives } from "./typeScriptSpecifiers.ts";
 import { POOL_MODULE_KEY } from "./moduleHooks.ts";
 import type { PrecompileSettings } from "../protocol/precompiler.ts";
 
@@ -72,23 +70,8 @@ function resolveSpecifier(
 ): string | null | undefined {
   if (specifier === "threadlens") return settings.ownRuntime;
   if (specifier.startsWith("threadlens/")) return undefined;
-  if (isBuiltin(specifier)) return null;
-  if (/[?#]/.test(specifier.slice(1)) || specifier.startsWith("#")) return undefined;
-  let file: string | undefined;
-  if (/^\.{0,2}\//.test(specifier) || specifier.startsWith("file:")) {
-    const base = pathToFileURL(parent);
-    const url = new URL(specifier, base);
-    if (url.protocol !== "file:") return undefined;
-    const direct = fileURLToPath(url);
-    // Node's resolution fails for a missing file or a folder; then the hooks' candidates.
-    file = isFile(direct)
-      ? direct
-      : typeScriptAlternatives(specifier)
-          .map((candidate) => fileURLToPath(new URL(candidate, base)))
-          .find(isFile);
-  } else if (/^[a-z][a-z\d+.-]*:/i.test(specifier)) return undefined;
-  else file = resolvePackage(decodeURIComponent(specifier), path.dirname(parent));
-  return file === undefined ? undefined : realFile(file);
+  const resolved = resolvedImport(specifier, parent, true);
+  return resolved === "builtin" ? null : resolved;
 }
 
 /** The hooks' transform of `file` (from their cache, else made and cached as they would). */

@@ -40,12 +40,10 @@ import {
   type PointKind,
 } from "../schedule/scheduler.ts";
 import { isUnobservedShared } from "./unobserved.ts";
+import { INTERNAL_WAIT } from "../internalWait.ts";
 import { adoptAddressTables, sharedAddressId, sharedAddressLabel } from "./sharedAddresses.ts";
 
 type WaitableArray = Int32Array | BigInt64Array;
-
-/** Set by the preload around its synchronous esbuild compile and a late hooks start (register.ts). */
-const INTERNAL_WAIT = Symbol.for("threadlens.internalWait");
 
 const addresses = new WeakMap<ArrayBufferLike, Map<number, number>>();
 
