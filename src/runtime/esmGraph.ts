@@ -23,10 +23,18 @@ import { RESOLUTION_OPTION } from "../protocol/precompiler.ts";
 /** `from "x"`, `import "x"` (static imports and re-exports). */
 const SPECIFIER = /(?:\bfrom|\bimport)\s*(["'])([^"'\n]+)\1/g;
 const DYNAMIC_IMPORT = /\bimport\s*\(/g;
-/** A line of a comment (`// …`, `/* …`, a JSDoc line `* …`) up to the match. */
-const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*)/;
 /** A JSDoc type (`@param {import('./types').Options}`) up to the match. */
 const JSDOC_TYPE = /@\w+\s*\{\s*$/;
+
+/**
+ * The text of `source`'s line up to `index`, when it is a comment there: a line comment, a
+ * JSDoc line (`* …`) or a block comment not closed before `index` (`/* c *\/ import(x)` is code).
+ */
+function commentBefore(source: string, index: number): string | undefined {
+  const before = source.slice(source.lastIndexOf("\n", index) + 1, index);
+  if (/^\s*\/\//.test(before)) return before;
+  return /^\s*(?:\/\*|\*)/.test(before) && !before.includes("*/") ? before : undefined;
+}
 
 /**
  * Whether `source` calls import(): an `import(` that is not in a comment line nor a JSDoc type
@@ -36,7 +44,7 @@ export function hasDynamicImport(source: string): boolean {
   for (const match of source.matchAll(DYNAMIC_IMPORT)) {
     const lineStart = source.lastIndexOf("\n", match.index) + 1;
     const before = source.slice(lineStart, match.index);
-    if (!COMMENT_LINE.test(before) && !JSDOC_TYPE.test(before)) return true;
+    if (commentBefore(source, match.index) === undefined && !JSDOC_TYPE.test(before)) return true;
   }
   return false;
 }
@@ -334,9 +342,18 @@ function scanGraph(entry: string, entrySource: string | undefined, found: Found)
     if (hasDynamicImport(source)) found.dynamic = true;
     for (const match of source.matchAll(SPECIFIER)) {
       const specifier = match[2] ?? "";
-      // Text of a template literal (`exported from "${file}"` in an error message): no module.
-      if (specifier.includes("${")) continue;
-      const resolved = resolveSpecifier(specifier, next.file);
+      // Text of a template literal (`exported from "${file}"` in an error message), or of a
+      // comment line (`// import x from "y"`): no module.
+      if (specifier.includes("${") || commentBefore(source, match.index) !== undefined) continue;
+      let resolved: string;
+      try {
+        resolved = resolveSpecifier(specifier, next.file);
+      } catch (error) {
+        // Malformed percent-encoding (`from "%s"` in an error message's format): Node loads no
+        // module by such a specifier, with or without the hooks.
+        if (error instanceof URIError) continue;
+        throw error;
+      }
       if (resolved === "hooks") return true;
       if (resolved === "builtin") builtinsSeen.add(specifier.replace(/^node:/, ""));
       if (resolved === "builtin" || seen.has(resolved)) continue;

@@ -122,8 +122,16 @@ test("needsModuleHooks of an ES module entry: what its static graph reaches", ()
     assert.equal(entry("g.mjs", 'import { nothing } from "not-installed";\n'), true);
     assert.equal(entry("h.mjs", 'import { u } from "./util.js";\n'), true);
     assert.equal(entry("i.mjs", 'import x from "#internal";\n'), true);
-    // A string the specifier pattern takes for one, that is no URI: a doubt, not a crash.
-    assert.equal(entry("bad.mjs", "const s = \"from '%E0%A4%A'\";\n"), true);
+    // A string the specifier pattern takes for one, that is no URI: not a crash, and no reason
+    // for the hooks (Node loads no module by such a specifier, with or without them).
+    assert.equal(entry("bad.mjs", "const s = \"from '%E0%A4%A'\";\n"), false);
+    assert.equal(entry("format.mjs", 'const m = \'cannot resolve "%s" from "%s"\';\n'), false);
+    // Comment lines are no imports; code after a closed block comment is.
+    assert.equal(
+      entry("doc.mjs", '// import { u } from "./util.ts";\n/**\n * import "nope";\n */\n'),
+      false,
+    );
+    assert.equal(entry("after.mjs", '/* c */ import { u } from "./util.ts";\n'), true);
     // `threadlens`: another copy goes through the hooks, the preload's own copy does not.
     assert.equal(entry("j.mjs", 'import { Lock } from "threadlens";\n'), true);
     setOwnRuntimeFace(path.join(dir, "node_modules/threadlens/dist/runtime.mjs"));
@@ -162,6 +170,9 @@ test("hasDynamicImport: calls count, comment lines and JSDoc types do not", () =
   assert.equal(hasDynamicImport("  // import('./later.js') once ready\nrun();\n"), false);
   assert.equal(hasDynamicImport("function f(/** @param {import('a').B} */ b) {}\n"), false);
   assert.equal(hasDynamicImport("const important = require('x');\n"), false);
+  // A block comment closed before it on its line is not a comment line.
+  assert.equal(hasDynamicImport('/* istanbul ignore next */ const m = import("./x.js");\n'), true);
+  assert.equal(hasDynamicImport('/* later: import("./x.js") */\n'), false);
 });
 
 test("workerEntry: a path, a file URL, or no file for evaluated code", () => {
