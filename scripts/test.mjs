@@ -19,9 +19,10 @@
 // node_modules/.cache/threadlens/test-times.json), else in a clean checkout's run
 // (scripts/test-times.json; new files first of all): a long file started last would leave the
 // other slots idle at the end. Each file's output is printed in one piece
-// when it ends. Every file runs even when others failed, so one run shows every failure; each
-// tier's wall time (its first file's start to its last file's end) and its slowest files are
-// printed, and the failed files are listed at the end.
+// when it ends, with its start in the pool. Every file runs even when others failed, so one run
+// shows every failure; each tier's wall time (its first file's start to its last file's end)
+// and its slowest files are printed, the CPU time of the tiers' processes and the cores it kept
+// busy, and the failed files are listed at the end.
 //
 // Without arguments (`npm test`) the static checks (typecheck and lint in one process,
 // scripts/checks.mjs; the format check) run as jobs of the same pool, beside the test files,
@@ -99,6 +100,22 @@ function concurrency() {
 }
 
 const reporter = process.stdout.isTTY ? "spec" : "tap";
+
+/**
+ * CPU time (s) of the processes this one started and saw end, theirs included (Linux: cutime
+ * and cstime of /proc/self/stat, in ticks of 1/100 s); undefined elsewhere. Over the pool's
+ * wall time it says how many cores the tiers kept busy: files that mostly wait leave them idle.
+ */
+function endedChildrenCpu() {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const seconds = (Number(fields[13]) + Number(fields[14])) / 100;
+    return Number.isFinite(seconds) ? seconds : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What the pool runs: a static check, one test file in its own process, or a GROUPED folder's
@@ -326,7 +343,8 @@ if (files.length > 0) {
       const seconds = ((r.ended - r.started) / 1000).toFixed(1);
       const verdict = r.failed.length === 0 ? "ok" : `FAILED (exit ${r.status})`;
       const what = r.job.group === undefined ? r.file : `${r.file}/ (${r.job.files.length} files)`;
-      process.stdout.write(`\n# ${what}: ${verdict}, ${seconds} s\n`);
+      const from = ((r.started - started) / 1000).toFixed(1);
+      process.stdout.write(`\n# ${what}: ${verdict}, ${seconds} s (from ${from} s)\n`);
       process.stdout.write(Buffer.concat(r.output));
       if (r.job.group !== undefined && r.failed.length > 0)
         process.stdout.write(`# ${r.file}/ failed: ${r.failed.join(", ")}\n`);
@@ -334,7 +352,9 @@ if (files.length > 0) {
     (job) => (tierOf(job.name) === COMPAT ? corpusSetup : undefined),
   );
   await corpusSetup;
-  const allSeconds = ((performance.now() - started) / 1000).toFixed(1);
+  const wall = (performance.now() - started) / 1000;
+  const allSeconds = wall.toFixed(1);
+  const cpu = endedChildrenCpu();
   const totals = { tests: 0, pass: 0, fail: 0 };
   for (const r of results) {
     for (const key of Object.keys(totals)) totals[key] += r.counts[key];
@@ -342,6 +362,12 @@ if (files.length > 0) {
   console.log(
     `\n# node tiers: ${totals.tests} tests, ${totals.pass} passed, ${totals.fail} failed`,
   );
+  if (cpu !== undefined) {
+    console.log(
+      `# node tiers: ${cpu.toFixed(1)} s of CPU time (their processes, and the setups that ` +
+        `ended) in ${allSeconds} s: ${(cpu / wall).toFixed(2)} of ${cores} cores busy`,
+    );
+  }
   mkdirSync(timesDir, { recursive: true });
   for (const r of results) fileTimes[path.join(root, r.file)] = Math.round(r.ended - r.started);
   writeFileSync(timesFile, JSON.stringify(fileTimes, null, 1) + "\n");

@@ -102,6 +102,15 @@ export function preloadRun(
   return nodeRun(["--import", "threadlens/register", program, ...args], options);
 }
 
+/** preloadRun() as a promise: runs that a test awaits together. */
+export function preloadRunAsync(
+  program: string,
+  args: readonly string[] = [],
+  options: CliOptions = {},
+): Promise<CliRun> {
+  return nodeRunAsync(["--import", "threadlens/register", program, ...args], options);
+}
+
 export interface JsonRun {
   readonly status: number | null;
   readonly report: Report;

@@ -4,10 +4,12 @@
 // recorder started with the program (THREADLENS_LAZY_RECORDER=0), and both say the same.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { preloadRun } from "./cliJson.ts";
+import { preloadRun, preloadRunAsync } from "./cliJson.ts";
 
-const runPlain = (program: string, lazy: boolean) =>
-  preloadRun(program, [], { env: { THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" } });
+const lazyEnv = (lazy: boolean) => ({ env: { THREADLENS_LAZY_RECORDER: lazy ? "1" : "0" } });
+const runPlain = (program: string, lazy: boolean) => preloadRun(program, [], lazyEnv(lazy));
+const runPlainAsync = (program: string, lazy: boolean) =>
+  preloadRunAsync(program, [], lazyEnv(lazy));
 
 /** The finding lines of the human report: severity and kind, then the message. */
 function findingLines(stderr: string): string[] {
@@ -62,10 +64,11 @@ test("a deadlock while the event loop stays alive: the recorder starts once a wa
   assert.deepEqual(findingLines(atOnce.stderr), expected);
 });
 
-test("main blocking in Atomics.wait with no other thread: the recorder starts before it blocks", () => {
+test("main blocking in Atomics.wait with no other thread: the recorder starts before it blocks", async () => {
   const program = "test/fixtures/preload/lazy-main-blocks.cjs";
-  for (const lazy of [true, false]) {
-    const r = runPlain(program, lazy);
+  // Both runs at once: each waits for the hang to be found and the program killed.
+  const runs = await Promise.all([true, false].map((lazy) => runPlainAsync(program, lazy)));
+  for (const r of runs) {
     // The hang stops the program; main cannot run its exit in Atomics.wait: killed.
     assert.equal(r.signal, "SIGKILL");
     assert.equal(r.stdout, "");
