@@ -62,11 +62,14 @@ const GROUPED = [
 /**
  * The static checks of `npm test`: the type check and lint in one process, which share one
  * TypeScript program (scripts/checks.mjs: what `npm run typecheck` and `npm run lint` check),
- * and the format check (its package.json script).
+ * and the format check (its package.json script), with Prettier's cache: a file whose text
+ * (and Prettier's version and options) passed before is not formatted again (14 s of CPU time
+ * for every file, about 1.5 s when few changed; a clean checkout checks them all).
  */
 const CHECKS = "checks";
 const TYPES_AND_LINT = `${CHECKS}/typecheck+lint`;
-const checkJobs = everything ? [TYPES_AND_LINT, `${CHECKS}/format:check`] : [];
+const FORMAT = `${CHECKS}/format:check`;
+const checkJobs = everything ? [TYPES_AND_LINT, FORMAT] : [];
 
 function readTimes(file) {
   try {
@@ -146,6 +149,10 @@ function jobsOf(files) {
 function commandOf(job) {
   const file = job.files[0];
   if (file === TYPES_AND_LINT) return [process.execPath, ["scripts/checks.mjs"]];
+  if (file === FORMAT) {
+    const cache = ["--cache", "--cache-location", path.join(timesDir, "prettier-cache")];
+    return ["npm", ["run", "--silent", file.slice(CHECKS.length + 1), "--", ...cache]];
+  }
   if (file.startsWith(`${CHECKS}/`))
     return ["npm", ["run", "--silent", file.slice(CHECKS.length + 1)]];
   const args =
