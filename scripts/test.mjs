@@ -21,8 +21,8 @@
 // other slots idle at the end. Each file's output is printed in one piece
 // when it ends, with its start in the pool. Every file runs even when others failed, so one run
 // shows every failure; each tier's wall time (its first file's start to its last file's end)
-// and its slowest files are printed, the CPU time of the tiers' processes and the cores it kept
-// busy, and the failed files are listed at the end.
+// and its slowest files are printed, and those that took the most CPU time; then the CPU time of
+// the tiers' processes and the cores it kept busy, and the failed files at the end.
 //
 // Without arguments (`npm test`) the static checks (typecheck and lint in one process,
 // scripts/checks.mjs; the format check) run as jobs of the same pool, beside the test files,
@@ -120,6 +120,20 @@ function endedChildrenCpu() {
   }
 }
 
+/** endedChildrenCpu() at the last end of a process this one started. */
+let cpuSeen = endedChildrenCpu();
+/**
+ * At a started process' "exit": its CPU time (s), its own children's included, as the increase
+ * since the last end. Processes reaped in one turn of the event loop are counted together, to
+ * the first; undefined off Linux.
+ */
+function cpuOfEnded() {
+  const now = endedChildrenCpu();
+  const cpu = now === undefined || cpuSeen === undefined ? undefined : now - cpuSeen;
+  cpuSeen = now;
+  return cpu;
+}
+
 /**
  * What the pool runs: a static check, one test file in its own process, or a GROUPED folder's
  * files in one (`group` is the folder).
@@ -191,6 +205,8 @@ function runJob(job) {
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
     child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
+    let cpu;
+    child.on("exit", () => (cpu = cpuOfEnded()));
     child.on("close", (code, signal) => {
       const ended = performance.now();
       const status = code ?? (signal === null ? 1 : 128);
@@ -201,6 +217,7 @@ function runJob(job) {
         output,
         started,
         ended,
+        cpu,
         ...verdicts(job, status, output),
       });
     });
@@ -221,6 +238,7 @@ function startSetup(command, args) {
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
     child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
+    child.on("exit", cpuOfEnded);
     child.on("close", (code, signal) =>
       resolve({
         verdict: code === 0 ? "ok" : `FAILED (${signal ?? `exit ${code}`})`,
@@ -351,7 +369,8 @@ if (files.length > 0) {
       const verdict = r.failed.length === 0 ? "ok" : `FAILED (exit ${r.status})`;
       const what = r.job.group === undefined ? r.file : `${r.file}/ (${r.job.files.length} files)`;
       const from = ((r.started - started) / 1000).toFixed(1);
-      process.stdout.write(`\n# ${what}: ${verdict}, ${seconds} s (from ${from} s)\n`);
+      const cpu = r.cpu === undefined ? "" : `, ${r.cpu.toFixed(1)} s CPU`;
+      process.stdout.write(`\n# ${what}: ${verdict}, ${seconds} s (from ${from} s)${cpu}\n`);
       process.stdout.write(Buffer.concat(r.output));
       if (r.job.group !== undefined && r.failed.length > 0)
         process.stdout.write(`# ${r.file}/ failed: ${r.failed.join(", ")}\n`);
@@ -391,6 +410,12 @@ if (files.length > 0) {
       .slice(0, SLOWEST_SHOWN)
       .map((r) => `${r.file} ${((r.ended - r.started) / 1000).toFixed(1)} s`);
     console.log(`# ${tier} slowest files: ${slowest.join(", ")}`);
+    const busiest = own
+      .filter((r) => r.cpu !== undefined)
+      .sort((a, b) => b.cpu - a.cpu)
+      .slice(0, SLOWEST_SHOWN)
+      .map((r) => `${r.file} ${r.cpu.toFixed(1)} s`);
+    if (busiest.length > 0) console.log(`# ${tier} most CPU time: ${busiest.join(", ")}`);
     summary.push(
       `${tier} ${((to - from) / 1000).toFixed(1)} s${failed.length > 0 ? " (failed)" : ""}`,
     );
