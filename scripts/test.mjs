@@ -94,7 +94,10 @@ function testFiles(dir) {
  * Files run at once: three per core. The process tiers' files mostly wait on their programs:
  * with two per core, a clean checkout's `npm test` on two cores kept every slot busy (the
  * files' wall times added up to 703 s, over 4 slots 176 s, for a pool of 181 s) while the node
- * tiers used 264 s of CPU time, 1.46 of the 2 cores.
+ * tiers used 264 s of CPU time, 1.46 of the 2 cores. With three per core, once the files that
+ * waited one run after another waited for them together, the node tiers' own processes kept
+ * 1.78 of the 2 cores busy (233.6 s of CPU time in 131 s), and the machine's cores were busy
+ * all along (sampled each second): more files at once would add nothing but load.
  */
 function concurrency() {
   const override = Number(process.env.THREADLENS_TEST_CONCURRENCY);
