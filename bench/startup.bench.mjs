@@ -139,7 +139,8 @@ try {
   }
   const pad = (s, n) => String(s).padEnd(n);
   console.log(
-    `start-up: node ${process.version}, ${register}, median of ${rounds} interleaved rounds\n`,
+    `start-up: node ${process.version}, ${register}, median of ${rounds} interleaved rounds; ` +
+      `NODE_EXTRA_CA_CERTS ${process.env["NODE_EXTRA_CA_CERTS"] ? "set (every process parses it)" : "unset"}\n`,
   );
   console.log(
     pad("case", 34) +

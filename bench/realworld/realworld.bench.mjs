@@ -259,6 +259,18 @@ function fmtTests(t) {
   return `${t.pass ?? "?"}/${t.total ?? "?"}`;
 }
 
+/**
+ * Whether every process of the runs, plain or not, parses extra CA certificates at its start
+ * (NODE_EXTRA_CA_CERTS: some 40 ms for a system bundle), which makes a short program's ratio
+ * look smaller than a usual environment's: the figures say which they are.
+ */
+function caCertsNote() {
+  const certs = process.env["NODE_EXTRA_CA_CERTS"];
+  return certs === undefined || certs === ""
+    ? "NODE_EXTRA_CA_CERTS unset"
+    : `NODE_EXTRA_CA_CERTS=${certs} (every process parses it at its start)`;
+}
+
 function main() {
   ensureCorpus();
   rmSync(workDir, { recursive: true, force: true });
@@ -269,7 +281,7 @@ function main() {
   if (!JSON_OUT)
     console.log(
       `real-world corpus: plain node vs node --import threadlens/register (threadlens ${version}, ` +
-        `${process.version}), median of ${RUNS} interleaved runs\n`,
+        `${process.version}), median of ${RUNS} interleaved runs; ${caCertsNote()}\n`,
     );
   for (const entry of corpus()) {
     const r = measure(entry);
