@@ -32,6 +32,8 @@ export class RingReader {
 
   /** What the last loop-idle event this reader made said. */
   #waitingForMessages = false;
+  /** Where it said the thread listens. */
+  #messageSite = 0;
   /** The thread's count of messages received when this reader last looked. */
   #messages = 0;
 
@@ -48,16 +50,21 @@ export class RingReader {
     const received = Atomics.load(this.#words, RING_MESSAGES);
     const talked = received !== this.#messages;
     this.#messages = received;
-    if (waiting === this.#waitingForMessages && !(waiting && talked)) return undefined;
+    // Where it listens for the messages it waits for. It may add its listener after its first
+    // idle beat (a worker's loop can look idle while its entry module still loads): a listener
+    // added since the last event is told in another one.
+    const site = waiting ? Atomics.load(this.#words, RING_MESSAGE_SITE) : 0;
+    const moved = site !== this.#messageSite;
+    if (waiting === this.#waitingForMessages && !(waiting && (talked || moved))) return undefined;
     this.#waitingForMessages = waiting;
+    this.#messageSite = site;
     const time = Math.max(nowMicros, this.#lastTime);
     this.#lastTime = time;
     return {
       kind: "loop-idle",
       thread: this.host,
       object: LOOP_MESSAGES_ONLY,
-      // Where it listens for the messages it waits for.
-      site: waiting ? Atomics.load(this.#words, RING_MESSAGE_SITE) : 0,
+      site,
       time,
       flag: waiting,
     };

@@ -1,10 +1,17 @@
 // The recorder's ring reader (recorder/ringReader.ts) read in rounds (issue 12): a drain with a
 // limit takes at most that many events, says whether it left some, and rounds read the same
-// events in the same order as one drain.
+// events in the same order as one drain. Its loop-idle events say where an idle thread listens.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EVENT_WORDS, packHead } from "../../src/protocol/binaryEvents.ts";
-import { RING_HEADER_WORDS, RING_READ, RING_WRITE } from "../../src/protocol/recorderWire.ts";
+import {
+  RING_HEADER_WORDS,
+  RING_IDLE_BEAT,
+  RING_MESSAGE_SITE,
+  RING_READ,
+  RING_WRITE,
+} from "../../src/protocol/recorderWire.ts";
+import { LOOP_MESSAGES_ONLY } from "../../src/protocol/events.ts";
 import { RingReader } from "../../src/recorder/ringReader.ts";
 
 const CAPACITY = 64;
@@ -57,4 +64,26 @@ test("a limit of exactly what is there reads it all and leaves nothing", () => {
   const reader = new RingReader(filledRing(16), 3);
   assert.equal(reader.drain(16).length, 16);
   assert.equal(reader.cut, false);
+});
+
+test("an idle thread's listener added after its first idle beat is told in another loop-idle event", () => {
+  const buffer = filledRing(0);
+  const words = new Int32Array(buffer);
+  const reader = new RingReader(buffer, 3);
+  const look = (now: number) => {
+    const e = reader.loopChange(now, 100_000);
+    return e === undefined ? undefined : [e.kind, e.thread, e.object, e.site, e.time, e.flag];
+  };
+  // A worker whose loop looks idle while its entry module still loads: no listener yet.
+  words[RING_IDLE_BEAT] = 1_000;
+  assert.deepEqual(look(1_010), ["loop-idle", 3, LOOP_MESSAGES_ONLY, 0, 1_010, true]);
+  assert.equal(look(1_020), undefined);
+  // Its module adds its 'message' listener: where it listens is told, still waiting.
+  words[RING_MESSAGE_SITE] = 7;
+  assert.deepEqual(look(1_030), ["loop-idle", 3, LOOP_MESSAGES_ONLY, 7, 1_030, true]);
+  assert.equal(look(1_040), undefined);
+  // Busy (its beat cleared): no longer waiting, and no site.
+  words[RING_IDLE_BEAT] = 0;
+  assert.deepEqual(look(1_050), ["loop-idle", 3, LOOP_MESSAGES_ONLY, 0, 1_050, false]);
+  assert.equal(look(1_060), undefined);
 });
