@@ -26,14 +26,19 @@ const DYNAMIC_IMPORT = /\bimport\s*\(/g;
 /** A JSDoc type (`@param {import('./types').Options}`) up to the match. */
 const JSDOC_TYPE = /@\w+\s*\{\s*$/;
 
+/** The text of `source`'s line up to `index`. */
+function lineBefore(source: string, index: number): string {
+  return source.slice(source.lastIndexOf("\n", index) + 1, index);
+}
+
 /**
- * The text of `source`'s line up to `index`, when it is a comment there: a line comment, a
- * JSDoc line (`* …`) or a block comment not closed before `index` (`/* c *\/ import(x)` is code).
+ * Whether a line's text up to a match (`lineBefore`) leaves the match in a comment: a line
+ * comment, a JSDoc line (`* …`) or a block comment not closed before it (`/* c *\/ import(x)`
+ * is code).
  */
-function commentBefore(source: string, index: number): string | undefined {
-  const before = source.slice(source.lastIndexOf("\n", index) + 1, index);
-  if (/^\s*\/\//.test(before)) return before;
-  return /^\s*(?:\/\*|\*)/.test(before) && !before.includes("*/") ? before : undefined;
+function inComment(before: string): boolean {
+  if (/^\s*\/\//.test(before)) return true;
+  return /^\s*(?:\/\*|\*)/.test(before) && !before.includes("*/");
 }
 
 /**
@@ -42,9 +47,8 @@ function commentBefore(source: string, index: number): string | undefined {
  */
 export function hasDynamicImport(source: string): boolean {
   for (const match of source.matchAll(DYNAMIC_IMPORT)) {
-    const lineStart = source.lastIndexOf("\n", match.index) + 1;
-    const before = source.slice(lineStart, match.index);
-    if (commentBefore(source, match.index) === undefined && !JSDOC_TYPE.test(before)) return true;
+    const before = lineBefore(source, match.index);
+    if (!inComment(before) && !JSDOC_TYPE.test(before)) return true;
   }
   return false;
 }
@@ -269,16 +273,12 @@ export function scannedImportOf(name: string): boolean {
 
 /**
  * True when the ES module `entry` (a path), or an ES module it imports statically, needs the
- * module hooks: see the file's comment. `dynamicCovered`: its dynamic imports do not count
- * (the caller has scanned what they load: register.ts).
+ * module hooks for what it imports statically: see the file's comment. Its dynamic imports
+ * are told apart (esmGraphImportsDynamically): what they need depends on the thread.
  */
-export function esmGraphNeedsHooks(
-  entry: string,
-  entrySource?: string,
-  dynamicCovered = false,
-): boolean {
+export function esmGraphNeedsHooks(entry: string, entrySource?: string): boolean {
   const answer = graphAnswer(entry, entrySource);
-  return answer.hooks || (answer.dynamic && !dynamicCovered) || answer.asyncMutex.length > 0;
+  return answer.hooks || answer.asyncMutex.length > 0;
 }
 
 /** Whether a module of the ES module `entry`'s static graph imports dynamically. */
@@ -289,7 +289,8 @@ export function esmGraphImportsDynamically(entry: string, entrySource?: string):
 /**
  * The async-mutex ES module builds that the graph of `entry` reaches when they are all it
  * needs the hooks for (none: it needs nothing); undefined when something else needs them.
- * `dynamicCovered` as for esmGraphNeedsHooks.
+ * `dynamicCovered`: its dynamic imports do not count (the caller has scanned what they load:
+ * moduleHooks.ts).
  */
 export function esmGraphAsyncMutexBuilds(
   entry: string,
@@ -344,7 +345,7 @@ function scanGraph(entry: string, entrySource: string | undefined, found: Found)
       const specifier = match[2] ?? "";
       // Text of a template literal (`exported from "${file}"` in an error message), or of a
       // comment line (`// import x from "y"`): no module.
-      if (specifier.includes("${") || commentBefore(source, match.index) !== undefined) continue;
+      if (specifier.includes("${") || inComment(lineBefore(source, match.index))) continue;
       let resolved: string;
       try {
         resolved = resolveSpecifier(specifier, next.file);

@@ -3,9 +3,9 @@
 // given by the file name the pool passes down (piscina, tinypool: workerData.filename). The
 // preload scans these as it scans a worker's entry (moduleHooks.ts), so that a worker of a
 // JavaScript program starts the module hooks only for a task module that needs them.
-import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isFile } from "./esmGraph.ts";
 
 /** Levels of objects and arrays read below workerData itself. */
 const DEPTH = 3;
@@ -26,11 +26,7 @@ function fileOf(text: string): string | undefined {
   } else if (MODULE_FILE.test(text) && !/^[a-z][a-z\d+.-]*:/i.test(text)) {
     file = path.resolve(text);
   } else return undefined;
-  try {
-    return existsSync(file) && statSync(file).isFile() ? file : undefined;
-  } catch {
-    return undefined;
-  }
+  return isFile(file) ? file : undefined;
 }
 
 /** The existing files that strings in `data` name (paths or file: URLs), each once. */

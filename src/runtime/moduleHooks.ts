@@ -99,6 +99,17 @@ export function moduleHooksPlan(
  * what nothing names: the hooks.
  */
 function importTargetsPlan(targets: readonly string[]): true | readonly string[] {
+  // A thread's targets are one array, asked again for every later module that imports.
+  const known = targetPlans.get(targets);
+  if (known !== undefined) return known;
+  const plan = planOfTargets(targets);
+  targetPlans.set(targets, plan);
+  return plan;
+}
+
+const targetPlans = new WeakMap<readonly string[], true | readonly string[]>();
+
+function planOfTargets(targets: readonly string[]): true | readonly string[] {
   const builds = new Set<string>();
   for (const target of targets) {
     const plan = entryPlan(target, false);
@@ -156,7 +167,7 @@ export function laterModuleNeedsHooks(
   const esm =
     format === "module" ||
     (format === undefined && !file.endsWith(".cjs") && ESM_SYNTAX.test(source));
-  if (esm && esmGraphNeedsHooks(file, source, true)) return true;
+  if (esm && esmGraphNeedsHooks(file, source)) return true;
   const dynamic = hasDynamicImport(source) || (esm && esmGraphImportsDynamically(file, source));
   if (!dynamic) return false;
   if (importTargets === undefined) return true;
