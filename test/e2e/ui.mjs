@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { confirmS11, longHold, webviewText } from "./uiEditor.mjs";
+import { confirmS11, goToLine, longHold, runCommand, webviewText } from "./uiEditor.mjs";
 import { cancelConfirm, replayS11 } from "./uiSchedule.mjs";
 
 const BROWSER_ARGS = [
@@ -186,12 +186,7 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
     );
     await check("Debug Console: report lines link to the workspace's files", async () => {
       // By its command: the Ctrl+Shift+Y toggle would close a console the session opened.
-      await page.keyboard.press("F1");
-      await page
-        .locator(".quick-input-widget input")
-        .fill(">Debug Console: Focus on Debug Console View");
-      await page.waitForTimeout(800);
-      await page.keyboard.press("Enter");
+      await runCommand(page, "Debug Console: Focus on Debug Console View");
       const repl = page.locator(".repl");
       await shot(page, "02b-debug-console-opened");
       // The console is a virtual list scrolled to its end: the report's last line is the one
@@ -316,10 +311,7 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
     });
     await check("error squiggles and the Quick Fix menu", async () => {
       await page.locator(".editor-instance .squiggly-error").first().waitFor({ timeout: 20_000 });
-      await page.keyboard.press("Control+G");
-      await page.locator(".quick-input-widget input").fill(":20:3");
-      await page.keyboard.press("Enter");
-      await page.waitForTimeout(500);
+      await goToLine(page, 20, 3);
       await page.keyboard.press("Control+.");
       const menu = page.locator(".action-widget", { hasText: "global order" });
       await menu.waitFor({ timeout: 20_000 });
@@ -336,7 +328,11 @@ export async function runUiTests({ base, workspace, cache, screenshots, log }) {
         throw new Error(`hover: ${hoverText}`);
     });
     await page.keyboard.press("Shift+F5").catch(() => undefined);
-    await page.waitForTimeout(1000);
+    // The session ends (its toolbar goes) before the next checks start their own.
+    await page
+      .locator(".debug-toolbar")
+      .waitFor({ state: "hidden", timeout: 15_000 })
+      .catch(() => undefined);
     // These two keep a screenshot of where they failed.
     const shootOnFailure = (name, body) => async () => {
       try {
@@ -414,6 +410,11 @@ export async function runRestrictedModeTests({ base, workspace, cache, screensho
       .locator(".quick-input-widget .monaco-list-row", { hasText: text })
       .first()
       .click({ timeout: 30_000 });
+    // Its editor is the active one: what the next command acts on.
+    await page
+      .locator(".tabs-container .tab.active", { hasText: text })
+      .first()
+      .waitFor({ timeout: 30_000 });
   };
   try {
     await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
@@ -456,11 +457,7 @@ export async function runRestrictedModeTests({ base, workspace, cache, screensho
     });
     await check("a .tltrace opens into the Threads view", async () => {
       await quickOpen("s1-deadlock.tltrace");
-      await page.waitForTimeout(1500);
-      await page.keyboard.press("F1");
-      await page.locator(".quick-input-widget input").fill(">threadlens: Open Trace File");
-      await page.waitForTimeout(800);
-      await page.keyboard.press("Enter");
+      await runCommand(page, "threadlens: Open Trace File");
       let status = "";
       for (let waited = 0; waited < 20_000 && !/s1-deadlock\.tltrace/.test(status); waited += 500) {
         await page.waitForTimeout(500);
@@ -473,7 +470,6 @@ export async function runRestrictedModeTests({ base, workspace, cache, screensho
     });
     await check('"Reopen Editor With" the threadlens Trace Viewer', async () => {
       await quickOpen("s1-deadlock.tltrace");
-      await page.waitForTimeout(1000);
       await page.keyboard.press("F1");
       await page.locator(".quick-input-widget input").fill(">View: Reopen Editor With");
       // Not the recently used "Reopen Editor with Text Editor": the one that lists editors.

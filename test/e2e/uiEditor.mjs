@@ -60,6 +60,20 @@ export async function openQuickFix(page, title) {
   }
 }
 
+/**
+ * Runs the command `label` from the Command Palette: picks its row once the palette lists it
+ * (pressing Enter after a pause picked whatever the list showed then, on a busy machine the
+ * one before the filter).
+ */
+export async function runCommand(page, label) {
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").fill(`>${label}`);
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: label })
+    .first()
+    .click({ timeout: 15_000 });
+}
+
 /** Opens the workspace file `name` with Quick Open and waits for its editor. */
 export async function openFile(page, name) {
   await page.keyboard.press("Control+P");
@@ -169,12 +183,7 @@ export async function longHold(page, workspace, activity, shot, log) {
   if (!/main (has held config for [\d.]+ m?s, still held|held config for [\d.]+ m?s)/.test(text))
     throw new Error(`no long-hold warning in the Threads view: "${text}"`);
   if (!/long-hold\.ts:\d+/.test(text)) throw new Error(`the warning names no site: "${text}"`);
-  await page.keyboard.press("F1");
-  await page
-    .locator(".quick-input-widget input")
-    .fill(">Debug Console: Focus on Debug Console View");
-  await page.waitForTimeout(800);
-  await page.keyboard.press("Enter");
+  await runCommand(page, "Debug Console: Focus on Debug Console View");
   await page
     .locator(".repl .output", { hasText: "main has held config for" })
     .first()
