@@ -1,7 +1,7 @@
 // Start-up cost of the preload (`npm run bench:startup`): plain `node` against
 // `node --import ./dist/register.mjs` in the same run, on an empty .js script, an empty .ts one
 // (compile cache warm, and cold: a new content each run) and a worker thread's start, of a
-// JavaScript and of a TypeScript entry (measured
+// CommonJS, an ES module and a TypeScript entry (measured
 // inside the program: from `new Worker` to the worker's first line, for workers started one
 // after another). Every round runs every variant once, interleaved, so a busy machine's drift
 // hits both sides; the figures are medians over the rounds. Goals (issue 13): empty .js
@@ -33,8 +33,15 @@ const workerModule = file(
   "worker.js",
   'require("node:worker_threads").parentPort.postMessage(performance.timeOrigin);\n',
 );
-// The same worker in TypeScript (an ES module): under the preload its entry is compiled ahead
-// (runtime/workerPrecompile.ts); plain node's baseline stays the JavaScript worker's.
+// The same worker as an ES module: plain node's baseline for the TypeScript worker, which is
+// one (plain node cannot start a TypeScript worker at all, and an ES module's start costs Node
+// about 5 ms more than a CommonJS one's: its ES module loader, in the worker).
+const workerModuleEsm = file(
+  "worker.mjs",
+  'import { parentPort } from "node:worker_threads";\nconst origin = performance.timeOrigin;\nparentPort?.postMessage(origin);\n',
+);
+// The same worker in TypeScript: under the preload its entry is compiled ahead
+// (runtime/workerPrecompile.ts).
 const workerModuleTs = file(
   "worker.ts",
   'import { parentPort } from "node:worker_threads";\nconst origin: number = performance.timeOrigin;\nparentPort?.postMessage(origin);\n',
@@ -63,6 +70,7 @@ console.log(times[Math.floor(times.length / 2)]);
 `,
   );
 const workerStarts = startsOf("workerStarts.mjs", workerModule);
+const workerStartsEsm = startsOf("workerStartsEsm.mjs", workerModuleEsm);
 const workerStartsTs = startsOf("workerStartsTs.mjs", workerModuleTs);
 
 let coldRun = 0;
@@ -104,17 +112,24 @@ const cases = [
       run([...preload, file(`cold${coldRun}.ts`, `const run: number = ${coldRun++};\n`)]),
   },
   {
-    name: `worker start (median of ${workers})`,
+    name: "worker start (CommonJS)",
     goal: 15,
     perWorker: true,
     plain: () => run([workerStarts], { output: true }),
     preload: () => run([...preload, workerStarts], { output: true }),
   },
   {
-    name: `TypeScript worker start (median of ${workers})`,
+    name: "worker start (ES module)",
     goal: 15,
     perWorker: true,
-    plain: () => run([workerStarts], { output: true }),
+    plain: () => run([workerStartsEsm], { output: true }),
+    preload: () => run([...preload, workerStartsEsm], { output: true }),
+  },
+  {
+    name: "worker start (TypeScript)",
+    goal: 15,
+    perWorker: true,
+    plain: () => run([workerStartsEsm], { output: true }),
     preload: () => run([...preload, workerStartsTs], { output: true }),
   },
 ];
@@ -140,7 +155,9 @@ try {
   const pad = (s, n) => String(s).padEnd(n);
   console.log(
     `start-up: node ${process.version}, ${register}, median of ${rounds} interleaved rounds; ` +
-      `NODE_EXTRA_CA_CERTS ${process.env["NODE_EXTRA_CA_CERTS"] ? "set (every process parses it)" : "unset"}\n`,
+      `NODE_EXTRA_CA_CERTS ${process.env["NODE_EXTRA_CA_CERTS"] ? "set (every process parses it)" : "unset"}\n` +
+      `worker rows: the median of ${workers} starts a run; the TypeScript worker's plain ` +
+      `baseline is the same worker as an ES module\n`,
   );
   console.log(
     pad("case", 34) +
