@@ -214,38 +214,59 @@ function yieldToE2e(pid) {
   }
 }
 
-/** Runs one job in its own process; resolves with its exit status, output and time. */
-function runJob(job) {
+/**
+ * Runs `command` with its output collected; resolves when it closed with its output chunks, its
+ * exit status (128 for a signal), its start and end, and its CPU time (cpuOfEnded, at its exit).
+ * `onSpawn` gets the child as soon as it exists.
+ */
+function runCollected(command, args, options, onSpawn = () => {}) {
   return new Promise((resolve) => {
     const started = performance.now();
     const output = [];
-    const [command, args] = commandOf(job);
     const child = spawn(command, args, {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
-      env: jobEnv,
+      ...options,
     });
-    yieldToE2e(child.pid);
+    onSpawn(child);
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
     child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
     let cpu;
     child.on("exit", () => (cpu = cpuOfEnded()));
-    child.on("close", (code, signal) => {
-      const ended = performance.now();
-      const status = code ?? (signal === null ? 1 : 128);
+    child.on("close", (code, signal) =>
       resolve({
-        job,
-        file: job.name,
-        status,
         output,
+        status: code ?? (signal === null ? 1 : 128),
+        code,
+        signal,
         started,
-        ended,
+        ended: performance.now(),
         cpu,
-        ...verdicts(job, status, output),
-      });
-    });
+      }),
+    );
   });
+}
+
+/** Runs one job in its own process; resolves with its exit status, output and time. */
+async function runJob(job) {
+  const [command, args] = commandOf(job);
+  const { output, status, started, ended, cpu } = await runCollected(
+    command,
+    args,
+    { env: jobEnv },
+    (child) => yieldToE2e(child.pid),
+  );
+  return {
+    job,
+    file: job.name,
+    status,
+    output,
+    started,
+    ended,
+    cpu,
+    ...verdicts(job, status, output),
+  };
 }
 
 /**
@@ -255,21 +276,12 @@ function runJob(job) {
  * tier's corpus (scripts/corpus-setup.mjs; each compat file runs it again, which then fails
  * with its message if it failed). Resolves with its output when it ends.
  */
-function startSetup(command, args) {
-  return new Promise((resolve) => {
-    const output = [];
-    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (chunk) => output.push(chunk));
-    child.stderr.on("data", (chunk) => output.push(chunk));
-    child.on("error", (error) => output.push(Buffer.from(`${String(error)}\n`)));
-    child.on("exit", cpuOfEnded);
-    child.on("close", (code, signal) =>
-      resolve({
-        verdict: code === 0 ? "ok" : `FAILED (${signal ?? `exit ${code}`})`,
-        output: Buffer.concat(output),
-      }),
-    );
-  });
+async function startSetup(command, args) {
+  const { output, code, signal } = await runCollected(command, args, {});
+  return {
+    verdict: code === 0 ? "ok" : `FAILED (${signal ?? `exit ${code}`})`,
+    output: Buffer.concat(output),
+  };
 }
 
 /**
@@ -386,28 +398,11 @@ async function runE2e() {
     "\n# e2e tier: the packaged extension in code-server 4.100.3 (test/e2e/run.mjs), " +
       "beside the node tiers\n",
   );
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "test/e2e/run.mjs")], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: packaged?.verdict === "ok" ? { ...process.env, THREADLENS_E2E_VSIX: vsix } : process.env,
-    });
-    child.stdout.on("data", (chunk) => output.push(chunk));
-    child.stderr.on("data", (chunk) => output.push(chunk));
-    child.on("error", (error) => output.push(`${String(error)}\n`));
-    let cpu;
-    child.on("exit", () => (cpu = e2eCpu = cpuOfEnded()));
-    child.on("close", (code, signal) =>
-      resolve({
-        output: Buffer.concat(output.map((o) => (typeof o === "string" ? Buffer.from(o) : o))),
-        status: code ?? (signal === null ? 1 : 128),
-        started,
-        ended: performance.now(),
-        cpu,
-      }),
-    );
+  const run = await runCollected(process.execPath, [path.join(root, "test/e2e/run.mjs")], {
+    env: packaged?.verdict === "ok" ? { ...process.env, THREADLENS_E2E_VSIX: vsix } : process.env,
   });
+  e2eCpu = run.cpu;
+  return { ...run, output: Buffer.concat([...output.map((o) => Buffer.from(o)), ...run.output]) };
 }
 /** The VS Code tier's CPU time once it ended (s): not the node tiers'. */
 let e2eCpu;
