@@ -31,3 +31,15 @@ export function spawnTimed(command, args, options) {
   }
   return { ...r, cpuMs };
 }
+
+/**
+ * Whether every process of a bench, plain or not, parses extra CA certificates at its start
+ * (NODE_EXTRA_CA_CERTS: some 40 ms for a system bundle), which makes a short program's ratio
+ * look smaller than a usual environment's: the benches' headers say which their figures are.
+ */
+export function caCertsNote() {
+  const certs = process.env["NODE_EXTRA_CA_CERTS"];
+  return certs === undefined || certs === ""
+    ? "NODE_EXTRA_CA_CERTS unset"
+    : `NODE_EXTRA_CA_CERTS=${certs} (every process parses it at its start)`;
+}

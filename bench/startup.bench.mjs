@@ -9,7 +9,7 @@
 // Each run's CPU time (user + system, every thread) is shown too: on a machine other programs
 // share it moves much less than wall time. The worker case's CPU row is per worker: the
 // script's extra CPU time over plain node's, less the empty .js script's, over BENCH_WORKERS.
-import { spawnTimed } from "./cpuTime.mjs";
+import { caCertsNote, spawnTimed } from "./cpuTime.mjs";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -155,7 +155,7 @@ try {
   const pad = (s, n) => String(s).padEnd(n);
   console.log(
     `start-up: node ${process.version}, ${register}, median of ${rounds} interleaved rounds; ` +
-      `NODE_EXTRA_CA_CERTS ${process.env["NODE_EXTRA_CA_CERTS"] ? "set (every process parses it)" : "unset"}\n` +
+      `${caCertsNote()}\n` +
       `worker rows: the median of ${workers} starts a run; the TypeScript worker's plain ` +
       `baseline is the same worker as an ES module\n`,
   );

@@ -16,7 +16,7 @@ import { cpSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PINNED, cacheDir, ensureCorpus } from "../../scripts/corpus-setup.mjs";
-import { spawnTimed } from "../cpuTime.mjs";
+import { caCertsNote, spawnTimed } from "../cpuTime.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(path.dirname(here));
@@ -257,18 +257,6 @@ function measure(entry) {
 
 function fmtTests(t) {
   return `${t.pass ?? "?"}/${t.total ?? "?"}`;
-}
-
-/**
- * Whether every process of the runs, plain or not, parses extra CA certificates at its start
- * (NODE_EXTRA_CA_CERTS: some 40 ms for a system bundle), which makes a short program's ratio
- * look smaller than a usual environment's: the figures say which they are.
- */
-function caCertsNote() {
-  const certs = process.env["NODE_EXTRA_CA_CERTS"];
-  return certs === undefined || certs === ""
-    ? "NODE_EXTRA_CA_CERTS unset"
-    : `NODE_EXTRA_CA_CERTS=${certs} (every process parses it at its start)`;
 }
 
 function main() {
